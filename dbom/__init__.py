@@ -1,0 +1,32 @@
+"""dbom: a data bill of materials for model training corpora.
+
+The public API: `scan` builds the internal model from corpora, `write` writes it as a
+CycloneDX document, `load` reads one back, `validate_file` checks any CycloneDX JSON file.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from dbom.errors import DbomError, DbomFileError, FormatError, ManifestError
+from dbom.model import Column, Dataset, Dbom, DocFile, License, ModelInfo, ProcessingStep, Shard
+
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    # The heavier parts load on first use, so `import dbom` stays cheap for the CLI's start-up.
+    if name in ("scan", "ScanOptions", "ScanStats", "ScanProgress"):
+        from dbom import scanner as scan_module
+
+        return getattr(scan_module, name)
+    if name in ("write", "load", "validate_file"):
+        from dbom.cyclonedx import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'dbom' has no attribute {name!r}")
+
+
+__all__ = [
+    "Column", "Dataset", "Dbom", "DbomError", "DbomFileError", "DocFile", "FormatError", "License",
+    "ManifestError", "ModelInfo", "ProcessingStep", "ScanOptions", "ScanProgress", "ScanStats", "Shard",
+    "__version__", "load", "scan", "validate_file", "write",
+]

@@ -1,0 +1,164 @@
+"""The `dbom` command line: parses options, calls the public API, prints. Nothing else."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dbom import __version__
+from dbom.errors import DbomError
+
+HASH_CHOICES = ("sha256", "blake3", "none")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"dbom: error: {message}", err=True)
+    sys.exit(1)
+
+
+class _Group(click.Group):
+    """Turns every error into one line on stderr and exit code 1 (DBOM_DEBUG=1 shows tracebacks)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DbomError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            _fail("interrupted")
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as exc:  # last resort: never a traceback for the user
+            if os.environ.get("DBOM_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+                  "(set DBOM_DEBUG=1 for details)")
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="dbom")
+def main() -> None:
+    """dbom: a data bill of materials (CycloneDX ML-BOM) for the data a model was trained on."""
+
+
+class _Bar:
+    """A tqdm progress bar over bytes, shown only on a terminal and only for scans longer than a moment."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+        self.total = 0
+
+    def start_dataset(self, name: str, files: int, total_bytes: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=0, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+                            delay=0.5, leave=False, dynamic_ncols=True)
+        self.total += total_bytes
+        self.bar.total = self.total
+        self.bar.set_description(name)
+        self.bar.refresh()
+
+    def advance(self, nbytes: int) -> None:
+        if self.bar is not None:
+            self.bar.update(nbytes)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _human_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-c", "--config", "manifest", type=click.Path(path_type=Path),
+              help="Manifest (dbom.yaml) listing datasets and the facts only people know.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("dbom.cdx.json"),
+              show_default=True, help="Where to write the DBOM.")
+@click.option("--hash", "hashes", type=click.Choice(HASH_CHOICES), multiple=True,
+              help="Cryptographic digest besides XXH3-128 (repeatable). Default: sha256; none: XXH3 only.")
+@click.option("--spec-version", type=click.Choice(["1.6", "1.7"]), default="1.6", show_default=True,
+              help="CycloneDX version to write.")
+@click.option("--model", "model_name", help="Name of the model (overrides the manifest's model.name).")
+@click.option("--no-cache", is_flag=True, help="Read every file again instead of trusting the cache.")
+@click.option("--keep-going", is_flag=True, help="Record unreadable shards with their error instead of stopping.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker threads (0: one per CPU).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
+def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: tuple[str, ...],
+         spec_version: str, model_name: str | None, no_cache: bool, keep_going: bool, jobs: int,
+         quiet: bool) -> None:
+    """Fingerprint the datasets in PATHS (one dataset per folder) and those of the manifest; write a DBOM."""
+    from dbom.cyclonedx.api import write
+    from dbom.scanner import ScanOptions, ScanStats
+    from dbom.scanner import scan as run_scan
+
+    if not paths and manifest is None:
+        raise click.UsageError("give dataset PATHS, a manifest with -c, or both")
+    if manifest is not None and not manifest.is_file():
+        raise DbomError(str(manifest), "manifest not found")
+    chosen = ("sha256",) if not hashes else tuple(sorted({h for h in hashes if h != "none"}))
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        if not quiet:
+            click.echo(f"dbom: warning: {message}", err=True)
+
+    options = ScanOptions(hashes=chosen, use_cache=not no_cache, keep_going=keep_going, jobs=jobs,
+                          model_name=model_name, warn=warn,
+                          progress=_Bar(enabled=not quiet and sys.stderr.isatty()))
+    stats = ScanStats()
+    started = time.perf_counter()
+    dbom = run_scan(paths, manifest, options, stats)
+    write(dbom, output, spec_version)
+    if not quiet:
+        seconds = time.perf_counter() - started
+        shards = sum(len(d.shards) for d in dbom.datasets)
+        records = sum(d.total_records or 0 for d in dbom.datasets)
+        total = sum(d.total_bytes for d in dbom.datasets)
+        rate = _human_bytes(stats.bytes_read / stats.seconds) + "/s" if stats.seconds > 0 else "n/a"
+        broken = sum(1 for d in dbom.datasets for s in d.shards if s.error)
+        click.echo(
+            f"dbom: wrote {output} (CycloneDX {spec_version}): {len(dbom.datasets)} datasets, {shards} shards, "
+            f"{records} records, {_human_bytes(total)}; read {stats.files_read} files "
+            f"({_human_bytes(stats.bytes_read)}, {stats.cache_hits} from cache) in {seconds:.2f} s at {rate}"
+            + (f"; {broken} broken shards recorded" if broken else "")
+            + (f"; {len(warnings)} warnings" if warnings else "") + ".",
+            err=True,
+        )
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+def validate(file: Path) -> None:
+    """Check any CycloneDX JSON FILE: the official schema and the integrity rules it cannot express."""
+    from dbom.cyclonedx.api import validate_file
+
+    if not file.is_file():
+        raise DbomError(str(file), "no such file")
+    problems = validate_file(file)
+    if problems:
+        for problem in problems:
+            click.echo(f"{file}: {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"{file}: valid")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

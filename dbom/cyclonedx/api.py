@@ -1,0 +1,65 @@
+"""The public entry points for CycloneDX files: write (atomically, validated), load, validate."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from dbom.cyclonedx.reader import read_dbom
+from dbom.cyclonedx.writer import SPEC_VERSIONS, write_dbom
+from dbom.errors import DbomError
+from dbom.model import Dbom
+
+
+def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: bool = True) -> str:
+    """Write `dbom` to `output` as CycloneDX JSON and return its serial number.
+
+    The document goes to a temporary file beside `output`, is validated (official schema
+    and integrity rules) and only then renamed into place, so `output` is never half-written
+    and never replaced by an invalid document. Raises DbomError if validation fails.
+    """
+    output = Path(output)
+    if spec_version not in SPEC_VERSIONS:
+        raise DbomError(None, f"unsupported --spec-version {spec_version!r} (use {' or '.join(SPEC_VERSIONS)})")
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise DbomError(str(output), "the output folder does not exist")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w+b") as fh:
+            serial = write_dbom(dbom, fh, spec_version)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if validate:
+            from dbom.cyclonedx.validate import validate_file as _validate
+
+            problems = _validate(tmp)
+            if problems:
+                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                raise DbomError(str(output), f"the DBOM did not validate, not written: {problems[0]}{more}")
+        os.chmod(tmp, 0o644 & ~_umask())
+        os.replace(tmp, output)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return serial
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def load(path: Path | str) -> Dbom:
+    """Read a DBOM file back into the internal model (DbomFileError if it is not one)."""
+    return read_dbom(Path(path))
+
+
+def validate_file(path: Path | str) -> list[str]:
+    """Validate any CycloneDX JSON file: official schema and integrity rules; [] when valid."""
+    from dbom.cyclonedx.validate import validate_file as _validate
+
+    return _validate(Path(path))

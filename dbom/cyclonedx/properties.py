@@ -1,0 +1,53 @@
+"""Every `dbom:` property name the DBOM uses, in one place, with what it means.
+
+CycloneDX has no field for these; the README's property table is generated from PROPERTIES
+(see tests/test_readme.py), so the two never drift apart.
+"""
+
+from __future__ import annotations
+
+SHARD_ROLE = "dbom:role"
+HASH_XXH3 = "dbom:hash:xxh3-128"
+BYTES = "dbom:bytes"
+FORMAT = "dbom:format"
+COMPRESSION = "dbom:compression"
+RECORDS = "dbom:records"
+UNCOMPRESSED_BYTES = "dbom:uncompressed-bytes"
+SCHEMA = "dbom:schema"
+ERROR = "dbom:error"
+SHARDS = "dbom:shards"
+INCLUDE = "dbom:include"
+EXCLUDE = "dbom:exclude"
+LICENSE_SOURCE = "dbom:license:source"
+LICENSE_STATUS = "dbom:license:status"
+LICENSE_NAME = "dbom:license:name"
+LOCATION = "dbom:location"
+FACT_PREFIX = "dbom:fact:"
+MODEL_COMMERCIAL = "dbom:model:commercial"
+HASH_ALGORITHMS = "dbom:hash:algorithms"
+WARNING = "dbom:warning"
+
+PROPERTIES: dict[str, tuple[str, str]] = {
+    # name: (where, meaning)
+    SHARD_ROLE: ("file", "what the file is: `shard` (data), `card`, `license`, `code`, `metadata` or `other`"),
+    HASH_XXH3: ("file", "XXH3-128 of the file's bytes, hex (always computed; not a CycloneDX hash algorithm)"),
+    BYTES: ("file, dataset", "size in bytes (of the file; for a dataset, the sum over its shards)"),
+    FORMAT: ("file", "data format: parquet, arrow, arrow-stream, jsonl, json, csv, tsv, text, webdataset"),
+    COMPRESSION: ("file", "compression of a text format: gzip, zstd, bz2, xz"),
+    RECORDS: ("file, dataset", "record count read from the file (rows, lines, samples); a dataset's sum"),
+    UNCOMPRESSED_BYTES: ("file", "size after decompression, for compressed shards"),
+    SCHEMA: ("file", "columns and their types as a JSON list of `[name, type]` pairs"),
+    ERROR: ("file", "why the shard could not be read (only with `--keep-going`)"),
+    SHARDS: ("dataset", "number of shards"),
+    INCLUDE: ("dataset", "the manifest's include globs, as a JSON list"),
+    EXCLUDE: ("dataset", "the manifest's exclude globs, as a JSON list"),
+    LICENSE_SOURCE: ("dataset", "where the license came from: `card`, `license-file` or `manifest`"),
+    LICENSE_NAME: ("dataset", "the license's own name when its SPDX form is a `LicenseRef-`"),
+    LOCATION: ("dataset", "where to obtain the data, when the manifest states it as text rather than a URL"),
+    LICENSE_STATUS: ("dataset", "`NOASSERTION` when no license could be determined"),
+    FACT_PREFIX + "<key>": ("dataset", "a fact stated in the manifest (e.g. `dbom:fact:osaid_class`); "
+                                       "see the manifest keys"),
+    MODEL_COMMERCIAL: ("model", "`true` when the model is meant for commercial use, per the manifest"),
+    HASH_ALGORITHMS: ("metadata", "digests computed for every file, comma-separated"),
+    WARNING: ("metadata", "a warning raised during the scan (e.g. a skipped symlink)"),
+}

@@ -1,0 +1,160 @@
+"""Read a CycloneDX DBOM (as written by `writer`) back into the internal model."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dbom.cyclonedx import properties as P
+from dbom.errors import DbomFileError
+from dbom.model import HASH_XXH3, NOASSERTION, Column, Dataset, Dbom, DocFile, License, ModelInfo, Shard
+
+# Components of a DBOM that are not datasets (code components, say) are skipped by this reader.
+
+
+def read_dbom(path: Path) -> Dbom:
+    """Load the DBOM at `path`; raise DbomFileError for a file that is not JSON, not CycloneDX or not a DBOM."""
+    label = str(path)
+    try:
+        with open(path, "rb") as fh:
+            doc = json.load(fh)
+    except OSError as exc:
+        raise DbomFileError(label, f"cannot read: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DbomFileError(label, f"not a JSON file ({exc})") from None
+    return dbom_from_document(doc, label)
+
+
+def dbom_from_document(doc: Any, label: str = "document") -> Dbom:
+    """Build the internal model from a parsed CycloneDX JSON document."""
+    if not isinstance(doc, dict) or doc.get("bomFormat") != "CycloneDX":
+        raise DbomFileError(label, "not a CycloneDX document (no \"bomFormat\": \"CycloneDX\")")
+    metadata = doc.get("metadata") or {}
+    model = metadata.get("component")
+    if not isinstance(model, dict) or model.get("type") != "machine-learning-model":
+        raise DbomFileError(label, "not a DBOM: metadata.component is not a machine-learning-model")
+    try:
+        datasets = tuple(
+            _dataset(c) for c in doc.get("components") or [] if isinstance(c, dict) and c.get("type") == "data"
+        )
+        meta_props = _props(metadata.get("properties"))
+        return Dbom(
+            model=_model(model),
+            datasets=datasets,
+            dbom_license=_license(metadata.get("licenses")).expression if metadata.get("licenses") else None,
+            timestamp=metadata.get("timestamp"),
+            tool_version=_tool_version(metadata),
+            hash_algorithms=tuple(meta_props.get(P.HASH_ALGORITHMS, HASH_XXH3).split(",")),
+            warnings=tuple(_all_props(metadata.get("properties"), P.WARNING)),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DbomFileError(label, f"malformed DBOM content ({type(exc).__name__}: {exc})") from None
+
+
+def _props(raw: Any) -> dict[str, str]:
+    return {p["name"]: p.get("value", "") for p in raw or []}
+
+
+def _all_props(raw: Any, name: str) -> list[str]:
+    return [p.get("value", "") for p in raw or [] if p.get("name") == name]
+
+
+def _opt_int(props: Mapping[str, str], name: str) -> int | None:
+    return int(props[name]) if name in props else None
+
+
+def _model(c: dict[str, Any]) -> ModelInfo:
+    props = _props(c.get("properties"))
+    commercial = props.get(P.MODEL_COMMERCIAL)
+    return ModelInfo(
+        name=c["name"],
+        version=c.get("version"),
+        license=_license(c.get("licenses")).expression if c.get("licenses") else None,
+        commercial=None if commercial is None else commercial == "true",
+        group=c.get("group"),
+        supplier=(c.get("supplier") or {}).get("name"),
+        description=c.get("description"),
+    )
+
+
+def _tool_version(metadata: dict[str, Any]) -> str | None:
+    tools = metadata.get("tools") or {}
+    for tool in tools.get("components", []) if isinstance(tools, dict) else []:
+        if tool.get("name") == "dbom":
+            return tool.get("version")
+    return None
+
+
+def _license(raw: Any, props: Mapping[str, str] | None = None) -> License:
+    props = props or {}
+    source = props.get(P.LICENSE_SOURCE)
+    if not raw:
+        return License(source=source)
+    first = raw[0]
+    if "expression" in first:
+        return License(expression=first["expression"], name=props.get(P.LICENSE_NAME), source=source,
+                       acknowledgement=first.get("acknowledgement", "declared"))
+    lic = first["license"]
+    return License(
+        expression=lic.get("id", NOASSERTION),
+        name=lic.get("name") or props.get(P.LICENSE_NAME),
+        source=source,
+        acknowledgement=lic.get("acknowledgement", "declared"),
+        url=lic.get("url"),
+    )
+
+
+def _dataset(c: dict[str, Any]) -> Dataset:
+    props = _props(c.get("properties"))
+    refs = {r["type"]: r["url"] for r in c.get("externalReferences") or []}
+    shards: list[Shard] = []
+    docs: list[DocFile] = []
+    for sub in c.get("components") or []:
+        sub_props = _props(sub.get("properties"))
+        role = sub_props.get(P.SHARD_ROLE, "shard")
+        hashes = {h["alg"]: h["content"] for h in sub.get("hashes") or []}
+        if role == "shard":
+            shards.append(_shard(sub["name"], sub_props, hashes))
+        else:
+            docs.append(DocFile(path=sub["name"], kind=role, bytes=int(sub_props[P.BYTES]),
+                                xxh3_128=sub_props.get(P.HASH_XXH3, ""), sha256=hashes.get("SHA-256")))
+    digest = next((h["content"] for h in c.get("hashes") or [] if h["alg"] == "SHA-256"), "")
+    license_ = _license(c.get("licenses"), props)
+    if license_.url is None and "license" in refs:
+        license_ = License(license_.expression, license_.name, license_.source, license_.acknowledgement,
+                           refs["license"])
+    return Dataset(
+        name=c["name"],
+        shards=tuple(shards),
+        docs=tuple(docs),
+        version=c.get("version"),
+        description=c.get("description"),
+        homepage=refs.get("website"),
+        location=refs.get("distribution") or props.get(P.LOCATION),
+        license=license_,
+        facts={k[len(P.FACT_PREFIX):]: v for k, v in props.items() if k.startswith(P.FACT_PREFIX)},
+        include=tuple(json.loads(props[P.INCLUDE])) if P.INCLUDE in props else (),
+        exclude=tuple(json.loads(props[P.EXCLUDE])) if P.EXCLUDE in props else (),
+        digest=digest,
+    )
+
+
+def _shard(name: str, props: Mapping[str, str], hashes: Mapping[str, str]) -> Shard:
+    columns = None
+    if P.SCHEMA in props:
+        columns = tuple(Column(n, t) for n, t in json.loads(props[P.SCHEMA]))
+    return Shard(
+        path=name,
+        bytes=int(props[P.BYTES]),
+        format=props[P.FORMAT],
+        xxh3_128=props.get(P.HASH_XXH3, ""),
+        compression=props.get(P.COMPRESSION),
+        sha256=hashes.get("SHA-256"),
+        blake3=hashes.get("BLAKE3"),
+        records=_opt_int(props, P.RECORDS),
+        uncompressed_bytes=_opt_int(props, P.UNCOMPRESSED_BYTES),
+        columns=columns,
+        error=props.get(P.ERROR),
+    )

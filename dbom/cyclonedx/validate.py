@@ -1,0 +1,318 @@
+"""Validate a CycloneDX JSON document: the official JSON schema plus the integrity rules it cannot express.
+
+The schemas are the copies bundled in cyclonedx-python-lib (no network); they are compiled once per spec
+version with jsonschema-rs, which is linear where python-jsonschema is quadratic on `uniqueItems`.
+The integrity rules (unique bom-refs, references that resolve, `data`/`modelCard` only on the right
+component types, hash length per algorithm) are checked in one walk of the document with an explicit
+stack, so a document of any size or depth costs time linear in its size and no recursion.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import importlib.resources
+import itertools
+import json
+import pathlib
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
+
+import jsonschema_rs
+
+SUPPORTED_VERSIONS = ("1.5", "1.6", "1.7")
+MAX_PROBLEMS = 50
+# jsonschema-rs validates recursively in native code and overflows the stack (a segfault, not an
+# exception) on very deep documents: measured at ~1000 JSON levels in a thread with a 512 KiB stack and
+# ~30 000 levels on an 8 MiB main thread. Deeper documents get their integrity checks but no schema run.
+MAX_SCHEMA_DEPTH = 1000
+MAX_MESSAGE_CHARS = 300  # a validator message quotes the offending value, which may be large
+MAX_LOCATION_CHARS = 240
+
+_SCHEMA_PACKAGE = "cyclonedx.schema._res"  # the lib's bundled schema files; it has no public path helper
+_SCHEMA_BASE = "http://cyclonedx.org/schema/"
+_REFERENCED_SCHEMAS = ("spdx", "jsf-0.82", "cryptography-defs")
+
+_BOM_LINK_PREFIX = "urn:cdx:"  # a BOM-Link points into another BOM; not resolvable here
+# Where a dict is a component: metadata.component, annotator.component, every `components` array
+# (top level, nested, formula, tools, vulnerability tools) and the pedigree arrays.
+_COMPONENT_KEYS = frozenset({"component", "components", "ancestors", "descendants", "variants"})
+_DEPENDENCY_KEYS = frozenset({"dependencies", "taskDependencies"})
+# Dicts with a `ref` to check: modelCard.modelParameters.datasets[], resourceReferences[], inputs/outputs
+# `resource`.
+_REF_HOLDER_KEYS = frozenset({"datasets", "resource", "resourceReferences"})
+# Subtrees not walked: `properties` is always an array of {name, value} (a third of a shard's objects).
+_LEAF_KEYS = frozenset({"properties"})
+_HASH_HEX_LENGTHS: dict[str, tuple[int, ...]] = {
+    "MD5": (32,),
+    "SHA-1": (40,),
+    "SHA-256": (64,),
+    "SHA-384": (96,),
+    "SHA-512": (128,),
+    "SHA3-256": (64,),
+    "SHA3-384": (96,),
+    "SHA3-512": (128,),
+    "BLAKE2b-256": (64,),
+    "BLAKE2b-384": (96,),
+    "BLAKE2b-512": (128,),
+    "BLAKE3": (64, 96, 128),  # an extendable-output function: 256 bits by default, longer allowed
+    "Streebog-256": (64,),
+    "Streebog-512": (128,),
+}
+_HASH_CONTENT = re.compile(
+    r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128}"
+)
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_$-]+")
+
+_NOWHERE = object()
+
+
+class _Problem(NamedTuple):
+    """An integrity problem; locations are parent-linked `(parent, key_or_index)` chains, `None` = root,
+    rendered to text only for the problems that are shown."""
+
+    seq: int  # walk order = document order
+    loc: Any
+    text: str
+    first: Any = _NOWHERE  # for a duplicate bom-ref: the location of its first occurrence
+
+
+def validate_document(doc: dict[str, Any], spec_version: str | None = None) -> list[str]:
+    """Return a list of problems (empty when valid): official JSON schema + integrity rules.
+
+    `spec_version` is one of SUPPORTED_VERSIONS ("1.5", "1.6", "1.7"); by default the document's own
+    `specVersion`. When given and the document declares another version, that is reported as a problem
+    (the schema check still uses `spec_version`). Each problem is one line that starts with its JSON
+    location, e.g. `components[3].components[17]: duplicate bom-ref "shard:x/a.parquet" (first at ...)`;
+    after MAX_PROBLEMS lines a last line says how many more there are.
+
+    Raises ValueError for an unsupported `spec_version` argument (a caller's mistake, not the document's).
+    """
+    if spec_version is not None and spec_version not in SUPPORTED_VERSIONS:
+        raise ValueError(f"unsupported CycloneDX spec version {spec_version!r}; "
+                         f"supported: {', '.join(SUPPORTED_VERSIONS)}")
+    if not isinstance(doc, dict):
+        return [f"(root): not a CycloneDX document: expected a JSON object, found {_json_type(doc)}"]
+    if doc.get("bomFormat") != "CycloneDX":
+        found = _quote(doc["bomFormat"]) if "bomFormat" in doc else "missing"
+        return [f'bomFormat: not a CycloneDX document (bomFormat is {found}, expected "CycloneDX")']
+
+    header: list[str] = []
+    declared = doc.get("specVersion")
+    version = spec_version or declared
+    if spec_version is not None and "specVersion" in doc and declared != spec_version:
+        header.append(f"specVersion: the document declares {_quote(declared)} "
+                      f"but validation against {spec_version} was requested")
+    if version not in SUPPORTED_VERSIONS:
+        if "specVersion" in doc:
+            header.append(f"specVersion: {_quote(version)} is not a supported CycloneDX version "
+                          f"({', '.join(SUPPORTED_VERSIONS)}); schema not checked")
+        else:
+            header.append("specVersion: missing, so the schema version is unknown; schema not checked")
+        version = None
+
+    integrity, depth = _integrity_problems(doc)
+    schema: Iterable[str] = ()
+    if version is not None:
+        if depth > MAX_SCHEMA_DEPTH:
+            header.append(f"(root): nesting depth {depth} exceeds {MAX_SCHEMA_DEPTH}; schema not checked")
+        else:
+            schema = _schema_problems(doc, version)
+    return _capped(itertools.chain(header, schema, integrity), MAX_PROBLEMS)
+
+
+def validate_file(path: pathlib.Path) -> list[str]:
+    """Read a JSON file and validate it; a file that is not JSON / not CycloneDX gives a problem.
+
+    Never raises for a bad file: an unreadable file, invalid JSON or a non-CycloneDX document each give
+    one problem instead of a traceback.
+
+    The problems are those of `validate_document` (against the file's own `specVersion`); they do not
+    repeat the file name, so a caller prints them as `f"{path}: {problem}"`.
+    """
+    try:
+        raw = pathlib.Path(path).read_bytes()
+    except OSError as exc:
+        return [f"(file): cannot read: {exc.strerror or exc}"]
+    try:
+        doc = json.loads(raw, parse_constant=_reject_constant)
+    except RecursionError:
+        return ["(file): not readable as JSON: nested too deeply"]
+    except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError
+        return [f"(file): not JSON: {_one_line(str(exc))}"]
+    return validate_document(doc)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")  # Python's json accepts NaN and Infinity; JSON does not
+
+
+# --- schema ------------------------------------------------------------------------------------------
+
+
+def _load_schema(name: str) -> Any:
+    resource = importlib.resources.files(_SCHEMA_PACKAGE) / name
+    return json.loads(resource.read_text(encoding="utf-8"))
+
+
+@functools.cache  # == lru_cache(maxsize=None): one compiled validator per version
+def _validator(version: str) -> jsonschema_rs.Draft7Validator:
+    """The compiled Draft-7 validator for one spec version, with the referenced schemas served locally."""
+    resources: list[tuple[str, Any]] = []
+    for name in _REFERENCED_SCHEMAS:
+        schema = _load_schema(f"{name}.SNAPSHOT.schema.json")
+        # The bundled bom schemas refer to `<name>.SNAPSHOT.schema.json`, upstream ones to
+        # `<name>.schema.json`: serve both names.
+        resources.append((f"{_SCHEMA_BASE}{name}.SNAPSHOT.schema.json", schema))
+        resources.append((f"{_SCHEMA_BASE}{name}.schema.json", schema))
+    return jsonschema_rs.Draft7Validator(
+        _load_schema(f"bom-{version}.SNAPSHOT.schema.json"),
+        validate_formats=True,
+        registry=jsonschema_rs.Registry(resources),
+        offline=True,  # a reference missing from the registry is a compile error, never a download
+    )
+
+
+def _schema_problems(doc: Any, version: str) -> Iterator[str]:
+    """One line per schema violation: the instance path and the validator's message."""
+    for error in _validator(version).iter_errors(doc):
+        yield f"{_render_path(error.instance_path)}: {_one_line(error.message)}"
+
+
+# --- integrity ---------------------------------------------------------------------------------------
+
+
+def _integrity_problems(doc: dict[str, Any]) -> tuple[Iterator[str], int]:
+    """Walk the document once; return its integrity problems (in document order) and its nesting depth."""
+    problems: list[_Problem] = []
+    refs: list[tuple[int, Any, str]] = []  # (seq, location, referenced bom-ref)
+    seen: dict[str, Any] = {}  # bom-ref -> location of its first occurrence
+    max_depth = 0
+    seq = 0
+    # (value, location, key it sits under (arrays pass theirs to their items), depth)
+    stack: list[tuple[Any, Any, str, int]] = [(doc, None, "", 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, loc, key, depth = pop()
+        seq += 1
+        if depth > max_depth:
+            max_depth = depth
+        if isinstance(node, list):
+            for i in range(len(node) - 1, -1, -1):  # pushed in reverse, so popped in document order
+                if isinstance(node[i], (dict, list)):
+                    push((node[i], (loc, i), key, depth + 1))
+            continue
+        ref = node.get("bom-ref")
+        if isinstance(ref, str):
+            if ref in seen:
+                problems.append(_Problem(seq, loc, f"duplicate bom-ref {_quote(ref)}", seen[ref]))
+            else:
+                seen[ref] = loc
+        if key in _COMPONENT_KEYS:
+            ctype = node.get("type")
+            if isinstance(ctype, str):
+                if "data" in node and ctype != "data":
+                    problems.append(_Problem(seq, loc, f'"data" is only allowed on components of type '
+                                                       f'"data", not {_quote(ctype)}'))
+                if "modelCard" in node and ctype != "machine-learning-model":
+                    problems.append(_Problem(seq, loc, f'"modelCard" is only allowed on components of type '
+                                                       f'"machine-learning-model", not {_quote(ctype)}'))
+        elif key == "hashes":
+            alg, content = node.get("alg"), node.get("content")
+            if isinstance(alg, str) and isinstance(content, str) and _HASH_CONTENT.fullmatch(content):
+                lengths = _HASH_HEX_LENGTHS.get(alg)
+                if lengths is not None and len(content) not in lengths:
+                    expected = " or ".join(map(str, lengths))
+                    problems.append(_Problem(seq, loc, f"{alg} hash has {len(content)} hex digits, "
+                                                       f"expected {expected}"))
+        elif key in _DEPENDENCY_KEYS:
+            if isinstance(node.get("ref"), str):
+                refs.append((seq, (loc, "ref"), node["ref"]))
+            for field in ("dependsOn", "provides"):
+                targets = node.get(field)
+                if isinstance(targets, list):
+                    refs.extend((seq, ((loc, field), i), target)
+                                for i, target in enumerate(targets) if isinstance(target, str))
+        elif key in _REF_HOLDER_KEYS and isinstance(node.get("ref"), str):
+            refs.append((seq, (loc, "ref"), node["ref"]))
+        children = [(v, (loc, k), k, depth + 1) for k, v in node.items()
+                    if isinstance(v, (dict, list)) and k not in _LEAF_KEYS]
+        children.reverse()
+        stack.extend(children)
+
+    dangling = (_Problem(s, loc, f"reference {_quote(ref)} does not match any bom-ref in the document")
+                for s, loc, ref in refs if ref not in seen and not ref.startswith(_BOM_LINK_PREFIX))
+    ordered = heapq.merge(problems, dangling, key=lambda p: p.seq)
+    return (_render_problem(p) for p in ordered), max_depth
+
+
+def _render_problem(problem: _Problem) -> str:
+    text = f"{_render_loc(problem.loc)}: {problem.text}"
+    if problem.first is not _NOWHERE:
+        text += f" (first at {_render_loc(problem.first)})"
+    return text
+
+
+# --- formatting --------------------------------------------------------------------------------------
+
+
+def _render_loc(loc: Any) -> str:
+    segments: list[str | int] = []
+    while loc is not None:
+        loc, segment = loc
+        segments.append(segment)
+    segments.reverse()
+    return _render_path(segments)
+
+
+def _render_path(segments: Iterable[str | int]) -> str:
+    out: list[str] = []
+    for segment in segments:
+        if isinstance(segment, int):
+            out.append(f"[{segment}]")
+        elif _PLAIN_KEY.fullmatch(segment):
+            out.append(f".{segment}" if out else segment)
+        else:
+            out.append(f"[{_quote(segment)}]")
+    text = "".join(out) or "(root)"
+    if len(text) > MAX_LOCATION_CHARS:  # a very deep location: keep its start and its end
+        text = f"{text[: MAX_LOCATION_CHARS // 3]}…{text[-(MAX_LOCATION_CHARS * 2 // 3) :]}"
+    return text
+
+
+def _capped(problems: Iterable[str], limit: int) -> list[str]:
+    it = iter(problems)
+    shown = list(itertools.islice(it, limit))
+    rest = sum(1 for _ in it)
+    if rest:
+        shown.append(f"... and {rest} more problem{'s' if rest > 1 else ''}")
+    return shown
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
+
+
+def _quote(value: Any) -> str:
+    """A string in JSON quotes; another scalar with its JSON type; an array or object by its type only."""
+    if isinstance(value, str):
+        return _one_line(json.dumps(value, ensure_ascii=False))
+    if isinstance(value, (dict, list)):
+        return _json_type(value)
+    return f"{json.dumps(value)} ({_json_type(value)})"
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"

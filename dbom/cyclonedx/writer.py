@@ -1,0 +1,301 @@
+"""Write the internal model as CycloneDX JSON (1.6 or 1.7): streaming and deterministic.
+
+The document is emitted piece by piece: a dataset's shards are written one component at a
+time, so memory does not grow with the size of the JSON. The serial number is derived from
+the bytes written: a fixed-width placeholder is written first and patched in place at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
+
+from dbom.cyclonedx import properties as P
+from dbom.cyclonedx.refs import dataset_ref, file_ref, model_ref
+from dbom.model import NOASSERTION, Dataset, Dbom, DocFile, License, Shard
+from dbom.redact import clean_url, is_url
+
+SPEC_VERSIONS = ("1.6", "1.7")
+_PLACEHOLDER = "urn:uuid:00000000-0000-0000-0000-000000000000"
+
+MIME_TYPES = {
+    "parquet": "application/vnd.apache.parquet",
+    "arrow": "application/vnd.apache.arrow.file",
+    "arrow-stream": "application/vnd.apache.arrow.stream",
+    "jsonl": "application/jsonl",
+    "json": "application/json",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "text": "text/plain",
+    "webdataset": "application/x-tar",
+}
+COMPRESSED_MIME_TYPES = {"gzip": "application/gzip", "zstd": "application/zstd", "bz2": "application/x-bzip2",
+                         "xz": "application/x-xz"}
+DOC_MIME_TYPES = {"card": "text/markdown"}
+
+
+class _Stream:
+    """A JSON array whose items are produced lazily while writing."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = items
+
+
+class _Lazy(dict):  # type: ignore[type-arg]
+    """A JSON object that holds a _Stream somewhere below it, so it is written key by key."""
+
+
+class _Out:
+    """Encodes text to the file while hashing it and counting the offset."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.sha = hashlib.sha256()
+        self.offset = 0
+
+    def write(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self.sha.update(data)
+        self.raw.write(data)
+        self.offset += len(data)
+
+
+def write_dbom(dbom: Dbom, raw: BinaryIO, spec_version: str = "1.6") -> str:
+    """Write `dbom` as CycloneDX JSON to the seekable binary file `raw`; return the serial number."""
+    if spec_version not in SPEC_VERSIONS:
+        raise ValueError(f"unsupported CycloneDX version {spec_version!r} (use one of {', '.join(SPEC_VERSIONS)})")
+    out = _Out(raw)
+    start = raw.tell()
+    out.write("{\n")
+    out.write(f'  "$schema": "http://cyclonedx.org/schema/bom-{spec_version}.schema.json",\n')
+    out.write('  "bomFormat": "CycloneDX",\n')
+    out.write(f'  "specVersion": "{spec_version}",\n')
+    out.write('  "serialNumber": "')
+    serial_offset = out.offset
+    out.write(_PLACEHOLDER + '",\n')
+    out.write('  "version": 1')
+    body = _Lazy(
+        metadata=_metadata(dbom),
+        components=_Stream(_dataset_component(d) for d in dbom.datasets),
+        dependencies=_Stream(_dependencies(dbom)),
+    )
+    for key, value in body.items():
+        out.write(f",\n  {json.dumps(key)}: ")
+        _emit(out, value, 1)
+    out.write("\n}\n")
+    serial = f"urn:uuid:{uuid.UUID(bytes=out.sha.digest()[:16], version=5)}"
+    end = raw.tell()
+    raw.seek(start + serial_offset)
+    raw.write(serial.encode("ascii"))
+    raw.seek(end)
+    return serial
+
+
+def _emit(out: _Out, value: Any, level: int) -> None:
+    pad = "  " * level
+    if isinstance(value, _Stream):
+        first = True
+        for item in value.items:
+            out.write(("[\n" if first else ",\n") + pad + "  ")
+            first = False
+            _emit(out, item, level + 1)
+        out.write(f"\n{pad}]" if not first else "[]")
+    elif isinstance(value, _Lazy):
+        out.write("{")
+        for i, (key, item) in enumerate(value.items()):
+            out.write(("\n" if i == 0 else ",\n") + pad + f"  {json.dumps(key, ensure_ascii=False)}: ")
+            _emit(out, item, level + 1)
+        out.write(f"\n{pad}}}" if value else "}")
+    else:
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+        out.write(text.replace("\n", "\n" + pad) if "\n" in text else text)
+
+
+def _prop(name: str, value: object) -> dict[str, str]:
+    return {"name": name, "value": str(value)}
+
+
+def license_choice(license_: License) -> list[dict[str, Any]] | None:
+    """A CycloneDX `licenses` array for `license_`, or None when nothing is known (NOASSERTION)."""
+    if not license_.is_known:
+        return None
+    ack = license_.acknowledgement
+    url = {"url": clean_url(license_.url)} if license_.url and is_url(license_.url) else {}
+    if license_.expression == NOASSERTION:
+        return [{"license": {"name": license_.name, "acknowledgement": ack, **url}}]
+    if _is_spdx_id(license_.expression):
+        return [{"license": {"id": license_.expression, "acknowledgement": ack, **url}}]
+    return [{"expression": license_.expression, "acknowledgement": ack}]
+
+
+def _is_spdx_id(text: str) -> bool:
+    from cyclonedx.spdx import is_supported_id  # the SPDX id list the schema validates against
+
+    return is_supported_id(text)
+
+
+def _metadata(dbom: Dbom) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    if dbom.timestamp:
+        meta["timestamp"] = dbom.timestamp
+    meta["lifecycles"] = [{"phase": "build"}]
+    meta["tools"] = {"components": [{"type": "application", "name": "dbom", "version": dbom.tool_version or "0"}]}
+    meta["component"] = _model_component(dbom)
+    if dbom.dbom_license:
+        meta["licenses"] = license_choice(License(expression=dbom.dbom_license, source="manifest"))
+    props = [_prop(P.HASH_ALGORITHMS, ",".join(dbom.hash_algorithms))]
+    props += [_prop(P.WARNING, w) for w in dbom.warnings]
+    meta["properties"] = props
+    return meta
+
+
+def _model_component(dbom: Dbom) -> dict[str, Any]:
+    m = dbom.model
+    comp: dict[str, Any] = {"bom-ref": model_ref(m.name, m.version), "type": "machine-learning-model"}
+    if m.supplier:
+        comp["supplier"] = {"name": m.supplier}
+    if m.group:
+        comp["group"] = m.group
+    comp["name"] = m.name
+    if m.version:
+        comp["version"] = m.version
+    if m.description:
+        comp["description"] = m.description
+    if m.license:
+        comp["licenses"] = license_choice(License(expression=m.license, source="manifest"))
+    comp["modelCard"] = {
+        "modelParameters": {"datasets": [{"ref": dataset_ref(d.name)} for d in dbom.datasets]},
+    }
+    if m.commercial is not None:
+        comp["properties"] = [_prop(P.MODEL_COMMERCIAL, "true" if m.commercial else "false")]
+    return comp
+
+
+def _dataset_component(ds: Dataset) -> _Lazy:
+    comp = _Lazy({"bom-ref": dataset_ref(ds.name), "type": "data"})
+    supplier = ds.facts.get("supplier")
+    if supplier:
+        comp["supplier"] = {"name": supplier}
+    comp["name"] = ds.name
+    if ds.version:
+        comp["version"] = ds.version
+    if ds.description:
+        comp["description"] = ds.description
+    comp["hashes"] = [{"alg": "SHA-256", "content": ds.digest}]
+    licenses = license_choice(ds.license)
+    if licenses:
+        comp["licenses"] = licenses
+    refs = []
+    location_url = clean_url(ds.location) if ds.location and is_url(ds.location) else None
+    if location_url:
+        refs.append({"type": "distribution", "url": location_url})
+    if ds.homepage and is_url(ds.homepage):
+        refs.append({"type": "website", "url": clean_url(ds.homepage)})
+    if ds.license.url and is_url(ds.license.url):
+        refs.append({"type": "license", "url": clean_url(ds.license.url)})
+    if refs:
+        comp["externalReferences"] = refs
+    data: dict[str, Any] = {"type": "dataset", "name": ds.name}
+    if location_url:
+        data["contents"] = {"url": location_url}
+    if ds.facts.get("classification"):
+        data["classification"] = ds.facts["classification"]
+    if ds.facts.get("sensitive_data"):
+        data["sensitiveData"] = [ds.facts["sensitive_data"]]
+    data["description"] = _size_description(ds)
+    comp["data"] = [data]
+    comp["properties"] = _dataset_properties(ds)
+    comp["components"] = _Stream(_file_components(ds))
+    return comp
+
+
+def _size_description(ds: Dataset) -> str:
+    records = ds.total_records
+    formats = sorted({s.format for s in ds.shards})
+    counted = f"{records} records" if records is not None else "records not all counted"
+    return f"{counted}, {ds.total_bytes} bytes in {len(ds.shards)} shards ({', '.join(formats) or 'no data'})"
+
+
+def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
+    props = [_prop(P.SHARDS, len(ds.shards)), _prop(P.BYTES, ds.total_bytes)]
+    records = ds.total_records
+    if records is not None:
+        props.append(_prop(P.RECORDS, records))
+    if ds.include:
+        props.append(_prop(P.INCLUDE, json.dumps(list(ds.include))))
+    if ds.exclude:
+        props.append(_prop(P.EXCLUDE, json.dumps(list(ds.exclude))))
+    if ds.location and not is_url(ds.location):
+        props.append(_prop(P.LOCATION, ds.location))
+    if ds.license.source:
+        props.append(_prop(P.LICENSE_SOURCE, ds.license.source))
+    if ds.license.name and ds.license.expression != NOASSERTION:
+        props.append(_prop(P.LICENSE_NAME, ds.license.name))
+    if not ds.license.is_known:
+        props.append(_prop(P.LICENSE_STATUS, NOASSERTION))
+    for key in sorted(ds.facts):
+        props.append(_prop(P.FACT_PREFIX + key, ds.facts[key]))
+    return props
+
+
+def _file_components(ds: Dataset) -> Iterator[dict[str, Any]]:
+    for shard in ds.shards:
+        yield _shard_component(ds.name, shard)
+    for doc in ds.docs:
+        yield _doc_component(ds.name, doc)
+
+
+def _hashes(sha256: str | None, blake3: str | None = None) -> list[dict[str, str]]:
+    hashes = []
+    if sha256:
+        hashes.append({"alg": "SHA-256", "content": sha256})
+    if blake3:
+        hashes.append({"alg": "BLAKE3", "content": blake3})
+    return hashes
+
+
+def _shard_component(dataset: str, s: Shard) -> dict[str, Any]:
+    comp: dict[str, Any] = {"bom-ref": file_ref(dataset, s.path), "type": "file", "name": s.path}
+    mime = COMPRESSED_MIME_TYPES.get(s.compression or "") or MIME_TYPES.get(s.format)
+    if mime:
+        comp["mime-type"] = mime
+    hashes = _hashes(s.sha256, s.blake3)
+    if hashes:
+        comp["hashes"] = hashes
+    props = [_prop(P.SHARD_ROLE, "shard")]
+    if s.xxh3_128:
+        props.append(_prop(P.HASH_XXH3, s.xxh3_128))
+    props += [_prop(P.BYTES, s.bytes), _prop(P.FORMAT, s.format)]
+    if s.compression:
+        props.append(_prop(P.COMPRESSION, s.compression))
+    if s.records is not None:
+        props.append(_prop(P.RECORDS, s.records))
+    if s.uncompressed_bytes is not None:
+        props.append(_prop(P.UNCOMPRESSED_BYTES, s.uncompressed_bytes))
+    if s.columns is not None:
+        props.append(_prop(P.SCHEMA, json.dumps([[c.name, c.type] for c in s.columns], ensure_ascii=False)))
+    if s.error:
+        props.append(_prop(P.ERROR, s.error))
+    comp["properties"] = props
+    return comp
+
+
+def _doc_component(dataset: str, d: DocFile) -> dict[str, Any]:
+    comp: dict[str, Any] = {"bom-ref": file_ref(dataset, d.path), "type": "file", "name": d.path}
+    if d.kind in DOC_MIME_TYPES:
+        comp["mime-type"] = DOC_MIME_TYPES[d.kind]
+    hashes = _hashes(d.sha256)
+    if hashes:
+        comp["hashes"] = hashes
+    comp["properties"] = [_prop(P.SHARD_ROLE, d.kind), _prop(P.HASH_XXH3, d.xxh3_128), _prop(P.BYTES, d.bytes)]
+    return comp
+
+
+def _dependencies(dbom: Dbom) -> Iterator[dict[str, Any]]:
+    refs = [dataset_ref(d.name) for d in dbom.datasets]
+    yield {"ref": model_ref(dbom.model.name, dbom.model.version), "dependsOn": refs}
+    for ref in refs:
+        yield {"ref": ref, "dependsOn": []}

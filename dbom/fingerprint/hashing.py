@@ -1,0 +1,77 @@
+"""One pass over a file's bytes computing every requested digest."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import xxhash
+
+from dbom.model import HASH_BLAKE3, HASH_SHA256
+
+# Large reads let hashlib and blake3 release the GIL for long stretches, so two threads
+# hashing two files really use two cores; small files are read in one call.
+CHUNK_BYTES = 4 << 20
+HEAD_BYTES = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Digests:
+    """The digests of one file, hex-encoded; absent algorithms are None."""
+
+    size: int
+    xxh3_128: str
+    sha256: str | None
+    blake3: str | None
+    head: bytes
+
+
+def hash_file(path: Path, algorithms: tuple[str, ...]) -> Digests:
+    """Read `path` once and return XXH3-128 plus the requested extra digests and the first bytes.
+
+    `algorithms` may hold "sha256" and/or "blake3"; XXH3-128 is always computed. Raises
+    OSError when the file cannot be read.
+    """
+    xxh = xxhash.xxh3_128()
+    sha = hashlib.sha256() if HASH_SHA256 in algorithms else None
+    b3 = _blake3() if HASH_BLAKE3 in algorithms else None
+    updaters = [h.update for h in (xxh, sha, b3) if h is not None]
+    size = 0
+    head = b""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        buffer = bytearray(CHUNK_BYTES)
+        view = memoryview(buffer)
+        while True:
+            n = os.readv(fd, [buffer]) if hasattr(os, "readv") else _readinto(fd, view)
+            if n == 0:
+                break
+            chunk = view[:n]
+            if size == 0:
+                head = bytes(chunk[:HEAD_BYTES])
+            for update in updaters:
+                update(chunk)
+            size += n
+    finally:
+        os.close(fd)
+    return Digests(
+        size=size,
+        xxh3_128=xxh.hexdigest(),
+        sha256=sha.hexdigest() if sha is not None else None,
+        blake3=b3.hexdigest() if b3 is not None else None,
+        head=head,
+    )
+
+
+def _readinto(fd: int, view: memoryview) -> int:
+    data = os.read(fd, len(view))
+    view[: len(data)] = data
+    return len(data)
+
+
+def _blake3():  # type: ignore[no-untyped-def]
+    from blake3 import blake3  # imported only when asked for
+
+    return blake3(max_threads=1)

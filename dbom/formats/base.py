@@ -1,0 +1,27 @@
+"""What every format reader returns, and the names of formats and compressions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dbom.model import Column
+
+FORMATS = ("parquet", "arrow", "arrow-stream", "jsonl", "json", "csv", "tsv", "text", "webdataset")
+COMPRESSIONS = ("gzip", "zstd", "bz2", "xz")
+
+
+@dataclass(frozen=True)
+class Detected:
+    """A file recognised as a shard: its format and, for compressed text formats, the codec."""
+
+    format: str
+    compression: str | None = None
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What a data file says about itself."""
+
+    records: int | None = None
+    columns: tuple[Column, ...] | None = None
+    uncompressed_bytes: int | None = None

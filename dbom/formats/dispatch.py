@@ -1,0 +1,40 @@
+"""Route a detected shard to the reader of its format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from dbom.formats.arrow import inspect_arrow
+from dbom.formats.base import Detected, Inspection
+from dbom.formats.csv import inspect_csv
+from dbom.formats.jsonl import inspect_json, inspect_jsonl
+from dbom.formats.parquet import inspect_parquet
+from dbom.formats.text import inspect_text
+from dbom.formats.webdataset import inspect_webdataset
+
+_READERS: dict[str, Callable[[Path, Detected], Inspection]] = {
+    "parquet": inspect_parquet,
+    "arrow": inspect_arrow,
+    "arrow-stream": inspect_arrow,
+    "jsonl": inspect_jsonl,
+    "json": inspect_json,
+    "csv": inspect_csv,
+    "tsv": inspect_csv,
+    "text": inspect_text,
+    "webdataset": inspect_webdataset,
+}
+
+
+def inspect_shard(path: Path, detected: Detected) -> Inspection:
+    """Read what the shard at `path` says about itself: records, columns, uncompressed size.
+
+    Raises FormatError (one line: the path as given, then the cause) when the file is not
+    valid in its detected format: bad magic bytes, corrupt or truncated content or
+    compression, invalid JSON or UTF-8, ragged CSV. OSError from opening or reading the file
+    itself propagates. Heavy libraries (pyarrow, zstandard) are imported on first use.
+    """
+    reader = _READERS.get(detected.format)
+    if reader is None:
+        raise ValueError(f"unknown shard format {detected.format!r}")
+    return reader(path, detected)

@@ -1,0 +1,226 @@
+"""JSON Lines and JSON shards: record counts, and columns typed with JSON type names.
+
+A column's type is the JSON type of its values: "string", "integer", "number", "boolean",
+"null", "array" or "object"; a key whose values have several types gets them joined with "|"
+in that fixed order (e.g. "integer|null"). Columns are the union of the top-level keys of
+every record that is an object, in first-seen order, computed from ALL records (each line is
+parsed anyway to validate it, so the schema costs one dictionary lookup per key); at most
+`MAX_JSON_COLUMNS` keys are reported. A shard none of whose records is an object (e.g. lines
+of bare strings) has columns None.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable
+from contextlib import closing
+from pathlib import Path
+
+from dbom.errors import FormatError
+from dbom.formats.base import Detected, Inspection
+from dbom.formats.compression import iter_blocks
+from dbom.formats.limits import JSON_MAX_BYTES, MAX_JSON_COLUMNS
+from dbom.formats.lines import UTF8_BOM, ByteCounter, iter_line_batches
+from dbom.model import Column
+
+_TYPE_NAMES: dict[type, str] = {
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+    list: "array",
+    dict: "object",
+}
+_TYPE_ORDER = ("string", "integer", "number", "boolean", "null", "array", "object")
+
+_skip_whitespace = re.compile(r"[ \t\n\r]*").match
+
+
+class _Schema:
+    """The union of top-level keys of object records, with the set of JSON types seen per key."""
+
+    def __init__(self) -> None:
+        self.types: dict[str, set[str]] = {}
+        self.saw_object = False
+
+    def add(self, value: object) -> None:
+        """Merge the keys of `value` if it is an object; other values have no columns."""
+        if type(value) is not dict:
+            return
+        self.saw_object = True
+        types = self.types
+        for key, item in value.items():
+            name = _TYPE_NAMES[type(item)]
+            seen = types.get(key)
+            if seen is None:
+                if len(types) < MAX_JSON_COLUMNS:
+                    types[key] = {name}
+            elif name not in seen:
+                seen.add(name)
+
+    def columns(self) -> tuple[Column, ...] | None:
+        """The columns in first-seen order, or None when no record was an object."""
+        if not self.saw_object:
+            return None
+        return tuple(
+            Column(key, "|".join(name for name in _TYPE_ORDER if name in seen))
+            for key, seen in self.types.items()
+        )
+
+
+def inspect_jsonl(path: Path, detected: Detected) -> Inspection:
+    """Count the records of a JSON Lines shard (its non-blank lines), validating every line.
+
+    The file is streamed in large blocks (decompressed on the way), so time is linear and
+    memory bounded by the longest line. Invalid UTF-8 or JSON raises FormatError naming the
+    line. `uncompressed_bytes` is set for compressed shards.
+    """
+    name = str(path)
+    counter = ByteCounter()
+    with closing(iter_blocks(path, detected.compression)) as blocks:
+        records, schema = _parse_lines(name, iter_line_batches(name, blocks, counter))
+    return Inspection(records, schema.columns(), counter.bytes if detected.compression else None)
+
+
+def inspect_json(path: Path, detected: Detected) -> Inspection:
+    """Count the records of a `.json` shard: the length of a top-level array, else 1.
+
+    The document must be at most `JSON_MAX_BYTES` uncompressed; it is held in memory as text,
+    but an array is decoded one element at a time, so the decoded objects never all coexist.
+    A `.json` file that is really JSON Lines (the first line is a whole JSON value and more
+    follows, as Hugging Face `datasets` accepts) is counted as JSON Lines, whatever its size.
+    A larger document that is not JSON Lines raises FormatError.
+    """
+    name = str(path)
+    data = _read_at_most(path, detected.compression, JSON_MAX_BYTES)
+    if data is None:
+        if _starts_like_json_lines(path, detected):
+            return inspect_jsonl(path, detected)
+        limit = f"{JSON_MAX_BYTES >> 20} MiB"
+        raise FormatError(name, f"JSON document larger than {limit}; store a corpus this large as JSON Lines")
+    uncompressed = len(data) if detected.compression else None
+    parsed = _parse_document(name, _decode_document(name, data))
+    if parsed is None:  # JSON Lines in a .json file
+        parsed = _parse_lines(name, iter_line_batches(name, [data]))
+    records, schema = parsed
+    return Inspection(records, schema.columns(), uncompressed)
+
+
+def _parse_lines(name: str, batches: Iterable[tuple[int, list[str]]]) -> tuple[int, _Schema]:
+    """Parse every non-blank line as JSON; return the record count and the schema."""
+    schema = _Schema()
+    add = schema.add
+    loads = json.loads
+    records = 0
+    for first, lines in batches:
+        for offset, line in enumerate(lines):
+            if not line or line.isspace():
+                continue
+            try:
+                value = loads(line)
+            except (ValueError, RecursionError) as exc:
+                raise FormatError(name, f"invalid JSON on line {first + offset}: {_reason(exc)}") from None
+            records += 1
+            add(value)
+    return records, schema
+
+
+def _parse_document(name: str, text: str) -> tuple[int, _Schema] | None:
+    """Parse one JSON document; None when it is JSON Lines (a one-line value followed by more)."""
+    decode = json.JSONDecoder().raw_decode
+    schema = _Schema()
+    pos = _skip_whitespace(text, 0).end()
+    if pos == len(text):
+        raise FormatError(name, f"invalid JSON on line {_line_of(text, pos)}: empty document")
+    try:
+        if text[pos] == "[":
+            records = 0
+            pos = _skip_whitespace(text, pos + 1).end()
+            if text.startswith("]", pos):
+                pos += 1
+            else:
+                while True:
+                    value, pos = decode(text, pos)
+                    records += 1
+                    schema.add(value)
+                    pos = _skip_whitespace(text, pos).end()
+                    separator = text[pos : pos + 1]
+                    if separator == "]":
+                        pos += 1
+                        break
+                    if separator != ",":
+                        cause = "unterminated array" if not separator else "expecting ',' delimiter"
+                        raise FormatError(name, f"invalid JSON on line {_line_of(text, pos)}: {cause}")
+                    pos = _skip_whitespace(text, pos + 1).end()
+        else:
+            value, pos = decode(text, pos)
+            records = 1
+            schema.add(value)
+    except (ValueError, RecursionError) as exc:
+        line = exc.lineno if isinstance(exc, json.JSONDecodeError) else _line_of(text, pos)
+        raise FormatError(name, f"invalid JSON on line {line}: {_reason(exc)}") from None
+    end = _skip_whitespace(text, pos).end()
+    if end < len(text):
+        if text.find("\n", 0, pos) < 0:
+            return None
+        raise FormatError(
+            name, f"invalid JSON on line {_line_of(text, end)}: extra data after the top-level value"
+        )
+    return records, schema
+
+
+def _read_at_most(path: Path, compression: str | None, limit: int) -> bytes | None:
+    """The whole uncompressed content of `path`, or None when it is larger than `limit` bytes."""
+    if compression is None and os.path.getsize(path) > limit:
+        return None
+    parts: list[bytes] = []
+    size = 0
+    with closing(iter_blocks(path, compression)) as blocks:
+        for block in blocks:
+            size += len(block)
+            if size > limit:
+                return None
+            parts.append(block)
+    return b"".join(parts)
+
+
+def _starts_like_json_lines(path: Path, detected: Detected) -> bool:
+    """True when the first non-blank line of the file is, by itself, a complete JSON value."""
+    name = str(path)
+    try:
+        with closing(iter_blocks(path, detected.compression)) as blocks:
+            for _, lines in iter_line_batches(name, blocks):
+                for line in lines:
+                    if line and not line.isspace():
+                        json.loads(line)
+                        return True
+    except (FormatError, ValueError, RecursionError):
+        return False
+    return False
+
+
+def _decode_document(name: str, data: bytes) -> str:
+    """Decode a whole document as UTF-8 (dropping a byte-order mark), naming the bad line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise FormatError(name, f"invalid UTF-8 on line {line}") from None
+    return text[1:] if text.startswith(UTF8_BOM) else text
+
+
+def _line_of(text: str, pos: int) -> int:
+    """The 1-based line number of character `pos`."""
+    return text.count("\n", 0, pos) + 1
+
+
+def _reason(exc: BaseException) -> str:
+    """A short cause for a JSON parse failure."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} (column {exc.colno})"
+    if isinstance(exc, RecursionError):
+        return "nesting too deep"
+    return str(exc)

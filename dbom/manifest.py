@@ -1,0 +1,234 @@
+"""The manifest (`dbom.yaml`): its schema, loading, and clear errors for what it gets wrong.
+
+The manifest holds what only people know. Its top-level keys are `model`, `dbom`,
+`datasets` and `steps`; an unknown key anywhere is an error naming the key and its line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dbom.errors import ManifestError
+
+MAX_MANIFEST_BYTES = 4 << 20
+
+MODEL_KEYS = ("name", "version", "license", "commercial", "group", "supplier", "description")
+DBOM_KEYS = ("license",)
+
+# Per-dataset keys the tool uses itself.
+DATASET_CORE_KEYS = ("name", "path", "include", "exclude", "version", "description", "homepage", "location",
+                     "license")
+
+# Per-dataset facts only people know (../shared/requirements.md, rows marked CFG). Each is
+# written through as a `dbom:fact:<key>` property, so that `check` can tell what is stated.
+DATASET_FACT_KEYS = (
+    "osaid_class",          # B2: open | public | obtainable | unshareable
+    "eu_category",          # B3: 2.1 | 2.2.1 | 2.2.2 | 2.3 | 2.4 | 2.5 | 2.6
+    "supplier",             # B9: originator / publisher of the data
+    "access",               # B7: how to get it: direct download, registration, purchase; fee and vendor
+    "obtained",             # B11: collection mechanism (download, API, crawl, purchase, annotation, ...)
+    "collection_period",    # B11 / A7: e.g. 2024-01/2024-06
+    "selection",            # B12: selection rationale, inclusion and exclusion criteria, sampling
+    "labeling",             # B13: annotation procedure, or "none"
+    "processing",           # C1: narrative of cleaning and filtering (the code goes under `steps`)
+    "modality",             # A5: text | image | audio | video | other
+    "content_types",        # A6: fiction, forum posts, code, ...
+    "languages",            # A8: ISO 639-1 codes
+    "classification",       # E3: public | internal | confidential | restricted
+    "personal_data",        # E1: yes | no | unknown, with categories
+    "sensitive_data",       # E1/E2: how personal or sensitive data was handled
+    "known_biases",         # E6
+    "intended_use",         # A10
+    "citation",             # E10
+)
+OSAID_CLASSES = ("open", "public", "obtainable", "unshareable")
+EU_CATEGORIES = ("2.1", "2.2.1", "2.2.2", "2.3", "2.4", "2.5", "2.6")
+
+STEP_KEYS = ("name", "kind", "code", "command", "inputs", "outputs")
+
+TOP_KEYS = ("model", "dbom", "datasets", "steps")
+
+
+@dataclass(frozen=True)
+class DatasetEntry:
+    """One dataset as the manifest declares it; `path` is absolute once loaded."""
+
+    name: str
+    path: Path | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    version: str | None = None
+    description: str | None = None
+    homepage: str | None = None
+    location: str | None = None
+    license: str | None = None
+    facts: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A loaded manifest; `source` is the file it came from (None when built in code)."""
+
+    model: Mapping[str, Any] = field(default_factory=dict)
+    dbom: Mapping[str, Any] = field(default_factory=dict)
+    datasets: tuple[DatasetEntry, ...] = ()
+    steps: tuple[Mapping[str, Any], ...] = ()
+    source: Path | None = None
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader that remembers the line of every mapping key."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = _KeyLines()
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.lines[key] = key_node.start_mark.line + 1
+    return mapping
+
+
+class _KeyLines(dict):  # type: ignore[type-arg]
+    """A dict that also knows on which line each key was written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: dict[Any, int] = {}
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and check a manifest file; raise ManifestError naming the file, line and cause."""
+    label = str(path)
+    try:
+        raw = path.read_bytes()[: MAX_MANIFEST_BYTES + 1]
+    except OSError as exc:
+        raise ManifestError(label, f"cannot read manifest: {exc.strerror or exc}") from None
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise ManifestError(label, f"manifest larger than {MAX_MANIFEST_BYTES} bytes")
+    try:
+        doc = yaml.load(raw.decode("utf-8"), Loader=_LineLoader)  # a SafeLoader: no objects
+    except UnicodeDecodeError:
+        raise ManifestError(label, "manifest is not valid UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ManifestError(label, f"{where}invalid YAML: {problem}") from None
+    if doc is None:
+        doc = _KeyLines()
+    return replace(parse_manifest(doc, path.parent, label), source=path)
+
+
+def parse_manifest(doc: Any, base: Path, label: str = "manifest") -> Manifest:
+    """Check a manifest already parsed from YAML (or built in code) and resolve its paths against `base`."""
+    top = _mapping(doc, label, "manifest", TOP_KEYS, "top level")
+    model = _mapping(top.get("model", {}), label, "model", MODEL_KEYS, "model")
+    dbom_section = _mapping(top.get("dbom", {}), label, "dbom", DBOM_KEYS, "dbom")
+    if "name" not in model and "model" in top:
+        raise ManifestError(label, f"{_at(top, 'model')}model: `name` is required")
+    for key in ("name", "version", "license", "group", "supplier", "description"):
+        if key in model and not isinstance(model[key], (str, int, float)):
+            raise ManifestError(label, f"{_at(model, key)}model.{key} must be a string")
+    if "commercial" in model and not isinstance(model["commercial"], bool):
+        raise ManifestError(label, f"{_at(model, 'commercial')}model.commercial must be true or false")
+
+    raw_datasets = top.get("datasets", []) or []
+    if not isinstance(raw_datasets, list):
+        raise ManifestError(label, f"{_at(top, 'datasets')}`datasets` must be a list")
+    datasets = tuple(_dataset(item, base, label, top) for item in raw_datasets)
+    names = [d.name for d in datasets]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ManifestError(label, f"dataset name {duplicates[0]!r} is declared twice")
+
+    raw_steps = top.get("steps", []) or []
+    if not isinstance(raw_steps, list):
+        raise ManifestError(label, f"{_at(top, 'steps')}`steps` must be a list")
+    steps = tuple(_mapping(step, label, "step", STEP_KEYS, "steps[]") for step in raw_steps)
+    return Manifest(model=dict(model), dbom=dict(dbom_section), datasets=datasets, steps=steps)
+
+
+def _dataset(item: Any, base: Path, label: str, parent: Mapping[str, Any]) -> DatasetEntry:
+    entry = _mapping(item, label, "dataset", DATASET_CORE_KEYS + DATASET_FACT_KEYS, "datasets[]")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ManifestError(label, f"{_at(parent, 'datasets')}every dataset needs a `name`")
+    path_value = entry.get("path")
+    if path_value is not None and not isinstance(path_value, str):
+        raise ManifestError(label, f"{_at(entry, 'path')}datasets[{name}].path must be a string")
+    facts: dict[str, str] = {}
+    for key in DATASET_FACT_KEYS:
+        if key in entry and entry[key] is not None:
+            facts[key] = _fact_text(entry[key], label, entry, key, name)
+    if "osaid_class" in facts and facts["osaid_class"] not in OSAID_CLASSES:
+        raise ManifestError(label, f"{_at(entry, 'osaid_class')}datasets[{name}].osaid_class must be one of "
+                                   f"{', '.join(OSAID_CLASSES)}")
+    if "eu_category" in facts and facts["eu_category"] not in EU_CATEGORIES:
+        raise ManifestError(label, f"{_at(entry, 'eu_category')}datasets[{name}].eu_category must be one of "
+                                   f"{', '.join(EU_CATEGORIES)}")
+    return DatasetEntry(
+        name=name.strip(),
+        path=(base / path_value).resolve() if path_value else None,
+        include=_globs(entry, "include", label, name),
+        exclude=_globs(entry, "exclude", label, name),
+        version=_optional_text(entry, "version", label, name),
+        description=_optional_text(entry, "description", label, name),
+        homepage=_optional_text(entry, "homepage", label, name),
+        location=_optional_text(entry, "location", label, name),
+        license=_optional_text(entry, "license", label, name),
+        facts=facts,
+    )
+
+
+def _mapping(value: Any, label: str, what: str, allowed: tuple[str, ...], where: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ManifestError(label, f"{where}: expected a mapping for {what}, got {type(value).__name__}")
+    for key in value:
+        if key not in allowed:
+            raise ManifestError(label, f"{_at(value, key)}unknown key {key!r} in {where} "
+                                       f"(allowed: {', '.join(allowed)})")
+    return value
+
+
+def _at(mapping: Mapping[str, Any], key: str) -> str:
+    line = getattr(mapping, "lines", {}).get(key)
+    return f"line {line}: " if line else ""
+
+
+def _optional_text(entry: Mapping[str, Any], key: str, label: str, name: str) -> str | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise ManifestError(label, f"{_at(entry, key)}datasets[{name}].{key} must be a string")
+    return str(value)
+
+
+def _fact_text(value: Any, label: str, entry: Mapping[str, Any], key: str, name: str) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (str, int, float)):
+        return str(value).strip()
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return ", ".join(str(v) for v in value)
+    raise ManifestError(label, f"{_at(entry, key)}datasets[{name}].{key} must be text or a list of text")
+
+
+def _globs(entry: Mapping[str, Any], key: str, label: str, name: str) -> tuple[str, ...]:
+    value = entry.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ManifestError(label, f"{_at(entry, key)}datasets[{name}].{key} must be a list of glob patterns")
+    return tuple(value)

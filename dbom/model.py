@@ -1,0 +1,156 @@
+"""The one internal model of a data bill of materials.
+
+Every stage produces or consumes these frozen dataclasses: the scanner builds them, the
+CycloneDX writer serialises them, the CycloneDX reader rebuilds them from a file. Nothing
+here knows about folders, formats or JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# Which digests a shard may carry. "xxh3-128" is always computed; it is not in CycloneDX's
+# hash list, so the writer puts it in a property, never in `hashes`.
+HASH_XXH3 = "xxh3-128"
+HASH_SHA256 = "sha256"
+HASH_BLAKE3 = "blake3"
+
+NOASSERTION = "NOASSERTION"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a shard's schema: its name and a type name as the file states it."""
+
+    name: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """One data file of a dataset, identified by its path relative to the dataset root."""
+
+    path: str
+    bytes: int
+    format: str
+    xxh3_128: str
+    compression: str | None = None
+    sha256: str | None = None
+    blake3: str | None = None
+    records: int | None = None
+    uncompressed_bytes: int | None = None
+    columns: tuple[Column, ...] | None = None
+    error: str | None = None
+
+    @property
+    def digest(self) -> str:
+        """The content identity of the shard (XXH3-128, always present)."""
+        return self.xxh3_128
+
+
+@dataclass(frozen=True, slots=True)
+class DocFile:
+    """A file under a dataset root that is not data: a card, a license text, code, other."""
+
+    path: str
+    kind: str  # "card" | "license" | "code" | "metadata" | "other"
+    bytes: int
+    xxh3_128: str
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class License:
+    """A license statement: an SPDX expression, or a free-form name when no SPDX id applies.
+
+    `source` says where it came from ("card", "license-file", "manifest"), `acknowledgement`
+    is CycloneDX's "declared" (stated by the author) or "concluded" (determined by a tool).
+    """
+
+    expression: str = NOASSERTION
+    name: str | None = None
+    source: str | None = None
+    acknowledgement: str = "declared"
+    url: str | None = None
+
+    @property
+    def is_known(self) -> bool:
+        """True when the license is a real SPDX expression or a named license."""
+        return self.expression != NOASSERTION or bool(self.name)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A named collection of shards, as trained on.
+
+    `facts` holds what only people know (the manifest's per-dataset fields such as how the
+    data was obtained), keyed by manifest key; the tool writes them through unchanged.
+    """
+
+    name: str
+    shards: tuple[Shard, ...] = ()
+    docs: tuple[DocFile, ...] = ()
+    version: str | None = None
+    description: str | None = None
+    homepage: str | None = None
+    location: str | None = None
+    license: License = field(default_factory=License)
+    facts: Mapping[str, str] = field(default_factory=dict)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    digest: str = ""
+
+    @property
+    def total_records(self) -> int | None:
+        """Sum of shard record counts, or None when any shard's count is unknown."""
+        total = 0
+        for shard in self.shards:
+            if shard.records is None:
+                return None
+            total += shard.records
+        return total
+
+    @property
+    def total_bytes(self) -> int:
+        """Sum of shard sizes in bytes."""
+        return sum(shard.bytes for shard in self.shards)
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """The model being trained, as the manifest describes it."""
+
+    name: str
+    version: str | None = None
+    license: str | None = None
+    commercial: bool | None = None
+    group: str | None = None
+    supplier: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ProcessingStep:
+    """One processing step from raw to trained-on data (filled in by the provenance issue)."""
+
+    name: str
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    command: str | None = None
+    code: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Dbom:
+    """A whole data bill of materials: the model and the datasets it was trained on."""
+
+    model: ModelInfo
+    datasets: tuple[Dataset, ...] = ()
+    steps: tuple[ProcessingStep, ...] = ()
+    dbom_license: str | None = None
+    timestamp: str | None = None
+    tool_version: str | None = None
+    hash_algorithms: tuple[str, ...] = (HASH_XXH3, HASH_SHA256)
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,310 @@
+"""Scan: turn dataset roots (and a manifest) into the internal model.
+
+The stages, in order, per dataset: walk the root (sources.local), name what each file is
+(catalog), fingerprint and inspect the files on a thread pool (fingerprint, formats), then
+read the card and license files (licensing) and total it up. Nothing here writes CycloneDX.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from dbom import __version__
+from dbom.catalog import doc_kind
+from dbom.dataset_docs import dataset_metadata
+from dbom.errors import DbomError, ManifestError
+from dbom.fingerprint.cache import FingerprintCache
+from dbom.fingerprint.executor import default_jobs, ordered_map
+from dbom.fingerprint.hashing import hash_file
+from dbom.formats import detect, inspect_shard
+from dbom.manifest import DatasetEntry, Manifest, load_manifest
+from dbom.model import (
+    HASH_BLAKE3,
+    HASH_SHA256,
+    HASH_XXH3,
+    Column,
+    Dataset,
+    Dbom,
+    DocFile,
+    License,
+    ModelInfo,
+    ProcessingStep,
+    Shard,
+)
+from dbom.sources.globs import selected
+from dbom.sources.local import LocalFile, walk
+
+EXTRA_HASHES = (HASH_SHA256, HASH_BLAKE3)
+
+
+class ScanProgress:
+    """Receives progress events; the CLI renders them as a progress bar. The default does nothing."""
+
+    def start_dataset(self, name: str, files: int, total_bytes: int) -> None:
+        """A dataset's files are known and about to be read."""
+
+    def advance(self, nbytes: int) -> None:
+        """One more file (of `nbytes` bytes) is done."""
+
+    def finish(self) -> None:
+        """The scan is over."""
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How to scan: digests beyond XXH3, the cache, error handling and parallelism."""
+
+    hashes: tuple[str, ...] = (HASH_SHA256,)
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    keep_going: bool = False
+    jobs: int = 0  # 0: one per CPU
+    model_name: str | None = None
+    progress: ScanProgress = field(default_factory=ScanProgress)
+    warn: Callable[[str], None] = lambda message: None
+
+
+@dataclass
+class ScanStats:
+    """Figures for the closing summary."""
+
+    seconds: float = 0.0
+    files_read: int = 0
+    bytes_read: int = 0
+    cache_hits: int = 0
+
+
+def source_date() -> str:
+    """The DBOM's timestamp: $SOURCE_DATE_EPOCH when set (reproducible builds), else now; ISO 8601 UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None:
+        try:
+            moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise DbomError("SOURCE_DATE_EPOCH", f"not a Unix time in seconds: {epoch!r}") from None
+    else:
+        moment = datetime.now(tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def scan(
+    paths: Sequence[Path] = (),
+    manifest: Path | Manifest | None = None,
+    options: ScanOptions | None = None,
+    stats: ScanStats | None = None,
+) -> Dbom:
+    """Scan the datasets named by `manifest` plus one dataset per path in `paths`.
+
+    Returns the internal model. Raises DbomError (one line: file and cause) on bad input,
+    unless `options.keep_going`, which records broken shards with their error instead.
+    """
+    options = options or ScanOptions()
+    stats = stats if stats is not None else ScanStats()
+    started = time.perf_counter()
+    loaded = load_manifest(manifest) if isinstance(manifest, Path) else (manifest or Manifest())
+    entries = list(loaded.datasets) + [_entry_for_path(Path(p)) for p in paths]
+    names = [e.name for e in entries]
+    for name in names:
+        if names.count(name) > 1:
+            raise DbomError(name, "two datasets have this name; rename a folder or set `name:` in the manifest")
+    for entry in entries:
+        if entry.path is None:
+            raise ManifestError(str(loaded.source or "manifest"), f"dataset {entry.name!r} has no `path`")
+
+    unknown = set(options.hashes) - set(EXTRA_HASHES)
+    if unknown:
+        raise DbomError(None, f"unknown hash algorithm {sorted(unknown)[0]!r}")
+    cache = FingerprintCache(options.cache_dir) if options.use_cache else None
+    try:
+        datasets = tuple(
+            _scan_dataset(entry, options, cache, stats) for entry in sorted(entries, key=lambda e: e.name)
+        )
+    finally:
+        if cache is not None:
+            cache.close()
+        options.progress.finish()
+    stats.seconds = time.perf_counter() - started
+    return Dbom(
+        model=_model_info(loaded, options),
+        datasets=datasets,
+        steps=tuple(_step(s) for s in loaded.steps),
+        dbom_license=_text(loaded.dbom.get("license")),
+        timestamp=source_date(),
+        tool_version=__version__,
+        hash_algorithms=(HASH_XXH3, *sorted(options.hashes)),
+    )
+
+
+def _entry_for_path(path: Path) -> DatasetEntry:
+    absolute = path.resolve() if path.exists() else path.absolute()
+    name = absolute.name if absolute.is_dir() or not absolute.exists() else absolute.stem
+    return DatasetEntry(name=name or "dataset", path=absolute)
+
+
+def _model_info(manifest: Manifest, options: ScanOptions) -> ModelInfo:
+    m = manifest.model
+    return ModelInfo(
+        name=options.model_name or _text(m.get("name")) or "unnamed-model",
+        version=_text(m.get("version")),
+        license=_text(m.get("license")),
+        commercial=m.get("commercial"),
+        group=_text(m.get("group")),
+        supplier=_text(m.get("supplier")),
+        description=_text(m.get("description")),
+    )
+
+
+def _step(raw: Any) -> ProcessingStep:
+    return ProcessingStep(
+        name=str(raw.get("name", "")),
+        inputs=tuple(str(x) for x in raw.get("inputs", []) or []),
+        outputs=tuple(str(x) for x in raw.get("outputs", []) or []),
+        command=_text(raw.get("command")),
+        code=_text(raw.get("code")),
+        kind=_text(raw.get("kind")),
+    )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    file: LocalFile
+    doc: str | None  # doc kind by name, None when it may be data
+    display: str  # how errors name the file to the user
+
+
+def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintCache | None,
+                  stats: ScanStats) -> Dataset:
+    assert entry.path is not None
+    root = entry.path
+    jobs: list[_Job] = []
+    for local in walk(root, lambda msg: options.warn(f"{entry.name}/{msg}")):
+        kind = doc_kind(local.relpath)
+        if kind is None and not selected(local.relpath, entry.include, entry.exclude):
+            continue
+        jobs.append(_Job(local, kind, _display(local.path)))
+    options.progress.start_dataset(entry.name, len(jobs), sum(j.file.stat.st_size for j in jobs))
+
+    algorithms = tuple(sorted(options.hashes))
+    results: list[Shard | DocFile | None] = [None] * len(jobs)
+    todo: list[tuple[int, _Job, str]] = []
+    for index, job in enumerate(jobs):
+        key = cache.key(job.file.path, job.file.stat, algorithms) if cache else ""
+        record = cache.get(key) if cache else None
+        if record is not None:
+            results[index] = _from_record(job.file.relpath, record)
+            stats.cache_hits += 1
+            options.progress.advance(job.file.stat.st_size)
+        else:
+            todo.append((index, job, key))
+
+    def work(item: tuple[int, _Job, str]) -> Shard | DocFile:
+        return _scan_file(item[1], algorithms, options.keep_going)
+
+    for (index, job, key), result in zip(todo, ordered_map(work, todo, options.jobs or default_jobs()), strict=True):
+        results[index] = result
+        stats.files_read += 1
+        stats.bytes_read += job.file.stat.st_size
+        options.progress.advance(job.file.stat.st_size)
+        if cache is not None and not (isinstance(result, Shard) and result.error):
+            cache.put(key, _to_record(result))
+
+    shards = tuple(sorted((r for r in results if isinstance(r, Shard)), key=lambda s: s.path))
+    docs = tuple(sorted((r for r in results if isinstance(r, DocFile)), key=lambda d: d.path))
+    for shard in shards:
+        if shard.error:
+            options.warn(f"{entry.name}/{shard.path}: {shard.error} (recorded, --keep-going)")
+    found = dataset_metadata(root, docs, options.warn)
+    license_ = found.license
+    if entry.license:
+        license_ = License(expression=entry.license, source="manifest", acknowledgement="declared")
+    return Dataset(
+        name=entry.name,
+        shards=shards,
+        docs=docs,
+        version=entry.version,
+        description=entry.description or found.description,
+        homepage=entry.homepage or found.homepage,
+        location=entry.location,
+        license=license_,
+        facts=dict(entry.facts),
+        include=entry.include,
+        exclude=entry.exclude,
+        digest=dataset_digest(shards),
+    )
+
+
+def dataset_digest(shards: Sequence[Shard]) -> str:
+    """SHA-256 over the sorted `path<TAB>xxh3-128<LF>` lines: changes iff a shard's path or content does."""
+    h = hashlib.sha256()
+    for shard in sorted(shards, key=lambda s: s.path):
+        h.update(f"{shard.path}\t{shard.xxh3_128}\n".encode())
+    return h.hexdigest()
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _scan_file(job: _Job, algorithms: tuple[str, ...], keep_going: bool) -> Shard | DocFile:
+    local = job.file
+    try:
+        digests = hash_file(local.path, algorithms)
+    except OSError as exc:
+        error = DbomError(job.display, f"cannot read: {exc.strerror or exc}")
+        if not keep_going or job.doc is not None:
+            raise error from None
+        return Shard(path=local.relpath, bytes=local.stat.st_size, format="unknown", xxh3_128="",
+                     error=error.cause)
+    detected = None if job.doc else detect(local.path, digests.head)
+    if detected is None:
+        return DocFile(path=local.relpath, kind=job.doc or "other", bytes=digests.size,
+                       xxh3_128=digests.xxh3_128, sha256=digests.sha256)
+    shard = Shard(path=local.relpath, bytes=digests.size, format=detected.format,
+                  compression=detected.compression, xxh3_128=digests.xxh3_128, sha256=digests.sha256,
+                  blake3=digests.blake3)
+    try:
+        found = inspect_shard(local.path, detected)
+    except DbomError as exc:
+        if not keep_going:
+            raise DbomError(job.display, exc.cause) from None
+        return replace(shard, error=exc.cause)
+    except OSError as exc:
+        if not keep_going:
+            raise DbomError(job.display, f"cannot read: {exc.strerror or exc}") from None
+        return replace(shard, error=f"cannot read: {exc.strerror or exc}")
+    return replace(shard, records=found.records, columns=found.columns,
+                   uncompressed_bytes=found.uncompressed_bytes)
+
+
+def _to_record(result: Shard | DocFile) -> dict[str, Any]:
+    if isinstance(result, DocFile):
+        return {"doc": result.kind, "bytes": result.bytes, "xxh3": result.xxh3_128, "sha256": result.sha256}
+    return {
+        "format": result.format, "compression": result.compression, "bytes": result.bytes,
+        "xxh3": result.xxh3_128, "sha256": result.sha256, "blake3": result.blake3, "records": result.records,
+        "uncompressed": result.uncompressed_bytes,
+        "columns": [[c.name, c.type] for c in result.columns] if result.columns is not None else None,
+    }
+
+
+def _from_record(relpath: str, r: dict[str, Any]) -> Shard | DocFile:
+    if "doc" in r:
+        return DocFile(path=relpath, kind=r["doc"], bytes=r["bytes"], xxh3_128=r["xxh3"], sha256=r["sha256"])
+    columns = tuple(Column(n, t) for n, t in r["columns"]) if r["columns"] is not None else None
+    return Shard(path=relpath, bytes=r["bytes"], format=r["format"], compression=r["compression"],
+                 xxh3_128=r["xxh3"], sha256=r["sha256"], blake3=r["blake3"], records=r["records"],
+                 uncompressed_bytes=r["uncompressed"], columns=columns)

@@ -1,0 +1,95 @@
+"""Walk a local dataset root: every regular file below it, in sorted order, with its stat.
+
+VCS folders are skipped, symlinks are followed only while they stay inside the root, and
+special files (FIFOs, sockets, devices) are reported instead of opened.
+"""
+
+from __future__ import annotations
+
+import os
+import stat as statmod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from dbom.errors import DbomError
+
+VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", "CVS", ".jj"})
+# Tool-owned folders that hold caches, not the corpus.
+SKIP_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".DS_Store"})
+
+
+@dataclass(frozen=True, slots=True)
+class LocalFile:
+    """A regular file found under a dataset root."""
+
+    relpath: str  # POSIX, relative to the root
+    path: Path  # absolute, as reached (may go through an in-root symlink)
+    stat: os.stat_result
+
+
+def walk(root: Path, warn: Callable[[str], None]) -> Iterator[LocalFile]:
+    """Yield the regular files under `root` sorted by relative path.
+
+    Raises DbomError when `root` does not exist or is not readable. Unreadable subfolders,
+    escaping symlinks and special files are reported through `warn` and skipped.
+    """
+    try:
+        root_stat = root.stat()
+    except FileNotFoundError:
+        raise DbomError(str(root), "no such file or directory") from None
+    except OSError as exc:
+        raise DbomError(str(root), exc.strerror or str(exc)) from None
+    if statmod.S_ISREG(root_stat.st_mode):
+        yield LocalFile(root.name, root, root_stat)
+        return
+    if not statmod.S_ISDIR(root_stat.st_mode):
+        raise DbomError(str(root), "not a folder or a regular file")
+    real_root = os.path.realpath(root)
+    seen_dirs = {(root_stat.st_dev, root_stat.st_ino)}
+    yield from _walk_dir(root, "", real_root, seen_dirs, warn)
+
+
+def _walk_dir(
+    folder: Path, prefix: str, real_root: str, seen_dirs: set[tuple[int, int]], warn: Callable[[str], None]
+) -> Iterator[LocalFile]:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        if folder == Path(real_root) or not prefix:
+            raise DbomError(str(folder), exc.strerror or str(exc)) from None
+        warn(f"{prefix.rstrip('/')}: skipped unreadable folder ({exc.strerror or exc})")
+        return
+    for entry in entries:
+        relpath = prefix + entry.name
+        path = folder / entry.name
+        try:
+            is_link = entry.is_symlink()
+            if is_link and not _inside(path, real_root):
+                warn(f"{relpath}: skipped symlink pointing outside the dataset root")
+                continue
+            st = entry.stat(follow_symlinks=True)
+        except FileNotFoundError:
+            warn(f"{relpath}: skipped broken symlink" if entry.is_symlink() else f"{relpath}: vanished")
+            continue
+        except OSError as exc:
+            warn(f"{relpath}: skipped ({exc.strerror or exc})")
+            continue
+        if statmod.S_ISDIR(st.st_mode):
+            if entry.name in VCS_DIRS or entry.name in SKIP_DIRS:
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in seen_dirs:  # a symlink loop or a second link to a folder already walked
+                continue
+            seen_dirs.add(key)
+            yield from _walk_dir(path, relpath + "/", real_root, seen_dirs, warn)
+        elif statmod.S_ISREG(st.st_mode):
+            yield LocalFile(relpath, path, st)
+        else:
+            warn(f"{relpath}: skipped special file (not a regular file)")
+
+
+def _inside(path: Path, real_root: str) -> bool:
+    target = os.path.realpath(path)
+    return target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep)
