@@ -66,8 +66,7 @@ class _Schema:
         if not self.saw_object:
             return None
         return tuple(
-            Column(key, "|".join(name for name in _TYPE_ORDER if name in seen))
-            for key, seen in self.types.items()
+            Column(key, "|".join(name for name in _TYPE_ORDER if name in seen)) for key, seen in self.types.items()
         )
 
 
@@ -166,9 +165,7 @@ def _parse_document(name: str, text: str) -> tuple[int, _Schema] | None:
     if end < len(text):
         if text.find("\n", 0, pos) < 0:
             return None
-        raise FormatError(
-            name, f"invalid JSON on line {_line_of(text, end)}: extra data after the top-level value"
-        )
+        raise FormatError(name, f"invalid JSON on line {_line_of(text, end)}: extra data after the top-level value")
     return records, schema
 
 

@@ -25,9 +25,9 @@ def compress(data: bytes, compression: str | None) -> bytes:
     if compression == "zstd":
         return zstandard.ZstdCompressor(write_checksum=True).compress(data)  # as the zstd CLI
     if compression == "bz2":
-        return bz2.compress(data)
+        return bz2.compress(data, 1)
     if compression == "xz":
-        return lzma.compress(data)
+        return lzma.compress(data, preset=1)
     raise ValueError(compression)
 
 

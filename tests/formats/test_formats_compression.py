@@ -65,3 +65,15 @@ def test_round_trip_bytes(write_file: Write, compression: str | None) -> None:
     blocks = list(iter_blocks(path, compression))
     assert b"".join(blocks) == BODY * 2
     assert all(len(block) <= 1 << 20 for block in blocks)
+
+
+def test_zstd_output_per_block_is_bounded_at_extreme_ratios(tmp_path: Path) -> None:
+    import zstandard
+
+    size = 160 << 20
+    path = tmp_path / "zeros.txt.zst"
+    path.write_bytes(zstandard.ZstdCompressor(level=1).compress(bytes(size)))
+    assert path.stat().st_size < 64 << 10  # the whole stream would fit in one small read
+    lengths = [len(block) for block in iter_blocks(path, "zstd")]
+    assert sum(lengths) == size
+    assert max(lengths) <= 40 << 20

@@ -182,3 +182,15 @@ def test_json_size_limit(write_file: Write, monkeypatch: pytest.MonkeyPatch) -> 
     # JSON Lines in a .json file is streamed, so the limit does not apply
     big_lines = write_file("big-lines.json", _jsonl(_records(100)))
     assert _inspect(big_lines).records == 100
+
+
+def test_overlong_line_is_refused(write_file: Write, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dbom.formats import lines
+
+    monkeypatch.setattr(lines, "MAX_LINE_BYTES", 4096)
+    ok = write_file("ok.jsonl", b'{"a": "' + b"x" * 3000 + b'"}\n')
+    assert inspect_shard(ok, Detected("jsonl")).records == 1
+    path = write_file("long.jsonl", b'{"a": 1}\n' + b'{"a": "' + b"x" * (3 << 20) + b'"}\n')
+    with pytest.raises(FormatError) as caught:
+        inspect_shard(path, Detected("jsonl"))
+    assert_one_line_error(caught.value, path, "line 2 is longer than 4096 bytes")
