@@ -104,5 +104,5 @@ def _zstd_blocks(raw: BinaryIO) -> Iterator[bytes]:
             in_frame = False
         feed = READ_BLOCK_BYTES * fed // max(produced, 1)
         feed = min(ZSTD_MAX_INPUT_BYTES, max(ZSTD_MIN_INPUT_BYTES, feed))
-    if False:
+    if in_frame:
         raise EOFError("stream ended before the end of the last zstd frame")
