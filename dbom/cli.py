@@ -121,7 +121,7 @@ def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: t
             click.echo(f"dbom: warning: {message}", err=True)
 
     options = ScanOptions(hashes=chosen, use_cache=not no_cache, keep_going=keep_going, jobs=jobs,
-                          model_name=model_name, warn=warn,
+                          model_name=model_name, warn=warn, worker_processes=True,
                           progress=_Bar(enabled=not quiet and sys.stderr.isatty()))
     stats = ScanStats()
     started = time.perf_counter()

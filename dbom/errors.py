@@ -11,6 +11,10 @@ class DbomError(Exception):
         self.cause = " ".join(str(cause).split())  # one line, whatever the library said
         super().__init__(f"{path}: {self.cause}" if path else self.cause)
 
+    def __reduce__(self) -> tuple[type, tuple[str | None, str]]:
+        # Errors cross process boundaries (the inspection pool); rebuild them from both fields.
+        return (self.__class__, (self.path, self.cause))
+
 
 class FormatError(DbomError):
     """A data file that cannot be read as the format it claims to be (corrupt, truncated, invalid)."""

@@ -23,7 +23,8 @@ from dbom.errors import DbomError, ManifestError
 from dbom.fingerprint.cache import FingerprintCache
 from dbom.fingerprint.executor import default_jobs, ordered_map
 from dbom.fingerprint.hashing import hash_file
-from dbom.formats import detect, inspect_shard
+from dbom.fingerprint.inspect_pool import Inspector
+from dbom.formats import detect
 from dbom.manifest import DatasetEntry, Manifest, load_manifest
 from dbom.model import (
     HASH_BLAKE3,
@@ -67,6 +68,7 @@ class ScanOptions:
     keep_going: bool = False
     jobs: int = 0  # 0: one per CPU
     model_name: str | None = None
+    worker_processes: bool = False  # parse large JSONL/CSV in processes; needs a guarded __main__
     progress: ScanProgress = field(default_factory=ScanProgress)
     warn: Callable[[str], None] = lambda message: None
 
@@ -122,11 +124,14 @@ def scan(
     if unknown:
         raise DbomError(None, f"unknown hash algorithm {sorted(unknown)[0]!r}")
     cache = FingerprintCache(options.cache_dir) if options.use_cache else None
+    inspector = Inspector(options.jobs or default_jobs(), options.worker_processes)
     try:
         datasets = tuple(
-            _scan_dataset(entry, options, cache, stats) for entry in sorted(entries, key=lambda e: e.name)
+            _scan_dataset(entry, options, cache, inspector, stats)
+            for entry in sorted(entries, key=lambda e: e.name)
         )
     finally:
+        inspector.close()
         if cache is not None:
             cache.close()
         options.progress.finish()
@@ -184,7 +189,7 @@ class _Job:
 
 
 def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintCache | None,
-                  stats: ScanStats) -> Dataset:
+                  inspector: Inspector, stats: ScanStats) -> Dataset:
     assert entry.path is not None
     root = entry.path
     jobs: list[_Job] = []
@@ -209,7 +214,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
             todo.append((index, job, key))
 
     def work(item: tuple[int, _Job, str]) -> Shard | DocFile:
-        return _scan_file(item[1], algorithms, options.keep_going)
+        return _scan_file(item[1], algorithms, inspector, options.keep_going)
 
     for (index, job, key), result in zip(todo, ordered_map(work, todo, options.jobs or default_jobs()), strict=True):
         results[index] = result
@@ -259,7 +264,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _scan_file(job: _Job, algorithms: tuple[str, ...], keep_going: bool) -> Shard | DocFile:
+def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, keep_going: bool) -> Shard | DocFile:
     local = job.file
     try:
         digests = hash_file(local.path, algorithms)
@@ -277,11 +282,12 @@ def _scan_file(job: _Job, algorithms: tuple[str, ...], keep_going: bool) -> Shar
                   compression=detected.compression, xxh3_128=digests.xxh3_128, sha256=digests.sha256,
                   blake3=digests.blake3)
     try:
-        found = inspect_shard(local.path, detected)
+        found = inspector.inspect(local.path, detected, digests.size)
     except DbomError as exc:
         if not keep_going:
             raise DbomError(job.display, exc.cause) from None
-        return replace(shard, error=exc.cause)
+        # a library's message may quote the absolute path; the DBOM must not
+        return replace(shard, error=exc.cause.replace(str(local.path), local.relpath))
     except OSError as exc:
         if not keep_going:
             raise DbomError(job.display, f"cannot read: {exc.strerror or exc}") from None

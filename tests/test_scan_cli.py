@@ -251,3 +251,25 @@ def test_unreadable_file_is_one_line_error(corpus: Path, tmp_path: Path) -> None
     result = run_dbom("scan", str(corpus / "alpha"), "-o", str(out), "--no-cache", prefix=prefix)
     _assert_one_line_error(result, "secret.parquet", "Permission denied")
     assert not out.exists()
+
+
+def test_large_row_shards_are_parsed_in_worker_processes(tmp_path: Path) -> None:
+    from dbom.fingerprint.inspect_pool import PROCESS_MIN_BYTES
+
+    data = tmp_path / "big"
+    data.mkdir()
+    line = json.dumps({"text": "x" * 200}) + "\n"
+    rows = PROCESS_MIN_BYTES // len(line) + 10
+    for name in ("a.jsonl", "b.jsonl"):
+        (data / name).write_text(line * rows)
+    out = tmp_path / "big.json"
+    result = run_dbom("scan", str(data), "-o", str(out), "--no-cache", "-j", "2")
+    assert result.returncode == 0, result.stderr
+    shards = shards_of(datasets_by_name(load_json(out))["big"])
+    assert {n: props(s)["dbom:records"] for n, s in shards.items()} == {"a.jsonl": str(rows), "b.jsonl": str(rows)}
+
+    # An error raised in a worker process comes back as the same one-line error.
+    with open(data / "b.jsonl", "a") as fh:
+        fh.write('{"text": broken\n')
+    result = run_dbom("scan", str(data), "-o", str(out), "--no-cache", "-j", "2")
+    _assert_one_line_error(result, "b.jsonl", f"invalid JSON on line {rows + 1}")

@@ -1,0 +1,55 @@
+"""Inspect shards, sending large row-oriented ones to worker processes.
+
+Counting JSON Lines or CSV records means parsing them in Python, which holds the GIL; on a
+thread alone that would use one core however many threads ask. Large shards of those formats
+are therefore parsed in a small process pool, started on first need; Parquet and Arrow
+(metadata only) and small files stay in the calling thread, where a process hop would cost
+more than it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from dbom.formats import inspect_shard
+from dbom.formats.base import Detected, Inspection
+
+ROW_FORMATS = frozenset({"jsonl", "json", "csv", "tsv", "text", "webdataset"})
+# Below this size a file is parsed in the calling thread: spawning and messaging cost more.
+PROCESS_MIN_BYTES = 16 << 20
+
+
+class Inspector:
+    """Thread-safe shard inspection, using up to `jobs` worker processes for large row-oriented shards.
+
+    With `processes=False` everything runs in the calling threads. Worker processes are
+    started with `spawn`, which re-imports the program's `__main__` module: only a program
+    whose entry point is guarded by `if __name__ == "__main__":` (the CLI is) may turn them on.
+    """
+
+    def __init__(self, jobs: int, processes: bool) -> None:
+        self._jobs = jobs if processes else 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def inspect(self, path: Path, detected: Detected, size: int) -> Inspection:
+        """Inspect one shard (raises FormatError like `inspect_shard`)."""
+        if self._jobs > 1 and size >= PROCESS_MIN_BYTES and detected.format in ROW_FORMATS:
+            return self._processes().submit(inspect_shard, path, detected).result()
+        return inspect_shard(path, detected)
+
+    def _processes(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                # spawn, not fork: the parent runs threads, and forking a threaded process can deadlock
+                self._pool = ProcessPoolExecutor(self._jobs, mp_context=multiprocessing.get_context("spawn"))
+            return self._pool
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
