@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from dbom.licensing.cards import CARD_FILE_NAMES
+from dbom.licensing.license_files import is_license_file_name
 
-CARD_NAMES = frozenset({"readme.md", "readme", "readme.txt", "dataset_card.md", "datacard.md"})
-LICENSE_NAME = re.compile(
-    r"^(?:licen[cs]e|copying|notice|data[_-]?licen[cs]e|licen[cs]e[_-]data)(?:[._-].*)?$", re.IGNORECASE
-)
 CODE_SUFFIXES = frozenset({
     ".py", ".ipynb", ".sh", ".bash", ".js", ".ts", ".rs", ".go", ".java", ".scala", ".c", ".cc", ".cpp",
     ".h", ".hpp", ".r", ".jl", ".rb", ".pl", ".sql", ".lua", ".kt", ".swift", ".m",
@@ -23,9 +20,9 @@ def doc_kind(relpath: str) -> str | None:
     """The kind of a non-data file ("card", "license", "code", "metadata"), or None if it may be data."""
     name = relpath.rsplit("/", 1)[-1]
     lower = name.lower()
-    if lower in CARD_NAMES:
+    if lower in CARD_FILE_NAMES:
         return "card"
-    if LICENSE_NAME.match(name) and not lower.endswith((".parquet", ".jsonl", ".csv", ".arrow")):
+    if is_license_file_name(name) or lower in ("notice", "notice.txt", "notice.md"):
         return "license"
     if lower in METADATA_NAMES:
         return "metadata"
