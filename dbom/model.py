@@ -119,7 +119,11 @@ class Dataset:
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """The model being trained, as the manifest describes it."""
+    """The model being trained, as the manifest describes it.
+
+    `files` are the model's weight files (kind "weights", paths relative to the model folder),
+    fingerprinted by `dbom attach`; empty until the DBOM is attached to a model.
+    """
 
     name: str
     version: str | None = None
@@ -128,6 +132,22 @@ class ModelInfo:
     group: str | None = None
     supplier: str | None = None
     description: str | None = None
+    files: tuple[DocFile, ...] = ()
+
+    @property
+    def weights_digest(self) -> str | None:
+        """SHA-256 over the sorted `path<TAB>sha256<LF>` lines of `files`; None when there are none.
+
+        It changes if and only if a weight file's path or content changes (the model's own hash).
+        """
+        if not self.files:
+            return None
+        import hashlib
+
+        h = hashlib.sha256()
+        for f in sorted(self.files, key=lambda f: f.path):
+            h.update(f"{f.path}\t{f.sha256 or ''}\n".encode())
+        return h.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -84,3 +85,20 @@ def test_writer_refuses_an_invalid_document_and_leaves_no_file(tmp_path: Path) -
         dbom.write(bad, out)
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_round_trip_of_a_model_with_weight_files(tmp_path: Path) -> None:
+    files = (DocFile(path="model.safetensors", kind="weights", bytes=10, xxh3_128="ab" * 16, sha256="cd" * 32),
+             DocFile(path="onnx/model.onnx", kind="weights", bytes=7, xxh3_128="ef" * 16, sha256="01" * 32))
+    original = Dbom(model=ModelInfo(name="m", version="1", files=files),
+                    datasets=(Dataset(name="d", digest="78" * 32),), tool_version="0.1.0")
+    expected = hashlib.sha256(f"model.safetensors\t{'cd' * 32}\nonnx/model.onnx\t{'01' * 32}\n".encode()).hexdigest()
+    assert original.model.weights_digest == expected
+    for version in ("1.6", "1.7"):
+        out = tmp_path / f"weights-{version}.json"
+        dbom.write(original, out, spec_version=version)
+        assert dbom.load(out) == original
+        model = json.loads(out.read_text())["metadata"]["component"]
+        assert model["hashes"] == [{"alg": "SHA-256", "content": original.model.weights_digest}]
+        assert [c["name"] for c in model["components"]] == ["model.safetensors", "onnx/model.onnx"]
+    assert ModelInfo(name="m").weights_digest is None

@@ -29,7 +29,8 @@ WARNING = "dbom:warning"
 
 PROPERTIES: dict[str, tuple[str, str]] = {
     # name: (where, meaning)
-    SHARD_ROLE: ("file", "what the file is: `shard` (data), `card`, `license`, `code`, `metadata` or `other`"),
+    SHARD_ROLE: ("file", "what the file is: `shard` (data), `card`, `license`, `code`, `metadata` or `other`; "
+                         "`weights` for a model's weight file (`dbom attach`)"),
     HASH_XXH3: ("file", "XXH3-128 of the file's bytes, hex (always computed; not a CycloneDX hash algorithm)"),
     BYTES: ("file, dataset", "size in bytes (of the file; for a dataset, the sum over its shards)"),
     FORMAT: ("file", "data format: parquet, arrow, arrow-stream, jsonl, json, csv, tsv, text, webdataset"),

@@ -76,7 +76,21 @@ def _model(c: dict[str, Any]) -> ModelInfo:
         group=c.get("group"),
         supplier=(c.get("supplier") or {}).get("name"),
         description=c.get("description"),
+        files=_model_files(c),
     )
+
+
+def _model_files(c: dict[str, Any]) -> tuple[DocFile, ...]:
+    """The weight files nested under the model component (written by `dbom attach`)."""
+    files = []
+    for sub in c.get("components") or []:
+        sub_props = _props(sub.get("properties"))
+        if sub.get("type") != "file" or sub_props.get(P.SHARD_ROLE) != "weights":
+            continue
+        hashes = {h["alg"]: h["content"] for h in sub.get("hashes") or []}
+        files.append(DocFile(path=sub["name"], kind="weights", bytes=int(sub_props[P.BYTES]),
+                             xxh3_128=sub_props.get(P.HASH_XXH3, ""), sha256=hashes.get("SHA-256")))
+    return tuple(files)
 
 
 def _tool_version(metadata: dict[str, Any]) -> str | None:

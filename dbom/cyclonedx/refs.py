@@ -16,3 +16,8 @@ def dataset_ref(name: str) -> str:
 def file_ref(dataset: str, path: str) -> str:
     """The bom-ref of a file (shard, card, license...) nested under its dataset."""
     return f"file:{dataset}/{path}"
+
+
+def model_file_ref(name: str, version: str | None, path: str) -> str:
+    """The bom-ref of a weight file nested under the model (`dbom attach`)."""
+    return f"{model_ref(name, version)}/{path}"

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 from dbom.cyclonedx import properties as P
-from dbom.cyclonedx.refs import dataset_ref, file_ref, model_ref
+from dbom.cyclonedx.refs import dataset_ref, file_ref, model_file_ref, model_ref
 from dbom.model import NOASSERTION, Dataset, Dbom, DocFile, License, Shard
 from dbom.redact import clean_url, is_url
 
@@ -164,6 +164,8 @@ def _model_component(dbom: Dbom) -> dict[str, Any]:
         comp["version"] = m.version
     if m.description:
         comp["description"] = m.description
+    if m.files:  # the model's own hash: over its weight files (see ModelInfo.weights_digest)
+        comp["hashes"] = [{"alg": "SHA-256", "content": m.weights_digest}]
     if m.license:
         comp["licenses"] = license_choice(License(expression=m.license, source="manifest"))
     comp["modelCard"] = {
@@ -171,6 +173,20 @@ def _model_component(dbom: Dbom) -> dict[str, Any]:
     }
     if m.commercial is not None:
         comp["properties"] = [_prop(P.MODEL_COMMERCIAL, "true" if m.commercial else "false")]
+    if m.files:
+        comp["components"] = [_model_file_component(m.name, m.version, f) for f in m.files]
+    return comp
+
+
+def _model_file_component(name: str, version: str | None, f: DocFile) -> dict[str, Any]:
+    comp: dict[str, Any] = {"bom-ref": model_file_ref(name, version, f.path), "type": "file", "name": f.path}
+    hashes = _hashes(f.sha256)
+    if hashes:
+        comp["hashes"] = hashes
+    props = [_prop(P.SHARD_ROLE, f.kind)]
+    if f.xxh3_128:
+        props.append(_prop(P.HASH_XXH3, f.xxh3_128))
+    comp["properties"] = [*props, _prop(P.BYTES, f.bytes)]
     return comp
 
 
