@@ -81,6 +81,25 @@ class License:
 
 
 @dataclass(frozen=True)
+class VcsInfo:
+    """Where a path sits in version control (git), as read from the working tree.
+
+    `url` is the remote's URL without credentials, or "local" for a remote that is a local path
+    (or None when the repository has no remote). `ref` is the branch, or the tag when HEAD is
+    detached on one. `dirty` says whether the working tree differs from `commit` under `path`
+    (or anywhere, for training code); `diff_digest` is then the SHA-256 defined in
+    dbom.provenance.git.diff_digest. `path` is the POSIX path within the repository ("" = its top).
+    """
+
+    commit: str
+    url: str | None = None
+    ref: str | None = None
+    dirty: bool = False
+    diff_digest: str | None = None
+    path: str = ""
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A named collection of shards, as trained on.
 
@@ -100,6 +119,7 @@ class Dataset:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     digest: str = ""
+    vcs: VcsInfo | None = None  # the dataset root's git provenance (dbom.provenance.git)
 
     @property
     def total_records(self) -> int | None:

@@ -39,6 +39,7 @@ from dbom.model import (
     ProcessingStep,
     Shard,
 )
+from dbom.provenance import dataset_provenance
 from dbom.sources.globs import selected
 from dbom.sources.local import LocalFile, walk
 
@@ -192,6 +193,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
                   inspector: Inspector, stats: ScanStats) -> Dataset:
     assert entry.path is not None
     root = entry.path
+    provenance = dataset_provenance(root, lambda msg: options.warn(f"{entry.name}: {msg}"))
     jobs: list[_Job] = []
     for local in walk(root, lambda msg: options.warn(f"{entry.name}/{msg}")):
         kind = doc_kind(local.relpath)
@@ -233,7 +235,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     license_ = found.license
     if entry.license:
         license_ = License(expression=entry.license, source="manifest", acknowledgement="declared")
-    return Dataset(
+    return provenance.apply(Dataset(
         name=entry.name,
         shards=shards,
         docs=docs,
@@ -246,7 +248,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         include=entry.include,
         exclude=entry.exclude,
         digest=dataset_digest(shards),
-    )
+    ))
 
 
 def dataset_digest(shards: Sequence[Shard]) -> str:

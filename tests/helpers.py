@@ -37,3 +37,37 @@ def datasets_by_name(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def shards_of(dataset: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The shard components nested under a dataset component, by path."""
     return {c["name"]: c for c in dataset.get("components", []) if props(c).get("dbom:role") == "shard"}
+
+
+GIT_TEST_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.org",
+    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run the real `git` in `cwd` (no user or system configuration) and return its stdout, stripped."""
+    env = {**os.environ, **GIT_TEST_ENV}
+    done = subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args], cwd=cwd,
+                          env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {done.stderr}")
+    return done.stdout.strip()
+
+
+def commit_all(repo: Path, message: str = "commit") -> str:
+    """`git add -A && git commit` in `repo`; returns the new commit id."""
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD")
+
+
+def init_repo(repo: Path, remote: str | None = None) -> Path:
+    """A new git repository at `repo` (created if needed) on branch main, with `origin` = `remote` if given."""
+    repo.mkdir(parents=True, exist_ok=True)
+    git(repo, "init", "-q")
+    if remote:
+        git(repo, "remote", "add", "origin", remote)
+    return repo

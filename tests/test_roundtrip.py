@@ -102,3 +102,23 @@ def test_round_trip_of_a_model_with_weight_files(tmp_path: Path) -> None:
         assert model["hashes"] == [{"alg": "SHA-256", "content": original.model.weights_digest}]
         assert [c["name"] for c in model["components"]] == ["model.safetensors", "onnx/model.onnx"]
     assert ModelInfo(name="m").weights_digest is None
+
+
+def test_round_trip_of_provenance(tmp_path: Path) -> None:
+    from dbom.model import VcsInfo
+
+    vcs = VcsInfo(commit="a" * 40, url="https://example.org/org/corpus.git", ref="main", dirty=True,
+                  diff_digest="b" * 64, path="data/raw")
+    original = Dbom(
+        model=ModelInfo(name="m"),
+        datasets=(
+            Dataset(name="local-remote", digest="12" * 32, vcs=VcsInfo(commit="c" * 40, url="local")),
+            Dataset(name="raw", digest="34" * 32, vcs=vcs),
+        ),
+        timestamp="2026-01-01T00:00:00Z",
+        tool_version="0.1.0",
+    )
+    for version in ("1.6", "1.7"):
+        out = tmp_path / f"prov-{version}.json"
+        dbom.write(original, out, spec_version=version)
+        assert dbom.load(out) == original

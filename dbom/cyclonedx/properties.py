@@ -26,6 +26,13 @@ FACT_PREFIX = "dbom:fact:"
 MODEL_COMMERCIAL = "dbom:model:commercial"
 HASH_ALGORITHMS = "dbom:hash:algorithms"
 WARNING = "dbom:warning"
+# Provenance (dbom.provenance): git, Hugging Face Hub, `datasets` objects, processing steps, training time.
+VCS_URL = "dbom:vcs:url"
+VCS_COMMIT = "dbom:vcs:commit"
+VCS_REF = "dbom:vcs:ref"
+VCS_DIRTY = "dbom:vcs:dirty"
+VCS_DIFF_DIGEST = "dbom:vcs:diff-digest"
+VCS_PATH = "dbom:vcs:path"
 
 PROPERTIES: dict[str, tuple[str, str]] = {
     # name: (where, meaning)
@@ -51,4 +58,11 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     MODEL_COMMERCIAL: ("model", "`true` when the model is meant for commercial use, per the manifest"),
     HASH_ALGORITHMS: ("metadata", "digests computed for every file, comma-separated"),
     WARNING: ("metadata", "a warning raised during the scan (e.g. a skipped symlink)"),
+    VCS_URL: ("dataset, code", "the git remote's URL without credentials, or `local` for a remote on a local path"),
+    VCS_COMMIT: ("dataset, code", "the git commit checked out (full id)"),
+    VCS_REF: ("dataset, code", "the branch, or the tag when HEAD is detached on one"),
+    VCS_DIRTY: ("dataset, code", "`true` when the working tree differs from the commit (under the path)"),
+    VCS_DIFF_DIGEST: ("dataset, code", "SHA-256 of the uncommitted changes (diff against HEAD and untracked files; "
+                                       "see dbom/provenance/git.py)"),
+    VCS_PATH: ("dataset, code", "the path within the repository"),
 }

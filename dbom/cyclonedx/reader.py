@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dbom.cyclonedx import properties as P
+from dbom.cyclonedx import provenance as prov
 from dbom.errors import DbomFileError
 from dbom.model import HASH_XXH3, NOASSERTION, Column, Dataset, Dbom, DocFile, License, ModelInfo, Shard
 
@@ -152,6 +153,7 @@ def _dataset(c: dict[str, Any]) -> Dataset:
         include=tuple(json.loads(props[P.INCLUDE])) if P.INCLUDE in props else (),
         exclude=tuple(json.loads(props[P.EXCLUDE])) if P.EXCLUDE in props else (),
         digest=digest,
+        vcs=prov.read_vcs(props),
     )
 
 

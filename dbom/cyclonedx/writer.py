@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 from dbom.cyclonedx import properties as P
+from dbom.cyclonedx import provenance as prov
 from dbom.cyclonedx.refs import dataset_ref, file_ref, model_file_ref, model_ref
 from dbom.model import NOASSERTION, Dataset, Dbom, DocFile, License, Shard
 from dbom.redact import clean_url, is_url
@@ -212,6 +213,10 @@ def _dataset_component(ds: Dataset) -> _Lazy:
         refs.append({"type": "website", "url": clean_url(ds.homepage)})
     if ds.license.url and is_url(ds.license.url):
         refs.append({"type": "license", "url": clean_url(ds.license.url)})
+    refs += prov.vcs_references(ds.vcs)
+    pedigree = prov.pedigree(prov.vcs_commits(ds.vcs))
+    if pedigree:
+        comp["pedigree"] = pedigree
     if refs:
         comp["externalReferences"] = refs
     data: dict[str, Any] = {"type": "dataset", "name": ds.name}
@@ -254,6 +259,7 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
         props.append(_prop(P.LICENSE_STATUS, NOASSERTION))
     for key in sorted(ds.facts):
         props.append(_prop(P.FACT_PREFIX + key, ds.facts[key]))
+    props += prov.vcs_properties(ds.vcs)
     return props
 
 

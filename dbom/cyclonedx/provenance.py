@@ -1,0 +1,79 @@
+"""Provenance in CycloneDX, both ways: git (vcs references, pedigree commits, `dbom:vcs:*` properties).
+
+The writer and reader call these small functions so that each provenance fact has its
+CycloneDX form defined once, next to its way back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dbom.cyclonedx import properties as P
+from dbom.model import VcsInfo
+from dbom.redact import is_url
+
+
+def _prop(name: str, value: object) -> dict[str, str]:
+    return {"name": name, "value": str(value)}
+
+
+# --- git ---------------------------------------------------------------------------------------------
+
+
+def vcs_references(vcs: VcsInfo | None) -> list[dict[str, str]]:
+    """A `vcs` external reference `<url>#<commit>` when the remote is a real URL (not "local", not none)."""
+    if vcs is None or not vcs.url or not is_url(vcs.url):
+        return []
+    return [{"type": "vcs", "url": f"{vcs.url}#{vcs.commit}"}]
+
+
+def vcs_commits(vcs: VcsInfo | None) -> list[dict[str, str]]:
+    """`pedigree.commits` entries: the commit the path was read at."""
+    if vcs is None:
+        return []
+    commit = {"uid": vcs.commit}
+    if vcs.url and is_url(vcs.url):
+        commit["url"] = f"{vcs.url}#{vcs.commit}"
+    return [commit]
+
+
+def vcs_properties(vcs: VcsInfo | None) -> list[dict[str, str]]:
+    """The `dbom:vcs:*` properties that hold every VcsInfo field."""
+    if vcs is None:
+        return []
+    props = [_prop(P.VCS_COMMIT, vcs.commit)]
+    if vcs.url:
+        props.append(_prop(P.VCS_URL, vcs.url))
+    if vcs.ref:
+        props.append(_prop(P.VCS_REF, vcs.ref))
+    props.append(_prop(P.VCS_DIRTY, "true" if vcs.dirty else "false"))
+    if vcs.diff_digest:
+        props.append(_prop(P.VCS_DIFF_DIGEST, vcs.diff_digest))
+    if vcs.path:
+        props.append(_prop(P.VCS_PATH, vcs.path))
+    return props
+
+
+def read_vcs(props: Mapping[str, str]) -> VcsInfo | None:
+    """The VcsInfo that `vcs_properties` wrote, or None."""
+    if P.VCS_COMMIT not in props:
+        return None
+    return VcsInfo(
+        commit=props[P.VCS_COMMIT],
+        url=props.get(P.VCS_URL),
+        ref=props.get(P.VCS_REF),
+        dirty=props.get(P.VCS_DIRTY) == "true",
+        diff_digest=props.get(P.VCS_DIFF_DIGEST),
+        path=props.get(P.VCS_PATH, ""),
+    )
+
+
+def pedigree(commits: list[dict[str, str]], ancestors: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
+    """A `pedigree` object, or None when there is nothing to say."""
+    out: dict[str, Any] = {}
+    if ancestors:
+        out["ancestors"] = ancestors
+    if commits:
+        out["commits"] = commits
+    return out or None
