@@ -100,6 +100,39 @@ class VcsInfo:
 
 
 @dataclass(frozen=True)
+class HubInfo:
+    """Where a dataset sits on the Hugging Face Hub, as read from a local hub cache.
+
+    `revision` is the exact commit of the repository snapshot; `path` is the dataset root's
+    path within that snapshot ("" = the whole repository); `blobs` pairs each file's path
+    (relative to the dataset root) with its blob identity in the cache (the git blob id, or
+    the SHA-256 of the content for LFS files), sorted by path.
+    """
+
+    repo_id: str
+    revision: str
+    repo_type: str = "dataset"  # "dataset" | "model" | "space"
+    path: str = ""
+    blobs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def url(self) -> str:
+        """The repository on the Hub, pinned at the revision (plus the path, when not the whole repository)."""
+        prefix = {"dataset": "datasets/", "space": "spaces/"}.get(self.repo_type, "")
+        tail = f"/{self.path}" if self.path else ""
+        return f"https://huggingface.co/{prefix}{self.repo_id}/tree/{self.revision}{tail}"
+
+    @property
+    def purl(self) -> str:
+        """`pkg:huggingface/ORG/NAME@REVISION`."""
+        from packageurl import PackageURL  # cyclonedx-python-lib's own dependency
+
+        namespace, _, name = self.repo_id.rpartition("/")
+        return PackageURL(type="huggingface", namespace=namespace or None, name=name,
+                          version=self.revision).to_string()
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A named collection of shards, as trained on.
 
@@ -120,6 +153,7 @@ class Dataset:
     exclude: tuple[str, ...] = ()
     digest: str = ""
     vcs: VcsInfo | None = None  # the dataset root's git provenance (dbom.provenance.git)
+    hub: HubInfo | None = None  # the Hugging Face Hub snapshot it was read from (dbom.provenance.hub)
 
     @property
     def total_records(self) -> int | None:

@@ -195,7 +195,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     root = entry.path
     provenance = dataset_provenance(root, lambda msg: options.warn(f"{entry.name}: {msg}"))
     jobs: list[_Job] = []
-    for local in walk(root, lambda msg: options.warn(f"{entry.name}/{msg}")):
+    for local in walk(root, lambda msg: options.warn(f"{entry.name}/{msg}"), provenance.link_roots):
         kind = doc_kind(local.relpath)
         if kind is None and not selected(local.relpath, entry.include, entry.exclude):
             continue

@@ -105,7 +105,7 @@ def test_round_trip_of_a_model_with_weight_files(tmp_path: Path) -> None:
 
 
 def test_round_trip_of_provenance(tmp_path: Path) -> None:
-    from dbom.model import VcsInfo
+    from dbom.model import HubInfo, VcsInfo
 
     vcs = VcsInfo(commit="a" * 40, url="https://example.org/org/corpus.git", ref="main", dirty=True,
                   diff_digest="b" * 64, path="data/raw")
@@ -114,6 +114,12 @@ def test_round_trip_of_provenance(tmp_path: Path) -> None:
         datasets=(
             Dataset(name="local-remote", digest="12" * 32, vcs=VcsInfo(commit="c" * 40, url="local")),
             Dataset(name="raw", digest="34" * 32, vcs=vcs),
+            Dataset(name="hub", digest="56" * 32, version="d" * 40,
+                    shards=(Shard(path="data/a.parquet", bytes=3, format="parquet", xxh3_128="01" * 16),),
+                    docs=(DocFile(path="README.md", kind="card", bytes=4, xxh3_128="12" * 16),),
+                    location=f"https://huggingface.co/datasets/org/set/tree/{'d' * 40}",
+                    hub=HubInfo(repo_id="org/set", revision="d" * 40, path="", blobs=(
+                        ("README.md", "e" * 40), ("data/a.parquet", "f" * 64)))),
         ),
         timestamp="2026-01-01T00:00:00Z",
         tool_version="0.1.0",

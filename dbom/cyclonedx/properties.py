@@ -33,6 +33,11 @@ VCS_REF = "dbom:vcs:ref"
 VCS_DIRTY = "dbom:vcs:dirty"
 VCS_DIFF_DIGEST = "dbom:vcs:diff-digest"
 VCS_PATH = "dbom:vcs:path"
+HUB_REPO = "dbom:hub:repo"
+HUB_TYPE = "dbom:hub:type"
+HUB_REVISION = "dbom:hub:revision"
+HUB_PATH = "dbom:hub:path"
+HUB_BLOB = "dbom:hub:blob"
 
 PROPERTIES: dict[str, tuple[str, str]] = {
     # name: (where, meaning)
@@ -65,4 +70,10 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     VCS_DIFF_DIGEST: ("dataset, code", "SHA-256 of the uncommitted changes (diff against HEAD and untracked files; "
                                        "see dbom/provenance/git.py)"),
     VCS_PATH: ("dataset, code", "the path within the repository"),
+    HUB_REPO: ("dataset", "the Hugging Face Hub repository (`ORG/NAME`) whose cached snapshot was scanned"),
+    HUB_TYPE: ("dataset", "the type of that repository: `dataset`, `model` or `space`"),
+    HUB_REVISION: ("dataset", "the repository commit the snapshot holds"),
+    HUB_PATH: ("dataset", "the dataset root's path within the repository, when not the whole of it"),
+    HUB_BLOB: ("file", "the file's blob in the hub cache: its git blob id, or the SHA-256 of its content for "
+                       "LFS files"),
 }

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dbom.cyclonedx import properties as P
-from dbom.model import VcsInfo
+from dbom.model import HubInfo, VcsInfo
 from dbom.redact import is_url
 
 
@@ -77,3 +77,45 @@ def pedigree(commits: list[dict[str, str]], ancestors: list[dict[str, Any]] | No
     if commits:
         out["commits"] = commits
     return out or None
+
+
+# --- Hugging Face Hub --------------------------------------------------------------------------------
+
+
+def hub_references(hub: HubInfo | None) -> list[dict[str, str]]:
+    """The hub repository as a `vcs` reference at the revision (a hub repository is a git repository)."""
+    if hub is None:
+        return []
+    prefix = {"dataset": "datasets/", "space": "spaces/"}.get(hub.repo_type, "")
+    return [{"type": "vcs", "url": f"https://huggingface.co/{prefix}{hub.repo_id}#{hub.revision}"}]
+
+
+def hub_properties(hub: HubInfo | None) -> list[dict[str, str]]:
+    """The `dbom:hub:*` properties of a dataset (the per-file blobs go on the file components)."""
+    if hub is None:
+        return []
+    props = [_prop(P.HUB_REPO, hub.repo_id), _prop(P.HUB_TYPE, hub.repo_type), _prop(P.HUB_REVISION, hub.revision)]
+    if hub.path:
+        props.append(_prop(P.HUB_PATH, hub.path))
+    return props
+
+
+def with_blob(component: dict[str, Any], blob: str | None) -> dict[str, Any]:
+    """A file component with its hub blob property appended, when it has one."""
+    if blob:
+        component["properties"].append(_prop(P.HUB_BLOB, blob))
+    return component
+
+
+def read_hub(props: Mapping[str, str], component: Mapping[str, Any]) -> HubInfo | None:
+    """The HubInfo that `hub_properties` and `with_blob` wrote on a dataset component, or None."""
+    if P.HUB_REPO not in props:
+        return None
+    blobs = []
+    for sub in component.get("components") or []:
+        for prop in sub.get("properties") or []:
+            if prop.get("name") == P.HUB_BLOB:
+                blobs.append((sub["name"], prop.get("value", "")))
+    return HubInfo(repo_id=props[P.HUB_REPO], revision=props[P.HUB_REVISION],
+                   repo_type=props.get(P.HUB_TYPE, "dataset"), path=props.get(P.HUB_PATH, ""),
+                   blobs=tuple(sorted(blobs)))

@@ -154,6 +154,7 @@ def _dataset(c: dict[str, Any]) -> Dataset:
         exclude=tuple(json.loads(props[P.EXCLUDE])) if P.EXCLUDE in props else (),
         digest=digest,
         vcs=prov.read_vcs(props),
+        hub=prov.read_hub(props, c),
     )
 
 

@@ -199,6 +199,8 @@ def _dataset_component(ds: Dataset) -> _Lazy:
     comp["name"] = ds.name
     if ds.version:
         comp["version"] = ds.version
+    if ds.hub:
+        comp["purl"] = ds.hub.purl
     if ds.description:
         comp["description"] = ds.description
     comp["hashes"] = [{"alg": "SHA-256", "content": ds.digest}]
@@ -213,7 +215,7 @@ def _dataset_component(ds: Dataset) -> _Lazy:
         refs.append({"type": "website", "url": clean_url(ds.homepage)})
     if ds.license.url and is_url(ds.license.url):
         refs.append({"type": "license", "url": clean_url(ds.license.url)})
-    refs += prov.vcs_references(ds.vcs)
+    refs += prov.vcs_references(ds.vcs) + prov.hub_references(ds.hub)
     pedigree = prov.pedigree(prov.vcs_commits(ds.vcs))
     if pedigree:
         comp["pedigree"] = pedigree
@@ -259,15 +261,16 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
         props.append(_prop(P.LICENSE_STATUS, NOASSERTION))
     for key in sorted(ds.facts):
         props.append(_prop(P.FACT_PREFIX + key, ds.facts[key]))
-    props += prov.vcs_properties(ds.vcs)
+    props += prov.vcs_properties(ds.vcs) + prov.hub_properties(ds.hub)
     return props
 
 
 def _file_components(ds: Dataset) -> Iterator[dict[str, Any]]:
+    blobs = dict(ds.hub.blobs) if ds.hub else {}
     for shard in ds.shards:
-        yield _shard_component(ds.name, shard)
+        yield prov.with_blob(_shard_component(ds.name, shard), blobs.get(shard.path))
     for doc in ds.docs:
-        yield _doc_component(ds.name, doc)
+        yield prov.with_blob(_doc_component(ds.name, doc), blobs.get(doc.path))
 
 
 def _hashes(sha256: str | None, blake3: str | None = None) -> list[dict[str, str]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import stat as statmod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +28,10 @@ class LocalFile:
     stat: os.stat_result
 
 
-def walk(root: Path, warn: Callable[[str], None]) -> Iterator[LocalFile]:
+def walk(root: Path, warn: Callable[[str], None], link_roots: Sequence[Path] = ()) -> Iterator[LocalFile]:
     """Yield the regular files under `root` sorted by relative path.
+
+    Symlinks may also point into the folders `link_roots` (a hub cache's blob store).
 
     Raises DbomError when `root` does not exist or is not readable. Unreadable subfolders,
     escaping symlinks and special files are reported through `warn` and skipped.
@@ -47,11 +49,12 @@ def walk(root: Path, warn: Callable[[str], None]) -> Iterator[LocalFile]:
         raise DbomError(str(root), "not a folder or a regular file")
     real_root = os.path.realpath(root)
     seen_dirs = {(root_stat.st_dev, root_stat.st_ino)}
-    yield from _walk_dir(root, "", real_root, seen_dirs, warn)
+    yield from _walk_dir(root, "", real_root, seen_dirs, warn, tuple(os.path.realpath(p) for p in link_roots))
 
 
 def _walk_dir(
-    folder: Path, prefix: str, real_root: str, seen_dirs: set[tuple[int, int]], warn: Callable[[str], None]
+    folder: Path, prefix: str, real_root: str, seen_dirs: set[tuple[int, int]], warn: Callable[[str], None],
+    link_roots: tuple[str, ...] = (),
 ) -> Iterator[LocalFile]:
     try:
         with os.scandir(folder) as it:
@@ -66,7 +69,7 @@ def _walk_dir(
         path = folder / entry.name
         try:
             is_link = entry.is_symlink()
-            if is_link and not _inside(path, real_root):
+            if is_link and not (_inside(path, real_root) or any(_inside(path, r) for r in link_roots)):
                 warn(f"{relpath}: skipped symlink pointing outside the dataset root")
                 continue
             st = entry.stat(follow_symlinks=True)
@@ -83,7 +86,7 @@ def _walk_dir(
             if key in seen_dirs:  # a symlink loop or a second link to a folder already walked
                 continue
             seen_dirs.add(key)
-            yield from _walk_dir(path, relpath + "/", real_root, seen_dirs, warn)
+            yield from _walk_dir(path, relpath + "/", real_root, seen_dirs, warn, link_roots)
         elif statmod.S_ISREG(st.st_mode):
             yield LocalFile(relpath, path, st)
         else:
