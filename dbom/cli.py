@@ -160,5 +160,33 @@ def validate(file: Path) -> None:
     click.echo(f"{file}: valid")
 
 
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for machines.")
+@click.option("--profile", type=click.Choice(["osaid", "eu", "all"]), default="all", show_default=True,
+              help="Which rules: OSAID data information, the EU public summary, or every rule.")
+@click.option("--strict", is_flag=True,
+              help="Also fail on license conflicts (e.g. non-commercial data in a commercial model).")
+def check(file: Path, fmt: str, profile: str, strict: bool) -> None:
+    """Does the DBOM FILE meet OSAID's data-information requirement? Exit 0 if it does, 1 if not."""
+    import json
+
+    from dbom.check import check as run_check
+    from dbom.check import dataset_labels, render_text
+    from dbom.cyclonedx.api import load
+
+    if not file.is_file():
+        raise DbomError(str(file), "no such file")
+    dbom = load(file)
+    result = run_check(dbom, profile)
+    if fmt == "json":
+        click.echo(json.dumps({"file": str(file), **result.to_json()}, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(result, str(file), dataset_labels(dbom)), nl=False)
+    if not result.meets or (strict and result.conflicts):
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -71,3 +71,34 @@ def init_repo(repo: Path, remote: str | None = None) -> Path:
     if remote:
         git(repo, "remote", "add", "origin", remote)
     return repo
+
+
+def sample_manifest(folder: Path, edit: Any = None, samples: Path | None = None) -> Path:
+    """sample_datasets/dbom.yaml written into `folder` with absolute dataset paths, after `edit(doc)` if given.
+
+    `edit` receives the parsed YAML (a dict) and may change it in place: drop a key, change a class.
+    `samples` is where the dataset folders are (default: the committed ones, which sit in git; pass a
+    copy made by corpora.copy_samples for data without VCS provenance).
+    """
+    import yaml
+
+    committed = Path(__file__).resolve().parent.parent / "sample_datasets"
+    doc = yaml.safe_load((committed / "dbom.yaml").read_text(encoding="utf-8"))
+    samples = samples or committed
+    for entry in doc.get("datasets") or []:
+        entry["path"] = str((samples / entry["path"]).resolve())
+    if edit is not None:
+        edit(doc)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "dbom.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def scan_to_file(manifest: Path, out: Path) -> Path:
+    """Scan the datasets of `manifest` in-process (no fingerprint cache) and write the DBOM to `out`."""
+    import dbom
+    from dbom.scanner import ScanOptions
+
+    dbom.write(dbom.scan(manifest=manifest, options=ScanOptions(use_cache=False)), out)
+    return out

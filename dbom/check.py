@@ -1,0 +1,560 @@
+"""`dbom check`: does a DBOM meet OSAID's "sufficiently detailed data information"?
+
+Each rule implements rows of ../shared/requirements.md (A1..F9) and belongs to profiles: `osaid`
+(the Open Source AI Definition 1.0: data information (1), (2), (3), Code, the DBOM's own terms)
+and `eu` (the EU AI Office's public summary of training content). Rules in neither profile ask for
+fields the other data-documentation standards demand (datasheets, Data Cards, SPDX, Croissant);
+they run under `--profile all`, the default.
+
+A rule gives, per dataset (or once for the whole DBOM), `pass`, `missing` or `not-applicable`, a
+reason, and the manifest keys that would fix a `missing`. The DBOM meets the requirement when no
+selected rule is missing. License conflicts (non-commercial data in a commercial model, ...) are
+findings: reported beside the rules, failing the check only with `strict`.
+
+Everything is evaluated on the internal model, as read back from the DBOM file: the check works on
+any DBOM dbom wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dbom import license_terms as lt
+from dbom.model import Dataset, Dbom
+
+PASS = "pass"
+MISSING = "missing"
+NOT_APPLICABLE = "not-applicable"
+STATUSES = (PASS, MISSING, NOT_APPLICABLE)
+
+OSAID = "osaid"
+EU = "eu"
+PROFILES = (OSAID, EU, "all")
+
+SHAREABLE_CLASSES = ("open", "public", "obtainable")
+_NONE_WORDS = ("none", "no", "n/a", "not applicable")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one rule found for one dataset (or for the whole DBOM when `dataset` is None)."""
+
+    rule: str
+    status: str
+    reason: str
+    fix: tuple[str, ...] = ()
+    dataset: str | None = None
+
+    def fix_keys(self) -> tuple[str, ...]:
+        """The fix keys as manifest paths: `datasets[<name>].<key>` for a dataset's keys."""
+        if self.dataset is None:
+            return self.fix
+        return tuple(k if k.startswith(("steps", "model.", "dbom.")) else f"datasets[{self.dataset}].{k}"
+                     for k in self.fix)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One requirement: an id, the requirement rows it implements, its profiles, and how to evaluate it."""
+
+    id: str
+    rows: tuple[str, ...]
+    profiles: tuple[str, ...]
+    title: str
+    scope: str  # "dbom" or "dataset"
+    evaluate: Callable[..., tuple[str, str, tuple[str, ...]]] = field(repr=False, compare=False)
+
+    def in_profile(self, profile: str) -> bool:
+        """True when the rule runs under `profile` (`all` runs every rule)."""
+        return profile == "all" or profile in self.profiles
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A license matter worth a publisher's attention: a conflict with the model's use, or a duty."""
+
+    id: str
+    severity: str  # "conflict" | "warning" | "duty"
+    dataset: str
+    message: str
+    rows: tuple[str, ...] = ("B8",)
+    fix: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The whole verdict: every selected rule's outcomes and the license findings."""
+
+    profile: str
+    rules: tuple[Rule, ...]
+    outcomes: tuple[Outcome, ...]
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def meets(self) -> bool:
+        """True when no selected rule is missing for any dataset."""
+        return all(o.status != MISSING for o in self.outcomes)
+
+    @property
+    def conflicts(self) -> tuple[Finding, ...]:
+        """The findings of severity `conflict`."""
+        return tuple(f for f in self.findings if f.severity == "conflict")
+
+    def rule_status(self, rule_id: str) -> str:
+        """A rule's overall status: missing if any outcome is, pass if any passes, else not-applicable."""
+        found = {o.status for o in self.outcomes if o.rule == rule_id}
+        if MISSING in found:
+            return MISSING
+        return PASS if PASS in found else NOT_APPLICABLE
+
+    def counts(self) -> dict[str, int]:
+        """How many outcomes have each status."""
+        return {s: sum(1 for o in self.outcomes if o.status == s) for s in STATUSES}
+
+    def missing_keys(self) -> tuple[str, ...]:
+        """Every manifest key that would fix a missing outcome, in order, without repeats."""
+        keys: list[str] = []
+        for o in self.outcomes:
+            if o.status == MISSING:
+                keys += [k for k in o.fix_keys() if k not in keys]
+        return tuple(keys)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: verdict, counts, rules with their outcomes, findings."""
+        return {
+            "profile": self.profile,
+            "meets": self.meets,
+            "counts": self.counts(),
+            "missing_keys": list(self.missing_keys()),
+            "rules": [
+                {
+                    "id": r.id, "rows": list(r.rows), "profiles": list(r.profiles), "title": r.title,
+                    "scope": r.scope, "status": self.rule_status(r.id),
+                    "results": [
+                        {"dataset": o.dataset, "status": o.status, "reason": o.reason, "fix": list(o.fix_keys())}
+                        for o in self.outcomes if o.rule == r.id
+                    ],
+                }
+                for r in self.rules
+            ],
+            "findings": [
+                {"id": f.id, "severity": f.severity, "dataset": f.dataset, "message": f.message,
+                 "rows": list(f.rows), "fix": list(f.fix)}
+                for f in self.findings
+            ],
+        }
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+Verdict = tuple[str, str, tuple[str, ...]]
+
+
+def _pass(reason: str) -> Verdict:
+    return PASS, reason, ()
+
+
+def _missing(reason: str, *fix: str) -> Verdict:
+    return MISSING, reason, tuple(fix)
+
+
+def _na(reason: str) -> Verdict:
+    return NOT_APPLICABLE, reason, ()
+
+
+def _short(text: str, limit: int = 70) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
+
+
+def _fact(ds: Dataset, key: str) -> str | None:
+    value = ds.facts.get(key)
+    return value if value and value.strip() else None
+
+
+def _facts_rule(*keys: str, what: str) -> Callable[[Dataset, Dbom], Verdict]:
+    """A rule that passes when every fact in `keys` is stated for the dataset."""
+
+    def evaluate(ds: Dataset, dbom: Dbom) -> Verdict:
+        absent = [k for k in keys if _fact(ds, k) is None]
+        if absent:
+            return _missing(f"{what} not stated ({', '.join(absent)})", *absent)
+        return _pass("; ".join(f"{k}: {_short(ds.facts[k], 60 // len(keys) + 20)}" for k in keys))
+
+    return evaluate
+
+
+def osaid_class(ds: Dataset) -> str | None:
+    """The dataset's OSAID data class as the manifest states it, or None."""
+    return _fact(ds, "osaid_class")
+
+
+def revision(ds: Dataset) -> str | None:
+    """The pinned revision of a dataset: its version (a Hub snapshot's revision), else its clean git commit."""
+    if ds.version:
+        return ds.version
+    if ds.vcs is not None and ds.vcs.commit and not ds.vcs.dirty:
+        return f"commit {ds.vcs.commit}"
+    return None
+
+
+def where_to_obtain(ds: Dataset) -> str | None:
+    """Where a copy can be obtained: the manifest's location (or Hub URL), else the git remote if not local."""
+    if ds.location:
+        return ds.location
+    if ds.vcs is not None and ds.vcs.url and ds.vcs.url != "local":
+        return ds.vcs.url
+    return None
+
+
+def steps_producing(dbom: Dbom, name: str) -> list[Any]:
+    """The processing steps that list the dataset among their outputs."""
+    return [s for s in dbom.steps if name in s.outputs]
+
+
+def step_code(step: Any) -> str | None:
+    """A step's code reference, resolved (repo, commit, path) when provenance resolved it, else as written."""
+    ref = getattr(step, "code_ref", None)
+    if ref is not None:
+        commit = getattr(ref, "commit", None)
+        path = getattr(ref, "path", None) or ""
+        repo = getattr(ref, "url", None) or getattr(ref, "repo", None) or "local"
+        if commit:
+            return f"{repo}@{commit}:{path}"
+    return step.code or None
+
+
+# --- dataset rules ---------------------------------------------------------------------------------------
+
+def _rule_osaid_class(ds: Dataset, dbom: Dbom) -> Verdict:
+    cls = osaid_class(ds)
+    if cls is None:
+        return _missing("no OSAID data class (open, public, obtainable or unshareable)", "osaid_class")
+    return _pass(f"OSAID class {cls}")
+
+
+def _rule_eu_category(ds: Dataset, dbom: Dbom) -> Verdict:
+    cat = _fact(ds, "eu_category")
+    if cat is None:
+        return _missing("no EU summary category (2.1 ... 2.6)", "eu_category")
+    return _pass(f"EU summary section {cat}")
+
+
+def _rule_where_to_obtain(ds: Dataset, dbom: Dbom) -> Verdict:
+    cls = osaid_class(ds)
+    if cls == "unshareable":
+        return _na("unshareable data is described at schema level instead (osaid.1.unshareable)")
+    item = {"open": "OSAID (2), open data", "public": "OSAID (2), public data",
+            "obtainable": "OSAID (3), obtainable data"}.get(cls or "", "shareable data")
+    where, pinned = where_to_obtain(ds), revision(ds)
+    absent = [k for k, v in (("location", where), ("version", pinned)) if v is None]
+    if absent:
+        what = {"location": "where to obtain it", "version": "a pinned revision or version"}
+        return _missing(f"{item}: no {' and no '.join(what[k] for k in absent)}", *absent)
+    return _pass(f"{item}: {_short(where, 60)} at {pinned}")
+
+
+def _rule_access(ds: Dataset, dbom: Dbom) -> Verdict:
+    cls = osaid_class(ds)
+    if cls == "unshareable":
+        return _na("unshareable data cannot be obtained by others")
+    if _fact(ds, "access") is None:
+        if cls == "obtainable":
+            return _missing("obtainable data: the terms to obtain it (vendor, fee, registration) are not stated",
+                            "access")
+        return _missing("how to obtain it (direct download, registration, fee) is not stated", "access")
+    return _pass(f"access: {_short(ds.facts['access'])}")
+
+
+def _rule_license(ds: Dataset, dbom: Dbom) -> Verdict:
+    lic = ds.license
+    if not lic.is_known:
+        return _missing("no license could be determined (NOASSERTION): state it in the manifest", "license")
+    shown = lic.expression if lic.expression != "NOASSERTION" else f"named license {lic.name!r}"
+    return _pass(f"{shown} (from {lic.source or 'the DBOM'})")
+
+
+def _rule_provenance(ds: Dataset, dbom: Dbom) -> Verdict:
+    supplier = _fact(ds, "supplier")
+    if supplier is None:
+        return _missing("the originator or publisher of the data is not stated", "supplier")
+    extra = []
+    ancestors = getattr(ds, "ancestors", ())
+    if ancestors:
+        extra.append(f"derived from {', '.join(str(getattr(a, 'name', a)) for a in ancestors)}")
+    if steps_producing(dbom, ds.name):
+        extra.append("produced by " + ", ".join(s.name for s in steps_producing(dbom, ds.name)))
+    return _pass(f"supplier: {_short(supplier, 50)}" + (f"; {'; '.join(extra)}" if extra else ""))
+
+
+def _rule_scope(ds: Dataset, dbom: Dbom) -> Verdict:
+    if not ds.shards:
+        return _missing("no data files (shards) were found for this dataset", "path", "include")
+    broken = [s.path for s in ds.shards if s.error]
+    if broken:
+        return _missing(f"{len(broken)} shard(s) could not be read, e.g. {broken[0]}: repair or exclude them",
+                        "exclude")
+    uncounted = [s.path for s in ds.shards if s.records is None]
+    if uncounted:
+        return _missing(f"{len(uncounted)} shard(s) have no record count, e.g. {uncounted[0]}", "exclude")
+    return _pass(f"{len(ds.shards)} shards, {ds.total_records} records, {ds.total_bytes} bytes")
+
+
+def _rule_processing(ds: Dataset, dbom: Dbom) -> Verdict:
+    narrative = _fact(ds, "processing")
+    if narrative is None:
+        return _missing("the processing and filtering methods are not described", "processing")
+    producing = steps_producing(dbom, ds.name)
+    uncoded = [s.name for s in producing if step_code(s) is None]
+    if uncoded:
+        return _missing(f"processing step(s) {', '.join(uncoded)} have no code reference", "steps[].code")
+    if producing:
+        return _pass(f"steps {', '.join(s.name for s in producing)} with code; {_short(narrative, 40)}")
+    return _pass(f"processing: {_short(narrative)}")
+
+
+def _rule_unshareable(ds: Dataset, dbom: Dbom) -> Verdict:
+    if osaid_class(ds) != "unshareable":
+        return _na("only unshareable data needs a schema-level description")
+    schemaless = [s.path for s in ds.shards if s.columns is None]
+    if not ds.shards:
+        return _missing("unshareable data: no shards, so no schema to describe", "path")
+    if schemaless and not ds.description:
+        return _missing(f"unshareable data: {len(schemaless)} shard(s) have no readable schema (e.g. "
+                        f"{schemaless[0]}); describe the record structure", "description")
+    columns = list(dict.fromkeys(c.name for s in ds.shards for c in s.columns or ()))
+    described = f"{len(columns)} fields ({', '.join(columns[:6])}{', …' if len(columns) > 6 else ''})"
+    return _pass(f"schema-level description: {described}, {ds.total_records} records"
+                 + ("; structure described in `description`" if schemaless else ""))
+
+
+_DATASET_RULES: tuple[Rule, ...] = (
+    Rule("dataset.osaid-class", ("B2",), (OSAID,), "OSAID data class", "dataset", _rule_osaid_class),
+    Rule("dataset.eu-category", ("B3",), (EU,), "EU summary category", "dataset", _rule_eu_category),
+    Rule("dataset.where-to-obtain", ("B5", "B6"), (OSAID, EU),
+         "Where to obtain it, pinned to a revision (OSAID (2), (3))", "dataset", _rule_where_to_obtain),
+    Rule("dataset.access", ("B7",), (OSAID,), "Access terms, fee and vendor (OSAID (3))", "dataset", _rule_access),
+    Rule("dataset.license", ("B8",), (OSAID, EU), "License", "dataset", _rule_license),
+    Rule("osaid.1.provenance", ("B9",), (OSAID,), "Provenance: originator, upstream sources", "dataset",
+         _rule_provenance),
+    Rule("osaid.1.scope", ("B10", "D1"), (OSAID, EU), "Scope: shards, record counts, sizes", "dataset",
+         _rule_scope),
+    Rule("osaid.1.characteristics", ("A5", "A6", "A8"), (OSAID, EU),
+         "Characteristics: modality, types of content, languages", "dataset",
+         _facts_rule("modality", "content_types", "languages", what="characteristics")),
+    Rule("osaid.1.obtained", ("B11", "A7"), (OSAID, EU), "How the data was obtained, and when", "dataset",
+         _facts_rule("obtained", "collection_period", what="how and when it was obtained")),
+    Rule("osaid.1.selection", ("B12",), (OSAID,), "How the data was selected", "dataset",
+         _facts_rule("selection", what="selection criteria")),
+    Rule("osaid.1.labeling", ("B13",), (OSAID,), "Labeling procedures", "dataset",
+         _facts_rule("labeling", what="labeling procedure (or `none`)")),
+    Rule("osaid.1.processing", ("C1", "C3"), (OSAID, EU), "Processing and filtering methods", "dataset",
+         _rule_processing),
+    Rule("osaid.1.unshareable", ("F1",), (OSAID,), "Unshareable data described at schema level", "dataset",
+         _rule_unshareable),
+    Rule("osaid.1.personal-data", ("E1", "E2"), (OSAID,), "Personal and sensitive data, and their handling",
+         "dataset", _facts_rule("personal_data", "sensitive_data", what="personal data and its handling")),
+    Rule("osaid.1.biases", ("E6",), (OSAID,), "Known biases and limitations", "dataset",
+         _facts_rule("known_biases", what="known biases")),
+    Rule("dataset.classification", ("E3",), (), "Confidentiality classification", "dataset",
+         _facts_rule("classification", what="classification")),
+    Rule("dataset.intended-use", ("A10",), (), "Intended use", "dataset",
+         _facts_rule("intended_use", what="intended use")),
+    Rule("dataset.citation", ("E10",), (), "Citation", "dataset", _facts_rule("citation", what="citation")),
+)
+
+
+# --- DBOM rules ------------------------------------------------------------------------------------------
+
+def _rule_dbom_license(dbom: Dbom) -> Verdict:
+    if not dbom.dbom_license:
+        return _missing("the DBOM has no license of its own (OSAID: data information under OSI-approved terms)",
+                        "dbom.license")
+    if not lt.is_open_terms(dbom.dbom_license):
+        classes = ", ".join(sorted(lt.expression_classes(dbom.dbom_license)))
+        return _missing(f"the DBOM's license {dbom.dbom_license} is not open terms ({classes})", "dbom.license")
+    return _pass(f"the DBOM is licensed {dbom.dbom_license}")
+
+
+def _rule_inventory(dbom: Dbom) -> Verdict:
+    if not dbom.datasets:
+        return _missing("the DBOM lists no training dataset", "datasets")
+    return _pass(f"{len(dbom.datasets)} datasets, {sum(len(d.shards) for d in dbom.datasets)} shards")
+
+
+def _rule_code(dbom: Dbom) -> Verdict:
+    if not dbom.steps:
+        return _na("no processing steps declared: the datasets are trained on as obtained "
+                   "(declare `steps` with their `code` if you processed them)")
+    uncoded = [s.name for s in dbom.steps if step_code(s) is None]
+    if uncoded:
+        return _missing(f"step(s) {', '.join(uncoded)} have no code reference", "steps[].code")
+    return _pass(f"{len(dbom.steps)} steps, each with its code: "
+                 + ", ".join(f"{s.name} ({step_code(s)})" for s in dbom.steps[:3])
+                 + (", …" if len(dbom.steps) > 3 else ""))
+
+
+def _rule_provider(dbom: Dbom) -> Verdict:
+    if not dbom.model.supplier:
+        return _missing("the provider of the model is not named", "model.supplier")
+    return _pass(f"provider: {dbom.model.supplier}")
+
+
+def _rule_model_version(dbom: Dbom) -> Verdict:
+    if not dbom.model.version:
+        return _missing(f"the model {dbom.model.name} has no version", "model.version")
+    return _pass(f"model {dbom.model.name} {dbom.model.version}")
+
+
+def _rule_date(dbom: Dbom) -> Verdict:
+    if not dbom.timestamp:
+        return _missing("the DBOM has no date (rescan to stamp it)")
+    return _pass(f"last update {dbom.timestamp[:10]}")
+
+
+_DBOM_RULES: tuple[Rule, ...] = (
+    Rule("dbom.license", ("A2",), (OSAID,), "The DBOM's own license, open terms", "dbom", _rule_dbom_license),
+    Rule("dbom.date", ("A1",), (EU,), "Version and last-update date", "dbom", _rule_date),
+    Rule("eu.1.1.provider", ("A3",), (EU,), "Provider identification", "dbom", _rule_provider),
+    Rule("eu.1.2.model", ("A4",), (EU,), "Versioned model name", "dbom", _rule_model_version),
+    Rule("osaid.1.inventory", ("B1",), (OSAID, EU), "Complete inventory of training data", "dbom",
+         _rule_inventory),
+    Rule("osaid.code.processing", ("C1", "C3", "C6"), (OSAID,),
+         "Processing code: every step with its code reference", "dbom", _rule_code),
+)
+
+RULES: tuple[Rule, ...] = _DBOM_RULES + _DATASET_RULES
+
+
+def rules_for(profile: str) -> tuple[Rule, ...]:
+    """The rules that run under `profile` (osaid, eu or all)."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r} (use {', '.join(PROFILES)})")
+    return tuple(r for r in RULES if r.in_profile(profile))
+
+
+# --- license findings ------------------------------------------------------------------------------------
+
+def license_findings(dbom: Dbom) -> list[Finding]:
+    """Conflicts between the datasets' licenses and the model's intended use, and the duties they bring."""
+    findings: list[Finding] = []
+    commercial = dbom.model.commercial
+    for ds in dbom.datasets:
+        if not ds.license.is_known:
+            continue
+        classes = lt.license_classes(ds.license)
+        shown = ds.license.expression if ds.license.expression != "NOASSERTION" else ds.license.name or ""
+        limited = classes & {lt.NON_COMMERCIAL, lt.RESEARCH_ONLY}
+        if limited:
+            kind = "non-commercial" if lt.NON_COMMERCIAL in limited else "research-only"
+            if commercial:
+                findings.append(Finding(
+                    "license.non-commercial", "conflict", ds.name,
+                    f"{shown} is {kind}, but the model is for commercial use (model.commercial: true)",
+                    fix=(f"datasets[{ds.name}].license", "model.commercial")))
+            elif commercial is None:
+                findings.append(Finding(
+                    "license.non-commercial", "warning", ds.name,
+                    f"{shown} is {kind}, and the manifest does not say whether the model is commercial",
+                    fix=("model.commercial",)))
+        if lt.NO_DERIVATIVES in classes:
+            findings.append(Finding("license.no-derivatives", "warning", ds.name,
+                                    f"{shown} allows no derivatives: training on it may make one"))
+        if lt.PROPRIETARY in classes and commercial:
+            findings.append(Finding("license.custom", "warning", ds.name,
+                                    f"{shown} is a custom license: confirm it allows commercial training"))
+        if lt.SHARE_ALIKE in classes:
+            findings.append(Finding("license.share-alike", "duty", ds.name,
+                                    f"{shown} is share-alike: derived data must be shared under the same terms"))
+        if lt.ATTRIBUTION in classes:
+            credit = _fact(ds, "citation") or _fact(ds, "supplier") or ds.name
+            findings.append(Finding("license.attribution", "duty", ds.name,
+                                    f"{shown} requires attribution: credit {' '.join(credit.split())}"))
+    return findings
+
+
+# --- entry points ----------------------------------------------------------------------------------------
+
+def check(dbom: Dbom, profile: str = "all") -> CheckResult:
+    """Evaluate the rules of `profile` on `dbom`; per dataset for dataset rules, once for DBOM rules."""
+    selected = rules_for(profile)
+    outcomes: list[Outcome] = []
+    for rule in selected:
+        if rule.scope == "dbom":
+            status, reason, fix = rule.evaluate(dbom)
+            outcomes.append(Outcome(rule.id, status, reason, fix))
+    for ds in dbom.datasets:
+        for rule in selected:
+            if rule.scope == "dataset":
+                status, reason, fix = rule.evaluate(ds, dbom)
+                outcomes.append(Outcome(rule.id, status, reason, fix, ds.name))
+    return CheckResult(profile, selected, tuple(outcomes), tuple(license_findings(dbom)))
+
+
+def check_file(path: Any, profile: str = "all") -> CheckResult:
+    """Read the DBOM at `path` and check it (DbomFileError if it is not a DBOM)."""
+    from dbom.cyclonedx.api import load
+
+    return check(load(path), profile)
+
+
+_MARK = {PASS: "pass", MISSING: "MISSING", NOT_APPLICABLE: "n/a"}
+
+
+def render_text(result: CheckResult, label: str, dataset_classes: dict[str, str] | None = None) -> str:
+    """The human report: the DBOM's rules, then each dataset's, the findings and the verdict."""
+    rules = {r.id: r for r in result.rules}
+    lines = [f"dbom check {label} (profile: {result.profile})", ""]
+
+    def block(title: str, outcomes: Iterable[Outcome]) -> None:
+        items = list(outcomes)
+        if not items:
+            return
+        lines.append(title)
+        width = max(len(o.rule) for o in items)
+        for o in items:
+            rows = ",".join(rules[o.rule].rows)
+            line = f"  {_MARK[o.status]:<7} {o.rule:<{width}}  {rows:<9} {o.reason}"
+            if o.status == MISSING and o.fix:
+                line += f"  -> set {', '.join(o.fix_keys())}"
+            lines.append(line)
+        lines.append("")
+
+    block("DBOM", (o for o in result.outcomes if o.dataset is None))
+    names: list[str] = []
+    for o in result.outcomes:
+        if o.dataset is not None and o.dataset not in names:
+            names.append(o.dataset)
+    for name in names:
+        extra = f" ({dataset_classes[name]})" if dataset_classes and dataset_classes.get(name) else ""
+        block(f"dataset {name}{extra}", (o for o in result.outcomes if o.dataset == name))
+    if result.findings:
+        lines.append("License findings")
+        for f in result.findings:
+            lines.append(f"  {f.severity:<8} {f.id:<22} {f.dataset}: {f.message}")
+        lines.append("")
+    counts = result.counts()
+    summary = f"{counts[PASS]} pass, {counts[MISSING]} missing, {counts[NOT_APPLICABLE]} not applicable"
+    if result.findings:
+        summary += f"; {len(result.conflicts)} license conflict(s)"
+    if result.meets:
+        lines.append(f"Result: meets the requirement ({summary}).")
+    else:
+        keys = result.missing_keys()
+        lines.append(f"Result: does NOT meet the requirement ({summary}).")
+        if keys:
+            lines.append(f"Fill in the manifest: {', '.join(keys)}")
+    return "\n".join(lines) + "\n"
+
+
+def dataset_labels(dbom: Dbom) -> dict[str, str]:
+    """Short labels for the text report's dataset headings: OSAID class and EU category."""
+    labels = {}
+    for ds in dbom.datasets:
+        parts = [p for p in (osaid_class(ds), f"EU {ds.facts['eu_category']}" if _fact(ds, "eu_category") else None)
+                 if p]
+        labels[ds.name] = ", ".join(parts)
+    return labels
+

@@ -1,0 +1,298 @@
+"""`dbom check`: the OSAID / EU rules on real DBOMs scanned from the sample datasets and their manifest."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from corpora import copy_samples
+from helpers import run_dbom, sample_manifest, scan_to_file
+
+import dbom
+from dbom import license_terms as lt
+from dbom.check import MISSING, NOT_APPLICABLE, PASS, RULES, CheckResult, check, rules_for
+from dbom.manifest import DATASET_FACT_KEYS
+from dbom.model import Column, Dbom, License, ProcessingStep, Shard, VcsInfo
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of sample_datasets/ outside any git repository: only the manifest pins their versions."""
+    return copy_samples(tmp_path_factory.mktemp("copy") / "samples")
+
+
+@pytest.fixture(scope="module")
+def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The DBOM of sample_datasets/ (the committed folders) scanned with its complete manifest."""
+    folder = tmp_path_factory.mktemp("sample")
+    return scan_to_file(sample_manifest(folder), folder / "dbom.cdx.json")
+
+
+@pytest.fixture(scope="module")
+def sample(sample_file: Path) -> Dbom:
+    return dbom.load(sample_file)
+
+
+def _outcome(result: CheckResult, rule: str, dataset: str | None = None) -> Any:
+    found = [o for o in result.outcomes if o.rule == rule and o.dataset == dataset]
+    assert len(found) == 1, (rule, dataset, found)
+    return found[0]
+
+
+def _with_dataset(model: Dbom, name: str, **changes: Any) -> Dbom:
+    return replace(model, datasets=tuple(replace(d, **changes) if d.name == name else d for d in model.datasets))
+
+
+def _with_facts(model: Dbom, name: str, **facts: str | None) -> Dbom:
+    ds = next(d for d in model.datasets if d.name == name)
+    merged = {k: v for k, v in {**ds.facts, **facts}.items() if v is not None}
+    return _with_dataset(model, name, facts=merged)
+
+
+# --- the complete sample manifest passes -----------------------------------------------------------------
+
+def test_sample_dbom_meets_the_requirement(sample_file: Path) -> None:
+    done = run_dbom("check", str(sample_file))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Result: meets the requirement" in done.stdout
+    assert "MISSING" not in done.stdout
+    for name in ("web-text", "forum-qa", "recipes", "code-docs"):
+        assert f"dataset {name} (" in done.stdout
+
+
+def test_json_output_lists_every_rule_with_rows_profiles_and_per_dataset_results(sample_file: Path) -> None:
+    done = run_dbom("check", str(sample_file), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["meets"] is True and report["profile"] == "all"
+    assert report["counts"]["missing"] == 0
+    ids = [r["id"] for r in report["rules"]]
+    assert ids == [r.id for r in RULES]
+    for required in ("dbom.license", "dataset.license", "dataset.where-to-obtain", "osaid.1.provenance",
+                     "osaid.1.unshareable", "osaid.code.processing"):
+        assert required in ids
+    where = next(r for r in report["rules"] if r["id"] == "dataset.where-to-obtain")
+    assert where["rows"] == ["B5", "B6"] and set(where["profiles"]) == {"osaid", "eu"}
+    assert {r["dataset"] for r in where["results"]} == {"web-text", "forum-qa", "recipes", "code-docs"}
+    forum = next(r for r in where["results"] if r["dataset"] == "forum-qa")
+    assert forum["status"] == "pass" and "OSAID (3)" in forum["reason"] and "request-access" in forum["reason"]
+    # Data-class aware: no sample is unshareable, so the schema-level rule does not apply to any.
+    unshareable = next(r for r in report["rules"] if r["id"] == "osaid.1.unshareable")
+    assert unshareable["status"] == "not-applicable"
+
+
+def test_license_conflict_is_a_finding_that_fails_only_with_strict(sample_file: Path) -> None:
+    # The samples' forum-qa is CC-BY-NC-4.0 while the manifest declares a commercial model.
+    done = run_dbom("check", str(sample_file), "--format", "json")
+    findings = json.loads(done.stdout)["findings"]
+    conflicts = [f for f in findings if f["severity"] == "conflict"]
+    assert [(f["id"], f["dataset"]) for f in conflicts] == [("license.non-commercial", "forum-qa")]
+    assert "CC-BY-NC-4.0" in conflicts[0]["message"]
+    duties = {f["dataset"] for f in findings if f["id"] == "license.attribution"}
+    assert duties == {"web-text", "forum-qa", "code-docs"}  # recipes is CC0: no attribution owed
+    strict = run_dbom("check", str(sample_file), "--strict")
+    assert strict.returncode == 1
+    assert "conflict license.non-commercial forum-qa" in " ".join(strict.stdout.split())
+
+
+# --- removing any fact the manifest must give makes the check fail, naming it -----------------------------
+
+def _drop_from_datasets(key: str) -> Any:
+    def edit(doc: dict[str, Any]) -> None:
+        for entry in doc["datasets"]:
+            entry.pop(key, None)
+    return edit
+
+
+def _drop_section_key(section: str, key: str) -> Any:
+    def edit(doc: dict[str, Any]) -> None:
+        doc[section].pop(key)
+    return edit
+
+
+CASES = [(key, f"datasets[{{}}].{key}", _drop_from_datasets(key)) for key in (*DATASET_FACT_KEYS, "location", "version")]
+CASES += [("dbom.license", "dbom.license", _drop_section_key("dbom", "license")),
+          ("model.version", "model.version", _drop_section_key("model", "version")),
+          ("model.supplier", "model.supplier", _drop_section_key("model", "supplier"))]
+
+
+@pytest.mark.parametrize(("key", "fix", "edit"), CASES, ids=[c[0] for c in CASES])
+def test_removing_a_manifest_field_fails_naming_it(samples: Path, tmp_path: Path, key: str, fix: str,
+                                                   edit: Any) -> None:
+    manifest = sample_manifest(tmp_path / "m", edit, samples)
+    out = scan_to_file(manifest, tmp_path / "dbom.cdx.json")
+    done = run_dbom("check", str(out), "--format", "json")
+    assert done.returncode == 1, done.stdout
+    report = json.loads(done.stdout)
+    assert report["meets"] is False
+    if "{}" in fix:  # a per-dataset key: every dataset is reported, each naming its own key
+        expected = {fix.format(name) for name in ("web-text", "forum-qa", "recipes", "code-docs")}
+        assert expected <= set(report["missing_keys"]), report["missing_keys"]
+    else:
+        assert fix in report["missing_keys"]
+    text = run_dbom("check", str(out))
+    assert text.returncode == 1
+    assert "Result: does NOT meet the requirement" in text.stdout
+    assert "MISSING" in text.stdout and (fix.format("web-text") if "{}" in fix else fix) in text.stdout
+
+
+# --- data classes ----------------------------------------------------------------------------------------
+
+def test_unshareable_data_needs_a_schema_not_a_location(sample: Dbom) -> None:
+    model = _with_dataset(_with_facts(sample, "recipes", osaid_class="unshareable", access=None), "recipes",
+                          location=None, version=None)
+    result = check(model)
+    assert result.meets, [o for o in result.outcomes if o.status == MISSING]
+    assert _outcome(result, "dataset.where-to-obtain", "recipes").status == NOT_APPLICABLE
+    assert _outcome(result, "dataset.access", "recipes").status == NOT_APPLICABLE
+    described = _outcome(result, "osaid.1.unshareable", "recipes")
+    assert described.status == PASS and "9 fields (id, title" in described.reason  # the CSV header's fields
+
+    # Shards without a readable schema (plain text) need the structure described in `description`.
+    text_shard = Shard(path="notes.txt", bytes=10, format="text", xxh3_128="0" * 32, records=2)
+    blind = _with_dataset(model, "recipes", shards=(text_shard,), description=None)
+    outcome = _outcome(check(blind), "osaid.1.unshareable", "recipes")
+    assert outcome.status == MISSING and outcome.fix_keys() == ("datasets[recipes].description",)
+    told = _with_dataset(blind, "recipes", description="One patient note per line, free text.")
+    assert _outcome(check(told), "osaid.1.unshareable", "recipes").status == PASS
+
+
+def test_obtainable_data_needs_its_access_terms_with_fee_and_vendor(sample: Dbom) -> None:
+    result = check(_with_facts(sample, "forum-qa", access=None))
+    outcome = _outcome(result, "dataset.access", "forum-qa")
+    assert outcome.status == MISSING and "fee" in outcome.reason
+    assert outcome.fix_keys() == ("datasets[forum-qa].access",)
+
+
+def test_public_data_needs_a_pinned_revision_which_a_clean_git_commit_gives(sample: Dbom) -> None:
+    unpinned = _with_dataset(sample, "web-text", version=None, vcs=None)
+    outcome = _outcome(check(unpinned), "dataset.where-to-obtain", "web-text")
+    assert outcome.status == MISSING and outcome.fix == ("version",)
+    commit = "a" * 40
+    pinned = _with_dataset(unpinned, "web-text", vcs=VcsInfo(commit=commit, url="https://example.org/r.git"))
+    outcome = _outcome(check(pinned), "dataset.where-to-obtain", "web-text")
+    assert outcome.status == PASS and commit in outcome.reason
+    dirty = _with_dataset(unpinned, "web-text", vcs=VcsInfo(commit=commit, dirty=True, diff_digest="b" * 64))
+    assert _outcome(check(dirty), "dataset.where-to-obtain", "web-text").status == MISSING
+    # Without a location, a public git remote is where to obtain it; a local remote is not.
+    remote = _with_dataset(pinned, "web-text", location=None)
+    assert "https://example.org/r.git" in _outcome(check(remote), "dataset.where-to-obtain", "web-text").reason
+    local = _with_dataset(remote, "web-text", vcs=VcsInfo(commit=commit, url="local"))
+    assert _outcome(check(local), "dataset.where-to-obtain", "web-text").fix == ("location",)
+
+
+def test_noassertion_license_is_missing(sample: Dbom) -> None:
+    result = check(_with_dataset(sample, "recipes", license=License()))
+    outcome = _outcome(result, "dataset.license", "recipes")
+    assert outcome.status == MISSING and "NOASSERTION" in outcome.reason
+    assert outcome.fix_keys() == ("datasets[recipes].license",)
+
+
+def test_dbom_license_must_be_open_terms(sample: Dbom) -> None:
+    assert _outcome(check(replace(sample, dbom_license="CC0-1.0")), "dbom.license").status == PASS
+    outcome = _outcome(check(replace(sample, dbom_license="CC-BY-NC-4.0")), "dbom.license")
+    assert outcome.status == MISSING and "not open terms" in outcome.reason and outcome.fix == ("dbom.license",)
+
+
+def test_unreadable_shards_fail_the_scope_rule(sample: Dbom) -> None:
+    ds = next(d for d in sample.datasets if d.name == "web-text")
+    broken = replace(ds.shards[0], records=None, error="truncated Parquet footer")
+    outcome = _outcome(check(_with_dataset(sample, "web-text", shards=(broken, *ds.shards[1:]))), "osaid.1.scope",
+                       "web-text")
+    assert outcome.status == MISSING and "could not be read" in outcome.reason
+
+
+def test_processing_steps_need_code_references(sample: Dbom) -> None:
+    assert _outcome(check(sample), "osaid.code.processing").status == NOT_APPLICABLE  # the samples declare none
+    steps = (ProcessingStep(name="dedup", inputs=("web-text-raw",), outputs=("web-text",),
+                            command="python dedup.py --threshold 0.8"),)
+    result = check(replace(sample, steps=steps))
+    code = _outcome(result, "osaid.code.processing")
+    assert code.status == MISSING and "dedup" in code.reason and code.fix == ("steps[].code",)
+    per_dataset = _outcome(result, "osaid.1.processing", "web-text")
+    assert per_dataset.status == MISSING and per_dataset.fix_keys() == ("steps[].code",)
+    assert _outcome(result, "osaid.1.processing", "recipes").status == PASS  # no step produces recipes
+    coded = check(replace(sample, steps=(replace(steps[0], code="pipeline/dedup.py"),)))
+    assert coded.meets
+    assert "pipeline/dedup.py" in _outcome(coded, "osaid.code.processing").reason
+
+
+def test_commercial_use_decides_the_non_commercial_finding(sample: Dbom) -> None:
+    def severities(model: Dbom) -> list[str]:
+        return [f.severity for f in check(model).findings if f.id == "license.non-commercial"]
+
+    assert severities(sample) == ["conflict"]
+    assert severities(replace(sample, model=replace(sample.model, commercial=False))) == []
+    assert severities(replace(sample, model=replace(sample.model, commercial=None))) == ["warning"]
+    nd = _with_dataset(sample, "recipes", license=License("CC-BY-ND-4.0", source="card"))
+    assert [f.id for f in check(nd).findings if f.dataset == "recipes"] == ["license.no-derivatives",
+                                                                              "license.attribution"]
+
+
+# --- profiles ------------------------------------------------------------------------------------------------
+
+def test_profiles_select_their_rules(sample_file: Path) -> None:
+    osaid = {r.id for r in rules_for("osaid")}
+    eu = {r.id for r in rules_for("eu")}
+    assert "dataset.eu-category" in eu and "dataset.eu-category" not in osaid
+    assert "osaid.1.labeling" in osaid and "osaid.1.labeling" not in eu
+    assert "dataset.citation" not in osaid | eu  # asked by Croissant and Data Cards only: `all`
+    done = run_dbom("check", str(sample_file), "--profile", "eu", "--format", "json")
+    assert done.returncode == 0
+    assert {r["id"] for r in json.loads(done.stdout)["rules"]} == eu
+    # A DBOM missing only an EU field passes the OSAID profile and fails the EU one.
+    no_category = _with_facts(dbom.load(sample_file), "recipes", eu_category=None)
+    assert check(no_category, "osaid").meets and not check(no_category, "eu").meets
+
+
+def test_every_rule_names_requirement_rows_and_known_profiles() -> None:
+    rows = Path(__file__).resolve().parents[1].parent / "shared" / "requirements.md"
+    table = rows.read_text(encoding="utf-8") if rows.is_file() else None
+    for rule in RULES:
+        assert rule.rows and set(rule.profiles) <= {"osaid", "eu"}
+        for row in rule.rows:
+            assert row[0] in "ABCDEF" and row[1:].isdigit()
+            if table is not None:
+                assert f"| {row} |" in table, row
+    assert len({r.id for r in RULES}) == len(RULES)
+
+
+def test_a_file_that_is_not_a_dbom_is_one_line_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    for target in (bad, tmp_path / "absent.json"):
+        done = run_dbom("check", str(target))
+        assert done.returncode == 1 and done.stdout == ""
+        assert done.stderr.count("\n") == 1 and done.stderr.startswith(f"dbom: error: {target}:")
+
+
+# --- license classes ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ("CC0-1.0", {lt.PERMISSIVE}),
+    ("Apache-2.0", {lt.PERMISSIVE, lt.ATTRIBUTION}),
+    ("CC-BY-4.0", {lt.PERMISSIVE, lt.ATTRIBUTION}),
+    ("CC-BY-SA-4.0", {lt.ATTRIBUTION, lt.SHARE_ALIKE}),
+    ("CC-BY-NC-SA-4.0", {lt.ATTRIBUTION, lt.NON_COMMERCIAL, lt.SHARE_ALIKE}),
+    ("CC-BY-NC-ND-3.0", {lt.ATTRIBUTION, lt.NON_COMMERCIAL, lt.NO_DERIVATIVES}),
+    ("ODbL-1.0", {lt.ATTRIBUTION, lt.SHARE_ALIKE}),
+    ("MIT OR CC-BY-NC-4.0", {lt.PERMISSIVE, lt.ATTRIBUTION}),  # the user may choose the least restrictive
+    ("CC-BY-4.0 AND CC-BY-NC-4.0", {lt.PERMISSIVE, lt.ATTRIBUTION, lt.NON_COMMERCIAL}),  # both apply
+    ("(MIT AND CC-BY-NC-4.0) OR CC0-1.0", {lt.PERMISSIVE}),
+    ("LicenseRef-research-only-terms", {lt.RESEARCH_ONLY}),
+    ("LicenseRef-acme-data", {lt.PROPRIETARY}),
+    ("NOASSERTION", {lt.UNKNOWN}),
+    ("Foo-1.0", {lt.UNKNOWN}),
+])
+def test_license_classes(expression: str, expected: set[str]) -> None:
+    assert set(lt.expression_classes(expression)) == expected
+
+
+def test_sample_dataset_columns_are_real(sample: Dbom) -> None:
+    # The unshareable rule reads the scanned schema; make sure the scan gives one for the CSV sample.
+    recipes = next(d for d in sample.datasets if d.name == "recipes")
+    assert all(isinstance(c, Column) for s in recipes.shards for c in s.columns or ())
+    assert any(c.name == "title" for c in recipes.shards[0].columns or ())
