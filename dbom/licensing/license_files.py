@@ -77,7 +77,24 @@ def recognise_file(path: Path) -> str:
 
 
 def recognise_text(text: str) -> str:
-    """The SPDX id (or expression) of the license `text` states, or NOASSERTION when not confident."""
+    """The SPDX id (or expression) of the license `text` states, or NOASSERTION when not confident.
+
+    An `SPDX-License-Identifier:` line decides when present. Otherwise a full license text is
+    matched against the SPDX list's texts (dbom.licensing.matcher), and titles and distinctive
+    phrases are recognised too; when both answer they must agree.
+    """
+    by_phrases = _recognise_by_phrases(text)
+    if _spdx_tags(text):
+        return by_phrases
+    from dbom.licensing.matcher import identify
+
+    full_text = identify(text)
+    if full_text is None:
+        return by_phrases
+    return full_text.spdx_id if by_phrases in (NOASSERTION, full_text.spdx_id) else NOASSERTION
+
+
+def _recognise_by_phrases(text: str) -> str:
     norm = normalise(text)
     found = {rule.spdx for rule in _RULES if rule.matches(norm)}
     cc, cc_unsure = _creative_commons(norm)
