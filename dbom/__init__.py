@@ -22,11 +22,15 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
         from dbom.cyclonedx import api
 
         return getattr(api, name)
+    if name in ("attach", "AttachResult"):
+        from dbom import attachment
+
+        return getattr(attachment, name)
     raise AttributeError(f"module 'dbom' has no attribute {name!r}")
 
 
 __all__ = [
-    "Column", "Dataset", "Dbom", "DbomError", "DbomFileError", "DocFile", "FormatError", "License",
+    "AttachResult", "Column", "Dataset", "Dbom", "DbomError", "DbomFileError", "DocFile", "FormatError", "License",
     "ManifestError", "ModelInfo", "ProcessingStep", "ScanOptions", "ScanProgress", "ScanStats", "Shard",
-    "__version__", "load", "scan", "validate_file", "write",
+    "__version__", "attach", "load", "scan", "validate_file", "write",
 ]

@@ -161,6 +161,35 @@ def validate(file: Path) -> None:
 
 
 @main.command()
+@click.argument("dbom_file", type=click.Path(path_type=Path))
+@click.argument("model_dir", type=click.Path(path_type=Path))
+@click.option("--push", metavar="ORG/NAME", help="Upload the DBOM and the card to this Hub model repo in one commit.")
+@click.option("--force", is_flag=True, help="Attach even when the folder names another model.")
+@click.option("--name", default="dbom.cdx.json", show_default=True, help="File name of the DBOM in the folder.")
+@click.option("-q", "--quiet", is_flag=True, help="No warnings, no summary.")
+def attach(dbom_file: Path, model_dir: Path, push: str | None, force: bool, name: str, quiet: bool) -> None:
+    """Bind DBOM_FILE to the model in MODEL_DIR: weight hashes, the DBOM in the folder, the model card."""
+    from dbom.attachment import attach as run_attach
+
+    def warn(message: str) -> None:
+        if not quiet:
+            click.echo(f"dbom: warning: {message}", err=True)
+
+    result = run_attach(dbom_file, model_dir, push, force=force, name=name, warn=warn)
+    if not quiet:
+        total = sum(f.bytes for f in result.weights)
+        card = "created" if result.card_created else "updated"
+        added = len(result.added_datasets)
+        listed = f" ({added} Hub dataset{'s' * (added != 1)} added to its datasets:)" if added else ""
+        count = len(result.weights)
+        click.echo(f"dbom: wrote {result.dbom_path} with the SHA-256 of {count} weight file{'s' * (count != 1)} "
+                   f"({_human_bytes(total)}); {card} {result.card_path}{listed}.", err=True)
+        if result.commit_url:
+            click.echo(f"dbom: pushed {result.dbom_path.name} and {result.card_path.name} to {push}: "
+                       f"{result.commit_url}", err=True)
+
+
+@main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for machines.")

@@ -49,7 +49,11 @@ DATASET_FACT_KEYS = (
 OSAID_CLASSES = ("open", "public", "obtainable", "unshareable")
 EU_CATEGORIES = ("2.1", "2.2.1", "2.2.2", "2.3", "2.4", "2.5", "2.6")
 
-STEP_KEYS = ("name", "kind", "code", "command", "inputs", "outputs")
+# Per-step keys (dbom.provenance.pipeline resolves `code` and `config` to repository, commit and digest).
+STEP_KEYS = ("name", "kind", "code", "entrypoint", "command", "args", "config", "inputs", "outputs",
+             "documents_in", "documents_out", "bytes_in", "bytes_out")
+STEP_TEXT_KEYS = ("kind", "code", "entrypoint", "command", "config")
+STEP_COUNT_KEYS = ("documents_in", "documents_out", "bytes_in", "bytes_out")
 
 TOP_KEYS = ("model", "dbom", "datasets", "steps")
 
@@ -153,7 +157,11 @@ def parse_manifest(doc: Any, base: Path, label: str = "manifest") -> Manifest:
     raw_steps = top.get("steps", []) or []
     if not isinstance(raw_steps, list):
         raise ManifestError(label, f"{_at(top, 'steps')}`steps` must be a list")
-    steps = tuple(_mapping(step, label, "step", STEP_KEYS, "steps[]") for step in raw_steps)
+    steps = tuple(_step(step, label, top, set(names)) for step in raw_steps)
+    step_names = [str(s["name"]) for s in steps]
+    for step in steps:
+        if step_names.count(str(step["name"])) > 1:
+            raise ManifestError(label, f"{_at(step, 'name')}step name {step['name']!r} is declared twice")
     return Manifest(model=dict(model), dbom=dict(dbom_section), datasets=datasets, steps=steps)
 
 
@@ -187,6 +195,38 @@ def _dataset(item: Any, base: Path, label: str, parent: Mapping[str, Any]) -> Da
         license=_optional_text(entry, "license", label, name),
         facts=facts,
     )
+
+
+def _step(item: Any, label: str, parent: Mapping[str, Any], datasets: set[str]) -> Mapping[str, Any]:
+    """Check one processing step: its keys, their types, and that its inputs and outputs are declared datasets."""
+    step = _mapping(item, label, "step", STEP_KEYS, "steps[]")
+    name = step.get("name")
+    if not isinstance(name, (str, int)) or isinstance(name, bool) or not str(name).strip():
+        raise ManifestError(label, f"{_at(parent, 'steps')}every step needs a `name`")
+    for key in STEP_TEXT_KEYS:
+        if key in step and not isinstance(step[key], str):
+            raise ManifestError(label, f"{_at(step, key)}steps[{name}].{key} must be a string")
+    for key in STEP_COUNT_KEYS:
+        if key in step and (not isinstance(step[key], int) or isinstance(step[key], bool) or step[key] < 0):
+            raise ManifestError(label, f"{_at(step, key)}steps[{name}].{key} must be a whole number >= 0")
+    if "args" in step and not isinstance(step["args"], dict):
+        raise ManifestError(label, f"{_at(step, 'args')}steps[{name}].args must be a mapping of names to values")
+    for key in ("inputs", "outputs"):
+        value = step.get(key) or []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ManifestError(label, f"{_at(step, key)}steps[{name}].{key} must be a list of dataset names")
+        unknown = [v for v in value if v not in datasets]
+        if unknown:
+            raise ManifestError(label, f"{_at(step, key)}steps[{name}].{key} names {unknown[0]!r}, "
+                                       "which is not a dataset of this manifest")
+    return step
+
+
+def line_of(mapping: Mapping[str, Any], key: str) -> str:
+    """`line N: ` for a key of a mapping loaded from a manifest file (empty when unknown), to prefix errors."""
+    return _at(mapping, key)
 
 
 def _mapping(value: Any, label: str, what: str, allowed: tuple[str, ...], where: str) -> Mapping[str, Any]:

@@ -100,6 +100,21 @@ class VcsInfo:
 
 
 @dataclass(frozen=True)
+class CodeRef:
+    """Code (or a configuration file) pinned: its path, the SHA-256 of its content, its git commit.
+
+    `path` is the path within the repository when `vcs` is known, else relative to the
+    manifest's folder (or the file name alone, for a file outside it). `sha256` is None when
+    the content could not be read (a remote `repo@commit:path` reference); for a folder it is
+    the digest over its files defined in dbom.provenance.pipeline.
+    """
+
+    path: str
+    sha256: str | None = None
+    vcs: VcsInfo | None = None
+
+
+@dataclass(frozen=True)
 class HubInfo:
     """Where a dataset sits on the Hugging Face Hub, as read from a local hub cache.
 
@@ -154,6 +169,7 @@ class Dataset:
     digest: str = ""
     vcs: VcsInfo | None = None  # the dataset root's git provenance (dbom.provenance.git)
     hub: HubInfo | None = None  # the Hugging Face Hub snapshot it was read from (dbom.provenance.hub)
+    ancestors: tuple[str, ...] = ()  # names of the datasets it was derived from (inputs of the steps writing it)
 
     @property
     def total_records(self) -> int | None:
@@ -206,7 +222,14 @@ class ModelInfo:
 
 @dataclass(frozen=True)
 class ProcessingStep:
-    """One processing step from raw to trained-on data (filled in by the provenance issue)."""
+    """One processing step from raw to trained-on data: its code, how it was run, what it read and wrote.
+
+    `inputs` and `outputs` are dataset names. `code` is the code reference as text (for a
+    resolved one, `<url>@<commit>:<path>` or the path); `code_ref` and `config` are the code
+    and the configuration file pinned by commit and digest. `args` are the arguments and
+    settings used, as (name, value-as-text) pairs in the manifest's order. The counts are
+    optional figures of what went in and came out.
+    """
 
     name: str
     inputs: tuple[str, ...] = ()
@@ -214,6 +237,14 @@ class ProcessingStep:
     command: str | None = None
     code: str | None = None
     kind: str | None = None
+    code_ref: CodeRef | None = None
+    entrypoint: str | None = None
+    args: tuple[tuple[str, str], ...] = ()
+    config: CodeRef | None = None
+    documents_in: int | None = None
+    documents_out: int | None = None
+    bytes_in: int | None = None
+    bytes_out: int | None = None
 
 
 @dataclass(frozen=True)
@@ -228,3 +259,7 @@ class Dbom:
     tool_version: str | None = None
     hash_algorithms: tuple[str, ...] = (HASH_XXH3, HASH_SHA256)
     warnings: tuple[str, ...] = ()
+    # At training time (dbom.Recorder): the training code pinned, and the interpreter's packages
+    # as (name, version) pairs ("python" first, for the interpreter itself).
+    training_code: CodeRef | None = None
+    environment: tuple[tuple[str, str], ...] = ()

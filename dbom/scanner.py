@@ -36,10 +36,10 @@ from dbom.model import (
     DocFile,
     License,
     ModelInfo,
-    ProcessingStep,
     Shard,
 )
 from dbom.provenance import dataset_provenance
+from dbom.provenance.pipeline import link_ancestors, resolve_steps
 from dbom.sources.globs import selected
 from dbom.sources.local import LocalFile, walk
 
@@ -120,6 +120,7 @@ def scan(
     for entry in entries:
         if entry.path is None:
             raise ManifestError(str(loaded.source or "manifest"), f"dataset {entry.name!r} has no `path`")
+    steps = resolve_steps(loaded)  # before the long part: a wrong code reference fails at once
 
     unknown = set(options.hashes) - set(EXTRA_HASHES)
     if unknown:
@@ -139,8 +140,8 @@ def scan(
     stats.seconds = time.perf_counter() - started
     return Dbom(
         model=_model_info(loaded, options),
-        datasets=datasets,
-        steps=tuple(_step(s) for s in loaded.steps),
+        datasets=link_ancestors(datasets, steps),
+        steps=steps,
         dbom_license=_text(loaded.dbom.get("license")),
         timestamp=source_date(),
         tool_version=__version__,
@@ -164,17 +165,6 @@ def _model_info(manifest: Manifest, options: ScanOptions) -> ModelInfo:
         group=_text(m.get("group")),
         supplier=_text(m.get("supplier")),
         description=_text(m.get("description")),
-    )
-
-
-def _step(raw: Any) -> ProcessingStep:
-    return ProcessingStep(
-        name=str(raw.get("name", "")),
-        inputs=tuple(str(x) for x in raw.get("inputs", []) or []),
-        outputs=tuple(str(x) for x in raw.get("outputs", []) or []),
-        command=_text(raw.get("command")),
-        code=_text(raw.get("code")),
-        kind=_text(raw.get("kind")),
     )
 
 

@@ -105,7 +105,7 @@ def test_round_trip_of_a_model_with_weight_files(tmp_path: Path) -> None:
 
 
 def test_round_trip_of_provenance(tmp_path: Path) -> None:
-    from dbom.model import HubInfo, VcsInfo
+    from dbom.model import CodeRef, HubInfo, ProcessingStep, VcsInfo
 
     vcs = VcsInfo(commit="a" * 40, url="https://example.org/org/corpus.git", ref="main", dirty=True,
                   diff_digest="b" * 64, path="data/raw")
@@ -120,6 +120,17 @@ def test_round_trip_of_provenance(tmp_path: Path) -> None:
                     location=f"https://huggingface.co/datasets/org/set/tree/{'d' * 40}",
                     hub=HubInfo(repo_id="org/set", revision="d" * 40, path="", blobs=(
                         ("README.md", "e" * 40), ("data/a.parquet", "f" * 64)))),
+            Dataset(name="clean", digest="78" * 32, ancestors=("hub", "raw")),
+        ),
+        steps=(
+            ProcessingStep(name="filter", inputs=("hub", "raw"), outputs=("clean",), command="python f.py --x 1",
+                           code=f"https://example.org/org/corpus.git@{'a' * 40}:tools/f.py", kind="filter",
+                           code_ref=CodeRef(path="tools/f.py", sha256="9" * 64, vcs=VcsInfo(
+                               commit="a" * 40, url="https://example.org/org/corpus.git", path="tools/f.py")),
+                           entrypoint="f:main", args=(("x", "1"), ("langs", '["en", "de"]')),
+                           config=CodeRef(path="f.yaml", sha256="8" * 64), documents_in=10, documents_out=7,
+                           bytes_in=100, bytes_out=70),
+            ProcessingStep(name="hand-written", inputs=("clean",), code="somewhere/else.py"),
         ),
         timestamp="2026-01-01T00:00:00Z",
         tool_version="0.1.0",

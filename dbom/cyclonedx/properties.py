@@ -38,6 +38,15 @@ HUB_TYPE = "dbom:hub:type"
 HUB_REVISION = "dbom:hub:revision"
 HUB_PATH = "dbom:hub:path"
 HUB_BLOB = "dbom:hub:blob"
+STEP_KIND = "dbom:step:kind"
+STEP_ENTRYPOINT = "dbom:step:entrypoint"
+STEP_CODE = "dbom:step:code"
+STEP_DOCUMENTS_IN = "dbom:step:documents-in"
+STEP_DOCUMENTS_OUT = "dbom:step:documents-out"
+STEP_BYTES_IN = "dbom:step:bytes-in"
+STEP_BYTES_OUT = "dbom:step:bytes-out"
+TRAINING_CODE = "dbom:training-code"
+ENV_PREFIX = "dbom:env:"
 
 PROPERTIES: dict[str, tuple[str, str]] = {
     # name: (where, meaning)
@@ -76,4 +85,15 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     HUB_PATH: ("dataset", "the dataset root's path within the repository, when not the whole of it"),
     HUB_BLOB: ("file", "the file's blob in the hub cache: its git blob id, or the SHA-256 of its content for "
                        "LFS files"),
+    STEP_KIND: ("task", "the step's kind as the manifest states it (e.g. filter, dedup, tokenize); CycloneDX's "
+                        "task types are a closed list"),
+    STEP_ENTRYPOINT: ("task", "the step's entry point (e.g. a module or `module:function`)"),
+    STEP_CODE: ("task", "the step's code reference as stated, when it is not a code component"),
+    STEP_DOCUMENTS_IN: ("task", "documents (records) the step read"),
+    STEP_DOCUMENTS_OUT: ("task", "documents (records) the step wrote"),
+    STEP_BYTES_IN: ("task", "bytes the step read"),
+    STEP_BYTES_OUT: ("task", "bytes the step wrote"),
+    TRAINING_CODE: ("metadata", "the bom-ref of the training code's component (written at training time)"),
+    ENV_PREFIX + "<package>": ("metadata", "the version of a package installed in the training interpreter; "
+                                           "`dbom:env:python` is the interpreter's own version"),
 }

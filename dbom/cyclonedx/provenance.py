@@ -119,3 +119,8 @@ def read_hub(props: Mapping[str, str], component: Mapping[str, Any]) -> HubInfo 
     return HubInfo(repo_id=props[P.HUB_REPO], revision=props[P.HUB_REVISION],
                    repo_type=props.get(P.HUB_TYPE, "dataset"), path=props.get(P.HUB_PATH, ""),
                    blobs=tuple(sorted(blobs)))
+
+
+def read_ancestors(component: Mapping[str, Any]) -> tuple[str, ...]:
+    """The names of a dataset's `pedigree.ancestors`."""
+    return tuple(a["name"] for a in (component.get("pedigree") or {}).get("ancestors") or [])

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dbom.cyclonedx import formulation as steps_cdx
 from dbom.cyclonedx import properties as P
 from dbom.cyclonedx import provenance as prov
 from dbom.errors import DbomFileError
@@ -41,6 +42,7 @@ def dbom_from_document(doc: Any, label: str = "document") -> Dbom:
             _dataset(c) for c in doc.get("components") or [] if isinstance(c, dict) and c.get("type") == "data"
         )
         meta_props = _props(metadata.get("properties"))
+        steps, training_code, environment = steps_cdx.read_processing(doc)
         return Dbom(
             model=_model(model),
             datasets=datasets,
@@ -49,6 +51,9 @@ def dbom_from_document(doc: Any, label: str = "document") -> Dbom:
             tool_version=_tool_version(metadata),
             hash_algorithms=tuple(meta_props.get(P.HASH_ALGORITHMS, HASH_XXH3).split(",")),
             warnings=tuple(_all_props(metadata.get("properties"), P.WARNING)),
+            steps=steps,
+            training_code=training_code,
+            environment=environment,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DbomFileError(label, f"malformed DBOM content ({type(exc).__name__}: {exc})") from None
@@ -155,6 +160,7 @@ def _dataset(c: dict[str, Any]) -> Dataset:
         digest=digest,
         vcs=prov.read_vcs(props),
         hub=prov.read_hub(props, c),
+        ancestors=prov.read_ancestors(c),
     )
 
 

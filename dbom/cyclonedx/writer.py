@@ -8,11 +8,13 @@ the bytes written: a fixed-width placeholder is written first and patched in pla
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
+from dbom.cyclonedx import formulation as steps_cdx
 from dbom.cyclonedx import properties as P
 from dbom.cyclonedx import provenance as prov
 from dbom.cyclonedx.refs import dataset_ref, file_ref, model_file_ref, model_ref
@@ -78,11 +80,16 @@ def write_dbom(dbom: Dbom, raw: BinaryIO, spec_version: str = "1.6") -> str:
     serial_offset = out.offset
     out.write(_PLACEHOLDER + '",\n')
     out.write('  "version": 1')
+    code = steps_cdx.code_components(dbom)
+    by_name = {d.name: d for d in dbom.datasets}
     body = _Lazy(
         metadata=_metadata(dbom),
-        components=_Stream(_dataset_component(d) for d in dbom.datasets),
+        components=_Stream(itertools.chain((_dataset_component(d, by_name) for d in dbom.datasets), code.components)),
         dependencies=_Stream(_dependencies(dbom)),
     )
+    formulation = steps_cdx.formulation(dbom, code.refs)
+    if formulation:
+        body["formulation"] = formulation
     for key, value in body.items():
         out.write(f",\n  {json.dumps(key)}: ")
         _emit(out, value, 1)
@@ -149,6 +156,7 @@ def _metadata(dbom: Dbom) -> dict[str, Any]:
         meta["licenses"] = license_choice(License(expression=dbom.dbom_license, source="manifest"))
     props = [_prop(P.HASH_ALGORITHMS, ",".join(dbom.hash_algorithms))]
     props += [_prop(P.WARNING, w) for w in dbom.warnings]
+    props += steps_cdx.training_properties(dbom)
     meta["properties"] = props
     return meta
 
@@ -191,7 +199,7 @@ def _model_file_component(name: str, version: str | None, f: DocFile) -> dict[st
     return comp
 
 
-def _dataset_component(ds: Dataset) -> _Lazy:
+def _dataset_component(ds: Dataset, datasets: dict[str, Dataset] | None = None) -> _Lazy:
     comp = _Lazy({"bom-ref": dataset_ref(ds.name), "type": "data"})
     supplier = ds.facts.get("supplier")
     if supplier:
@@ -216,7 +224,7 @@ def _dataset_component(ds: Dataset) -> _Lazy:
     if ds.license.url and is_url(ds.license.url):
         refs.append({"type": "license", "url": clean_url(ds.license.url)})
     refs += prov.vcs_references(ds.vcs) + prov.hub_references(ds.hub)
-    pedigree = prov.pedigree(prov.vcs_commits(ds.vcs))
+    pedigree = prov.pedigree(prov.vcs_commits(ds.vcs), steps_cdx.ancestor_stubs(ds.ancestors, datasets or {}))
     if pedigree:
         comp["pedigree"] = pedigree
     if refs:
@@ -322,5 +330,5 @@ def _doc_component(dataset: str, d: DocFile) -> dict[str, Any]:
 def _dependencies(dbom: Dbom) -> Iterator[dict[str, Any]]:
     refs = [dataset_ref(d.name) for d in dbom.datasets]
     yield {"ref": model_ref(dbom.model.name, dbom.model.version), "dependsOn": refs}
-    for ref in refs:
-        yield {"ref": ref, "dependsOn": []}
+    for d in dbom.datasets:  # a derived dataset depends on the datasets it was made from
+        yield {"ref": dataset_ref(d.name), "dependsOn": [dataset_ref(a) for a in d.ancestors]}
