@@ -100,9 +100,11 @@ def _human_bytes(n: float) -> str:
 @click.option("--keep-going", is_flag=True, help="Record unreadable shards with their error instead of stopping.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker threads (0: one per CPU).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
+@click.option("--records-digest", is_flag=True,
+              help="Read every record for an order-independent digest, so `dbom diff` can tell re-sharding.")
 def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: tuple[str, ...],
          spec_version: str, model_name: str | None, no_cache: bool, keep_going: bool, jobs: int,
-         quiet: bool) -> None:
+         quiet: bool, records_digest: bool) -> None:
     """Fingerprint the datasets in PATHS (one dataset per folder) and those of the manifest; write a DBOM."""
     from dbom.cyclonedx.api import write
     from dbom.scanner import ScanOptions, ScanStats
@@ -121,7 +123,7 @@ def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: t
             click.echo(f"dbom: warning: {message}", err=True)
 
     options = ScanOptions(hashes=chosen, use_cache=not no_cache, keep_going=keep_going, jobs=jobs,
-                          model_name=model_name, warn=warn, worker_processes=True,
+                          model_name=model_name, warn=warn, worker_processes=True, records_digest=records_digest,
                           progress=_Bar(enabled=not quiet and sys.stderr.isatty()))
     stats = ScanStats()
     started = time.perf_counter()

@@ -7,7 +7,7 @@ here knows about folders, formats or JSON.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 # Which digests a shard may carry. "xxh3-128" is always computed; it is not in CycloneDX's
@@ -42,6 +42,9 @@ class Shard:
     uncompressed_bytes: int | None = None
     columns: tuple[Column, ...] | None = None
     error: str | None = None
+    # `<scheme>:<hex>`, the order-independent digest of the records (dbom.formats.records_digest);
+    # only with `dbom scan --records-digest`
+    records_digest: str | None = None
 
     @property
     def digest(self) -> str:
@@ -186,6 +189,13 @@ class Dataset:
         """Sum of shard sizes in bytes."""
         return sum(shard.bytes for shard in self.shards)
 
+    @property
+    def records_digest(self) -> str | None:
+        """The records digest of all the shards together (see `combine_records_digests`), or None."""
+        if not self.shards:
+            return None
+        return combine_records_digests(shard.records_digest for shard in self.shards)
+
 
 @dataclass(frozen=True)
 class ModelInfo:
@@ -263,3 +273,24 @@ class Dbom:
     # as (name, version) pairs ("python" first, for the interpreter itself).
     training_code: CodeRef | None = None
     environment: tuple[tuple[str, str], ...] = ()
+
+
+def combine_records_digests(digests: Iterable[str | None]) -> str | None:
+    """The records digest of several shards together: `<scheme>:<hex>` of the sum modulo 2^64 of theirs.
+
+    Each shard's digest is a sum of record hashes (dbom.formats.records_digest), so the sum over
+    shards is the digest of all their records, however they are split into files. None when any
+    digest is missing or malformed, or when the schemes differ (they cannot be added up).
+    """
+    scheme: str | None = None
+    total = 0
+    for digest in digests:
+        part_scheme, _, hex_sum = (digest or "").partition(":")
+        if not part_scheme or len(hex_sum) != 16 or (scheme is not None and part_scheme != scheme):
+            return None
+        try:
+            total += int(hex_sum, 16)
+        except ValueError:
+            return None
+        scheme = part_scheme
+    return None if scheme is None else f"{scheme}:{total % (1 << 64):016x}"

@@ -70,6 +70,7 @@ class ScanOptions:
     jobs: int = 0  # 0: one per CPU
     model_name: str | None = None
     worker_processes: bool = False  # parse large JSONL/CSV in processes; needs a guarded __main__
+    records_digest: bool = False  # read every record for its order-independent digest (dbom.formats.records_digest)
     progress: ScanProgress = field(default_factory=ScanProgress)
     warn: Callable[[str], None] = lambda message: None
 
@@ -196,7 +197,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     results: list[Shard | DocFile | None] = [None] * len(jobs)
     todo: list[tuple[int, _Job, str]] = []
     for index, job in enumerate(jobs):
-        key = cache.key(job.file.path, job.file.stat, algorithms) if cache else ""
+        key = cache.key(job.file.path, job.file.stat, algorithms, options.records_digest) if cache else ""
         record = cache.get(key) if cache else None
         if record is not None:
             results[index] = _from_record(job.file.relpath, record)
@@ -206,7 +207,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
             todo.append((index, job, key))
 
     def work(item: tuple[int, _Job, str]) -> Shard | DocFile:
-        return _scan_file(item[1], algorithms, inspector, options.keep_going)
+        return _scan_file(item[1], algorithms, inspector, options.keep_going, options.records_digest)
 
     for (index, job, key), result in zip(todo, ordered_map(work, todo, options.jobs or default_jobs()), strict=True):
         results[index] = result
@@ -256,7 +257,8 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, keep_going: bool) -> Shard | DocFile:
+def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, keep_going: bool,
+               records_digest: bool = False) -> Shard | DocFile:
     local = job.file
     try:
         digests = hash_file(local.path, algorithms)
@@ -274,7 +276,7 @@ def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, kee
                   compression=detected.compression, xxh3_128=digests.xxh3_128, sha256=digests.sha256,
                   blake3=digests.blake3)
     try:
-        found = inspector.inspect(local.path, detected, digests.size)
+        found = inspector.inspect(local.path, detected, digests.size, records_digest)
     except DbomError as exc:
         if not keep_going:
             raise DbomError(job.display, exc.cause) from None
@@ -284,7 +286,7 @@ def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, kee
         if not keep_going:
             raise DbomError(job.display, f"cannot read: {exc.strerror or exc}") from None
         return replace(shard, error=f"cannot read: {exc.strerror or exc}")
-    return replace(shard, records=found.records, columns=found.columns,
+    return replace(shard, records=found.records, columns=found.columns, records_digest=found.records_digest,
                    uncompressed_bytes=found.uncompressed_bytes)
 
 
@@ -294,7 +296,7 @@ def _to_record(result: Shard | DocFile) -> dict[str, Any]:
     return {
         "format": result.format, "compression": result.compression, "bytes": result.bytes,
         "xxh3": result.xxh3_128, "sha256": result.sha256, "blake3": result.blake3, "records": result.records,
-        "uncompressed": result.uncompressed_bytes,
+        "uncompressed": result.uncompressed_bytes, "records_digest": result.records_digest,
         "columns": [[c.name, c.type] for c in result.columns] if result.columns is not None else None,
     }
 
@@ -305,4 +307,4 @@ def _from_record(relpath: str, r: dict[str, Any]) -> Shard | DocFile:
     columns = tuple(Column(n, t) for n, t in r["columns"]) if r["columns"] is not None else None
     return Shard(path=relpath, bytes=r["bytes"], format=r["format"], compression=r["compression"],
                  xxh3_128=r["xxh3"], sha256=r["sha256"], blake3=r["blake3"], records=r["records"],
-                 uncompressed_bytes=r["uncompressed"], columns=columns)
+                 uncompressed_bytes=r["uncompressed"], columns=columns, records_digest=r.get("records_digest"))

@@ -36,7 +36,8 @@ def test_round_trip_of_a_scan(corpus: Path, tmp_path: Path) -> None:
 def test_round_trip_of_a_hand_built_model_with_every_field(tmp_path: Path) -> None:
     shard = Shard(path="a/b.jsonl.zst", bytes=10, format="jsonl", xxh3_128="ab" * 16, compression="zstd",
                   sha256="cd" * 32, blake3="ef" * 32, records=3, uncompressed_bytes=30,
-                  columns=(Column("text", "string"), Column("n", "integer|null")))
+                  columns=(Column("text", "string"), Column("n", "integer|null")),
+                  records_digest="json:0123456789abcdef")
     broken = Shard(path="c.parquet", bytes=5, format="parquet", xxh3_128="01" * 16, error="corrupt Parquet footer")
     original = Dbom(
         model=ModelInfo(name="m", version="2", license="MIT", commercial=True, group="g", supplier="S",

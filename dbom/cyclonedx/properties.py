@@ -15,6 +15,7 @@ RECORDS = "dbom:records"
 UNCOMPRESSED_BYTES = "dbom:uncompressed-bytes"
 SCHEMA = "dbom:schema"
 ERROR = "dbom:error"
+RECORDS_DIGEST = "dbom:records-digest"
 SHARDS = "dbom:shards"
 INCLUDE = "dbom:include"
 EXCLUDE = "dbom:exclude"
@@ -60,6 +61,8 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     UNCOMPRESSED_BYTES: ("file", "size after decompression, for compressed shards"),
     SCHEMA: ("file", "columns and their types as a JSON list of `[name, type]` pairs"),
     ERROR: ("file", "why the shard could not be read (only with `--keep-going`)"),
+    RECORDS_DIGEST: ("file, dataset", "`<scheme>:<hex>`, an order-independent digest of the records (only with "
+                                      "`--records-digest`; a dataset's is the sum over its shards): see `dbom diff`"),
     SHARDS: ("dataset", "number of shards"),
     INCLUDE: ("dataset", "the manifest's include globs, as a JSON list"),
     EXCLUDE: ("dataset", "the manifest's exclude globs, as a JSON list"),

@@ -180,4 +180,5 @@ def _shard(name: str, props: Mapping[str, str], hashes: Mapping[str, str]) -> Sh
         uncompressed_bytes=_opt_int(props, P.UNCOMPRESSED_BYTES),
         columns=columns,
         error=props.get(P.ERROR),
+        records_digest=props.get(P.RECORDS_DIGEST),
     )

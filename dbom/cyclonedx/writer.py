@@ -255,6 +255,8 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
     records = ds.total_records
     if records is not None:
         props.append(_prop(P.RECORDS, records))
+    if ds.records_digest:  # derived from the shards' digests: the reader does not read it back
+        props.append(_prop(P.RECORDS_DIGEST, ds.records_digest))
     if ds.include:
         props.append(_prop(P.INCLUDE, json.dumps(list(ds.include))))
     if ds.exclude:
@@ -310,6 +312,8 @@ def _shard_component(dataset: str, s: Shard) -> dict[str, Any]:
         props.append(_prop(P.UNCOMPRESSED_BYTES, s.uncompressed_bytes))
     if s.columns is not None:
         props.append(_prop(P.SCHEMA, json.dumps([[c.name, c.type] for c in s.columns], ensure_ascii=False)))
+    if s.records_digest:
+        props.append(_prop(P.RECORDS_DIGEST, s.records_digest))
     if s.error:
         props.append(_prop(P.ERROR, s.error))
     comp["properties"] = props

@@ -42,11 +42,16 @@ class FingerprintCache:
         self._pending: list[tuple[str, str]] = []
 
     @staticmethod
-    def key(path: Path, stat: os.stat_result, algorithms: tuple[str, ...]) -> str:
-        """The cache key of a file: absolute path, size, mtime, ctime, inode, device and digest set."""
+    def key(path: Path, stat: os.stat_result, algorithms: tuple[str, ...], records_digest: bool = False) -> str:
+        """The cache key of a file: absolute path, size, mtime, ctime, inode, device and digest set.
+
+        A scan with records digests (`records_digest`) has keys of its own: its records carry a
+        digest that a scan without must not write, and the other way round.
+        """
         return "\0".join((
             str(path), str(stat.st_size), str(stat.st_mtime_ns), str(stat.st_ctime_ns),
             str(stat.st_ino), str(stat.st_dev), ",".join(sorted(algorithms)),
+            *(("records-digest",) if records_digest else ()),
         ))
 
     def get(self, key: str) -> dict[str, Any] | None:

@@ -35,11 +35,11 @@ class Inspector:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def inspect(self, path: Path, detected: Detected, size: int) -> Inspection:
-        """Inspect one shard (raises FormatError like `inspect_shard`)."""
+    def inspect(self, path: Path, detected: Detected, size: int, records_digest: bool = False) -> Inspection:
+        """Inspect one shard (raises FormatError like `inspect_shard`), with its records digest if asked."""
         if self._jobs > 1 and size >= PROCESS_MIN_BYTES and detected.format in ROW_FORMATS:
-            return self._processes().submit(inspect_shard, path, detected).result()
-        return inspect_shard(path, detected)
+            return self._processes().submit(inspect_shard, path, detected, records_digest).result()
+        return inspect_shard(path, detected, records_digest)
 
     def _processes(self) -> ProcessPoolExecutor:
         with self._lock:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from dbom.errors import FormatError
 from dbom.formats.base import Detected, Inspection
 from dbom.formats.detect import ARROW_FILE_MAGIC, ARROW_STREAM_CONTINUATION
+from dbom.formats.records_digest import SCHEME_ARROW, arrow_batch_sum, format_digest
 from dbom.model import Column
 
 if TYPE_CHECKING:
@@ -16,13 +17,14 @@ if TYPE_CHECKING:
 FEATHER_V1_MAGIC = b"FEA1"
 
 
-def inspect_arrow(path: Path, detected: Detected) -> Inspection:
+def inspect_arrow(path: Path, detected: Detected, records_digest: bool = False) -> Inspection:
     """Count the records of an Arrow IPC file or stream and read its schema.
 
     The file is memory-mapped and its record batches are iterated for their row counts, so
     the data is not copied (buffers compressed inside the IPC file are decompressed, though).
     Column types are pyarrow's type strings, as for Parquet. Bad magic bytes or a corrupt
-    file raise FormatError.
+    file raise FormatError. With `records_digest`, the `arrow` records digest of the rows is
+    computed from the same batches.
     """
     name = str(path)
     stream = detected.format == "arrow-stream"
@@ -40,26 +42,45 @@ def inspect_arrow(path: Path, detected: Detected) -> Inspection:
 
     try:
         with pyarrow.memory_map(name, "r") as source:
-            records, schema = _count_stream(source) if stream else _count_file(source)
+            tally = _Tally(records_digest)
+            schema = _count_stream(source, tally) if stream else _count_file(source, tally)
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
         kind = "stream" if stream else "file"
         raise FormatError(name, f"corrupt Arrow IPC {kind}: {exc}") from None
-    return Inspection(records, tuple(Column(field.name, str(field.type)) for field in schema))
+    digest = format_digest(SCHEME_ARROW, tally.total) if records_digest else None
+    return Inspection(tally.records, tuple(Column(field.name, str(field.type)) for field in schema),
+                      records_digest=digest)
 
 
-def _count_file(source: pyarrow.MemoryMappedFile) -> tuple[int, pyarrow.Schema]:
-    """Rows and schema of an IPC file, from each record batch the footer lists."""
+class _Tally:
+    """Counts the rows of record batches and, when asked, sums their row hashes."""
+
+    def __init__(self, digest: bool) -> None:
+        self.digest = digest
+        self.records = 0
+        self.total = 0
+
+    def add(self, batch: pyarrow.RecordBatch) -> None:
+        self.records += batch.num_rows
+        if self.digest:
+            self.total += arrow_batch_sum(batch)
+
+
+def _count_file(source: pyarrow.MemoryMappedFile, tally: _Tally) -> pyarrow.Schema:
+    """Schema of an IPC file; its record batches (those the footer lists) go to `tally`."""
     import pyarrow.ipc
 
     reader = pyarrow.ipc.open_file(source)
-    records = sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches))
-    return records, reader.schema
+    for i in range(reader.num_record_batches):
+        tally.add(reader.get_batch(i))
+    return reader.schema
 
 
-def _count_stream(source: pyarrow.MemoryMappedFile) -> tuple[int, pyarrow.Schema]:
-    """Rows and schema of an IPC stream, reading its record batches in order."""
+def _count_stream(source: pyarrow.MemoryMappedFile, tally: _Tally) -> pyarrow.Schema:
+    """Schema of an IPC stream, its record batches read in order into `tally`."""
     import pyarrow.ipc
 
     with pyarrow.ipc.open_stream(source) as reader:
-        records = sum(batch.num_rows for batch in reader)
-        return records, reader.schema
+        for batch in reader:
+            tally.add(batch)
+        return reader.schema

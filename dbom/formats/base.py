@@ -25,3 +25,4 @@ class Inspection:
     records: int | None = None
     columns: tuple[Column, ...] | None = None
     uncompressed_bytes: int | None = None
+    records_digest: str | None = None  # asked for with `records_digest=True` (formats.records_digest)

@@ -24,10 +24,15 @@ _READERS: dict[str, Callable[[Path, Detected], Inspection]] = {
     "text": inspect_text,
     "webdataset": inspect_webdataset,
 }
+# The formats whose reader takes `records_digest=True` (see dbom.formats.records_digest).
+DIGEST_FORMATS = frozenset({"parquet", "arrow", "arrow-stream", "jsonl", "json", "csv", "tsv", "text"})
 
 
-def inspect_shard(path: Path, detected: Detected) -> Inspection:
+def inspect_shard(path: Path, detected: Detected, records_digest: bool = False) -> Inspection:
     """Read what the shard at `path` says about itself: records, columns, uncompressed size.
+
+    With `records_digest`, formats in `DIGEST_FORMATS` also compute the order-independent digest of
+    their records (dbom.formats.records_digest), which reads every record.
 
     Raises FormatError (one line: the path as given, then the cause) when the file is not
     valid in its detected format: bad magic bytes, corrupt or truncated content or
@@ -37,4 +42,6 @@ def inspect_shard(path: Path, detected: Detected) -> Inspection:
     reader = _READERS.get(detected.format)
     if reader is None:
         raise ValueError(f"unknown shard format {detected.format!r}")
+    if records_digest and detected.format in DIGEST_FORMATS:
+        return reader(path, detected, records_digest=True)  # type: ignore[call-arg]
     return reader(path, detected)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from dbom.formats.base import Detected, Inspection
 from dbom.formats.compression import iter_blocks
 from dbom.formats.limits import JSON_MAX_BYTES, MAX_JSON_COLUMNS
 from dbom.formats.lines import UTF8_BOM, ByteCounter, iter_line_batches
+from dbom.formats.records_digest import JsonRecords
 from dbom.model import Column
 
 _TYPE_NAMES: dict[type, str] = {
@@ -70,48 +71,68 @@ class _Schema:
         )
 
 
-def inspect_jsonl(path: Path, detected: Detected) -> Inspection:
+def inspect_jsonl(path: Path, detected: Detected, records_digest: bool = False) -> Inspection:
     """Count the records of a JSON Lines shard (its non-blank lines), validating every line.
 
     The file is streamed in large blocks (decompressed on the way), so time is linear and
     memory bounded by the longest line. Invalid UTF-8 or JSON raises FormatError naming the
-    line. `uncompressed_bytes` is set for compressed shards.
+    line. `uncompressed_bytes` is set for compressed shards. With `records_digest`, the `json`
+    records digest is computed from the parsed records.
     """
     name = str(path)
     counter = ByteCounter()
+    digest = JsonRecords() if records_digest else None
     with closing(iter_blocks(path, detected.compression)) as blocks:
-        records, schema = _parse_lines(name, iter_line_batches(name, blocks, counter))
-    return Inspection(records, schema.columns(), counter.bytes if detected.compression else None)
+        records, schema = _parse_lines(name, iter_line_batches(name, blocks, counter), digest)
+    return Inspection(records, schema.columns(), counter.bytes if detected.compression else None,
+                      digest.digest() if digest else None)
 
 
-def inspect_json(path: Path, detected: Detected) -> Inspection:
+def inspect_json(path: Path, detected: Detected, records_digest: bool = False) -> Inspection:
     """Count the records of a `.json` shard: the length of a top-level array, else 1.
 
     The document must be at most `JSON_MAX_BYTES` uncompressed; it is held in memory as text,
     but an array is decoded one element at a time, so the decoded objects never all coexist.
     A `.json` file that is really JSON Lines (the first line is a whole JSON value and more
     follows, as Hugging Face `datasets` accepts) is counted as JSON Lines, whatever its size.
-    A larger document that is not JSON Lines raises FormatError.
+    A larger document that is not JSON Lines raises FormatError. With `records_digest`, the
+    `json` records digest of the array's elements (or of the one value) is computed too.
     """
     name = str(path)
     data = _read_at_most(path, detected.compression, JSON_MAX_BYTES)
     if data is None:
         if _starts_like_json_lines(path, detected):
-            return inspect_jsonl(path, detected)
+            return inspect_jsonl(path, detected, records_digest)
         limit = f"{JSON_MAX_BYTES >> 20} MiB"
         raise FormatError(name, f"JSON document larger than {limit}; store a corpus this large as JSON Lines")
     uncompressed = len(data) if detected.compression else None
-    parsed = _parse_document(name, _decode_document(name, data))
+    digest = JsonRecords() if records_digest else None
+    parsed = _parse_document(name, _decode_document(name, data), digest)
     if parsed is None:  # JSON Lines in a .json file
-        parsed = _parse_lines(name, iter_line_batches(name, [data]))
+        digest = JsonRecords() if records_digest else None
+        parsed = _parse_lines(name, iter_line_batches(name, [data]), digest)
     records, schema = parsed
-    return Inspection(records, schema.columns(), uncompressed)
+    return Inspection(records, schema.columns(), uncompressed, digest.digest() if digest else None)
 
 
-def _parse_lines(name: str, batches: Iterable[tuple[int, list[str]]]) -> tuple[int, _Schema]:
+def _adder(schema: _Schema, digest: JsonRecords | None) -> Callable[[object], None]:
+    """What to do with each parsed record: merge it into the schema and, when asked, the digest."""
+    if digest is None:
+        return schema.add
+    merge, hash_record = schema.add, digest.add
+
+    def add(value: object) -> None:
+        merge(value)
+        hash_record(value)
+
+    return add
+
+
+def _parse_lines(name: str, batches: Iterable[tuple[int, list[str]]],
+                 digest: JsonRecords | None = None) -> tuple[int, _Schema]:
     """Parse every non-blank line as JSON; return the record count and the schema."""
     schema = _Schema()
-    add = schema.add
+    add = _adder(schema, digest)
     loads = json.loads
     records = 0
     for first, lines in batches:
@@ -127,10 +148,11 @@ def _parse_lines(name: str, batches: Iterable[tuple[int, list[str]]]) -> tuple[i
     return records, schema
 
 
-def _parse_document(name: str, text: str) -> tuple[int, _Schema] | None:
+def _parse_document(name: str, text: str, digest: JsonRecords | None = None) -> tuple[int, _Schema] | None:
     """Parse one JSON document; None when it is JSON Lines (a one-line value followed by more)."""
     decode = json.JSONDecoder().raw_decode
     schema = _Schema()
+    add = _adder(schema, digest)
     pos = _skip_whitespace(text, 0).end()
     if pos == len(text):
         raise FormatError(name, f"invalid JSON on line {_line_of(text, pos)}: empty document")
@@ -144,7 +166,7 @@ def _parse_document(name: str, text: str) -> tuple[int, _Schema] | None:
                 while True:
                     value, pos = decode(text, pos)
                     records += 1
-                    schema.add(value)
+                    add(value)
                     pos = _skip_whitespace(text, pos).end()
                     separator = text[pos : pos + 1]
                     if separator == "]":
@@ -157,7 +179,7 @@ def _parse_document(name: str, text: str) -> tuple[int, _Schema] | None:
         else:
             value, pos = decode(text, pos)
             records = 1
-            schema.add(value)
+            add(value)
     except (ValueError, RecursionError) as exc:
         line = exc.lineno if isinstance(exc, json.JSONDecodeError) else _line_of(text, pos)
         raise FormatError(name, f"invalid JSON on line {line}: {_reason(exc)}") from None

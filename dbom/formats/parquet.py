@@ -1,19 +1,31 @@
-"""Parquet shards: records and schema from the footer, never reading data pages."""
+"""Parquet shards: records and schema from the footer, never reading data pages (but for a records digest)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dbom.errors import FormatError
 from dbom.formats.base import Detected, Inspection
+from dbom.formats.records_digest import SCHEME_ARROW, arrow_batch_sum, format_digest
 from dbom.model import Column
+
+if TYPE_CHECKING:
+    import pyarrow.parquet
 
 PARQUET_MAGIC = b"PAR1"
 ENCRYPTED_PARQUET_MAGIC = b"PARE"
 
 
-def inspect_parquet(path: Path, detected: Detected) -> Inspection:
+# Rows per record batch when reading data pages for a records digest: bounds memory per shard.
+DIGEST_BATCH_ROWS = 16384
+
+
+def inspect_parquet(path: Path, detected: Detected, records_digest: bool = False) -> Inspection:
     """Read the row count and Arrow schema of a Parquet file from its footer metadata.
+
+    With `records_digest`, every row is also read, in batches, for the `arrow` records digest;
+    data that cannot be decoded then raises FormatError "corrupt Parquet data".
 
     Column types are pyarrow's type strings (`str(field.type)`: "int64", "string",
     "list<item: string>", "timestamp[us]"). A file not starting with `PAR1` raises FormatError
@@ -30,10 +42,28 @@ def inspect_parquet(path: Path, detected: Detected) -> Inspection:
     import pyarrow
     import pyarrow.parquet
 
+    digest = None
     try:
         with pyarrow.parquet.ParquetFile(name) as parquet:
             records = parquet.metadata.num_rows
             schema = parquet.schema_arrow
+            if records_digest:
+                try:
+                    digest = _digest(parquet, records)
+                except (pyarrow.ArrowException, OSError, ValueError) as exc:
+                    raise FormatError(name, f"corrupt Parquet data: {exc}") from None
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
         raise FormatError(name, f"corrupt Parquet footer: {exc}") from None
-    return Inspection(records, tuple(Column(field.name, str(field.type)) for field in schema))
+    return Inspection(records, tuple(Column(field.name, str(field.type)) for field in schema), records_digest=digest)
+
+
+def _digest(parquet: pyarrow.parquet.ParquetFile, records: int) -> str:
+    """The `arrow` records digest of every row; ValueError when the rows do not add up to the footer's count."""
+    total = 0
+    rows = 0
+    for batch in parquet.iter_batches(batch_size=DIGEST_BATCH_ROWS):
+        total += arrow_batch_sum(batch)
+        rows += batch.num_rows
+    if rows != records:
+        raise ValueError(f"the footer says {records} rows, the data holds {rows}")
+    return format_digest(SCHEME_ARROW, total)
