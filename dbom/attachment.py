@@ -118,11 +118,11 @@ def attach(dbom: Dbom | Path | str, model_dir: Path | str, push: str | None = No
     try:
         url = push_files(push, {name: dbom_path.read_bytes(), mc.CARD_NAME: card_data},
                          f"Attach the data bill of materials ({name}) and update the model card",
-                         description, token=token, endpoint=endpoint)
+                         description, token=token, endpoint=endpoint, warn=_warn)
     except DbomError as exc:
         raise DbomError(exc.path, f"{exc.cause} (the DBOM and the card were written to {folder} but not "
                                   "uploaded)") from None
-    return replace(result, commit_url=url)
+    return replace(result, commit_url=url, warnings=tuple(warnings))
 
 
 def _load(dbom: Dbom | Path | str) -> tuple[Dbom, str | None]:

@@ -8,7 +8,8 @@ from any error message that would quote it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping
 
 from dbom.errors import DbomError
 
@@ -23,11 +24,13 @@ def check_repo_id(repo_id: str) -> None:
 
 
 def push_files(repo_id: str, files: Mapping[str, bytes], message: str, description: str = "",
-               token: str | None = None, endpoint: str | None = None, revision: str | None = None) -> str:
+               token: str | None = None, endpoint: str | None = None, revision: str | None = None,
+               warn: Callable[[str], None] | None = None) -> str:
     """Commit `files` (path in the repository -> content) to the model repo `repo_id`; return the commit URL.
 
     One `create_commit` with one `CommitOperationAdd` per file. `endpoint` defaults to huggingface_hub's
-    (HF_ENDPOINT or https://huggingface.co). Raises DbomError, one line, for any failure.
+    (HF_ENDPOINT or https://huggingface.co). What the Hub warns about (e.g. the card's metadata) goes to
+    `warn`, one line each. Raises DbomError, one line, for any failure.
     """
     check_repo_id(repo_id)
     from huggingface_hub import CommitOperationAdd, HfApi
@@ -37,8 +40,13 @@ def push_files(repo_id: str, files: Mapping[str, bytes], message: str, descripti
     secret = token or _saved_token()
     operations = [CommitOperationAdd(path_in_repo=path, path_or_fileobj=content) for path, content in files.items()]
     try:
-        info = api.create_commit(repo_id, operations, commit_message=message, commit_description=description,
-                                 repo_type="model", revision=revision)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            info = api.create_commit(repo_id, operations, commit_message=message, commit_description=description,
+                                     repo_type="model", revision=revision)
+        for warning in caught:
+            if warn is not None:
+                warn(f"{repo_id}: " + _scrub(" ".join(str(warning.message).split()), secret))
     except HfHubHTTPError as exc:
         status = exc.response.status_code if exc.response is not None else None
         hint = {401: "not authenticated: set HF_TOKEN or run `hf auth login`",

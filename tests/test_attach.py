@@ -395,3 +395,22 @@ def test_the_table_escapes_what_the_dbom_says(model_dir: Path) -> None:
     assert "**License unknown**" in card
     dbom.attach(Dbom(model=ModelInfo(name="tiny-lm"), datasets=(hostile,)), model_dir)
     assert (model_dir / "README.md").read_text(encoding="utf-8") == card
+
+
+def test_the_section_renders_as_a_markdown_table(dbom_file: Path, model_dir: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    _attach(dbom_file, model_dir)
+    card = (model_dir / "README.md").read_text(encoding="utf-8")
+    tokens = MarkdownIt("commonmark").enable("table").parse(card[card.index(MARK_START):])
+    cells, row, in_table = [], [], False
+    for token in tokens:
+        in_table = {"table_open": True, "table_close": False}.get(token.type, in_table)
+        if in_table and token.type == "inline":
+            row.append(token.content)
+        elif token.type == "tr_close":
+            cells.append(row)
+            row = []
+    assert cells[0] == ["Dataset", "Revision", "License", "Records", "Size", "Where to obtain"]
+    assert [r[0] for r in cells[1:]] == ["alpha", "beta"] and all(len(r) == 6 for r in cells)
+    assert cells[1][5] == "[acme/alpha](https://huggingface.co/datasets/acme/alpha)"

@@ -31,6 +31,7 @@ class Received:
 
     requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
     fail_with: int | None = None  # answer the preupload with this status instead
+    yaml_warnings: list[str] = field(default_factory=list)  # what the metadata validation warns about
 
     def commits(self) -> list[list[dict[str, Any]]]:
         """The NDJSON payloads posted to the commit endpoint, one list of items per commit."""
@@ -48,7 +49,7 @@ class _Handler(BaseHTTPRequestHandler):
         received.requests.append(("POST", self.path, dict(self.headers.items()), body))
         path = self.path.split("?", 1)[0]
         if path == "/api/validate-yaml":
-            return self._json(200, {"errors": [], "warnings": []})
+            return self._json(200, {"errors": [], "warnings": [{"message": m} for m in received.yaml_warnings]})
         if path == f"/api/models/{REPO}/preupload/main":
             if received.fail_with:
                 return self._json(received.fail_with, {"error": "Invalid credentials in Authorization header"})
@@ -118,10 +119,15 @@ def _env(endpoint: str, home: Path) -> dict[str, str]:
 def test_push_commits_exactly_the_dbom_and_the_card(hub: tuple[str, Received], attach_inputs: tuple[Path, Path],
                                                     tmp_path: Path) -> None:
     endpoint, received = hub
+    received.yaml_warnings = ["license is missing"]
     dbom_file, model_dir = attach_inputs
     result = run_dbom("attach", str(dbom_file), str(model_dir), "--push", REPO, env=_env(endpoint, tmp_path / "hf"))
     assert result.returncode == 0, result.stderr
     assert f"pushed dbom.cdx.json and README.md to {REPO}: {endpoint}/{REPO}/commit/" in result.stderr
+    # What the Hub warns about is one line, not a Python warning with its source line.
+    assert f"dbom: warning: {REPO}: Warnings while validating metadata in README.md: - license is missing\n" \
+        in result.stderr
+    assert "UserWarning" not in result.stderr
 
     commits = received.commits()
     assert len(commits) == 1
