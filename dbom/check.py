@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dbom import license_terms as lt
-from dbom.model import Dataset, Dbom
+from dbom.model import Dataset, Dbom, ProcessingStep
 
 PASS = "pass"
 MISSING = "missing"
@@ -209,21 +209,36 @@ def where_to_obtain(ds: Dataset) -> str | None:
     return None
 
 
-def steps_producing(dbom: Dbom, name: str) -> list[Any]:
+def steps_producing(dbom: Dbom, name: str) -> list[ProcessingStep]:
     """The processing steps that list the dataset among their outputs."""
     return [s for s in dbom.steps if name in s.outputs]
 
 
-def step_code(step: Any) -> str | None:
-    """A step's code reference, resolved (repo, commit, path) when provenance resolved it, else as written."""
-    ref = getattr(step, "code_ref", None)
-    if ref is not None:
-        commit = getattr(ref, "commit", None)
-        path = getattr(ref, "path", None) or ""
-        repo = getattr(ref, "url", None) or getattr(ref, "repo", None) or "local"
-        if commit:
-            return f"{repo}@{commit}:{path}"
+def step_code(step: ProcessingStep) -> str | None:
+    """A step's code reference as one line: `<url>@<commit>:<path>` or the path when resolved, else as written."""
+    if step.code_ref is not None:
+        from dbom.provenance.pipeline import code_text
+
+        return code_text(step.code_ref)
     return step.code or None
+
+
+def step_problem(step: ProcessingStep) -> tuple[str, str] | None:
+    """What keeps a step from being the full specification OSAID asks for: (reason, fix key), or None.
+
+    The code must be referenced and pinned (a commit, or the digest of its content), and how it was
+    run must be stated: a command, an entrypoint, arguments or a configuration file.
+    """
+    if step.code_ref is None:
+        if step.code:
+            return f"step {step.name}: code {step.code!r} is not pinned to a commit or a digest", "steps[].code"
+        return f"step {step.name} has no code reference", "steps[].code"
+    ref = step.code_ref
+    if not ref.sha256 and not (ref.vcs and ref.vcs.commit):
+        return f"step {step.name}: code {ref.path!r} is not pinned to a commit or a digest", "steps[].code"
+    if not (step.command or step.entrypoint or step.args or step.config):
+        return f"step {step.name}: how it was run (command, entrypoint, args or config) is not stated", "steps[].args"
+    return None
 
 
 # --- dataset rules ---------------------------------------------------------------------------------------
@@ -281,9 +296,8 @@ def _rule_provenance(ds: Dataset, dbom: Dbom) -> Verdict:
     if supplier is None:
         return _missing("the originator or publisher of the data is not stated", "supplier")
     extra = []
-    ancestors = getattr(ds, "ancestors", ())
-    if ancestors:
-        extra.append(f"derived from {', '.join(str(getattr(a, 'name', a)) for a in ancestors)}")
+    if ds.ancestors:
+        extra.append(f"derived from {', '.join(ds.ancestors)}")
     if steps_producing(dbom, ds.name):
         extra.append("produced by " + ", ".join(s.name for s in steps_producing(dbom, ds.name)))
     return _pass(f"supplier: {_short(supplier, 50)}" + (f"; {'; '.join(extra)}" if extra else ""))
@@ -307,9 +321,9 @@ def _rule_processing(ds: Dataset, dbom: Dbom) -> Verdict:
     if narrative is None:
         return _missing("the processing and filtering methods are not described", "processing")
     producing = steps_producing(dbom, ds.name)
-    uncoded = [s.name for s in producing if step_code(s) is None]
-    if uncoded:
-        return _missing(f"processing step(s) {', '.join(uncoded)} have no code reference", "steps[].code")
+    problems = [p for p in (step_problem(s) for s in producing) if p is not None]
+    if problems:
+        return _missing("; ".join(reason for reason, _ in problems), *dict.fromkeys(key for _, key in problems))
     if producing:
         return _pass(f"steps {', '.join(s.name for s in producing)} with code; {_short(narrative, 40)}")
     return _pass(f"processing: {_short(narrative)}")
@@ -388,10 +402,10 @@ def _rule_code(dbom: Dbom) -> Verdict:
     if not dbom.steps:
         return _na("no processing steps declared: the datasets are trained on as obtained "
                    "(declare `steps` with their `code` if you processed them)")
-    uncoded = [s.name for s in dbom.steps if step_code(s) is None]
-    if uncoded:
-        return _missing(f"step(s) {', '.join(uncoded)} have no code reference", "steps[].code")
-    return _pass(f"{len(dbom.steps)} steps, each with its code: "
+    problems = [p for p in (step_problem(s) for s in dbom.steps) if p is not None]
+    if problems:
+        return _missing("; ".join(reason for reason, _ in problems), *dict.fromkeys(key for _, key in problems))
+    return _pass(f"{len(dbom.steps)} steps, each with its pinned code: "
                  + ", ".join(f"{s.name} ({step_code(s)})" for s in dbom.steps[:3])
                  + (", …" if len(dbom.steps) > 3 else ""))
 
@@ -422,7 +436,7 @@ _DBOM_RULES: tuple[Rule, ...] = (
     Rule("osaid.1.inventory", ("B1",), (OSAID, EU), "Complete inventory of training data", "dbom",
          _rule_inventory),
     Rule("osaid.code.processing", ("C1", "C3", "C6"), (OSAID,),
-         "Processing code: every step with its code reference", "dbom", _rule_code),
+         "Processing code: every step with its pinned code and how it ran", "dbom", _rule_code),
 )
 
 RULES: tuple[Rule, ...] = _DBOM_RULES + _DATASET_RULES

@@ -219,5 +219,35 @@ def check(file: Path, fmt: str, profile: str, strict: bool) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "eu"]), default="md", show_default=True,
+              help="md: OSAID data information; eu: EU public summary of training content; html: md with charts.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Where to write the report.")
+def report(file: Path, fmt: str, output: Path) -> None:
+    """Render the DBOM FILE for people: the OSAID data information, the EU summary, or an HTML page."""
+    from dbom.cyclonedx.api import load
+    from dbom.report import write_report
+
+    if not file.is_file():
+        raise DbomError(str(file), "no such file")
+    write_report(load(file), fmt, output)
+    click.echo(f"dbom: wrote {output} ({fmt})", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("dbom.yaml"), show_default=True,
+              help="Where to write the manifest.")
+@click.option("--force", is_flag=True, help="Overwrite an existing manifest.")
+def init(paths: tuple[Path, ...], output: Path, force: bool) -> None:
+    """Write a commented manifest for the datasets in PATHS, with every fact to fill in explained."""
+    from dbom.init_manifest import write_manifest
+
+    found = write_manifest(paths, output, force=force)
+    click.echo(f"dbom: wrote {output} with {found} datasets; fill in the empty fields, then "
+               f"`dbom scan -c {output}` and `dbom check`.", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

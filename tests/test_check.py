@@ -15,7 +15,7 @@ import dbom
 from dbom import license_terms as lt
 from dbom.check import MISSING, NOT_APPLICABLE, PASS, RULES, CheckResult, check, rules_for
 from dbom.manifest import DATASET_FACT_KEYS
-from dbom.model import Column, Dbom, License, ProcessingStep, Shard, VcsInfo
+from dbom.model import CodeRef, Column, Dbom, License, ProcessingStep, Shard, VcsInfo
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +113,8 @@ def _drop_section_key(section: str, key: str) -> Any:
     return edit
 
 
-CASES = [(key, f"datasets[{{}}].{key}", _drop_from_datasets(key)) for key in (*DATASET_FACT_KEYS, "location", "version")]
+CASES = [(key, f"datasets[{{}}].{key}", _drop_from_datasets(key))
+         for key in (*DATASET_FACT_KEYS, "location", "version")]
 CASES += [("dbom.license", "dbom.license", _drop_section_key("dbom", "license")),
           ("model.version", "model.version", _drop_section_key("model", "version")),
           ("model.supplier", "model.supplier", _drop_section_key("model", "supplier"))]
@@ -205,19 +206,54 @@ def test_unreadable_shards_fail_the_scope_rule(sample: Dbom) -> None:
     assert outcome.status == MISSING and "could not be read" in outcome.reason
 
 
-def test_processing_steps_need_code_references(sample: Dbom) -> None:
+def test_processing_steps_need_pinned_code_and_how_it_was_run(sample: Dbom) -> None:
     assert _outcome(check(sample), "osaid.code.processing").status == NOT_APPLICABLE  # the samples declare none
-    steps = (ProcessingStep(name="dedup", inputs=("web-text-raw",), outputs=("web-text",),
+    steps = (ProcessingStep(name="dedup", inputs=("recipes",), outputs=("web-text",),
                             command="python dedup.py --threshold 0.8"),)
     result = check(replace(sample, steps=steps))
     code = _outcome(result, "osaid.code.processing")
-    assert code.status == MISSING and "dedup" in code.reason and code.fix == ("steps[].code",)
+    assert code.status == MISSING and "dedup has no code reference" in code.reason and code.fix == ("steps[].code",)
     per_dataset = _outcome(result, "osaid.1.processing", "web-text")
     assert per_dataset.status == MISSING and per_dataset.fix_keys() == ("steps[].code",)
-    assert _outcome(result, "osaid.1.processing", "recipes").status == PASS  # no step produces recipes
-    coded = check(replace(sample, steps=(replace(steps[0], code="pipeline/dedup.py"),)))
+    assert _outcome(result, "osaid.1.processing", "recipes").status == PASS  # no step writes recipes
+    # Code named but never resolved to a commit or a digest does not pin anything.
+    named = check(replace(sample, steps=(replace(steps[0], code="pipeline/dedup.py"),)))
+    assert "not pinned" in _outcome(named, "osaid.code.processing").reason
+    pinned = replace(steps[0], code="pipeline/dedup.py", code_ref=CodeRef("pipeline/dedup.py", sha256="c" * 64))
+    coded = check(replace(sample, steps=(pinned,)))
     assert coded.meets
     assert "pipeline/dedup.py" in _outcome(coded, "osaid.code.processing").reason
+    # Pinned code, but nothing says how it was run: no command, entrypoint, args or config.
+    silent = check(replace(sample, steps=(replace(pinned, command=None),)))
+    assert _outcome(silent, "osaid.code.processing").fix == ("steps[].args",)
+
+
+def test_steps_from_a_manifest_are_checked_through_the_written_dbom(samples: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "project"
+    (folder / "pipeline").mkdir(parents=True)
+    (folder / "pipeline" / "dedup.py").write_text("print('dedup')\n", encoding="utf-8")
+
+    def with_steps(*steps: dict[str, Any]) -> Any:
+        def edit(doc: dict[str, Any]) -> None:
+            doc["steps"] = list(steps)
+        return edit
+
+    dedup = {"name": "dedup", "kind": "dedup", "code": "pipeline/dedup.py", "command": "python pipeline/dedup.py",
+             "args": {"threshold": 0.8}, "inputs": ["recipes"], "outputs": ["web-text"]}
+    out = scan_to_file(sample_manifest(folder, with_steps(dedup), samples), tmp_path / "ok.cdx.json")
+    done = run_dbom("check", str(out), "--format", "json")
+    assert done.returncode == 0, done.stdout
+    rule = next(r for r in json.loads(done.stdout)["rules"] if r["id"] == "osaid.code.processing")
+    assert rule["status"] == "pass" and "dedup (pipeline/dedup.py)" in rule["results"][0]["reason"]
+    provenance = next(r for r in json.loads(done.stdout)["rules"] if r["id"] == "osaid.1.provenance")
+    web = next(r for r in provenance["results"] if r["dataset"] == "web-text")
+    assert "derived from recipes" in web["reason"] and "produced by dedup" in web["reason"]
+
+    uncoded = {k: v for k, v in dedup.items() if k != "code"}
+    out = scan_to_file(sample_manifest(folder, with_steps(uncoded), samples), tmp_path / "bad.cdx.json")
+    done = run_dbom("check", str(out), "--format", "json")
+    assert done.returncode == 1
+    assert "steps[].code" in json.loads(done.stdout)["missing_keys"]
 
 
 def test_commercial_use_decides_the_non_commercial_finding(sample: Dbom) -> None:
@@ -296,3 +332,11 @@ def test_sample_dataset_columns_are_real(sample: Dbom) -> None:
     recipes = next(d for d in sample.datasets if d.name == "recipes")
     assert all(isinstance(c, Column) for s in recipes.shards for c in s.columns or ())
     assert any(c.name == "title" for c in recipes.shards[0].columns or ())
+
+
+def test_readme_documents_every_rule() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## dbom init, check and report", 1)[1].split("\n## ", 1)[0]
+    for rule in RULES:
+        profiles = ", ".join(rule.profiles) or "all"
+        assert f"| `{rule.id}` | {', '.join(rule.rows)} | {profiles} | " in section, rule.id

@@ -1,0 +1,356 @@
+"""`dbom report`: render a DBOM for people, with Jinja2 templates from `templates/`.
+
+Formats:
+- `md`: the OSAID data-information document a publisher puts next to the model (datasets, where to
+  obtain them, licenses, provenance, processing, characteristics and statistics);
+- `eu`: the EU AI Office's public summary of training content, sections 1 to 3 (Markdown);
+- `html`: one self-contained page (inline CSS and SVG charts, no script, no external asset) with the
+  content of `md` plus the corpus' composition by dataset, license class and format.
+
+Everything a DBOM says is escaped: HTML by Jinja2's autoescape, Markdown by `md_escape`, applied to
+every `{{ ... }}` in the Markdown templates unless the value is `Markup` (text the code built itself).
+The output depends only on the DBOM, so two runs give identical bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from dbom import license_terms as lt
+from dbom.check import CheckResult, check, osaid_class, revision, step_code, steps_producing, where_to_obtain
+from dbom.errors import DbomError
+from dbom.model import NOASSERTION, CodeRef, Dataset, Dbom, ProcessingStep
+from dbom.report_charts import bar_chart, human_bytes, human_count
+from dbom.templating import templates_dir
+
+FORMATS = {"md": "report.md.j2", "eu": "eu-summary.md.j2", "html": "report.html.j2"}
+MODALITIES = ("text", "image", "audio", "video", "other")
+EU_SECTIONS = ("2.1", "2.2.1", "2.2.2", "2.3", "2.4", "2.5", "2.6")
+BYTES_PER_TOKEN = 4  # a common rule of thumb for English text with BPE tokenizers; the EU summary says so
+
+# The EU template's fixed ranges (../shared/requirements.md, 2.2, section 1.3): (upper bound, label).
+TEXT_RANGES = ((10**9, "Less than 1 billion tokens"), (10**13, "1 billion to 10 trillion tokens"),
+               (None, "More than 10 trillion tokens"))
+IMAGE_RANGES = ((10**6, "Less than 1 million images"), (10**9, "1 million to 1 billion images"),
+                (None, "More than 1 billion images"))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md_escape(value: Any) -> str:
+    """Text safe to place in Markdown (and in a table cell): specials backslashed, `&` and lines flattened."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):
+        return str(value)
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;"))
+
+
+_URL_SAFE = "/:?&=#%~+,;@!$'*.-_"
+
+
+def safe_href(url: Any) -> str | None:
+    """`url` when it is an http(s) URL fit for a link, else None (no `javascript:` or local paths)."""
+    if not isinstance(url, str) or not re.match(r"^https?://[^\s<>\"']+$", url):
+        return None
+    return url
+
+
+def md_link(url: Any, text: Any = None) -> Any:
+    """A Markdown link to an http(s) `url` (percent-encoding what would end it early), else escaped text."""
+    from urllib.parse import quote
+
+    from markupsafe import Markup
+
+    href = safe_href(url)
+    if href is None:
+        return md_escape(text if text is not None else url)
+    target = quote(href, safe=_URL_SAFE)
+    return Markup(f"[{md_escape(text if text is not None else url)}]({target})")
+
+
+def environment(kind: str) -> Any:
+    """A Jinja2 environment for `kind` "md" (Markdown escaping) or "html" (HTML autoescape)."""
+    import jinja2
+
+    loader = jinja2.FileSystemLoader(str(templates_dir()))
+    common: dict[str, Any] = {"loader": loader, "undefined": jinja2.StrictUndefined, "keep_trailing_newline": True,
+                              "trim_blocks": True, "lstrip_blocks": True}
+    if kind == "html":
+        env = jinja2.Environment(autoescape=True, **common)
+    else:
+        env = jinja2.Environment(autoescape=False, finalize=md_escape, **common)
+    env.filters["bytes"] = human_bytes
+    env.filters["href"] = safe_href
+    if kind != "html":
+        env.filters["link"] = md_link
+    env.filters["count"] = lambda n: "unknown" if n is None else human_count(n)
+    return env
+
+
+def _records(datasets: Iterable[Dataset]) -> int | None:
+    total = 0
+    for ds in datasets:
+        if ds.total_records is None:
+            return None
+        total += ds.total_records
+    return total
+
+
+def _text_bytes(ds: Dataset) -> int:
+    return sum(s.uncompressed_bytes or s.bytes for s in ds.shards)
+
+
+def _modalities(ds: Dataset) -> list[str]:
+    raw = ds.facts.get("modality") or ""
+    found = [m.strip().lower() for m in raw.split(",") if m.strip()]
+    return [m if m in MODALITIES else "other" for m in found] or ["unstated"]
+
+
+def _period_end(period: str | None) -> tuple[int, int] | None:
+    """(year, month) of the end of a `YYYY-MM/YYYY-MM` collection period (or of a single date)."""
+    if not period:
+        return None
+    found = re.findall(r"(\d{4})-(\d{2})", period)
+    if not found:
+        return None
+    year, month = found[-1]
+    return int(year), int(month)
+
+
+def _columns(ds: Dataset) -> list[dict[str, str]]:
+    seen: dict[str, str] = {}
+    for shard in ds.shards:
+        for col in shard.columns or ():
+            seen.setdefault(col.name, col.type)
+    return [{"name": n, "type": t} for n, t in seen.items()]
+
+
+def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
+    classes = lt.license_classes(ds.license)
+    lic = ds.license
+    license_text = lic.expression if lic.expression != NOASSERTION else (lic.name or "NOASSERTION")
+    vcs = ds.vcs
+    formats = sorted({s.format + (f"+{s.compression}" if s.compression else "") for s in ds.shards})
+    return {
+        "name": ds.name,
+        "description": ds.description,
+        "version": ds.version,
+        "revision": revision(ds),
+        "homepage": ds.homepage,
+        "location": where_to_obtain(ds),
+        "osaid_class": osaid_class(ds) or "unstated",
+        "eu_category": ds.facts.get("eu_category") or "unstated",
+        "license": license_text,
+        "license_source": lic.source,
+        "license_url": lic.url,
+        "license_known": lic.is_known,
+        "license_class": lt.headline_class(lic),
+        "license_classes": sorted(classes),
+        "facts": dict(ds.facts),
+        "modalities": _modalities(ds),
+        "shards": len(ds.shards),
+        "records": ds.total_records,
+        "bytes": ds.total_bytes,
+        "text_bytes": _text_bytes(ds),
+        "formats": formats,
+        "columns": _columns(ds),
+        "digest": ds.digest,
+        "vcs": None if vcs is None else {"url": vcs.url, "commit": vcs.commit, "ref": vcs.ref, "dirty": vcs.dirty,
+                                         "path": vcs.path},
+        "hub": None if ds.hub is None else {"repo_id": ds.hub.repo_id, "revision": ds.hub.revision, "url": ds.hub.url},
+        "ancestors": list(ds.ancestors),
+        "steps": [s.name for s in steps_producing(dbom, ds.name)],
+        "errors": sum(1 for s in ds.shards if s.error),
+    }
+
+
+def _size_for(modality: str, datasets: list[Dataset]) -> dict[str, Any]:
+    records = _records(datasets)
+    raw_bytes = sum(d.total_bytes for d in datasets)
+    if modality == "text":
+        text_bytes = sum(_text_bytes(d) for d in datasets)
+        tokens = text_bytes // BYTES_PER_TOKEN
+        label = next(lbl for bound, lbl in TEXT_RANGES if bound is None or tokens < bound)
+        detail = (f"estimate: about {human_count(tokens)} tokens, from {human_count(text_bytes)} bytes of data "
+                  f"(uncompressed where known) at {BYTES_PER_TOKEN} bytes per token, not counted with the model's "
+                  "tokenizer")
+    elif modality == "image" and records is not None:
+        label = next(lbl for bound, lbl in IMAGE_RANGES if bound is None or records < bound)
+        detail = f"{human_count(records)} images (records)"
+    else:
+        label = "Not determined: specify in another unit"
+        detail = ("durations are not recorded in the DBOM; " if modality in ("audio", "video") else "")
+        detail += f"{human_count(records) if records is not None else 'unknown'} records, {human_bytes(raw_bytes)}"
+    if records is not None and modality == "text":
+        detail += f"; {human_count(records)} records"
+    return {"range": label, "detail": detail}
+
+
+def _eu_view(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
+    by_name = {d.name: d for d in dbom.datasets}
+    modalities = []
+    for modality in (*MODALITIES, "unstated"):
+        members = [d for d in datasets if modality in d["modalities"]]
+        if not members:
+            continue
+        types = _unique(t.strip() for d in members for t in (d["facts"].get("content_types") or "").split(","))
+        modalities.append({
+            "name": modality, "datasets": [d["name"] for d in members],
+            "content_types": types, **_size_for(modality, [by_name[d["name"]] for d in members]),
+        })
+    ends = [e for e in (_period_end(d["facts"].get("collection_period")) for d in datasets) if e]
+    latest = f"{max(ends)[1]:02d}/{max(ends)[0]}" if ends else None
+    languages = _unique(x.strip() for d in datasets for x in (d["facts"].get("languages") or "").split(","))
+    sections = {}
+    for section in EU_SECTIONS:
+        members = [d for d in datasets if d["eu_category"] == section]
+        sections[section] = {
+            "used": bool(members),
+            "modalities": _unique(m for d in members for m in d["modalities"]),
+            "datasets": members,
+        }
+    uncategorised = [d for d in datasets if d["eu_category"] not in EU_SECTIONS]
+    return {"modalities": modalities, "latest_collection": latest, "languages": languages,
+            "sections": sections, "uncategorised": uncategorised}
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item and item not in out:
+            out.append(item)
+    return out
+
+
+def _composition(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
+    by_class: dict[str, dict[str, int]] = {}
+    for d in datasets:
+        entry = by_class.setdefault(d["license_class"], {"datasets": 0, "records": 0, "bytes": 0})
+        entry["datasets"] += 1
+        entry["records"] += d["records"] or 0
+        entry["bytes"] += d["bytes"]
+    by_format: dict[str, dict[str, int]] = {}
+    for ds in dbom.datasets:
+        for s in ds.shards:
+            name = s.format + (f"+{s.compression}" if s.compression else "")
+            entry = by_format.setdefault(name, {"shards": 0, "records": 0, "bytes": 0})
+            entry["shards"] += 1
+            entry["records"] += s.records or 0
+            entry["bytes"] += s.bytes
+    return {
+        "by_class": [{"name": k, **v} for k, v in sorted(by_class.items(), key=lambda kv: (-kv[1]["bytes"], kv[0]))],
+        "by_format": [{"name": k, **v} for k, v in sorted(by_format.items(), key=lambda kv: (-kv[1]["bytes"], kv[0]))],
+    }
+
+
+def _charts(datasets: list[dict[str, Any]], composition: dict[str, Any]) -> list[Any]:
+    return [
+        bar_chart("Records by dataset", [(d["name"], d["records"] or 0) for d in datasets], human_count,
+                  "chart-records"),
+        bar_chart("Bytes by dataset", [(d["name"], d["bytes"]) for d in datasets], human_bytes, "chart-bytes"),
+        bar_chart("Bytes by license class", [(c["name"], c["bytes"]) for c in composition["by_class"]],
+                  human_bytes, "chart-license"),
+        bar_chart("Bytes by format", [(f["name"], f["bytes"]) for f in composition["by_format"]], human_bytes,
+                  "chart-format"),
+    ]
+
+
+def _code_view(ref: CodeRef | None) -> dict[str, Any] | None:
+    if ref is None:
+        return None
+    from dbom.provenance.pipeline import code_text
+
+    return {"text": code_text(ref), "sha256": ref.sha256, "commit": ref.vcs.commit if ref.vcs else None,
+            "dirty": bool(ref.vcs and ref.vcs.dirty)}
+
+
+def _step_view(step: ProcessingStep) -> dict[str, Any]:
+    run = []
+    if step.entrypoint:
+        run.append(f"entrypoint {step.entrypoint}")
+    if step.command:
+        run.append(step.command)
+    if step.args:
+        run.append(" ".join(f"{k}={v}" for k, v in step.args))
+    config = _code_view(step.config)
+    if config:
+        run.append(f"config {config['text']}" + (f" (sha256 {config['sha256'][:12]})" if config["sha256"] else ""))
+    counts = [f"{label} {human_count(n)}" for label, n in (
+        ("documents in", step.documents_in), ("documents out", step.documents_out),
+        ("bytes in", step.bytes_in), ("bytes out", step.bytes_out)) if n is not None]
+    return {"name": step.name, "kind": step.kind, "code": step_code(step), "code_ref": _code_view(step.code_ref),
+            "run": "; ".join(run), "counts": ", ".join(counts), "inputs": list(step.inputs),
+            "outputs": list(step.outputs)}
+
+
+def context(dbom: Dbom, result: CheckResult | None = None) -> dict[str, Any]:
+    """Everything the templates show, computed once from the DBOM (and its check result)."""
+    result = result or check(dbom, "all")
+    datasets = [_dataset_view(ds, dbom) for ds in dbom.datasets]
+    m = dbom.model
+    composition = _composition(dbom, datasets)
+    return {
+        "model": {"name": m.name, "version": m.version, "license": m.license, "supplier": m.supplier,
+                  "group": m.group, "description": m.description, "commercial": m.commercial},
+        "dbom": {"license": dbom.dbom_license, "timestamp": dbom.timestamp,
+                 "date": (dbom.timestamp or "")[:10] or None, "tool_version": dbom.tool_version},
+        "datasets": datasets,
+        "shareable": [d for d in datasets if d["osaid_class"] in ("open", "public")],
+        "obtainable": [d for d in datasets if d["osaid_class"] == "obtainable"],
+        "unshareable": [d for d in datasets if d["osaid_class"] == "unshareable"],
+        "unclassified": [d for d in datasets if d["osaid_class"] == "unstated"],
+        "steps": [_step_view(s) for s in dbom.steps],
+        "training_code": _code_view(dbom.training_code),
+        "environment": [{"name": n, "version": v} for n, v in dbom.environment],
+        "totals": {"datasets": len(datasets), "shards": sum(d["shards"] for d in datasets),
+                   "records": _records(dbom.datasets), "bytes": sum(d["bytes"] for d in datasets)},
+        "composition": composition,
+        "eu": _eu_view(dbom, datasets),
+        "check": {
+            "meets": result.meets, "counts": result.counts(),
+            "missing": [{"rule": o.rule, "dataset": o.dataset, "reason": o.reason, "fix": list(o.fix_keys())}
+                        for o in result.outcomes if o.status == "missing"],
+            "findings": [{"id": f.id, "severity": f.severity, "dataset": f.dataset, "message": f.message}
+                         for f in result.findings],
+        },
+    }
+
+
+def render(dbom: Dbom, fmt: str) -> str:
+    """The report of `dbom` in format `fmt` (md, eu or html), as text."""
+    if fmt not in FORMATS:
+        raise DbomError(None, f"unknown report format {fmt!r} (use {', '.join(FORMATS)})")
+    ctx = context(dbom)
+    if fmt == "html":
+        ctx["charts"] = _charts(ctx["datasets"], ctx["composition"])
+    env = environment("html" if fmt == "html" else "md")
+    return env.get_template(FORMATS[fmt]).render(**ctx)
+
+
+def write_report(dbom: Dbom, fmt: str, output: Path) -> None:
+    """Render and write the report to `output` atomically (a temporary file beside it, then a rename)."""
+    text = render(dbom, fmt)
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise DbomError(str(output), "the output folder does not exist")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp_name, 0o644 & ~mask)
+        os.replace(tmp_name, output)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,65 @@
+"""Inline SVG bar charts for the HTML report: no JavaScript, no external asset, every label escaped.
+
+A chart is a horizontal bar chart of (label, value) pairs with each bar's share of the total; it is
+returned as `markupsafe.Markup`, ready to be placed in an autoescaped Jinja2 template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from markupsafe import Markup, escape
+
+PALETTE = ("#3b6ea8", "#e07b39", "#4a9a5b", "#c44e52", "#8172b2", "#937860", "#da8bc3", "#8c8c8c",
+           "#ccb974", "#64b5cd")
+WIDTH = 640
+ROW = 26
+LABEL_WIDTH = 170
+VALUE_WIDTH = 150
+
+
+def human_bytes(n: float) -> str:
+    """A byte count for people: 1.2 MiB."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} PiB"  # pragma: no cover - the loop returns
+
+
+def human_count(n: float) -> str:
+    """A count with thousands separators: 12,345."""
+    return f"{n:,.0f}"
+
+
+def bar_chart(title: str, items: Sequence[tuple[str, float]], fmt: Callable[[float], str] = human_count,
+              chart_id: str = "chart") -> Markup:
+    """An SVG bar chart titled `title`, one bar per (label, value), with each value and its share."""
+    total = sum(v for _, v in items) or 1
+    top = max((v for _, v in items), default=0) or 1
+    bar_space = WIDTH - LABEL_WIDTH - VALUE_WIDTH - 10
+    height = 34 + ROW * max(len(items), 1)
+    title_id = f"{chart_id}-title"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" aria-labelledby="{escape(title_id)}">',
+        f'<title id="{escape(title_id)}">{escape(title)}</title>',
+        f'<text x="0" y="16" class="chart-title">{escape(title)}</text>',
+    ]
+    if not items:
+        parts.append('<text x="0" y="44" class="chart-label">no data</text>')
+    for i, (label, value) in enumerate(items):
+        y = 28 + i * ROW
+        length = max(1.0, bar_space * value / top) if value > 0 else 0.0
+        share = 100.0 * value / total
+        shown = label if len(label) <= 24 else label[:23] + "…"
+        parts.append(
+            f'<g><title>{escape(label)}: {escape(fmt(value))} ({share:.1f}%)</title>'
+            f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" class="chart-label">{escape(shown)}</text>'
+            f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" height="{ROW - 8}" rx="2" '
+            f'fill="{PALETTE[i % len(PALETTE)]}"/>'
+            f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 15}" class="chart-value">'
+            f'{escape(fmt(value))} ({share:.1f}%)</text></g>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
