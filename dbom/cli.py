@@ -16,28 +16,41 @@ from dbom.errors import DbomError
 HASH_CHOICES = ("sha256", "blake3", "none")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = 1) -> None:
     click.echo(f"dbom: error: {message}", err=True)
-    sys.exit(1)
+    sys.exit(code)
+
+
+class _Exit2Command(click.Command):
+    """A command whose errors exit with code 2, because 1 is one of its answers (like `diff`)."""
+
+    error_exit_code = 2
 
 
 class _Group(click.Group):
-    """Turns every error into one line on stderr and exit code 1 (DBOM_DEBUG=1 shows tracebacks)."""
+    """Turns every error into one line on stderr and exit code 1 (DBOM_DEBUG=1 shows tracebacks).
+
+    A command class may set `error_exit_code` to exit with another code on error (see _Exit2Command).
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DbomError as exc:
-            _fail(str(exc))
+            _fail(str(exc), self._error_code(ctx))
         except KeyboardInterrupt:
-            _fail("interrupted")
+            _fail("interrupted", self._error_code(ctx))
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
             raise
         except Exception as exc:  # last resort: never a traceback for the user
             if os.environ.get("DBOM_DEBUG"):
                 raise
             _fail(f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
-                  "(set DBOM_DEBUG=1 for details)")
+                  "(set DBOM_DEBUG=1 for details)", self._error_code(ctx))
+
+    def _error_code(self, ctx: click.Context) -> int:
+        command = self.commands.get(ctx.invoked_subcommand or "")
+        return int(getattr(command, "error_exit_code", 1))
 
 
 @click.group(cls=_Group)
@@ -247,6 +260,32 @@ def init(paths: tuple[Path, ...], output: Path, force: bool) -> None:
     found = write_manifest(paths, output, force=force)
     click.echo(f"dbom: wrote {output} with {found} datasets; fill in the empty fields, then "
                f"`dbom scan -c {output}` and `dbom check`.", err=True)
+
+
+@main.command(cls=_Exit2Command)
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
+              help="text for the terminal, markdown for release notes and pull requests, json for machines.")
+@click.option("--fail-on", "fail_on", metavar="CATEGORIES", multiple=True,
+              help="Comma-separated change categories that make the exit code 1 (default: every one but `model`).")
+@click.option("--max-items", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Shards listed per kind of change and dataset in text and markdown (0: all).")
+def diff(old: Path, new: Path, fmt: str, fail_on: tuple[str, ...], max_items: int) -> None:
+    """What changed in the training data from DBOM OLD to DBOM NEW. Exit 0: same data, 1: it differs, 2: error."""
+    from dbom.diff import diff as run_diff
+    from dbom.diff import parse_categories
+    from dbom.diff_render import render
+
+    try:
+        categories = parse_categories(fail_on)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fail-on") from None
+    from dbom.cyclonedx.api import load
+
+    result = run_diff(load(old), load(new))
+    click.echo(render(result, fmt, old.name, new.name, max_items), nl=False)
+    sys.exit(1 if result.differs(categories) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
