@@ -518,7 +518,7 @@ _MARK = {PASS: "pass", MISSING: "MISSING", NOT_APPLICABLE: "n/a"}
 
 
 def render_text(result: CheckResult, label: str, dataset_classes: dict[str, str] | None = None) -> str:
-    """The human report: the DBOM's rules, then each dataset's, the findings and the verdict."""
+    """The human report: the DBOM's rules, each dataset's, every dataset rule overall, the findings, the verdict."""
     rules = {r.id: r for r in result.rules}
     lines = [f"dbom check {label} (profile: {result.profile})", ""]
 
@@ -544,6 +544,16 @@ def render_text(result: CheckResult, label: str, dataset_classes: dict[str, str]
     for name in names:
         extra = f" ({dataset_classes[name]})" if dataset_classes and dataset_classes.get(name) else ""
         block(f"dataset {name}{extra}", (o for o in result.outcomes if o.dataset == name))
+    dataset_rules = [r for r in result.rules if r.scope == "dataset"]
+    if dataset_rules and names:
+        lines.append("Overall, per rule")
+        width = max(len(r.id) for r in dataset_rules)
+        for rule in dataset_rules:
+            status = result.rule_status(rule.id)
+            short = [o.dataset for o in result.outcomes if o.rule == rule.id and o.status == MISSING]
+            detail = f"missing for {', '.join(n for n in short if n)}" if short else rule.title
+            lines.append(f"  {_MARK[status]:<7} {rule.id:<{width}}  {detail}")
+        lines.append("")
     if result.findings:
         lines.append("License findings")
         for f in result.findings:

@@ -12,10 +12,10 @@ from markupsafe import Markup, escape
 
 PALETTE = ("#3b6ea8", "#e07b39", "#4a9a5b", "#c44e52", "#8172b2", "#937860", "#da8bc3", "#8c8c8c",
            "#ccb974", "#64b5cd")
-WIDTH = 640
+WIDTH = 490  # two charts side by side in the report's 1016-pixel column
 ROW = 26
-LABEL_WIDTH = 170
-VALUE_WIDTH = 150
+LABEL_WIDTH = 140
+VALUE_WIDTH = 140
 
 
 def human_bytes(n: float) -> str:
@@ -52,7 +52,7 @@ def bar_chart(title: str, items: Sequence[tuple[str, float]], fmt: Callable[[flo
         y = 28 + i * ROW
         length = max(1.0, bar_space * value / top) if value > 0 else 0.0
         share = 100.0 * value / total
-        shown = label if len(label) <= 24 else label[:23] + "…"
+        shown = label if len(label) <= 20 else label[:19] + "…"
         parts.append(
             f'<g><title>{escape(label)}: {escape(fmt(value))} ({share:.1f}%)</title>'
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" class="chart-label">{escape(shown)}</text>'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,18 @@ def test_sample_dbom_meets_the_requirement(sample_file: Path) -> None:
     assert "MISSING" not in done.stdout
     for name in ("web-text", "forum-qa", "recipes", "code-docs"):
         assert f"dataset {name} (" in done.stdout
+
+
+def test_text_output_gives_each_dataset_rule_overall(sample: Dbom) -> None:
+    from dbom.check import render_text
+
+    model = _with_facts(_with_facts(sample, "forum-qa", selection=None), "web-text", selection=None)
+    text = render_text(check(model), "x.cdx.json")
+    overall = text.split("Overall, per rule\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(overall) == len([r for r in RULES if r.scope == "dataset"])
+    assert re.search(r"MISSING\s+osaid\.1\.selection\s+missing for forum-qa, web-text$", "\n".join(overall), re.M)
+    assert re.search(r"n/a\s+osaid\.1\.unshareable\s", "\n".join(overall))
+    assert text.rstrip().endswith("datasets[forum-qa].selection, datasets[web-text].selection")
 
 
 def test_json_output_lists_every_rule_with_rows_profiles_and_per_dataset_results(sample_file: Path) -> None:

@@ -25,7 +25,7 @@ import pytest
 from helpers import run_dbom, sample_manifest, scan_to_file
 
 import dbom
-from dbom.model import CodeRef, Dbom, License, ProcessingStep, VcsInfo
+from dbom.model import CodeRef, Dbom, HubInfo, License, ProcessingStep, VcsInfo
 from dbom.report import md_escape, render
 
 REPO = Path(__file__).resolve().parents[1]
@@ -316,3 +316,12 @@ def test_an_installed_wheel_finds_its_templates(sample_file: Path, tmp_path: Pat
     assert ran.returncode == 0, ran.stderr
     assert Path(ran.stdout.strip()) == target / "dbom" / "templates"
     assert out.read_text(encoding="utf-8").startswith("# Public summary of training content: tiny-lm 1.0")
+
+
+def test_reports_name_the_hub_snapshot(sample_file: Path) -> None:
+    model = dbom.load(sample_file)
+    first = replace(model.datasets[0], hub=HubInfo(repo_id="acme/code-docs", revision="c" * 40))
+    model = replace(model, datasets=(first, *model.datasets[1:]))
+    assert f"- **Hugging Face Hub:** acme/code-docs at revision {'c' * 40}" in render(model, "md")
+    html = render(model, "html")
+    assert f'<a href="https://huggingface.co/datasets/acme/code-docs/tree/{"c" * 40}">acme/code-docs</a>' in html
