@@ -9,7 +9,20 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from dbom.errors import DbomError, DbomFileError, FormatError, ManifestError
-from dbom.model import Column, Dataset, Dbom, DocFile, License, ModelInfo, ProcessingStep, Shard
+from dbom.model import (
+    CodeRef,
+    Column,
+    Dataset,
+    DatasetsInfo,
+    Dbom,
+    DocFile,
+    HubInfo,
+    License,
+    ModelInfo,
+    ProcessingStep,
+    Shard,
+    VcsInfo,
+)
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]
@@ -26,11 +39,16 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
         from dbom import attachment
 
         return getattr(attachment, name)
+    if name == "Recorder":
+        from dbom.recorder import Recorder
+
+        return Recorder
     raise AttributeError(f"module 'dbom' has no attribute {name!r}")
 
 
 __all__ = [
-    "AttachResult", "Column", "Dataset", "Dbom", "DbomError", "DbomFileError", "DocFile", "FormatError", "License",
-    "ManifestError", "ModelInfo", "ProcessingStep", "ScanOptions", "ScanProgress", "ScanStats", "Shard",
-    "__version__", "attach", "load", "scan", "validate_file", "write",
+    "AttachResult", "CodeRef", "Column", "Dataset", "DatasetsInfo", "Dbom", "DbomError", "DbomFileError",
+    "DocFile", "FormatError", "HubInfo", "License", "ManifestError", "ModelInfo", "ProcessingStep", "Recorder",
+    "ScanOptions", "ScanProgress", "ScanStats", "Shard",
+    "VcsInfo", "__version__", "attach", "load", "scan", "validate_file", "write",
 ]

@@ -103,6 +103,26 @@ class VcsInfo:
 
 
 @dataclass(frozen=True)
+class DatasetsInfo:
+    """What a Hugging Face `datasets` object says about itself (read by dbom.sources.hf_datasets).
+
+    `kind` is its Python type (Dataset, DatasetDict, IterableDataset, IterableDatasetDict);
+    `fingerprints` pairs each split ("" when unknown) with the object's `_fingerprint`;
+    `splits` are the info's (name, examples, bytes); `features` is the info's features as JSON.
+    """
+
+    kind: str
+    builder: str | None = None
+    config: str | None = None
+    version: str | None = None
+    revision: str | None = None
+    fingerprints: tuple[tuple[str, str], ...] = ()
+    splits: tuple[tuple[str, int | None, int | None], ...] = ()
+    features: str | None = None
+    citation: str | None = None
+
+
+@dataclass(frozen=True)
 class CodeRef:
     """Code (or a configuration file) pinned: its path, the SHA-256 of its content, its git commit.
 
@@ -173,6 +193,7 @@ class Dataset:
     vcs: VcsInfo | None = None  # the dataset root's git provenance (dbom.provenance.git)
     hub: HubInfo | None = None  # the Hugging Face Hub snapshot it was read from (dbom.provenance.hub)
     ancestors: tuple[str, ...] = ()  # names of the datasets it was derived from (inputs of the steps writing it)
+    datasets_info: DatasetsInfo | None = None  # when recorded from a `datasets` object at training time
 
     @property
     def total_records(self) -> int | None:

@@ -106,7 +106,7 @@ def test_round_trip_of_a_model_with_weight_files(tmp_path: Path) -> None:
 
 
 def test_round_trip_of_provenance(tmp_path: Path) -> None:
-    from dbom.model import CodeRef, HubInfo, ProcessingStep, VcsInfo
+    from dbom.model import CodeRef, DatasetsInfo, HubInfo, ProcessingStep, VcsInfo
 
     vcs = VcsInfo(commit="a" * 40, url="https://example.org/org/corpus.git", ref="main", dirty=True,
                   diff_digest="b" * 64, path="data/raw")
@@ -122,6 +122,10 @@ def test_round_trip_of_provenance(tmp_path: Path) -> None:
                     hub=HubInfo(repo_id="org/set", revision="d" * 40, path="", blobs=(
                         ("README.md", "e" * 40), ("data/a.parquet", "f" * 64)))),
             Dataset(name="clean", digest="78" * 32, ancestors=("hub", "raw")),
+            Dataset(name="from-datasets", digest="9a" * 32, datasets_info=DatasetsInfo(
+                kind="DatasetDict", builder="json", config="default", version="0.0.0", revision="b" * 40,
+                fingerprints=(("train", "abc"), ("test", "def")), splits=(("train", 3, 100), ("test", None, None)),
+                features='{"text":{"dtype":"string","_type":"Value"}}', citation="@misc{x}")),
         ),
         steps=(
             ProcessingStep(name="filter", inputs=("hub", "raw"), outputs=("clean",), command="python f.py --x 1",
@@ -135,6 +139,8 @@ def test_round_trip_of_provenance(tmp_path: Path) -> None:
         ),
         timestamp="2026-01-01T00:00:00Z",
         tool_version="0.1.0",
+        training_code=CodeRef(path="train.py", sha256="7" * 64, vcs=vcs),
+        environment=(("python", "3.11.7"), ("datasets", "5.2.0"), ("torch", "2.13.0+cpu")),
     )
     for version in ("1.6", "1.7"):
         out = tmp_path / f"prov-{version}.json"

@@ -48,6 +48,15 @@ STEP_BYTES_IN = "dbom:step:bytes-in"
 STEP_BYTES_OUT = "dbom:step:bytes-out"
 TRAINING_CODE = "dbom:training-code"
 ENV_PREFIX = "dbom:env:"
+DATASETS_TYPE = "dbom:datasets:type"
+DATASETS_BUILDER = "dbom:datasets:builder"
+DATASETS_CONFIG = "dbom:datasets:config"
+DATASETS_VERSION = "dbom:datasets:version"
+DATASETS_REVISION = "dbom:datasets:revision"
+DATASETS_FINGERPRINT = "dbom:datasets:fingerprint"
+DATASETS_SPLITS = "dbom:datasets:splits"
+DATASETS_FEATURES = "dbom:datasets:features"
+DATASETS_CITATION = "dbom:datasets:citation"
 
 PROPERTIES: dict[str, tuple[str, str]] = {
     # name: (where, meaning)
@@ -66,7 +75,8 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     SHARDS: ("dataset", "number of shards"),
     INCLUDE: ("dataset", "the manifest's include globs, as a JSON list"),
     EXCLUDE: ("dataset", "the manifest's exclude globs, as a JSON list"),
-    LICENSE_SOURCE: ("dataset", "where the license came from: `card`, `license-file` or `manifest`"),
+    LICENSE_SOURCE: ("dataset", "where the license came from: `card`, `license-file` or `manifest`, or "
+                                "`datasets-info` (the info of a `datasets` object)"),
     LICENSE_NAME: ("dataset", "the license's own name when its SPDX form is a `LicenseRef-`"),
     LOCATION: ("dataset", "where to obtain the data, when the manifest states it as text rather than a URL"),
     LICENSE_STATUS: ("dataset", "`NOASSERTION` when no license could be determined"),
@@ -99,4 +109,14 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     TRAINING_CODE: ("metadata", "the bom-ref of the training code's component (written at training time)"),
     ENV_PREFIX + "<package>": ("metadata", "the version of a package installed in the training interpreter; "
                                            "`dbom:env:python` is the interpreter's own version"),
+    DATASETS_TYPE: ("dataset", "the type of the `datasets` object recorded: `Dataset`, `DatasetDict`, "
+                               "`IterableDataset` or `IterableDatasetDict`"),
+    DATASETS_BUILDER: ("dataset", "the builder that made it (e.g. `parquet`, or the dataset's own script)"),
+    DATASETS_CONFIG: ("dataset", "the builder configuration"),
+    DATASETS_VERSION: ("dataset", "the builder version"),
+    DATASETS_REVISION: ("dataset", "the Hub revision its files were downloaded at, when its info names it"),
+    DATASETS_FINGERPRINT: ("dataset", "`datasets`' own fingerprint of each split, as a JSON object"),
+    DATASETS_SPLITS: ("dataset", "the splits its info declares, as a JSON list of `[name, examples, bytes]`"),
+    DATASETS_FEATURES: ("dataset", "its features (columns and types) as `datasets` describes them, in JSON"),
+    DATASETS_CITATION: ("dataset", "the citation its info gives"),
 }

@@ -6,11 +6,12 @@ CycloneDX form defined once, next to its way back.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from dbom.cyclonedx import properties as P
-from dbom.model import HubInfo, VcsInfo
+from dbom.model import DatasetsInfo, HubInfo, VcsInfo
 from dbom.redact import is_url
 
 
@@ -124,3 +125,45 @@ def read_hub(props: Mapping[str, str], component: Mapping[str, Any]) -> HubInfo 
 def read_ancestors(component: Mapping[str, Any]) -> tuple[str, ...]:
     """The names of a dataset's `pedigree.ancestors`."""
     return tuple(a["name"] for a in (component.get("pedigree") or {}).get("ancestors") or [])
+
+
+# --- `datasets` objects ------------------------------------------------------------------------------
+
+
+def datasets_info_properties(info: DatasetsInfo | None) -> list[dict[str, str]]:
+    """The `dbom:datasets:*` properties of a dataset recorded from a `datasets` object."""
+    if info is None:
+        return []
+    props = [_prop(P.DATASETS_TYPE, info.kind)]
+    for name, value in ((P.DATASETS_BUILDER, info.builder), (P.DATASETS_CONFIG, info.config),
+                        (P.DATASETS_VERSION, info.version), (P.DATASETS_REVISION, info.revision)):
+        if value:
+            props.append(_prop(name, value))
+    if info.fingerprints:
+        props.append(_prop(P.DATASETS_FINGERPRINT, json.dumps(dict(info.fingerprints), ensure_ascii=False)))
+    if info.splits:
+        props.append(_prop(P.DATASETS_SPLITS, json.dumps([list(s) for s in info.splits], ensure_ascii=False)))
+    if info.features:
+        props.append(_prop(P.DATASETS_FEATURES, info.features))
+    if info.citation:
+        props.append(_prop(P.DATASETS_CITATION, info.citation))
+    return props
+
+
+def read_datasets_info(props: Mapping[str, str]) -> DatasetsInfo | None:
+    """The DatasetsInfo that `datasets_info_properties` wrote, or None."""
+    if P.DATASETS_TYPE not in props:
+        return None
+    fingerprints = json.loads(props[P.DATASETS_FINGERPRINT]) if P.DATASETS_FINGERPRINT in props else {}
+    splits = json.loads(props[P.DATASETS_SPLITS]) if P.DATASETS_SPLITS in props else []
+    return DatasetsInfo(
+        kind=props[P.DATASETS_TYPE],
+        builder=props.get(P.DATASETS_BUILDER),
+        config=props.get(P.DATASETS_CONFIG),
+        version=props.get(P.DATASETS_VERSION),
+        revision=props.get(P.DATASETS_REVISION),
+        fingerprints=tuple((str(k), str(v)) for k, v in fingerprints.items()),
+        splits=tuple((str(n), e, b) for n, e, b in splits),
+        features=props.get(P.DATASETS_FEATURES),
+        citation=props.get(P.DATASETS_CITATION),
+    )

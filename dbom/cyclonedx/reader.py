@@ -161,6 +161,7 @@ def _dataset(c: dict[str, Any]) -> Dataset:
         vcs=prov.read_vcs(props),
         hub=prov.read_hub(props, c),
         ancestors=prov.read_ancestors(c),
+        datasets_info=prov.read_datasets_info(props),
     )
 
 

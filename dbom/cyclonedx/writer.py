@@ -272,6 +272,7 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
     for key in sorted(ds.facts):
         props.append(_prop(P.FACT_PREFIX + key, ds.facts[key]))
     props += prov.vcs_properties(ds.vcs) + prov.hub_properties(ds.hub)
+    props += prov.datasets_info_properties(ds.datasets_info)
     return props
 
 

@@ -1,0 +1,208 @@
+"""Record a Hugging Face `datasets` object (Dataset, DatasetDict, IterableDataset) as a dataset of the model.
+
+What the object says about itself (its info: description, citation, homepage, license,
+features, splits; its `_fingerprint`; its builder, config, version and revision) goes into
+`Dataset.datasets_info` and the usual fields. Its cache files (the Arrow files it is backed
+by) are fingerprinted and inspected by the scanner, like the shards of any folder: one scan
+entry per folder holding cache files, restricted to exactly those files. An in-memory or
+streaming dataset has no cache files; it is recorded from its info alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from dbom.errors import DbomError
+from dbom.licensing.hf_licenses import hf_license
+from dbom.manifest import DatasetEntry, Manifest
+from dbom.model import Dataset, DatasetsInfo, License
+
+_REVISION = re.compile(r"@([0-9a-f]{40})(?:/|$)")
+KINDS = ("DatasetDict", "IterableDatasetDict", "IterableDataset", "Dataset")
+
+
+def is_datasets_object(obj: Any) -> bool:
+    """True when `obj` is one of the `datasets` library's dataset types (without importing it needlessly)."""
+    module = type(obj).__module__ or ""
+    return module.startswith("datasets.") and _kind(obj) is not None
+
+
+def _kind(obj: Any) -> str | None:
+    import datasets
+
+    for name in KINDS:
+        if isinstance(obj, getattr(datasets, name)):
+            return name
+    return None
+
+
+def record_datasets_object(obj: Any, name: str | None = None, options: Any = None,
+                           entry: DatasetEntry | None = None) -> Dataset:
+    """The Dataset for a `datasets` object: its cache files scanned, its info and fingerprints read.
+
+    `options` are the scanner's ScanOptions; `entry` (a manifest entry of the same name, if any)
+    adds the facts people stated. Raises DbomError when a cache file is gone.
+    """
+    from dbom.scanner import ScanOptions
+
+    kind = _kind(obj)
+    if kind is None:
+        raise DbomError(None, f"not a datasets object: {type(obj).__name__}")
+    parts = dict(obj) if kind.endswith("Dict") else {"": obj}
+    info = getattr(next(iter(parts.values()), None), "info", None)
+    label = name or (entry.name if entry else None) or datasets_object_name(obj)
+    files = [Path(f["filename"]) for part in parts.values() for f in _cache_files(part)]
+    for path in files:
+        if not path.is_file():
+            raise DbomError(path.name, f"a cache file of dataset {label!r} no longer exists")
+    scanned = _scan_files(label, files, options or ScanOptions(), entry)
+    return _with_info(scanned, kind, parts, info, entry)
+
+
+def datasets_object_name(obj: Any) -> str:
+    """What a `datasets` object calls itself: its info's dataset name, else its builder's, else "dataset"."""
+    parts = list(obj.values()) if (_kind(obj) or "").endswith("Dict") else [obj]
+    info = getattr(parts[0], "info", None) if parts else None
+    for attr in ("dataset_name", "builder_name"):
+        value = getattr(info, attr, None)
+        if value:
+            return str(value)
+    return "dataset"
+
+
+def _cache_files(part: Any) -> list[Mapping[str, str]]:
+    return list(getattr(part, "cache_files", None) or [])
+
+
+def _glob_literal(name: str) -> str:
+    """A glob matching exactly `name` (the scanner's globs treat `*`, `?` and `[` specially)."""
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _scan_files(name: str, files: Sequence[Path], options: Any, entry: DatasetEntry | None) -> Dataset:
+    """One scanned Dataset over exactly `files`: one scan entry per folder, merged."""
+    from dbom.scanner import dataset_digest, scan
+
+    base = entry or DatasetEntry(name=name)
+    folders: dict[Path, list[str]] = {}
+    for path in dict.fromkeys(files):  # a file listed twice is one shard
+        folders.setdefault(path.parent, []).append(path.name)
+    if not folders:
+        return Dataset(name=name, version=base.version, description=base.description, homepage=base.homepage,
+                       location=base.location, facts=dict(base.facts), digest=dataset_digest(()),
+                       license=_manifest_license(base) or License())
+    keys = {folder: f"part-{i:06d}" for i, folder in enumerate(folders)}
+    entries = tuple(replace(base, name=keys[folder], path=folder, include=tuple(_glob_literal(n) for n in names),
+                            exclude=()) for folder, names in folders.items())
+    model = scan(manifest=Manifest(datasets=entries), options=options)
+    by_key = {d.name: d for d in model.datasets}
+    scanned = [by_key[keys[folder]] for folder in folders]
+    if len(scanned) == 1:
+        return replace(scanned[0], name=name, include=(), exclude=())
+    prefixes = _unique_names([folder.name or "root" for folder in folders])
+    shards = tuple(sorted((replace(s, path=f"{p}/{s.path}") for p, d in zip(prefixes, scanned, strict=True)
+                           for s in d.shards), key=lambda s: s.path))
+    docs = tuple(sorted((replace(f, path=f"{p}/{f.path}") for p, d in zip(prefixes, scanned, strict=True)
+                         for f in d.docs), key=lambda f: f.path))
+    first = scanned[0]
+
+    def same(attr: str) -> Any:
+        """The folders' common value of `attr`, or None when they differ."""
+        value = getattr(first, attr)
+        return value if all(getattr(d, attr) == value for d in scanned) else None
+
+    return replace(first, name=name, shards=shards, docs=docs, digest=dataset_digest(shards), include=(), exclude=(),
+                   vcs=same("vcs"), hub=None, license=same("license") or License(),
+                   description=same("description"), homepage=same("homepage"))
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        candidate, n = name, 2
+        while candidate in out:
+            candidate, n = f"{name}-{n}", n + 1
+        out.append(candidate)
+    return out
+
+
+def _manifest_license(entry: DatasetEntry) -> License | None:
+    return License(expression=entry.license, source="manifest") if entry.license else None
+
+
+def _with_info(dataset: Dataset, kind: str, parts: Mapping[str, Any], info: Any,
+               entry: DatasetEntry | None) -> Dataset:
+    """`dataset` completed with what the object's info says, where the scan and the manifest said nothing."""
+    fingerprints = tuple((str(split) or str(getattr(part, "split", "") or ""), str(part._fingerprint))
+                         for split, part in parts.items() if getattr(part, "_fingerprint", None))
+    extra = DatasetsInfo(
+        kind=kind,
+        builder=_text(getattr(info, "builder_name", None)),
+        config=_text(getattr(info, "config_name", None)),
+        version=_text(getattr(info, "version", None)),
+        revision=_revision(info),
+        fingerprints=fingerprints,
+        splits=_splits(info),
+        features=_features(info),
+        citation=_text(getattr(info, "citation", None)),
+    )
+    license_ = dataset.license
+    info_license = _text(getattr(info, "license", None))
+    # a one-line license identifier only: a license's full text is no identifier, and never a guess
+    if not license_.is_known and info_license and "\n" not in info_license and not (entry and entry.license):
+        found = hf_license(info_license)
+        if found.is_known:
+            license_ = replace(found, source="datasets-info", acknowledgement="declared")
+    return replace(
+        dataset,
+        datasets_info=extra,
+        description=dataset.description or _text(getattr(info, "description", None)),
+        homepage=dataset.homepage or _text(getattr(info, "homepage", None)),
+        license=license_,
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _revision(info: Any) -> str | None:
+    """The Hub revision the data files were downloaded at, when the info's download checksums name it."""
+    for url in (getattr(info, "download_checksums", None) or {}):
+        match = _REVISION.search(str(url))
+        if match:
+            return match.group(1)
+    return None
+
+
+def _splits(info: Any) -> tuple[tuple[str, int | None, int | None], ...]:
+    splits = getattr(info, "splits", None) or {}
+    out = []
+    for split_name, split in splits.items():
+        examples = getattr(split, "num_examples", None)
+        size = getattr(split, "num_bytes", None)
+        out.append((str(split_name), int(examples) if examples is not None else None,
+                    int(size) if size is not None else None))
+    return tuple(out)
+
+
+def _features(info: Any) -> str | None:
+    features = getattr(info, "features", None)
+    if features is None:
+        return None
+    return json.dumps(features.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+def cache_file_paths(obj: Any) -> list[str]:
+    """The cache files backing a `datasets` object, as absolute paths (for tests and diagnostics)."""
+    parts = dict(obj) if (_kind(obj) or "").endswith("Dict") else {"": obj}
+    return [os.path.abspath(f["filename"]) for part in parts.values() for f in _cache_files(part)]

@@ -1,0 +1,131 @@
+"""Recording `datasets` objects: their cache files fingerprinted by the scanner, their info and fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import datasets
+import pyarrow.ipc as ipc
+import pytest
+
+import dbom
+from dbom.errors import DbomError
+from dbom.manifest import DatasetEntry
+from dbom.model import Dbom, ModelInfo
+from dbom.sources.hf_datasets import datasets_object_name, record_datasets_object
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    datasets.disable_progress_bars()
+
+
+def _jsonl(path: Path, rows: int, prefix: str) -> Path:
+    path.write_text("".join(json.dumps({"text": f"{prefix} {i}", "n": i}) + "\n" for i in range(rows)))
+    return path
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> datasets.DatasetDict:
+    """A DatasetDict made by the real `json` builder from local files (no network), cached under tmp_path."""
+    files = {"train": str(_jsonl(tmp_path / "train.jsonl", 30, "t")),
+             "test": str(_jsonl(tmp_path / "test.jsonl", 10, "q"))}
+    return datasets.load_dataset("json", data_files=files, cache_dir=str(tmp_path / "hf-datasets-cache"))
+
+
+def _sha256(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def test_a_dataset_dict_from_a_builder(built: datasets.DatasetDict) -> None:
+    recorded = record_datasets_object(built, name="qa")
+    assert recorded.name == "qa"
+    files = {Path(f["filename"]).name: f["filename"] for split in built.values() for f in split.cache_files}
+    assert {s.path: s.sha256 for s in recorded.shards} == {n: _sha256(p) for n, p in files.items()}
+    assert {s.path: s.records for s in recorded.shards} == {"json-test.arrow": 10, "json-train.arrow": 30}
+    assert recorded.total_records == 40
+    assert [d.path for d in recorded.docs] == ["dataset_info.json"]  # the builder's own metadata, beside the data
+    info = recorded.datasets_info
+    assert info is not None
+    assert (info.kind, info.builder, info.config, info.version) == ("DatasetDict", "json", "default", "0.0.0")
+    assert dict(info.fingerprints) == {"train": built["train"]._fingerprint, "test": built["test"]._fingerprint}
+    assert dict((n, (e, b)) for n, e, b in info.splits) == {
+        "train": (30, built["train"].info.splits["train"].num_bytes),
+        "test": (10, built["test"].info.splits["test"].num_bytes)}
+    assert json.loads(info.features or "") == built["train"].features.to_dict()
+    assert datasets_object_name(built) == "json"
+
+
+def test_a_mapped_split_saved_and_loaded_with_its_info(tmp_path: Path) -> None:
+    info = datasets.DatasetInfo(description="Tiny questions.", citation="@misc{tiny}", homepage="https://example.org/t",
+                                license="cc-by-4.0")
+    ds = datasets.Dataset.from_dict({"text": ["a", "bb", "ccc"]}, info=info)
+    ds.save_to_disk(str(tmp_path / "saved"))
+    loaded = datasets.load_from_disk(str(tmp_path / "saved"))
+    mapped = loaded.map(lambda row: {"length": len(row["text"])})
+    recorded = record_datasets_object(mapped, name="tiny")
+    (cache_file,) = mapped.cache_files
+    (shard,) = recorded.shards
+    assert shard.path == Path(cache_file["filename"]).name and shard.sha256 == _sha256(cache_file["filename"])
+    with ipc.open_stream(cache_file["filename"]) as reader:
+        assert shard.records == reader.read_all().num_rows == 3
+    assert [c.name for c in shard.columns or ()] == ["text", "length"]
+    assert recorded.description == "Tiny questions." and recorded.homepage == "https://example.org/t"
+    assert (recorded.license.expression, recorded.license.source) == ("CC-BY-4.0", "datasets-info")
+    assert recorded.datasets_info is not None and recorded.datasets_info.citation == "@misc{tiny}"
+    assert recorded.datasets_info.fingerprints == (("", mapped._fingerprint),)
+
+    # a manifest entry of the same name adds what people know, and its license wins
+    entry = DatasetEntry(name="tiny", version="2", license="MIT", facts={"osaid_class": "open"})
+    with_facts = record_datasets_object(mapped, name="tiny", entry=entry)
+    assert (with_facts.version, with_facts.license.expression, with_facts.license.source) == ("2", "MIT", "manifest")
+    assert with_facts.facts == {"osaid_class": "open"}
+
+
+def test_a_dataset_dict_saved_to_disk_spans_two_folders(tmp_path: Path) -> None:
+    dd = datasets.DatasetDict(train=datasets.Dataset.from_dict({"x": list(range(8))}),
+                              test=datasets.Dataset.from_dict({"x": [1, 2]}))
+    dd.save_to_disk(str(tmp_path / "dd"))
+    recorded = record_datasets_object(datasets.load_from_disk(str(tmp_path / "dd")), name="dd")
+    assert {s.path: s.records for s in recorded.shards} == {"test/data-00000-of-00001.arrow": 2,
+                                                            "train/data-00000-of-00001.arrow": 8}
+    assert {d.path for d in recorded.docs} >= {"train/state.json", "test/dataset_info.json"}
+    assert str(tmp_path) not in repr(recorded)
+
+
+def test_streaming_and_in_memory_datasets_are_recorded_from_their_info(tmp_path: Path) -> None:
+    streaming = datasets.load_dataset("json", data_files=str(_jsonl(tmp_path / "s.jsonl", 5, "s")), split="train",
+                                      streaming=True)
+    recorded = record_datasets_object(streaming, name="stream")
+    assert recorded.shards == () and recorded.datasets_info is not None
+    assert recorded.datasets_info.kind == "IterableDataset" and recorded.datasets_info.builder == "json"
+    in_memory = datasets.Dataset.from_dict({"x": [1]})
+    mem = record_datasets_object(in_memory, name="mem")
+    assert mem.shards == () and mem.datasets_info is not None
+    assert mem.datasets_info.fingerprints == (("", in_memory._fingerprint),)
+    with pytest.raises(DbomError, match="not a datasets object"):
+        record_datasets_object([1, 2, 3], name="list")
+
+
+def test_a_vanished_cache_file_is_an_error(tmp_path: Path) -> None:
+    ds = datasets.Dataset.from_dict({"x": [1, 2]})
+    ds.save_to_disk(str(tmp_path / "gone"))
+    loaded = datasets.load_from_disk(str(tmp_path / "gone"))
+    Path(loaded.cache_files[0]["filename"]).unlink()
+    with pytest.raises(DbomError, match="a cache file of dataset 'gone' no longer exists"):
+        record_datasets_object(loaded, name="gone")
+
+
+def test_recorded_datasets_write_validate_and_read_back(built: datasets.DatasetDict, tmp_path: Path) -> None:
+    recorded = record_datasets_object(built, name="qa")
+    model = Dbom(model=ModelInfo(name="m"), datasets=(recorded,), timestamp="2026-01-01T00:00:00Z")
+    for version in ("1.6", "1.7"):
+        out = tmp_path / f"ds-{version}.json"
+        dbom.write(model, out, spec_version=version)
+        assert dbom.validate_file(out) == []
+        assert dbom.load(out).datasets[0] == recorded
+        assert str(tmp_path) not in out.read_text()

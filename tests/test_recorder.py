@@ -1,0 +1,148 @@
+"""dbom.Recorder: a DBOM written at training time, naming the training code's commit and the environment."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import datasets
+import pytest
+from corpora import make_corpus
+from helpers import commit_all, datasets_by_name, git, init_repo, load_json, props, run_dbom
+
+import dbom
+from dbom.errors import DbomError
+
+TOKEN_REMOTE = "https://user:ghp_FAKE@example.com/org/trainer.git"
+CLEAN_REMOTE = "https://example.com/org/trainer.git"
+TRAIN_PY = """\
+import sys
+from pathlib import Path
+
+import datasets
+
+import dbom
+
+here = Path(__file__).parent
+datasets.Dataset.from_dict({"q": ["a?", "b?"]}).save_to_disk(str(here / "corpus" / "qa"))
+qa = datasets.load_from_disk(str(here / "corpus" / "qa"))
+with dbom.Recorder(manifest=here / "dbom.yaml", output=sys.argv[1]) as rec:
+    rec.add_dataset(qa, name="qa")
+    rec.add_dataset(here / "corpus" / "alpha")
+    rec.add_step("filter", kind="filter", code="prepare.py", inputs=["alpha"], outputs=["alpha-clean"],
+                 args={"min_len": 3})
+    rec.add_dataset(here / "corpus" / "beta", name="alpha-clean")
+    print("trained")
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A training project in git: train.py, prepare.py, a manifest, and a small corpus."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    repo = init_repo(tmp_path / "project", remote=TOKEN_REMOTE)
+    (repo / "train.py").write_text(TRAIN_PY)
+    (repo / "prepare.py").write_text("print('prepare')\n")
+    (repo / "dbom.yaml").write_text(
+        "model: {name: tiny-lm, version: '0.1', license: Apache-2.0}\n"
+        "dbom: {license: CC-BY-4.0}\n"
+        "datasets:\n"
+        "  - {name: alpha, osaid_class: public}\n"
+        "  - {name: alpha-clean, osaid_class: open, version: '2'}\n"
+        "  - {name: qa, languages: [en]}\n"
+    )
+    (repo / ".gitignore").write_text("corpus/\n")  # the data is not in git, the code is
+    make_corpus(repo / "corpus")
+    commit_all(repo, "training code")
+    return repo
+
+
+def test_a_real_training_script_writes_a_dbom_naming_its_commit(project: Path, tmp_path: Path) -> None:
+    commit = git(project, "rev-parse", "HEAD")
+    out = tmp_path / "run.cdx.json"
+    done = subprocess.run([sys.executable, str(project / "train.py"), str(out)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "trained"
+    assert run_dbom("validate", str(out)).returncode == 0
+    text = out.read_text()
+    assert "ghp_FAKE" not in text and str(tmp_path) not in text
+    doc = load_json(out)
+    meta = props(doc["metadata"])
+    code = next(c for c in doc["components"] if c["bom-ref"] == meta["dbom:training-code"])
+    assert (code["type"], code["name"], code["version"]) == ("application", "train.py", commit)
+    assert code["hashes"] == [{"alg": "SHA-256", "content": hashlib.sha256(TRAIN_PY.encode()).hexdigest()}]
+    assert code["externalReferences"] == [{"type": "vcs", "url": f"{CLEAN_REMOTE}#{commit}"}]
+    assert props(code)["dbom:vcs:dirty"] == "false"
+    assert meta["dbom:env:python"] == ".".join(map(str, sys.version_info[:3]))
+    assert meta["dbom:env:datasets"] == importlib.metadata.version("datasets")
+    assert meta["dbom:env:pyarrow"] == importlib.metadata.version("pyarrow")
+    sets = datasets_by_name(doc)
+    assert sorted(sets) == ["alpha", "alpha-clean", "qa"]
+    assert props(sets["qa"])["dbom:datasets:type"] == "Dataset"
+    assert props(sets["alpha"])["dbom:fact:osaid_class"] == "public"  # the manifest's facts, by name
+    assert sets["alpha-clean"]["version"] == "2"
+    assert sets["alpha-clean"]["pedigree"]["ancestors"][0]["name"] == "alpha"
+    task = doc["formulation"][0]["workflows"][0]["tasks"][0]
+    step_code = next(c for c in doc["components"] if c["bom-ref"] == task["resourceReferences"][0]["ref"])
+    assert (step_code["name"], step_code["version"]) == ("prepare.py", commit)
+    assert doc["metadata"]["component"]["name"] == "tiny-lm"
+    assert doc["metadata"]["licenses"][0]["license"]["id"] == "CC-BY-4.0"
+
+
+def test_recorder_in_process_with_a_datasets_object(project: Path, tmp_path: Path) -> None:
+    ds = datasets.Dataset.from_dict({"q": ["a?", "b?"], "a": ["a", "b"]})
+    ds.save_to_disk(str(tmp_path / "qa"))
+    qa = datasets.load_from_disk(str(tmp_path / "qa"))
+    out = tmp_path / "in-process.cdx.json"
+    (project / "train.py").write_text(TRAIN_PY + "# changed, not committed\n")
+    with dbom.Recorder(model="renamed", manifest=project / "dbom.yaml", output=out, code=project / "train.py",
+                       spec_version="1.7") as rec:
+        recorded = rec.add_dataset(qa, name="qa")
+        rec.add_dataset(project / "corpus" / "alpha")
+        rec.add_dataset(project / "corpus" / "beta", name="alpha-clean")
+        with pytest.raises(DbomError, match="already added"):
+            rec.add_dataset(project / "corpus" / "beta", name="alpha-clean")
+        assert not out.exists()
+    assert recorded.facts == {"languages": "en"}
+    assert recorded.shards[0].sha256 == hashlib.sha256(Path(qa.cache_files[0]["filename"]).read_bytes()).hexdigest()
+    assert dbom.validate_file(out) == []
+    model = dbom.load(out)
+    assert model.model.name == "renamed" and model.model.version == "0.1"
+    assert model.training_code is not None and model.training_code.vcs is not None
+    assert model.training_code.vcs.dirty and model.training_code.vcs.diff_digest  # the script was edited
+    assert model.training_code.vcs.commit == git(project, "rev-parse", "HEAD")
+    assert model == rec.build()  # what was written is what the recorder holds (SOURCE_DATE_EPOCH pins the time)
+    assert json.loads(out.read_text())["specVersion"] == "1.7"
+
+
+def test_nothing_is_written_when_the_run_fails_or_the_record_is_wrong(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "failed.cdx.json"
+    with pytest.raises(RuntimeError), dbom.Recorder(model="m", output=out, code=project) as rec:
+        rec.add_dataset(project / "corpus" / "alpha")
+        raise RuntimeError("training diverged")
+    assert not out.exists()
+    with pytest.raises(DbomError, match="names dataset 'nowhere', which was not recorded"), \
+            dbom.Recorder(model="m", output=out, code=project) as rec:
+        rec.add_step("s", inputs=["nowhere"])
+    assert not out.exists()
+    with pytest.raises(DbomError, match="dataset 'alpha' has no `path` and was not added"):
+        dbom.Recorder(manifest=project / "dbom.yaml", output=out, code=project).write()
+    with pytest.raises(DbomError, match="cannot record a dict"):
+        dbom.Recorder(output=None).add_dataset({"not": "a dataset"})
+    assert list(tmp_path.glob("*.json")) == [] and list(tmp_path.glob(".*tmp")) == []
+
+
+def test_training_code_outside_git_is_pinned_by_its_digest(tmp_path: Path) -> None:
+    script = tmp_path / "loose" / "train.py"
+    script.parent.mkdir()
+    script.write_text("print(1)\n")
+    rec = dbom.Recorder(model="m", output=None, code=script, environment=False)
+    model = rec.build()
+    assert model.training_code == dbom.CodeRef(path="train.py", sha256=hashlib.sha256(b"print(1)\n").hexdigest())
+    assert model.environment == ()
