@@ -1,4 +1,6 @@
-"""Provenance in CycloneDX, both ways: git (vcs references, pedigree commits, `dbom:vcs:*` properties).
+"""Provenance in CycloneDX, both ways: git (vcs references, pedigree commits, `dbom:vcs:*` properties),
+the Hugging Face Hub (purl, a vcs reference at the revision, `dbom:hub:*`), `datasets` objects
+(`dbom:datasets:*`) and dataset ancestry (`pedigree.ancestors`).
 
 The writer and reader call these small functions so that each provenance fact has its
 CycloneDX form defined once, next to its way back.
