@@ -17,6 +17,7 @@ any DBOM dbom wrote.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,8 +34,6 @@ OSAID = "osaid"
 EU = "eu"
 PROFILES = (OSAID, EU, "all")
 
-SHAREABLE_CLASSES = ("open", "public", "obtainable")
-_NONE_WORDS = ("none", "no", "n/a", "not applicable")
 
 
 @dataclass(frozen=True)
@@ -192,11 +191,13 @@ def osaid_class(ds: Dataset) -> str | None:
 
 
 def revision(ds: Dataset) -> str | None:
-    """The pinned revision of a dataset: its version (a Hub snapshot's revision), else its clean git commit."""
+    """The pinned revision: its version (a Hub snapshot's revision), its clean git commit, its `datasets` revision."""
     if ds.version:
         return ds.version
     if ds.vcs is not None and ds.vcs.commit and not ds.vcs.dirty:
         return f"commit {ds.vcs.commit}"
+    if ds.datasets_info is not None and ds.datasets_info.revision:
+        return f"Hub revision {ds.datasets_info.revision}"  # a `datasets` object's download revision
     return None
 
 
@@ -344,6 +345,12 @@ def _rule_unshareable(ds: Dataset, dbom: Dbom) -> Verdict:
                  + ("; structure described in `description`" if schemaless else ""))
 
 
+def _rule_citation(ds: Dataset, dbom: Dbom) -> Verdict:
+    if _fact(ds, "citation") is None and ds.datasets_info is not None and ds.datasets_info.citation:
+        return _pass(f"citation (from the `datasets` info): {_short(ds.datasets_info.citation)}")
+    return _facts_rule("citation", what="citation")(ds, dbom)
+
+
 _DATASET_RULES: tuple[Rule, ...] = (
     Rule("dataset.osaid-class", ("B2",), (OSAID,), "OSAID data class", "dataset", _rule_osaid_class),
     Rule("dataset.eu-category", ("B3",), (EU,), "EU summary category", "dataset", _rule_eu_category),
@@ -376,7 +383,7 @@ _DATASET_RULES: tuple[Rule, ...] = (
          _facts_rule("classification", what="classification")),
     Rule("dataset.intended-use", ("A10",), (), "Intended use", "dataset",
          _facts_rule("intended_use", what="intended use")),
-    Rule("dataset.citation", ("E10",), (), "Citation", "dataset", _facts_rule("citation", what="citation")),
+    Rule("dataset.citation", ("E10",), (), "Citation", "dataset", _rule_citation),
 )
 
 
@@ -507,7 +514,7 @@ def check(dbom: Dbom, profile: str = "all") -> CheckResult:
     return CheckResult(profile, selected, tuple(outcomes), tuple(license_findings(dbom)))
 
 
-def check_file(path: Any, profile: str = "all") -> CheckResult:
+def check_file(path: str | os.PathLike[str], profile: str = "all") -> CheckResult:
     """Read the DBOM at `path` and check it (DbomFileError if it is not a DBOM)."""
     from dbom.cyclonedx.api import load
 

@@ -168,10 +168,26 @@ def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
         "vcs": None if vcs is None else {"url": vcs.url, "commit": vcs.commit, "ref": vcs.ref, "dirty": vcs.dirty,
                                          "path": vcs.path},
         "hub": None if ds.hub is None else {"repo_id": ds.hub.repo_id, "revision": ds.hub.revision, "url": ds.hub.url},
+        "datasets_info": _datasets_info_text(ds),
         "ancestors": list(ds.ancestors),
         "steps": [s.name for s in steps_producing(dbom, ds.name)],
         "errors": sum(1 for s in ds.shards if s.error),
     }
+
+
+def _datasets_info_text(ds: Dataset) -> str | None:
+    """One line on the `datasets` object a dataset was recorded from: type, builder, config, fingerprints."""
+    info = ds.datasets_info
+    if info is None:
+        return None
+    parts = [info.kind]
+    if info.builder:
+        parts.append(f"builder {info.builder}" + (f" ({info.config})" if info.config else ""))
+    if info.version:
+        parts.append(f"version {info.version}")
+    if info.fingerprints:
+        parts.append("fingerprint " + ", ".join(f"{split}: {fp}" if split else fp for split, fp in info.fingerprints))
+    return "; ".join(parts)
 
 
 def _size_for(modality: str, datasets: list[Dataset]) -> dict[str, Any]:

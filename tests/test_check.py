@@ -16,7 +16,7 @@ import dbom
 from dbom import license_terms as lt
 from dbom.check import MISSING, NOT_APPLICABLE, PASS, RULES, CheckResult, check, rules_for
 from dbom.manifest import DATASET_FACT_KEYS
-from dbom.model import CodeRef, Column, Dbom, License, ProcessingStep, Shard, VcsInfo
+from dbom.model import CodeRef, Column, DatasetsInfo, Dbom, License, ProcessingStep, Shard, VcsInfo
 
 
 @pytest.fixture(scope="module")
@@ -196,6 +196,17 @@ def test_public_data_needs_a_pinned_revision_which_a_clean_git_commit_gives(samp
     assert "https://example.org/r.git" in _outcome(check(remote), "dataset.where-to-obtain", "web-text").reason
     local = _with_dataset(remote, "web-text", vcs=VcsInfo(commit=commit, url="local"))
     assert _outcome(check(local), "dataset.where-to-obtain", "web-text").fix == ("location",)
+
+
+def test_a_datasets_object_pins_its_revision_and_brings_its_citation(sample: Dbom) -> None:
+    bare = _with_facts(_with_dataset(sample, "recipes", version=None, vcs=None), "recipes", citation=None)
+    result = check(bare)
+    assert _outcome(result, "dataset.where-to-obtain", "recipes").fix == ("version",)
+    assert _outcome(result, "dataset.citation", "recipes").fix == ("citation",)
+    info = DatasetsInfo(kind="Dataset", revision="d" * 40, citation="@misc{recipes}")
+    result = check(_with_dataset(bare, "recipes", datasets_info=info))
+    assert "Hub revision " + "d" * 40 in _outcome(result, "dataset.where-to-obtain", "recipes").reason
+    assert _outcome(result, "dataset.citation", "recipes").status == PASS
 
 
 def test_noassertion_license_is_missing(sample: Dbom) -> None:

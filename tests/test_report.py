@@ -25,7 +25,7 @@ import pytest
 from helpers import run_dbom, sample_manifest, scan_to_file
 
 import dbom
-from dbom.model import CodeRef, Dbom, HubInfo, License, ProcessingStep, VcsInfo
+from dbom.model import CodeRef, DatasetsInfo, Dbom, HubInfo, License, ProcessingStep, VcsInfo
 from dbom.report import md_escape, render
 
 REPO = Path(__file__).resolve().parents[1]
@@ -318,10 +318,14 @@ def test_an_installed_wheel_finds_its_templates(sample_file: Path, tmp_path: Pat
     assert out.read_text(encoding="utf-8").startswith("# Public summary of training content: tiny-lm 1.0")
 
 
-def test_reports_name_the_hub_snapshot(sample_file: Path) -> None:
+def test_reports_name_the_hub_snapshot_and_the_datasets_object(sample_file: Path) -> None:
     model = dbom.load(sample_file)
-    first = replace(model.datasets[0], hub=HubInfo(repo_id="acme/code-docs", revision="c" * 40))
+    info = DatasetsInfo(kind="DatasetDict", builder="parquet", config="default", fingerprints=(("train", "f00d"),))
+    first = replace(model.datasets[0], hub=HubInfo(repo_id="acme/code-docs", revision="c" * 40), datasets_info=info)
     model = replace(model, datasets=(first, *model.datasets[1:]))
-    assert f"- **Hugging Face Hub:** acme/code-docs at revision {'c' * 40}" in render(model, "md")
+    md = render(model, "md")
+    assert f"- **Hugging Face Hub:** acme/code-docs at revision {'c' * 40}" in md
+    assert ("**Recorded from a `datasets` object:** DatasetDict; builder parquet (default); "
+            "fingerprint train: f00d") in md
     html = render(model, "html")
     assert f'<a href="https://huggingface.co/datasets/acme/code-docs/tree/{"c" * 40}">acme/code-docs</a>' in html
