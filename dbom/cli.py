@@ -284,7 +284,11 @@ def diff(old: Path, new: Path, fmt: str, fail_on: tuple[str, ...], max_items: in
     from dbom.cyclonedx.api import load
 
     result = run_diff(load(old), load(new))
-    click.echo(render(result, fmt, old.name, new.name, max_items), nl=False)
+    try:
+        click.echo(render(result, fmt, old.name, new.name, max_items), nl=False)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `dbom diff ... | head`: the reader has seen enough; the exit code still tells
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     sys.exit(1 if result.differs(categories) else 0)
 
 

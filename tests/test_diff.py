@@ -459,3 +459,38 @@ def test_class_order_follows_creative_commons_from_free_to_restricted() -> None:
     assert all(is_more_restrictive(b, a) for a, b in itertools.pairwise(CLASSES))
     assert is_more_restrictive("unknown", "no-derivatives") and not is_more_restrictive("permissive", "permissive")
 
+
+
+def test_the_readme_lists_every_category() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## dbom diff"):readme.index("## Speed")]
+    for name, meaning in CATEGORIES.items():
+        assert f"| `{name}` | {meaning} |" in section, name
+
+
+
+def test_a_reader_that_stops_early_gets_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """`dbom diff OLD NEW | head`: a closed pipe is not an error; the exit code is still the comparison's."""
+    import os
+    from dataclasses import replace
+
+    import dbom
+    from dbom.cli import main
+
+    shards = tuple(_shard(f"s/{i:05d}.jsonl", f"{i % 10}", records=i) for i in range(300))
+    changed = tuple(replace(s, xxh3_128="f" * 32) for s in shards)
+    dbom.write(Dbom(model=ModelInfo("m"), datasets=(Dataset("d", shards=shards, digest="a" * 64),)),
+               tmp_path / "old.json")
+    dbom.write(Dbom(model=ModelInfo("m"), datasets=(Dataset("d", shards=changed, digest="b" * 64),)),
+               tmp_path / "new.json")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first byte
+    with open(write_end, "w", encoding="utf-8") as closed_pipe:
+        monkeypatch.setattr("sys.stdout", closed_pipe)
+        with pytest.raises(SystemExit) as exited:
+            main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--format", "json",
+                  "--fail-on", "license"])
+        monkeypatch.undo()
+    assert exited.value.code == 0  # shards changed, but no license did
+    assert capsys.readouterr().err == ""
