@@ -157,7 +157,8 @@ class TextRecords:
 #   strings, binaries (any offset width, views, fixed size): XXH3-64 of the bytes;
 #   lists (and fixed-size lists, maps as lists of key/value structs): with e_t the hash of the
 #   t-th element, mix(sum_t mix(e_t + (t+1)*POSITION) ^ mix(length ^ TAG_LIST));
-#   structs and rows: mix(sum_f mix(h_f ^ XXH3-64(field name)) ^ TAG_STRUCT);
+#   structs and rows: mix((sum_f h_f * (XXH3-64(field name) | 1)) ^ TAG_STRUCT), i.e. each field's
+#   hash times an odd multiplier derived from the field's name;
 #   dictionaries: the hash of the value the index points to; other types (unions): XXH3-64 of
 #   the repr of the Python value.
 # mix is SplitMix64's finaliser; sums are modulo 2^64.
@@ -175,16 +176,20 @@ _CANONICAL_NAN = 0x7FF8000000000000
 LONG_VALUE_BYTES = 256
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser on a uint64 array (a bijection); returns a new array."""
+def _mix(x: np.ndarray, tag: int = 0) -> np.ndarray:
+    """SplitMix64's finaliser of `x ^ tag` on a uint64 array (a bijection); returns a new array, `x` is kept."""
     import numpy as np
 
-    x = x ^ (x >> np.uint64(30))
-    x *= np.uint64(0xBF58476D1CE4E5B9)
-    x ^= x >> np.uint64(27)
-    x *= np.uint64(0x94D049BB133111EB)
-    x ^= x >> np.uint64(31)
-    return x
+    y = x ^ np.uint64(tag) if tag else x.copy()
+    t = y >> np.uint64(30)
+    y ^= t
+    y *= np.uint64(0xBF58476D1CE4E5B9)
+    np.right_shift(y, np.uint64(27), out=t)
+    y ^= t
+    y *= np.uint64(0x94D049BB133111EB)
+    np.right_shift(y, np.uint64(31), out=t)
+    y ^= t
+    return y
 
 
 def arrow_row_hashes(columns: Iterable[tuple[str, pa.Array]], num_rows: int) -> np.ndarray:
@@ -206,9 +211,9 @@ def arrow_batch_sum(batch: pa.RecordBatch) -> int:
 def _struct_hash(fields: list[tuple[str, np.ndarray]], n: int, np: Any) -> np.ndarray:
     total = np.zeros(n, dtype=np.uint64)
     for name, hashes in fields:
-        key = np.uint64(_hash64(name.encode("utf-8")))
-        total += _mix(hashes ^ key)
-    return _mix(total ^ np.uint64(TAG_STRUCT))
+        hashes *= np.uint64(_hash64(name.encode("utf-8")) | 1)  # the arrays are this function's to change
+        total += hashes
+    return _mix(total, TAG_STRUCT)
 
 
 def _hash_array(array: pa.Array) -> np.ndarray:
@@ -219,6 +224,8 @@ def _hash_array(array: pa.Array) -> np.ndarray:
 
     kind = array.type
     n = len(array)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
     if pa.types.is_null(kind):
         return np.full(n, NULL_HASH, dtype=np.uint64)
     if isinstance(kind, pa.ExtensionType):
@@ -230,14 +237,16 @@ def _hash_array(array: pa.Array) -> np.ndarray:
     elif pa.types.is_run_end_encoded(kind):
         return _hash_array(pc.run_end_decode(array))
     elif pa.types.is_boolean(kind):
-        hashes = _mix(np.asarray(array.fill_null(False).cast(pa.uint64())) ^ np.uint64(TAG_INT))
+        bits = np.unpackbits(np.frombuffer(array.buffers()[1], dtype=np.uint8), bitorder="little")
+        hashes = _mix(bits[array.offset : array.offset + n].astype(np.uint64), TAG_INT)
     elif pa.types.is_integer(kind) or _is_temporal(kind, pa):
         hashes = _hash_integers(array, pa, np)
     elif pa.types.is_floating(kind):
-        values = np.asarray(array.cast(pa.float64()).fill_null(0.0))
-        bits = values.view(np.uint64).copy()
+        width = {16: np.float16, 32: np.float32, 64: np.float64}[kind.bit_width]
+        values = _raw_values(array, width, np).astype(np.float64)
+        bits = values.view(np.uint64)
         bits[np.isnan(values)] = np.uint64(_CANONICAL_NAN)
-        hashes = _mix(bits ^ np.uint64(TAG_FLOAT))
+        hashes = _mix(bits, TAG_FLOAT)
     elif pa.types.is_decimal(kind):
         hashes = _hash_decimals(array, np)
     elif _is_binary_like(kind, pa):
@@ -269,14 +278,19 @@ def _is_binary_like(kind: pa.DataType, pa: Any) -> bool:
                 or t.is_fixed_size_binary(kind) or t.is_string_view(kind) or t.is_binary_view(kind))
 
 
+def _raw_values(array: pa.Array, dtype: Any, np: Any) -> np.ndarray:
+    """The values buffer of a fixed-width array as NumPy, without a copy (null slots hold anything)."""
+    buffer = array.buffers()[1]
+    return np.frombuffer(buffer, dtype=dtype, count=array.offset + len(array))[array.offset :]
+
+
 def _hash_integers(array: pa.Array, pa: Any, np: Any) -> np.ndarray:
     kind = array.type
-    if not pa.types.is_integer(kind):  # temporal: its integer storage
-        array = array.view(pa.int32() if kind.bit_width == 32 else pa.int64())
-        kind = array.type
-    target = pa.uint64() if pa.types.is_unsigned_integer(kind) else pa.int64()
-    values = np.asarray(array.cast(target).fill_null(0)).view(np.uint64)
-    return _mix(values ^ np.uint64(TAG_INT))
+    signed = not pa.types.is_unsigned_integer(kind)  # temporal types are signed integers underneath
+    width = {8: "int8", 16: "int16", 32: "int32", 64: "int64"}[kind.bit_width]
+    values = _raw_values(array, getattr(np, width if signed else "u" + width), np)
+    values = values.astype(np.int64 if signed else np.uint64).view(np.uint64)  # a copy of our own
+    return _mix(values, TAG_INT)
 
 
 def _hash_decimals(array: pa.Array, np: Any) -> np.ndarray:
