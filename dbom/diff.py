@@ -515,8 +515,9 @@ def _schema_diff(old: Sequence[Shard], new: Sequence[Shard]) -> tuple[FieldChang
 
 def _columns(shards: Sequence[Shard]) -> dict[str, str]:
     types: dict[str, set[str]] = defaultdict(set)
-    for s in shards:
-        for c in s.columns or ():
+    schemas = {id(s.columns): s.columns for s in shards if s.columns}  # the reader shares equal schemas
+    for columns in schemas.values():
+        for c in columns:
             types[c.name].add(c.type)
     return {name: " / ".join(sorted(kinds)) for name, kinds in types.items()}
 

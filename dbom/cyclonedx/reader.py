@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -165,10 +166,14 @@ def _dataset(c: dict[str, Any]) -> Dataset:
     )
 
 
+@lru_cache(maxsize=4096)
+def _columns(schema: str) -> tuple[Column, ...]:
+    """A `dbom:schema` value as columns; the shards of a dataset mostly share one, parsed and kept once."""
+    return tuple(Column(n, t) for n, t in json.loads(schema))
+
+
 def _shard(name: str, props: Mapping[str, str], hashes: Mapping[str, str]) -> Shard:
-    columns = None
-    if P.SCHEMA in props:
-        columns = tuple(Column(n, t) for n, t in json.loads(props[P.SCHEMA]))
+    columns = _columns(props[P.SCHEMA]) if P.SCHEMA in props else None
     return Shard(
         path=name,
         bytes=int(props[P.BYTES]),
