@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dbom import license_terms as lt
+from dbom.licensing import classes as lt
 from dbom.model import Dataset, Dbom, ProcessingStep
 
 PASS = "pass"

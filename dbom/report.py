@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from dbom import license_terms as lt
 from dbom.check import CheckResult, check, osaid_class, revision, step_code, steps_producing, where_to_obtain
 from dbom.errors import DbomError
+from dbom.licensing import classes as lt
 from dbom.model import NOASSERTION, CodeRef, Dataset, Dbom, ProcessingStep
 from dbom.report_charts import bar_chart, human_bytes, human_count
 from dbom.templating import templates_dir

@@ -13,8 +13,8 @@ from corpora import copy_samples
 from helpers import run_dbom, sample_manifest, scan_to_file
 
 import dbom
-from dbom import license_terms as lt
 from dbom.check import MISSING, NOT_APPLICABLE, PASS, RULES, CheckResult, check, rules_for
+from dbom.licensing import classes as lt
 from dbom.manifest import DATASET_FACT_KEYS
 from dbom.model import CodeRef, Column, DatasetsInfo, Dbom, License, ProcessingStep, Shard, VcsInfo
 
@@ -334,15 +334,15 @@ def test_a_file_that_is_not_a_dbom_is_one_line_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("expression", "expected"), [
     ("CC0-1.0", {lt.PERMISSIVE}),
     ("Apache-2.0", {lt.PERMISSIVE, lt.ATTRIBUTION}),
-    ("CC-BY-4.0", {lt.PERMISSIVE, lt.ATTRIBUTION}),
+    ("CC-BY-4.0", {lt.ATTRIBUTION}),
     ("CC-BY-SA-4.0", {lt.ATTRIBUTION, lt.SHARE_ALIKE}),
     ("CC-BY-NC-SA-4.0", {lt.ATTRIBUTION, lt.NON_COMMERCIAL, lt.SHARE_ALIKE}),
     ("CC-BY-NC-ND-3.0", {lt.ATTRIBUTION, lt.NON_COMMERCIAL, lt.NO_DERIVATIVES}),
     ("ODbL-1.0", {lt.ATTRIBUTION, lt.SHARE_ALIKE}),
     ("MIT OR CC-BY-NC-4.0", {lt.PERMISSIVE, lt.ATTRIBUTION}),  # the user may choose the least restrictive
-    ("CC-BY-4.0 AND CC-BY-NC-4.0", {lt.PERMISSIVE, lt.ATTRIBUTION, lt.NON_COMMERCIAL}),  # both apply
+    ("CC-BY-4.0 AND CC-BY-NC-4.0", {lt.ATTRIBUTION, lt.NON_COMMERCIAL}),  # both apply
     ("(MIT AND CC-BY-NC-4.0) OR CC0-1.0", {lt.PERMISSIVE}),
-    ("LicenseRef-research-only-terms", {lt.RESEARCH_ONLY}),
+    ("LicenseRef-research-only-terms", {lt.RESEARCH_ONLY, lt.NON_COMMERCIAL}),
     ("LicenseRef-acme-data", {lt.PROPRIETARY}),
     ("NOASSERTION", {lt.UNKNOWN}),
     ("Foo-1.0", {lt.UNKNOWN}),

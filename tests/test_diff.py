@@ -443,7 +443,7 @@ def test_fail_on_categories() -> None:
     ("AGPL-3.0-only", "share-alike"),
     ("CC-BY-NC-4.0", "non-commercial"), ("cc-by-nc-sa-2.0-uk", "non-commercial"),
     ("CC-BY-ND-4.0", "no-derivatives"), ("CC-BY-NC-ND-3.0-IGO", "no-derivatives"),
-    ("LicenseRef-hf-llama3", "unknown"), ("NOASSERTION", "unknown"), (None, "unknown"), ("Foo-1.0", "unknown"),
+    ("LicenseRef-hf-llama3", "proprietary"), ("NOASSERTION", "unknown"), (None, "unknown"), ("Foo-1.0", "unknown"),
     ("MIT AND CC-BY-NC-4.0", "non-commercial"), ("MIT OR GPL-3.0-only", "permissive"),
     ("(MIT OR CC-BY-NC-4.0) AND CC-BY-SA-4.0", "share-alike"),
     ("GPL-2.0-only WITH Classpath-exception-2.0", "share-alike"),
