@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dbom.licensing import classes as lt
-from dbom.model import Dataset, Dbom, ProcessingStep
+from dbom.licensing.record_licenses import MISSING as NO_RECORD_LICENSE
+from dbom.model import Dataset, Dbom, License, ProcessingStep
 
 PASS = "pass"
 MISSING = "missing"
@@ -459,40 +460,51 @@ def rules_for(profile: str) -> tuple[Rule, ...]:
 # --- license findings ------------------------------------------------------------------------------------
 
 def license_findings(dbom: Dbom) -> list[Finding]:
-    """Conflicts between the datasets' licenses and the model's intended use, and the duties they bring."""
+    """Conflicts between the datasets' licenses and the model's intended use, and the duties they bring.
+
+    A dataset's own license is examined, and so is each license its records state (a per-record
+    license column), since a mixed corpus carries the terms of every part.
+    """
     findings: list[Finding] = []
-    commercial = dbom.model.commercial
     for ds in dbom.datasets:
-        if not ds.license.is_known:
-            continue
-        classes = lt.license_classes(ds.license)
-        shown = ds.license.expression if ds.license.expression != "NOASSERTION" else ds.license.name or ""
-        limited = classes & {lt.NON_COMMERCIAL, lt.RESEARCH_ONLY}
-        if limited:
-            kind = "non-commercial" if lt.NON_COMMERCIAL in limited else "research-only"
-            if commercial:
-                findings.append(Finding(
-                    "license.non-commercial", "conflict", ds.name,
-                    f"{shown} is {kind}, but the model is for commercial use (model.commercial: true)",
-                    fix=(f"datasets[{ds.name}].license", "model.commercial")))
-            elif commercial is None:
-                findings.append(Finding(
-                    "license.non-commercial", "warning", ds.name,
-                    f"{shown} is {kind}, and the manifest does not say whether the model is commercial",
-                    fix=("model.commercial",)))
-        if lt.NO_DERIVATIVES in classes:
-            findings.append(Finding("license.no-derivatives", "warning", ds.name,
-                                    f"{shown} allows no derivatives: training on it may make one"))
-        if lt.PROPRIETARY in classes and commercial:
-            findings.append(Finding("license.custom", "warning", ds.name,
-                                    f"{shown} is a custom license: confirm it allows commercial training"))
-        if lt.SHARE_ALIKE in classes:
-            findings.append(Finding("license.share-alike", "duty", ds.name,
-                                    f"{shown} is share-alike: derived data must be shared under the same terms"))
-        if lt.ATTRIBUTION in classes:
-            credit = _fact(ds, "citation") or _fact(ds, "supplier") or ds.name
-            findings.append(Finding("license.attribution", "duty", ds.name,
-                                    f"{shown} requires attribution: credit {' '.join(credit.split())}"))
+        stated = [(ds.license, "")] if ds.license.is_known else []
+        stated += [(License(expression=share.license), f" ({share.records} records)")
+                   for share in ds.record_licenses if share.license != NO_RECORD_LICENSE]
+        for lic, part in stated:
+            findings += _license_findings(ds, lic, part, dbom.model.commercial)
+    return findings
+
+
+def _license_findings(ds: Dataset, lic: License, part: str, commercial: bool | None) -> list[Finding]:
+    findings: list[Finding] = []
+    classes = lt.license_classes(lic)
+    shown = (lic.expression if lic.expression != "NOASSERTION" else lic.name or "") + part
+    limited = classes & {lt.NON_COMMERCIAL, lt.RESEARCH_ONLY}
+    if limited:
+        kind = "non-commercial" if lt.NON_COMMERCIAL in limited else "research-only"
+        if commercial:
+            findings.append(Finding(
+                "license.non-commercial", "conflict", ds.name,
+                f"{shown} is {kind}, but the model is for commercial use (model.commercial: true)",
+                fix=(f"datasets[{ds.name}].license", "model.commercial")))
+        elif commercial is None:
+            findings.append(Finding(
+                "license.non-commercial", "warning", ds.name,
+                f"{shown} is {kind}, and the manifest does not say whether the model is commercial",
+                fix=("model.commercial",)))
+    if lt.NO_DERIVATIVES in classes:
+        findings.append(Finding("license.no-derivatives", "warning", ds.name,
+                                f"{shown} allows no derivatives: training on it may make one"))
+    if lt.PROPRIETARY in classes and commercial:
+        findings.append(Finding("license.custom", "warning", ds.name,
+                                f"{shown} is a custom license: confirm it allows commercial training"))
+    if lt.SHARE_ALIKE in classes:
+        findings.append(Finding("license.share-alike", "duty", ds.name,
+                                f"{shown} is share-alike: derived data must be shared under the same terms"))
+    if lt.ATTRIBUTION in classes:
+        credit = _fact(ds, "citation") or _fact(ds, "supplier") or ds.name
+        findings.append(Finding("license.attribution", "duty", ds.name,
+                                f"{shown} requires attribution: credit {' '.join(credit.split())}"))
     return findings
 
 

@@ -142,6 +142,11 @@ def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: t
     started = time.perf_counter()
     dbom = run_scan(paths, manifest, options, stats)
     write(dbom, output, spec_version)
+    from dbom.check import license_findings
+
+    for finding in license_findings(dbom):
+        if finding.severity == "conflict":  # until `dbom check` is run, the scan says what conflicts
+            warn(f"{finding.dataset}: license conflict: {finding.message}")
     if not quiet:
         seconds = time.perf_counter() - started
         shards = sum(len(d.shards) for d in dbom.datasets)
@@ -154,7 +159,7 @@ def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: t
             f"{records} records, {_human_bytes(total)}; read {stats.files_read} files "
             f"({_human_bytes(stats.bytes_read)}, {stats.cache_hits} from cache) in {seconds:.2f} s at {rate}"
             + (f"; {broken} broken shards recorded" if broken else "")
-            + (f"; {len(warnings)} warnings" if warnings else "") + ".",
+            + (f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "") + ".",
             err=True,
         )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dbom.errors import DbomError
-from dbom.model import DocFile, License
+from dbom.model import DocFile, License, VcsInfo
 
 
 @dataclass(frozen=True)
@@ -17,15 +17,21 @@ class DatasetDocs:
     license: License = field(default_factory=License)
     description: str | None = None
     homepage: str | None = None
+    code_license: License | None = None
+    evidence: tuple[License, ...] = ()
 
 
-def dataset_metadata(root: Path, docs: Sequence[DocFile], warn: Callable[[str], None]) -> DatasetDocs:
-    """Read the card (README.md at the root) and the root's license files of a dataset.
+def dataset_metadata(root: Path, docs: Sequence[DocFile], warn: Callable[[str], None],
+                     vcs: VcsInfo | None = None) -> DatasetDocs:
+    """Read the card (README.md at the root) and the license files of a dataset.
 
-    A card with broken front matter is reported through `warn` and ignored, never fatal.
+    License files are those at the dataset root and, inside a git repository (`vcs`), those of
+    each folder above it up to the repository's top. A card with broken front matter is
+    reported through `warn` and ignored, never fatal.
     """
     from dbom.licensing.cards import read_card
     from dbom.licensing.detect import resolve_license
+    from dbom.licensing.license_files import find_license_files
 
     card = None
     card_doc = next((d for d in docs if d.kind == "card" and "/" not in d.path), None)
@@ -37,6 +43,11 @@ def dataset_metadata(root: Path, docs: Sequence[DocFile], warn: Callable[[str], 
     license_files = [root / d.path for d in docs if d.kind == "license" and "/" not in d.path]
     if not root.is_dir():
         license_files = []
+    elif vcs is not None and vcs.path:
+        folder = root
+        for _ in vcs.path.split("/"):
+            folder = folder.parent
+            license_files += find_license_files(folder)
     result = resolve_license(card, license_files, root)
     for note in result.conflicts:
         warn(f"{root.name}: {note}")
@@ -44,4 +55,6 @@ def dataset_metadata(root: Path, docs: Sequence[DocFile], warn: Callable[[str], 
         license=result.license,
         description=card.description if card else None,
         homepage=card.homepage if card else None,
+        code_license=result.code_license,
+        evidence=result.evidence,
     )

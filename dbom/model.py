@@ -69,6 +69,8 @@ class License:
 
     `source` says where it came from ("card", "license-file", "manifest"), `acknowledgement`
     is CycloneDX's "declared" (stated by the author) or "concluded" (determined by a tool).
+    `path` names the file a "license-file" statement was read from, relative to the dataset
+    root (`../LICENSE` for one higher up in its repository).
     """
 
     expression: str = NOASSERTION
@@ -76,11 +78,25 @@ class License:
     source: str | None = None
     acknowledgement: str = "declared"
     url: str | None = None
+    path: str | None = None
 
     @property
     def is_known(self) -> bool:
         """True when the license is a real SPDX expression or a named license."""
         return self.expression != NOASSERTION or bool(self.name)
+
+
+@dataclass(frozen=True)
+class LicenseShare:
+    """One license's share of a dataset whose records state their own license (a `license` column).
+
+    `bytes` is the records' size: their lines in JSON Lines and CSV, the summed lengths of their
+    string and binary values in Parquet and Arrow (see dbom.licensing.record_licenses).
+    """
+
+    license: str
+    records: int
+    bytes: int
 
 
 @dataclass(frozen=True)
@@ -194,6 +210,9 @@ class Dataset:
     hub: HubInfo | None = None  # the Hugging Face Hub snapshot it was read from (dbom.provenance.hub)
     ancestors: tuple[str, ...] = ()  # names of the datasets it was derived from (inputs of the steps writing it)
     datasets_info: DatasetsInfo | None = None  # when recorded from a `datasets` object at training time
+    code_license: License | None = None  # the repository's code license, when a separate data license exists
+    license_evidence: tuple[License, ...] = ()  # every license statement found, with where it came from
+    record_licenses: tuple[LicenseShare, ...] = ()  # per-record licenses, by records and bytes
 
     @property
     def total_records(self) -> int | None:

@@ -35,6 +35,7 @@ from dbom.model import (
     Dbom,
     DocFile,
     License,
+    LicenseShare,
     ModelInfo,
     Shard,
 )
@@ -222,10 +223,12 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     for shard in shards:
         if shard.error:
             options.warn(f"{entry.name}/{shard.path}: {shard.error} (recorded, --keep-going)")
-    found = dataset_metadata(root, docs, options.warn)
+    found = dataset_metadata(root, docs, options.warn, provenance.vcs)
     license_ = found.license
+    evidence = found.evidence
     if entry.license:
         license_ = License(expression=entry.license, source="manifest", acknowledgement="declared")
+        evidence = (license_, *evidence)
     return provenance.apply(Dataset(
         name=entry.name,
         shards=shards,
@@ -239,7 +242,28 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         include=entry.include,
         exclude=entry.exclude,
         digest=dataset_digest(shards),
+        code_license=found.code_license,
+        license_evidence=evidence,
+        record_licenses=_record_licenses(root, shards, options.keep_going),
     ))
+
+
+def _record_licenses(root: Path, shards: Sequence[Shard], keep_going: bool) -> tuple[LicenseShare, ...]:
+    """The per-record license distribution, for shards whose schema has a license column."""
+    from dbom.licensing.record_licenses import count_shard, license_column, merge
+
+    counts = []
+    for shard in shards:
+        column = license_column(shard.columns)
+        if column is None or shard.error:
+            continue
+        path = root / shard.path if root.is_dir() else root
+        try:
+            counts.append(count_shard(path, shard.format, shard.compression, column))
+        except DbomError as exc:
+            if not keep_going:
+                raise DbomError(_display(path), exc.cause) from None
+    return merge(counts)
 
 
 def dataset_digest(shards: Sequence[Shard]) -> str:

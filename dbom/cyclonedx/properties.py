@@ -22,6 +22,12 @@ EXCLUDE = "dbom:exclude"
 LICENSE_SOURCE = "dbom:license:source"
 LICENSE_STATUS = "dbom:license:status"
 LICENSE_NAME = "dbom:license:name"
+LICENSE_PATH = "dbom:license:path"
+LICENSE_CLASS = "dbom:license:class"
+LICENSE_CLASSES = "dbom:license:classes"
+LICENSE_EVIDENCE = "dbom:license:evidence"
+LICENSE_CODE = "dbom:license:code"
+LICENSE_RECORDS = "dbom:license:records"
 LOCATION = "dbom:location"
 FACT_PREFIX = "dbom:fact:"
 MODEL_COMMERCIAL = "dbom:model:commercial"
@@ -79,6 +85,12 @@ PROPERTIES: dict[str, tuple[str, str]] = {
                                 "`datasets-info` (the info of a `datasets` object)"),
     LICENSE_NAME: ("dataset", "the license's own name when its SPDX form is a `LicenseRef-`"),
     LOCATION: ("dataset", "where to obtain the data, when the manifest states it as text rather than a URL"),
+    LICENSE_PATH: ("dataset", "the license file the license was read from, relative to the dataset root"),
+    LICENSE_CLASS: ("dataset", "the license's headline class (its most restrictive; see *Licenses* above)"),
+    LICENSE_CLASSES: ("dataset", "all the license's classes, comma-separated"),
+    LICENSE_EVIDENCE: ("dataset", "every license statement found, as a JSON list of `{license, source, path}`"),
+    LICENSE_CODE: ("dataset", "the repository's code license beside a separate data license, as JSON"),
+    LICENSE_RECORDS: ("dataset", "per-record licenses as a JSON list of `[license, records, bytes]`"),
     LICENSE_STATUS: ("dataset", "`NOASSERTION` when no license could be determined"),
     FACT_PREFIX + "<key>": ("dataset", "a fact stated in the manifest (e.g. `dbom:fact:osaid_class`); "
                                        "see the manifest keys"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from dbom.cyclonedx import formulation as steps_cdx
 from dbom.cyclonedx import properties as P
 from dbom.cyclonedx import provenance as prov
+from dbom.cyclonedx.license_props import read_license_properties
 from dbom.errors import DbomFileError
 from dbom.model import HASH_XXH3, NOASSERTION, Column, Dataset, Dbom, DocFile, License, ModelInfo, Shard
 
@@ -146,6 +148,8 @@ def _dataset(c: dict[str, Any]) -> Dataset:
     if license_.url is None and "license" in refs:
         license_ = License(license_.expression, license_.name, license_.source, license_.acknowledgement,
                            refs["license"])
+    if P.LICENSE_PATH in props:
+        license_ = replace(license_, path=props[P.LICENSE_PATH])
     return Dataset(
         name=c["name"],
         shards=tuple(shards),
@@ -163,6 +167,7 @@ def _dataset(c: dict[str, Any]) -> Dataset:
         hub=prov.read_hub(props, c),
         ancestors=prov.read_ancestors(c),
         datasets_info=prov.read_datasets_info(props),
+        **read_license_properties(props),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 from dbom.cyclonedx import formulation as steps_cdx
 from dbom.cyclonedx import properties as P
 from dbom.cyclonedx import provenance as prov
+from dbom.cyclonedx.license_props import license_properties
 from dbom.cyclonedx.refs import dataset_ref, file_ref, model_file_ref, model_ref
 from dbom.model import NOASSERTION, Dataset, Dbom, DocFile, License, Shard
 from dbom.redact import clean_url, is_url
@@ -269,6 +270,7 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
         props.append(_prop(P.LICENSE_NAME, ds.license.name))
     if not ds.license.is_known:
         props.append(_prop(P.LICENSE_STATUS, NOASSERTION))
+    props += license_properties(ds)
     for key in sorted(ds.facts):
         props.append(_prop(P.FACT_PREFIX + key, ds.facts[key]))
     props += prov.vcs_properties(ds.vcs) + prov.hub_properties(ds.hub)

@@ -36,6 +36,8 @@ class LicenseResolution:
 
     license: License
     conflicts: tuple[str, ...] = ()
+    code_license: License | None = None  # a repository's code license beside a separate data license
+    evidence: tuple[License, ...] = ()  # every statement recognised: the card's and each file's
 
 
 def dataset_license(card: Card | None, license_files: Sequence[Path], root: Path) -> License:
@@ -52,18 +54,22 @@ def resolve_license(card: Card | None, license_files: Sequence[Path], root: Path
     `license_link` when the card's license is kept. Raises DbomError if a license file cannot be read.
     """
     stated = card_license(card) if card is not None else License()
-    from_files, conflicts = _files_license(license_files, root)
-
+    from_files, code, recognised, conflicts = _files_license(license_files, root)
+    evidence = ([stated] if stated.expression != NOASSERTION else []) + [
+        License(expression=spdx, source=SOURCE_FILE, acknowledgement="declared", path=_rel(path, root))
+        for path, spdx in recognised]
+    code_license = None if code is None else License(expression=code[1], source=SOURCE_FILE,
+                                                     acknowledgement="declared", path=_rel(code[0], root))
+    found = stated
     if stated.expression != NOASSERTION:
         if from_files is not None and not _agrees(stated.expression, from_files[1]):
             path, spdx = from_files
             conflicts.append(f"{_rel(path, root)}: reads as {spdx}, but the card declares "
                              f"{stated.expression}; keeping the card's license")
-        return LicenseResolution(stated, tuple(conflicts))
-    if from_files is not None:
-        found = License(expression=from_files[1], source=SOURCE_FILE, acknowledgement="declared")
-        return LicenseResolution(found, tuple(conflicts))
-    return LicenseResolution(stated, tuple(conflicts))
+    elif from_files is not None:
+        found = License(expression=from_files[1], source=SOURCE_FILE, acknowledgement="declared",
+                        path=_rel(from_files[0], root))
+    return LicenseResolution(found, tuple(conflicts), code_license, tuple(evidence))
 
 
 def card_license(card: Card) -> License:
@@ -92,23 +98,36 @@ def card_license(card: Card) -> License:
                    acknowledgement="declared", url=url)
 
 
-def _files_license(paths: Sequence[Path], root: Path) -> tuple[tuple[Path, str] | None, list[str]]:
-    """((file, SPDX id) recognised from the license files, or None; conflict lines).
+def _files_license(
+    paths: Sequence[Path], root: Path
+) -> tuple[tuple[Path, str] | None, tuple[Path, str] | None, list[tuple[Path, str]], list[str]]:
+    """(the data's license file and id, or None; the code's, or None; every file recognised; conflict lines).
 
-    When there are files that name the data (DATA_LICENSE*, LICENSE-DATA*), only those are read: the
-    other license files of a repository often cover its code. Recognised files that disagree give None.
+    `paths` may hold files of the dataset root and of the folders above it up to the repository's
+    top: the nearest level that says something wins. When there are files that name the data
+    (DATA_LICENSE*, LICENSE-DATA*), only those decide the data's license, and the nearest other
+    recognised license file is the code's. Recognised files of one level that disagree give None.
     """
     conflicts: list[str] = []
-    data = [p for p in paths if is_data_license_name(p.name)]
-    found = [(p, recognise_file(p)) for p in sorted(data or paths, key=str)]
-    found = [(p, spdx) for p, spdx in found if spdx != NOASSERTION]
-    if not found:
-        return None, conflicts
-    if len({spdx for _, spdx in found}) == 1:
-        return found[0], conflicts
-    listing = ", ".join(f"{_rel(p, root)} reads as {spdx}" for p, spdx in found)
+    recognised = [(p, spdx) for p in sorted(paths, key=lambda p: (_level(p, root), str(p)))
+                  if (spdx := recognise_file(p)) != NOASSERTION]
+    has_data_files = any(is_data_license_name(p.name) for p in paths)
+    for_data = [(p, s) for p, s in recognised if is_data_license_name(p.name) or not has_data_files]
+    for_code = [(p, s) for p, s in recognised if has_data_files and not is_data_license_name(p.name)]
+    code = for_code[0] if for_code else None
+    if not for_data:
+        return None, code, recognised, conflicts
+    nearest = [(p, s) for p, s in for_data if _level(p, root) == _level(for_data[0][0], root)]
+    if len({spdx for _, spdx in nearest}) == 1:
+        return nearest[0], code, recognised, conflicts
+    listing = ", ".join(f"{_rel(p, root)} reads as {spdx}" for p, spdx in nearest)
     conflicts.append(f"license files disagree ({listing}); no license taken from them")
-    return None, conflicts
+    return None, code, recognised, conflicts
+
+
+def _level(path: Path, root: Path) -> int:
+    """How many folders above the dataset root `path` sits (0: in the root itself)."""
+    return _rel(path, root).count("../")
 
 
 _KEY = re.compile(r"[A-Za-z0-9.+-]+")

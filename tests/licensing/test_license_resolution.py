@@ -40,7 +40,7 @@ def test_no_conflict_when_they_agree(tmp_path: Path) -> None:
 def test_a_recognised_file_when_the_card_says_nothing_definite(tmp_path: Path) -> None:
     card, files = dataset(tmp_path, "---\nlicense: bsd\n---\n", **{"LICENSE.txt": APACHE_2})
     assert dataset_license(card, files, tmp_path) == License(expression="Apache-2.0", source="license-file",
-                                                             acknowledgement="declared")
+                                                             acknowledgement="declared", path="LICENSE.txt")
     assert dataset_license(None, files, tmp_path).expression == "Apache-2.0"
 
 
