@@ -42,7 +42,8 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 _TEMPLATE_VAR = re.compile(r"<<var;.*?>>", re.S)
 _TEMPLATE_OPTIONAL = re.compile(r"<<beginOptional.*?>>.*?<<endOptional>>", re.S)
 _TEMPLATE_MARKUP = re.compile(r"<<.*?>>", re.S)
-_EQUIVALENT_WORDS = {"licence": "license", "licences": "licenses", "licensor": "licensor", "copyright": ""}
+# Spelling variants SPDX treats as equal, and the word "copyright" (its statements vary by holder).
+_EQUIVALENT_WORDS = re.compile(r"\blicenc(e|es)\b|\bcopyright\b")
 
 
 @dataclass(frozen=True)
@@ -59,14 +60,14 @@ def normalise_words(text: str) -> list[str]:
     text = _TEMPLATE_MARKUP.sub(" ", text)
     text = _COPYRIGHT.sub(" ", text)
     text = _URL_SCHEME.sub(" ", text.lower())
-    words = _NON_WORD.sub(" ", text).split()
-    return [w for w in (_EQUIVALENT_WORDS.get(w, w) for w in words) if w]
+    text = _EQUIVALENT_WORDS.sub(lambda m: f"licens{m.group(1)}" if m.group(1) else " ", text)
+    return _NON_WORD.sub(" ", text).split()
 
 
 def _shingles(words: list[str]) -> frozenset[int]:
     if len(words) < SHINGLE:
         return frozenset({hash(tuple(words))}) if words else frozenset()
-    return frozenset(hash(tuple(words[i : i + SHINGLE])) for i in range(len(words) - SHINGLE + 1))
+    return frozenset(map(hash, zip(*(words[i:] for i in range(SHINGLE)), strict=False)))  # windows end together
 
 
 def _template_shingles(template: str) -> tuple[frozenset[int], int]:
@@ -88,8 +89,8 @@ def _current_id(old: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _references() -> tuple[tuple[str, frozenset[int], str], ...]:
-    """(SPDX id, 5-gram set, text digest) of every bundled reference text, built once."""
+def _references() -> tuple[tuple[str, frozenset[int], frozenset[int]], ...]:
+    """(SPDX id, 5-gram set, the text's identity) of every bundled reference text, built once."""
     data = importlib.resources.files("spdx") / "data"
     records = json.loads((data / "db.json").read_text(encoding="utf-8"))["licenses"]
     refs = []
@@ -99,7 +100,8 @@ def _references() -> tuple[tuple[str, frozenset[int], str], ...]:
         shingles, words = _template_shingles(text)
         if words < MIN_WORDS or not shingles:
             continue
-        refs.append((_current_id(record["id"]), shingles, " ".join(normalise_words(text))))
+        # Two ids with the same fixed text (an alias) share the 5-gram set: that set is its identity.
+        refs.append((_current_id(record["id"]), shingles, shingles))
     return tuple(refs)
 
 
@@ -132,7 +134,7 @@ def identify(text: str) -> Match | None:
     return Match(best_id, round(best_license, 4), round(best_text, 4))
 
 
-def _holds_another_license(query: frozenset[int], best_text: str) -> bool:
+def _holds_another_license(query: frozenset[int], best_text: frozenset[int]) -> bool:
     """True when what the best match leaves unexplained is most of some other license's text
     (a file with two licenses in it is not one of them)."""
     best = next(ref for _, ref, text in _references() if text == best_text)
