@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from dbom.errors import ManifestError
+from dbom.model import ModelInfo
 
 MAX_MANIFEST_BYTES = 4 << 20
 
@@ -83,6 +84,28 @@ class Manifest:
     datasets: tuple[DatasetEntry, ...] = ()
     steps: tuple[Mapping[str, Any], ...] = ()
     source: Path | None = None
+
+    def model_info(self, name: str | None = None, default_name: str = "unnamed-model") -> ModelInfo:
+        """The model the manifest describes; `name` overrides its `model.name`, `default_name` stands in for none."""
+        m = self.model
+        return ModelInfo(
+            name=name or _text(m.get("name")) or default_name,
+            version=_text(m.get("version")),
+            license=_text(m.get("license")),
+            commercial=m.get("commercial"),
+            group=_text(m.get("group")),
+            supplier=_text(m.get("supplier")),
+            description=_text(m.get("description")),
+        )
+
+    @property
+    def dbom_license(self) -> str | None:
+        """The license of the DBOM document itself (`dbom.license`)."""
+        return _text(self.dbom.get("license"))
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 class _LineLoader(yaml.SafeLoader):

@@ -150,7 +150,7 @@ class Recorder:
             model=self._model_info(),
             datasets=link_ancestors((datasets[n] for n in sorted(datasets)), steps),
             steps=steps,
-            dbom_license=_text(self.manifest.dbom.get("license")),
+            dbom_license=self.manifest.dbom_license,
             timestamp=source_date(),
             tool_version=__version__,
             hash_algorithms=(HASH_XXH3, *sorted(self.options.hashes)),
@@ -172,20 +172,7 @@ class Recorder:
     def _model_info(self) -> ModelInfo:
         if isinstance(self.model, ModelInfo):
             return self.model
-        m = self.manifest.model
-        return ModelInfo(
-            name=self.model or _text(m.get("name")) or self.default_model_name,
-            version=_text(m.get("version")),
-            license=_text(m.get("license")),
-            commercial=m.get("commercial"),
-            group=_text(m.get("group")),
-            supplier=_text(m.get("supplier")),
-            description=_text(m.get("description")),
-        )
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
+        return self.manifest.model_info(self.model, self.default_model_name)
 
 
 def training_code(code: Path | None = None) -> CodeRef | None:

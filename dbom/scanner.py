@@ -36,7 +36,6 @@ from dbom.model import (
     DocFile,
     License,
     LicenseShare,
-    ModelInfo,
     Shard,
 )
 from dbom.provenance import dataset_provenance
@@ -141,10 +140,10 @@ def scan(
         options.progress.finish()
     stats.seconds = time.perf_counter() - started
     return Dbom(
-        model=_model_info(loaded, options),
+        model=loaded.model_info(options.model_name),
         datasets=link_ancestors(datasets, steps),
         steps=steps,
-        dbom_license=_text(loaded.dbom.get("license")),
+        dbom_license=loaded.dbom_license,
         timestamp=source_date(),
         tool_version=__version__,
         hash_algorithms=(HASH_XXH3, *sorted(options.hashes)),
@@ -155,23 +154,6 @@ def _entry_for_path(path: Path) -> DatasetEntry:
     absolute = path.resolve() if path.exists() else path.absolute()
     name = absolute.name if absolute.is_dir() or not absolute.exists() else absolute.stem
     return DatasetEntry(name=name or "dataset", path=absolute)
-
-
-def _model_info(manifest: Manifest, options: ScanOptions) -> ModelInfo:
-    m = manifest.model
-    return ModelInfo(
-        name=options.model_name or _text(m.get("name")) or "unnamed-model",
-        version=_text(m.get("version")),
-        license=_text(m.get("license")),
-        commercial=m.get("commercial"),
-        group=_text(m.get("group")),
-        supplier=_text(m.get("supplier")),
-        description=_text(m.get("description")),
-    )
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 @dataclass(frozen=True, slots=True)
