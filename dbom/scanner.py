@@ -160,7 +160,11 @@ def _entry_for_path(path: Path) -> DatasetEntry:
 class _Job:
     file: LocalFile
     doc: str | None  # doc kind by name, None when it may be data
-    display: str  # how errors name the file to the user
+
+    @property
+    def display(self) -> str:
+        """How errors name the file to the user (computed only for an error: relpath is not free)."""
+        return _display(self.file.path)
 
 
 def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintCache | None,
@@ -173,7 +177,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         kind = doc_kind(local.relpath)
         if kind is None and not selected(local.relpath, entry.include, entry.exclude):
             continue
-        jobs.append(_Job(local, kind, _display(local.path)))
+        jobs.append(_Job(local, kind))
     options.progress.start_dataset(entry.name, len(jobs), sum(j.file.stat.st_size for j in jobs))
 
     algorithms = tuple(sorted(options.hashes))
@@ -192,7 +196,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     def work(item: tuple[int, _Job, str]) -> Shard | DocFile:
         return _scan_file(item[1], algorithms, inspector, options.keep_going, options.records_digest)
 
-    for (index, job, key), result in zip(todo, ordered_map(work, todo, options.jobs or default_jobs()), strict=True):
+    for (index, job, key), result in zip(todo, ordered_map(work, todo, options.jobs or _auto_jobs(todo)), strict=True):
         results[index] = result
         stats.files_read += 1
         stats.bytes_read += job.file.stat.st_size
@@ -246,6 +250,19 @@ def _record_licenses(root: Path, shards: Sequence[Shard], keep_going: bool) -> t
             if not keep_going:
                 raise DbomError(_display(path), exc.cause) from None
     return merge(counts)
+
+
+# Below this mean file size the per-file work is Python under the GIL, and a second thread only
+# adds contention: measured on 20,000 files of 64 KiB, one thread took 5.9 s and two 10.0 s.
+THREADED_MIN_MEAN_BYTES = 1 << 20
+
+
+def _auto_jobs(todo: Sequence[tuple[int, _Job, str]]) -> int:
+    """Threads for the files still to read: one per CPU for large files, one for small ones."""
+    if not todo:
+        return 1
+    mean = sum(job.file.stat.st_size for _, job, _ in todo) / len(todo)
+    return default_jobs() if mean >= THREADED_MIN_MEAN_BYTES else 1
 
 
 def dataset_digest(shards: Sequence[Shard]) -> str:

@@ -42,10 +42,15 @@ DOC_MIME_TYPES = {"card": "text/markdown"}
 
 
 class _Stream:
-    """A JSON array whose items are produced lazily while writing."""
+    """A JSON array whose items are produced lazily while writing.
 
-    def __init__(self, items: Iterable[Any]) -> None:
+    A `compact` stream writes each item on one line: json's indenting encoder is pure Python
+    (29 of 34 µs per shard component), the compact one is C, and a DBOM has up to 10^6 of them.
+    """
+
+    def __init__(self, items: Iterable[Any], compact: bool = False) -> None:
         self.items = items
+        self.compact = compact
 
 
 class _Lazy(dict):  # type: ignore[type-arg]
@@ -86,7 +91,7 @@ def write_dbom(dbom: Dbom, raw: BinaryIO, spec_version: str = "1.6") -> str:
     body = _Lazy(
         metadata=_metadata(dbom),
         components=_Stream(itertools.chain((_dataset_component(d, by_name) for d in dbom.datasets), code.components)),
-        dependencies=_Stream(_dependencies(dbom)),
+        dependencies=_Stream(_dependencies(dbom), compact=True),
     )
     formulation = steps_cdx.formulation(dbom, code.refs)
     if formulation:
@@ -110,7 +115,10 @@ def _emit(out: _Out, value: Any, level: int) -> None:
         for item in value.items:
             out.write(("[\n" if first else ",\n") + pad + "  ")
             first = False
-            _emit(out, item, level + 1)
+            if value.compact and not isinstance(item, (_Lazy, _Stream)):
+                out.write(json.dumps(item, ensure_ascii=False, separators=(", ", ": ")))
+            else:
+                _emit(out, item, level + 1)
         out.write(f"\n{pad}]" if not first else "[]")
     elif isinstance(value, _Lazy):
         out.write("{")
@@ -240,7 +248,7 @@ def _dataset_component(ds: Dataset, datasets: dict[str, Dataset] | None = None) 
     data["description"] = _size_description(ds)
     comp["data"] = [data]
     comp["properties"] = _dataset_properties(ds)
-    comp["components"] = _Stream(_file_components(ds))
+    comp["components"] = _Stream(_file_components(ds), compact=True)
     return comp
 
 
