@@ -13,7 +13,7 @@ once, and reuses them while their parameters and sizes match:
   goes into reading and hashing;
 - corpus B ("small"): N Parquet files (default 20,000) of exactly 64 KiB each, same layout
   (16 rows of about 4 KiB), in folders of 1,000 files;
-- corpus "one": a single small Parquet file, to measure the start-up cost of `dbom scan`.
+- corpus "one": a single Parquet file of about 64 KiB, to measure the start-up cost of `dbom scan`.
 
 The random bytes come from a seeded generator, so a regenerated corpus has the same content.
 
@@ -31,6 +31,16 @@ the median, minimum and maximum over the rounds:
   by one untimed scan) against `--no-cache`, and a check that both DBOMs are byte-identical
   (all scans run with SOURCE_DATE_EPOCH=0).
 
+On a shared machine other processes steal CPU time: each sample also measures the CPU time
+the rest of the machine used while it ran (from /proc/stat, minus the command's own), and a
+sample during which that exceeded `--max-foreign` (default 10%) of the machine's capacity is
+discarded and run again (at most three times; the table says how many samples were redone
+and the largest share of other work in a kept sample). Before each sample it also waits
+(up to `--wait-idle` seconds) until the CPUs have been idle for half a second, then reads the
+command's corpus once more: the kernel may evict page-cache pages at any time (proactive
+reclaim), so a sample that still read more than 4 MiB + 1% of its corpus from disk (per
+/proc/diskstats) is discarded as cold and run again too.
+
 Sizes are in bytes; GB/s means 10^9 bytes per second.
 """
 
@@ -40,6 +50,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -86,6 +97,10 @@ class Figure:
     corpus: str
     command: str
     times: list[float] = field(default_factory=list)
+    foreign: list[float] = field(default_factory=list)  # per kept sample: other processes' share of the CPU
+    disk_read: list[int] = field(default_factory=list)  # per kept sample: bytes read from disk
+    discarded: int = 0  # samples discarded because other processes used the CPU meanwhile
+    disturbed: int = 0  # kept samples that were disturbed all the same (no undisturbed attempt)
 
     @property
     def median(self) -> float:
@@ -220,7 +235,7 @@ def corpus_small(workdir: Path, count: int, file_bytes: int = 64 * KIB, per_fold
 
 
 def corpus_one(workdir: Path) -> Corpus:
-    """The start-up corpus: one Parquet file of 64 KiB."""
+    """The start-up corpus: one Parquet file of about 64 KiB (64 KiB of payload)."""
     import numpy as np
 
     params: dict[str, object] = {"name": "one", "format": CORPUS_FORMAT}
@@ -245,14 +260,59 @@ def _dbom_executable() -> str:
     return found
 
 
-def _run(argv: Sequence[str], env: dict[str, str]) -> float:
-    """Run `argv` to completion and return its wall-clock time; exit with its stderr if it fails."""
+def busy_seconds() -> float:
+    """CPU time spent busy by the whole machine so far (all CPUs, from /proc/stat), in seconds."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    ticks = [int(x) for x in fields]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    guest = sum(ticks[8:10]) if len(ticks) > 9 else 0  # already counted in user and nice
+    return (sum(ticks) - idle - guest) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    """CPU time (user + system) of this process's finished and reaped descendants so far, in seconds."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Sample:
+    """One timed run: wall-clock seconds, the CPU seconds other processes used and the bytes read from disk."""
+
+    seconds: float
+    foreign_cpu: float
+    disk_read: int
+
+
+def disk_read_bytes() -> int:
+    """Bytes read from the machine's block devices so far (whole disks in /proc/diskstats)."""
+    try:
+        disks = {d for d in os.listdir("/sys/block") if not d.startswith(("loop", "ram", "zram"))}
+        total = 0
+        for line in Path("/proc/diskstats").read_text().splitlines():
+            parts = line.split()
+            if len(parts) > 5 and parts[2] in disks:
+                total += int(parts[5]) * 512  # sectors read; a sector here is always 512 bytes
+        return total
+    except OSError:
+        return 0
+
+
+def _run(argv: Sequence[str], env: dict[str, str]) -> Sample:
+    """Run `argv` to completion and time it; exit with its stderr if it fails.
+
+    Besides the wall-clock time, it measures how much CPU time the rest of the machine used
+    while the command ran (machine-wide busy time minus the command's own CPU time): other
+    work on a shared machine slows the command down and makes the sample unfair.
+    """
+    busy, own, disk = busy_seconds(), children_cpu(), disk_read_bytes()
     started = time.perf_counter()
     done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - started
+    foreign = max(0.0, (busy_seconds() - busy) - (children_cpu() - own))
     if done.returncode != 0:
         sys.exit(f"bench_scan: command failed ({done.returncode}): {' '.join(argv)}\n{done.stderr.decode()}")
-    return elapsed
+    return Sample(elapsed, foreign, disk_read_bytes() - disk)
 
 
 def _shell(script: str, folder: Path) -> list[str]:
@@ -260,9 +320,11 @@ def _shell(script: str, folder: Path) -> list[str]:
     return ["bash", "-c", script, "bench", str(folder)]
 
 
-def _scan(dbom: str, folder: Path, out: Path, hash_name: str, cache: bool = False) -> list[str]:
+def _scan(dbom: str, folder: Path, out: Path, hash_name: str, cache: bool = False, jobs: int = 0) -> list[str]:
     """A `dbom scan` command line of one corpus folder."""
     argv = [dbom, "scan", str(folder), "-o", str(out), "-q", "--hash", hash_name]
+    if jobs:
+        argv += ["-j", str(jobs)]
     return argv if cache else [*argv, "--no-cache"]
 
 
@@ -275,15 +337,74 @@ def _pretty(argv: Sequence[str], workdir: Path) -> str:
     return text.replace(str(workdir), "$W")
 
 
-def measure(plan: list[tuple[Figure, list[str]]], env: dict[str, str], rounds: int) -> None:
-    """Run every command of `plan` once untimed, then `rounds` timed rounds of all of them in turn."""
-    for figure, argv in plan:
-        print(f"  warm-up: {figure.corpus} {figure.label}", flush=True)
-        _run(argv, env)
+def wait_for_quiet(max_foreign: float, limit: float, window: float = 0.5) -> float:
+    """Wait until the machine's CPUs are busy less than `max_foreign` of a `window`; give up after `limit` s.
+
+    Returns the seconds waited.
+    """
+    capacity = os.cpu_count() or 1
+    started = time.perf_counter()
+    told = False
+    while True:
+        before = busy_seconds()
+        time.sleep(window)
+        share = (busy_seconds() - before) / (window * capacity)
+        waited = time.perf_counter() - started
+        if share <= max_foreign or waited >= limit:
+            if told:
+                print(f"    ... waited {waited:.0f} s" + (" (gave up)" if share > max_foreign else ""), flush=True)
+            return waited
+        if not told:
+            print(f"    machine busy ({share:.0%} of the CPU used by other processes): waiting", flush=True)
+            told = True
+
+
+@dataclass
+class Step:
+    """One command to time: its figure, its command line, and the corpus it reads (warmed before each sample)."""
+
+    figure: Figure
+    argv: list[str]
+    corpus: Corpus
+
+
+def measure(plan: list[Step], env: dict[str, str], rounds: int, max_foreign: float, wait_limit: float) -> None:
+    """Run every command of `plan` once untimed, then `rounds` timed rounds of all of them in turn.
+
+    Before each sample, it waits (up to `wait_limit` seconds) for the machine to be quiet and
+    reads the command's corpus once (the kernel may evict page-cache pages in the meantime).
+    A sample is discarded and run again, up to three times per round (the last attempt is
+    then kept and counted as disturbed), when other processes used more than `max_foreign` of
+    the machine's CPU time meanwhile (all CPUs over the sample's wall-clock time), or when it
+    read more than 4 MiB + 1% of the corpus from disk (the page cache was not warm).
+    """
+    capacity = os.cpu_count() or 1
+    for step in plan:
+        print(f"  warm-up: {step.figure.corpus} {step.figure.label}", flush=True)
+        _run(step.argv, env)
     for r in range(rounds):
-        for figure, argv in plan:
-            figure.times.append(_run(argv, env))
-        summary = ", ".join(f"{f.corpus}/{f.label} {f.times[-1]:.2f}" for f, _ in plan)
+        for step in plan:
+            figure = step.figure
+            for attempt in range(4):
+                wait_for_quiet(max_foreign, wait_limit)
+                _run(_shell(READ_SCRIPT, step.corpus.path), env)
+                sample = _run(step.argv, env)
+                share = sample.foreign_cpu / (sample.seconds * capacity)
+                cold = sample.disk_read > 4 * MIB + step.corpus.bytes // 100
+                if share <= max_foreign and not cold:
+                    break
+                figure.discarded += 1
+                why = f"other processes used {share:.0%} of the CPU" if share > max_foreign else \
+                    f"{sample.disk_read / MIB:.0f} MiB were read from disk"
+                print(f"    {figure.corpus}/{figure.label}: {sample.seconds:.2f} s discarded, {why} meanwhile"
+                      + (" (kept: last attempt)" if attempt == 3 else ""), flush=True)
+            else:
+                figure.disturbed += 1
+                figure.discarded -= 1
+            figure.times.append(sample.seconds)
+            figure.foreign.append(share)
+            figure.disk_read.append(sample.disk_read)
+        summary = ", ".join(f"{s.figure.corpus}/{s.figure.label} {s.figure.times[-1]:.2f}" for s in plan)
         print(f"  round {r + 1}/{rounds}: {summary}", flush=True)
 
 
@@ -304,18 +425,22 @@ def report(figures: list[Figure], corpora: dict[str, Corpus], startup: Figure, c
     start = startup.median
     print()
     print(f"{'corpus':<7} {'command':<40} {'median s':>9} {'min s':>8} {'max s':>8} {'GB/s':>7}"
-          f" {'-start-up s':>12} {'GB/s':>7}")
+          f" {'-start-up s':>12} {'GB/s':>7} {'redone':>7} {'other CPU':>9} {'disk MiB':>8}")
     rows = []
     for f in [*figures, cached, startup]:
         corpus = corpora[f.corpus]
-        is_scan = f.label.startswith("dbom") and f is not startup
+        is_scan = f.label.startswith("dbom") and f is not startup and f is not cached
         net = f.median - start if is_scan else None
         net_text = f"{net:12.3f} {_gbps(corpus.bytes, net)}" if net is not None else f"{'':12} {'':7}"
-        print(f"{f.corpus:<7} {f.label:<40} {f.median:9.3f} {f.low:8.3f} {f.high:8.3f}"
-              f" {_gbps(corpus.bytes, f.median)} {net_text}")
+        rate = _gbps(corpus.bytes, f.median) if f is not startup else f"{'':6}"
+        redone = f"{f.discarded}" + (f"+{f.disturbed}!" if f.disturbed else "")
+        print(f"{f.corpus:<7} {f.label:<40} {f.median:9.3f} {f.low:8.3f} {f.high:8.3f} {rate} {net_text}"
+              f" {redone:>7} {max(f.foreign):9.0%} {max(f.disk_read) / MIB:8.1f}")
         rows.append({"corpus": f.corpus, "label": f.label, "command": f.command, "times": f.times,
                      "median": f.median, "min": f.low, "max": f.high,
-                     "gbps": corpus.bytes / 1e9 / f.median, "net": net})
+                     "gbps": corpus.bytes / 1e9 / f.median, "net": net, "foreign": f.foreign,
+                     "disk_read": f.disk_read,
+                     "discarded": f.discarded, "disturbed": f.disturbed})
 
     def fig(corpus: str, label: str) -> Figure:
         return next(f for f in figures if f.corpus == corpus and f.label == label)
@@ -350,6 +475,10 @@ def report(figures: list[Figure], corpora: dict[str, Corpus], startup: Figure, c
     print(f"{'small: cache speed-up (--no-cache / cached), x':<58} {speedup:7.1f} {'':10}  >= "
           f"{TARGETS['cache_speedup']}: {_verdict(speedup >= TARGETS['cache_speedup'])}")
     print(f"{'small: cached and --no-cache DBOMs byte-identical':<58} {'yes' if identical else 'NO':>7}")
+    disturbed = sum(f.disturbed for f in [*figures, cached, startup])
+    if disturbed:
+        print(f"WARNING: {disturbed} kept samples were disturbed by other processes or a cold page cache "
+              "(marked ! in the `redone` column): their figures are pessimistic")
     print()
     print("commands ($W = " + str(workdir) + "):")
     for f in [*figures, cached, startup]:
@@ -369,8 +498,11 @@ def machine() -> dict[str, object]:
     except OSError:
         pass
     openssl = subprocess.run(["openssl", "version"], capture_output=True, text=True, check=False).stdout.strip()
+    repo = Path(__file__).resolve().parent.parent
+    commit = subprocess.run(["git", "-C", str(repo), "describe", "--always", "--dirty", "--exclude", "*"],
+                            capture_output=True, text=True, check=False).stdout.strip() or "unknown"
     return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "platform": platform.platform(), "openssl": openssl}
+            "platform": platform.platform(), "openssl": openssl, "commit": commit}
 
 
 # --- main --------------------------------------------------------------------------------------------
@@ -385,6 +517,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--big-gb", type=float, default=2.0, help="GiB in corpus A (default 2)")
     parser.add_argument("--big-files", type=int, default=16, help="files in corpus A (default 16)")
     parser.add_argument("--runs", type=int, default=5, help="timed rounds per command, at least 3 (default 5)")
+    parser.add_argument("--jobs", type=int, default=0,
+                        help="pass `-j JOBS` to every dbom scan (default: dbom's own default, one per CPU)")
+    parser.add_argument("--max-foreign", type=float, default=0.10,
+                        help="discard and rerun a sample during which other processes used more than this share "
+                             "of the machine's CPU time (default 0.10)")
+    parser.add_argument("--wait-idle", type=float, default=900.0,
+                        help="before each sample, wait up to this many seconds for other processes to leave the "
+                             "CPUs idle (default 900)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args(argv)
     if args.runs < 3:
@@ -399,7 +539,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
 
     info = machine()
-    print(f"machine: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}, {info['openssl']}")
+    print(f"machine: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}, {info['openssl']}; "
+          f"dbom at {info['commit']}")
     corpora = {c.name: c for c in (corpus_big(workdir, args.big_gb, args.big_files),
                                    corpus_small(workdir, args.small_files), corpus_one(workdir))}
     out = workdir / "out"
@@ -415,31 +556,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         _run(_shell(READ_SCRIPT, corpus.path), env)
 
     figures: list[Figure] = []
-    plan: list[tuple[Figure, list[str]]] = []
+    plan: list[Step] = []
     for key in ("big", "small"):
         folder = corpora[key].path
         commands = [
             ("cat", _shell(READ_SCRIPT, folder)),
             ("openssl dgst -sha256", _shell(OPENSSL_SCRIPT, folder)),
             ("sha256sum", _shell(SHA256SUM_SCRIPT, folder)),
-            ("dbom --hash none", _scan(dbom, folder, out / f"{key}-none.cdx.json", "none")),
-            ("dbom --hash sha256", _scan(dbom, folder, out / f"{key}-sha256.cdx.json", "sha256")),
-            ("dbom --hash blake3", _scan(dbom, folder, out / f"{key}-blake3.cdx.json", "blake3")),
+            ("dbom --hash none", _scan(dbom, folder, out / f"{key}-none.cdx.json", "none", jobs=args.jobs)),
+            ("dbom --hash sha256", _scan(dbom, folder, out / f"{key}-sha256.cdx.json", "sha256", jobs=args.jobs)),
+            ("dbom --hash blake3", _scan(dbom, folder, out / f"{key}-blake3.cdx.json", "blake3", jobs=args.jobs)),
         ]
         for label, cmd in commands:
             figure = Figure(label, key, _pretty(cmd, workdir))
             figures.append(figure)
-            plan.append((figure, cmd))
+            plan.append(Step(figure, cmd, corpora[key]))
     startup_cmd = [dbom, "scan", str(corpora["one"].path), "-o", str(out / "one.cdx.json"), "--no-cache", "-q"]
+    if args.jobs:
+        startup_cmd += ["-j", str(args.jobs)]
     startup = Figure("dbom start-up (1 file)", "one", _pretty(startup_cmd, workdir))
-    plan.append((startup, startup_cmd))
+    plan.append(Step(startup, startup_cmd, corpora["one"]))
     cached_out = out / "small-sha256-cached.cdx.json"
-    cached_cmd = _scan(dbom, corpora["small"].path, cached_out, "sha256", cache=True)
+    cached_cmd = _scan(dbom, corpora["small"].path, cached_out, "sha256", cache=True, jobs=args.jobs)
     cached = Figure("dbom --hash sha256 (cached)", "small", _pretty(cached_cmd, workdir))
-    plan.append((cached, cached_cmd))  # its untimed warm-up run fills the cache
+    plan.append(Step(cached, cached_cmd, corpora["small"]))  # its untimed warm-up run fills the cache
 
     print(f"timing: 1 untimed + {args.runs} timed runs of each command ...", flush=True)
-    measure(plan, env, args.runs)
+    measure(plan, env, args.runs, args.max_foreign, args.wait_idle)
     identical = (out / "small-sha256.cdx.json").read_bytes() == cached_out.read_bytes()
     results = report(figures, corpora, startup, cached, identical, workdir)
     if args.json:
