@@ -316,26 +316,14 @@ def render_section(dbom: Dbom, dbom_name: str, spec_version: str) -> str:
     """The training-data section (markers included) from the Jinja2 template."""
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=False,
+    from dbom.templating import templates_dir
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir(TEMPLATE_NAME))), autoescape=False,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
-    try:
-        template = env.get_template(TEMPLATE_NAME)
-    except jinja2.TemplateNotFound:
-        raise DbomError(str(templates_dir() / TEMPLATE_NAME), "template not found (dbom is installed without its "
-                                                               "templates folder)") from None
+    template = env.get_template(TEMPLATE_NAME)
     body = template.render(**section_context(dbom, dbom_name, spec_version))
     return f"{MARK_START}\n{body.strip()}\n{MARK_END}"
-
-
-def templates_dir() -> Path:
-    """The folder holding TEMPLATE_NAME: `dbom/templates` (a wheel's package data, or the source tree's
-    link to the top-level folder), else the top-level `templates/` beside the package."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if (candidate / TEMPLATE_NAME).is_file():
-            return candidate
-    return here.parent / "templates"
 
 
 def section_context(dbom: Dbom, dbom_name: str, spec_version: str) -> dict[str, Any]:
