@@ -12,6 +12,7 @@ import click
 
 from dbom import __version__
 from dbom.errors import DbomError
+from dbom.humanize import human_bytes
 
 HASH_CHOICES = ("sha256", "blake3", "none")
 
@@ -90,14 +91,6 @@ class _Bar:
             self.bar = None
 
 
-def _human_bytes(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TiB"
-
-
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-c", "--config", "manifest", type=click.Path(path_type=Path),
@@ -152,12 +145,12 @@ def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: t
         shards = sum(len(d.shards) for d in dbom.datasets)
         records = sum(d.total_records or 0 for d in dbom.datasets)
         total = sum(d.total_bytes for d in dbom.datasets)
-        rate = _human_bytes(stats.bytes_read / stats.seconds) + "/s" if stats.seconds > 0 else "n/a"
+        rate = human_bytes(stats.bytes_read / stats.seconds) + "/s" if stats.seconds > 0 else "n/a"
         broken = sum(1 for d in dbom.datasets for s in d.shards if s.error)
         click.echo(
             f"dbom: wrote {output} (CycloneDX {spec_version}): {len(dbom.datasets)} datasets, {shards} shards, "
-            f"{records} records, {_human_bytes(total)}; read {stats.files_read} files "
-            f"({_human_bytes(stats.bytes_read)}, {stats.cache_hits} from cache) in {seconds:.2f} s at {rate}"
+            f"{records} records, {human_bytes(total)}; read {stats.files_read} files "
+            f"({human_bytes(stats.bytes_read)}, {stats.cache_hits} from cache) in {seconds:.2f} s at {rate}"
             + (f"; {broken} broken shards recorded" if broken else "")
             + (f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "") + ".",
             err=True,
@@ -203,7 +196,7 @@ def attach(dbom_file: Path, model_dir: Path, push: str | None, force: bool, name
         listed = f" ({added} Hub dataset{'s' * (added != 1)} added to its datasets:)" if added else ""
         count = len(result.weights)
         click.echo(f"dbom: wrote {result.dbom_path} with the SHA-256 of {count} weight file{'s' * (count != 1)} "
-                   f"({_human_bytes(total)}); {card} {result.card_path}{listed}.", err=True)
+                   f"({human_bytes(total)}); {card} {result.card_path}{listed}.", err=True)
         if result.commit_url:
             click.echo(f"dbom: pushed {result.dbom_path.name} and {result.card_path.name} to {push}: "
                        f"{result.commit_url}", err=True)

@@ -27,6 +27,7 @@ from dbom.diff import (
     Summary,
     Totals,
 )
+from dbom.humanize import human_bytes
 from dbom.licensing.classes import license_class
 
 FORMATS = ("text", "markdown", "json")
@@ -46,17 +47,6 @@ def render(result: DiffResult, fmt: str, old_label: str, new_label: str, max_ite
 
 
 # --- words and numbers, shared by text and Markdown --------------------------------------------
-
-
-def human_bytes(n: float) -> str:
-    """Bytes in binary units: `512 B`, `1.5 KiB`, `-2.0 GiB`."""
-    sign = "-" if n < 0 else ""
-    n = abs(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024:
-            return f"{sign}{n:.0f} {unit}" if unit == "B" else f"{sign}{n:.1f} {unit}"
-        n /= 1024
-    return f"{sign}{n:.1f} PiB"
 
 
 def _count(n: int | None) -> str:

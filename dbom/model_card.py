@@ -23,6 +23,7 @@ from urllib.parse import quote, urlsplit
 import yaml
 
 from dbom.errors import DbomError
+from dbom.humanize import human_bytes
 from dbom.model import NOASSERTION, Dataset, Dbom
 from dbom.redact import clean_url, is_url
 
@@ -432,15 +433,6 @@ def md_text(text: str) -> str:
     one_line = " ".join(str(text).split())
     escaped = one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", escaped)
-
-
-def human_bytes(n: float) -> str:
-    """A size for people: `512 B`, `1.5 KiB`, `2.0 GiB`."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TiB"
 
 
 def card_bytes(card: Card) -> bytes:

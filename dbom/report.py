@@ -23,9 +23,10 @@ from typing import Any
 
 from dbom.check import CheckResult, check, osaid_class, revision, step_code, steps_producing, where_to_obtain
 from dbom.errors import DbomError
+from dbom.humanize import human_bytes, human_count
 from dbom.licensing import classes as lt
 from dbom.model import NOASSERTION, CodeRef, Dataset, Dbom, ProcessingStep
-from dbom.report_charts import bar_chart, human_bytes, human_count
+from dbom.report_charts import bar_chart
 from dbom.templating import templates_dir
 
 FORMATS = {"md": "report.md.j2", "eu": "eu-summary.md.j2", "html": "report.html.j2"}

@@ -10,26 +10,14 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
+from dbom.humanize import human_count
+
 PALETTE = ("#3b6ea8", "#e07b39", "#4a9a5b", "#c44e52", "#8172b2", "#937860", "#da8bc3", "#8c8c8c",
            "#ccb974", "#64b5cd")
 WIDTH = 490  # two charts side by side in the report's 1016-pixel column
 ROW = 26
 LABEL_WIDTH = 140
 VALUE_WIDTH = 140
-
-
-def human_bytes(n: float) -> str:
-    """A byte count for people: 1.2 MiB."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if n < 1024 or unit == "PiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} PiB"  # pragma: no cover - the loop returns
-
-
-def human_count(n: float) -> str:
-    """A count with thousands separators: 12,345."""
-    return f"{n:,.0f}"
 
 
 def bar_chart(title: str, items: Sequence[tuple[str, float]], fmt: Callable[[float], str] = human_count,
