@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from dbom.errors import DbomError
 
 MAX_CARD_BYTES = 1024 * 1024  # a card is read up to this many bytes; the rest is ignored
@@ -23,7 +21,6 @@ MAX_DESCRIPTION_CHARS = 1000
 # in order of preference, compared case-insensitively (the names dbom.catalog calls cards)
 CARD_FILE_NAMES = ("readme.md", "dataset_card.md", "datacard.md", "readme", "readme.txt")
 
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = (str, int, float)
 
 
@@ -100,8 +97,10 @@ def _split(text: str, where: str) -> tuple[dict[str, Any], str]:
     else:
         raise DbomError(where, "invalid YAML front matter: the '---' on line 1 is never closed")
     source = "".join(lines[1:index])
+    import yaml  # here, not at the top: only a card with front matter needs it
+
     try:
-        meta = yaml.load(source, Loader=_LOADER)  # a safe loader (C or pure Python)
+        meta = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # a safe loader
     except yaml.YAMLError as exc:
         raise DbomError(where, f"invalid YAML front matter: {_yaml_reason(exc)}") from None
     if meta is None:
@@ -111,8 +110,10 @@ def _split(text: str, where: str) -> tuple[dict[str, Any], str]:
     return meta, "".join(lines[index + 1:])
 
 
-def _yaml_reason(exc: yaml.YAMLError) -> str:
+def _yaml_reason(exc: Exception) -> str:
     """One line: what PyYAML found wrong and on which line of the file (front matter starts on line 2)."""
+    import yaml
+
     if isinstance(exc, yaml.MarkedYAMLError):
         problem = exc.problem or exc.context or "unparsable"
         mark = exc.problem_mark or exc.context_mark

@@ -27,9 +27,6 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
-from cyclonedx.spdx import fixup_id, is_expression
-from license_expression import get_spdx_licensing
-
 from dbom.model import NOASSERTION, License
 
 # Hub identifier -> SPDX id, every one checked against cyclonedx.spdx.is_supported_id by the tests.
@@ -154,6 +151,9 @@ def hf_license(identifier: str, license_name: str | None = None) -> License:
     if target is not None:
         name = raw if target == NOASSERTION or target.startswith("LicenseRef-") else None
         return License(expression=target, name=name)
+    from cyclonedx.spdx import fixup_id, is_expression  # the SPDX tables load on first use only
+    from license_expression import get_spdx_licensing
+
     spdx = fixup_id(raw)
     if spdx is not None:
         return License(expression=spdx)

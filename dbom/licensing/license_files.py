@@ -25,9 +25,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from cyclonedx.spdx import fixup_id, is_expression
-from license_expression import get_spdx_licensing
-
 from dbom.errors import DbomError
 from dbom.model import NOASSERTION
 
@@ -104,6 +101,8 @@ def _recognise_by_phrases(text: str) -> str:
         return NOASSERTION
     if tags:
         (tag,) = tags
+        from license_expression import get_spdx_licensing
+
         keys = set(get_spdx_licensing().license_keys(tag))
         return tag if found <= keys and not cc_unsure else NOASSERTION
     if cc_unsure or len(found) != 1:
@@ -236,7 +235,14 @@ _SPDX_TAG = re.compile(r"SPDX-License-Identifier\s*:\s*(.*)", re.IGNORECASE)
 def _spdx_tags(text: str) -> set[str]:
     """The distinct valid values of the text's `SPDX-License-Identifier:` lines (invalid ones are ignored)."""
     tags: set[str] = set()
-    for match in _SPDX_TAG.finditer(text):
+    matches = list(_SPDX_TAG.finditer(text))
+    if not matches:
+        return tags
+    # the SPDX tables load on first use only: a scan that matches no license text never needs them
+    from cyclonedx.spdx import fixup_id, is_expression
+    from license_expression import get_spdx_licensing
+
+    for match in matches:
         value = re.split(r"\s*(?:\*/|-->|#\}|\"|')", match.group(1))[0].strip()
         spdx = fixup_id(value)
         if spdx is None and value and is_expression(value):
