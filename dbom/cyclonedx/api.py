@@ -16,8 +16,9 @@ def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: b
     """Write `dbom` to `output` as CycloneDX JSON and return its serial number.
 
     The document goes to a temporary file beside `output`, is validated (official schema
-    and integrity rules) and only then renamed into place, so `output` is never half-written
-    and never replaced by an invalid document. Raises DbomError if validation fails.
+    and integrity rules) as it is written, and only then renamed into place, so `output` is
+    never half-written and never replaced by an invalid document. Raises DbomError if
+    validation fails.
     """
     output = Path(output)
     if spec_version not in SPEC_VERSIONS:
@@ -28,14 +29,17 @@ def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: b
     fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
     tmp = Path(tmp_name)
     try:
+        checker = None
+        if validate:
+            from dbom.cyclonedx.validate import StreamingValidator
+
+            checker = StreamingValidator(spec_version)
         with os.fdopen(fd, "w+b") as fh:
-            serial = write_dbom(dbom, fh, spec_version)
+            serial = write_dbom(dbom, fh, spec_version, checker)
             fh.flush()
             os.fsync(fh.fileno())
-        if validate:
-            from dbom.cyclonedx.validate import validate_file as _validate
-
-            problems = _validate(tmp)
+        if checker is not None:
+            problems = checker.problems
             if problems:
                 more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
                 raise DbomError(str(output), f"the DBOM did not validate, not written: {problems[0]}{more}")
