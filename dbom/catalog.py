@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dbom.licensing.cards import CARD_FILE_NAMES
-from dbom.licensing.license_files import is_license_file_name
+from dbom.licensing.license_files import DATA_FILE_SUFFIXES, is_license_file_name
 
 CODE_SUFFIXES = frozenset({
     ".py", ".ipynb", ".sh", ".bash", ".js", ".ts", ".rs", ".go", ".java", ".scala", ".c", ".cc", ".cpp",
@@ -20,6 +20,8 @@ def doc_kind(relpath: str) -> str | None:
     """The kind of a non-data file ("card", "license", "code", "metadata"), or None if it may be data."""
     name = relpath.rsplit("/", 1)[-1]
     lower = name.lower()
+    if lower.endswith(DATA_FILE_SUFFIXES):  # the common case, at once: no name below ends so (see is_license_file_name)
+        return None
     if lower in CARD_FILE_NAMES:
         return "card"
     if is_license_file_name(name) or lower in ("notice", "notice.txt", "notice.md"):

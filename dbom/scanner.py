@@ -8,23 +8,21 @@ read the card and license files (licensing) and total it up. Nothing here writes
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dbom import __version__
 from dbom.catalog import doc_kind
 from dbom.dataset_docs import dataset_metadata
 from dbom.errors import DbomError, ManifestError
-from dbom.fingerprint.cache import FingerprintCache
-from dbom.fingerprint.executor import default_jobs, ordered_map
-from dbom.fingerprint.hashing import hash_file
-from dbom.fingerprint.inspect_pool import Inspector
-from dbom.formats import detect
+from dbom.fingerprint.cache import FingerprintCache, superseded
 from dbom.manifest import DatasetEntry, Manifest, load_manifest
 from dbom.model import (
     HASH_BLAKE3,
@@ -38,10 +36,13 @@ from dbom.model import (
     LicenseShare,
     Shard,
 )
-from dbom.provenance import dataset_provenance
+from dbom.provenance import DatasetProvenance, dataset_provenance
 from dbom.provenance.pipeline import link_ancestors, resolve_steps
 from dbom.sources.globs import selected
 from dbom.sources.local import LocalFile, walk
+
+if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached scan needs none of them
+    from dbom.fingerprint.inspect_pool import Inspector
 
 EXTRA_HASHES = (HASH_SHA256, HASH_BLAKE3)
 
@@ -127,7 +128,7 @@ def scan(
     if unknown:
         raise DbomError(None, f"unknown hash algorithm {sorted(unknown)[0]!r}")
     cache = FingerprintCache(options.cache_dir) if options.use_cache else None
-    inspector = Inspector(options.jobs or default_jobs(), options.worker_processes)
+    inspector = _Readers(options.jobs, options.worker_processes)
     try:
         datasets = tuple(
             _scan_dataset(entry, options, cache, inspector, stats)
@@ -168,7 +169,7 @@ class _Job:
 
 
 def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintCache | None,
-                  inspector: Inspector, stats: ScanStats) -> Dataset:
+                  inspector: _Readers, stats: ScanStats) -> Dataset:
     assert entry.path is not None
     root = entry.path
     provenance = dataset_provenance(root, lambda msg: options.warn(f"{entry.name}: {msg}"))
@@ -182,20 +183,22 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
 
     algorithms = tuple(sorted(options.hashes))
     results: list[Shard | DocFile | None] = [None] * len(jobs)
-    todo: list[tuple[int, _Job, str]] = []
-    for index, job in enumerate(jobs):
-        key = cache.key(job.file.path, job.file.stat, algorithms, options.records_digest) if cache else ""
-        record = cache.get(key) if cache else None
-        if record is not None:
-            results[index] = _from_record(job.file.relpath, record)
-            stats.cache_hits += 1
-            options.progress.advance(job.file.stat.st_size)
-        else:
-            todo.append((index, job, key))
+    stored: dict[str, str] = {}
+    if cache is None:
+        todo: list[tuple[int, _Job, str]] = [(index, job, "") for index, job in enumerate(jobs)]
+    else:
+        stored = cache.under(_key_prefix(root))  # one query for the whole dataset
+        todo = _from_cache(cache, stored, jobs, algorithms, options, results)
+        stats.cache_hits += len(jobs) - len(todo)
+    if not todo:
+        return _finish(entry, root, options, provenance, results)
+
+    from dbom.fingerprint.executor import ordered_map
 
     def work(item: tuple[int, _Job, str]) -> Shard | DocFile:
-        return _scan_file(item[1], algorithms, inspector, options.keep_going, options.records_digest)
+        return _scan_file(item[1], algorithms, inspector.get(), options.keep_going, options.records_digest)
 
+    changed: dict[str, str] = {}
     for (index, job, key), result in zip(todo, ordered_map(work, todo, options.jobs or _auto_jobs(todo)), strict=True):
         results[index] = result
         stats.files_read += 1
@@ -203,9 +206,49 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         options.progress.advance(job.file.stat.st_size)
         if cache is not None and not (isinstance(result, Shard) and result.error):
             cache.put(key, _to_record(result))
+            changed[job.file.location] = key
+    if cache is not None and changed and stored:
+        cache.discard(superseded(stored, changed))  # the entries of the files read again, as they were
+    return _finish(entry, root, options, provenance, results)
 
-    shards = tuple(sorted((r for r in results if isinstance(r, Shard)), key=lambda s: s.path))
-    docs = tuple(sorted((r for r in results if isinstance(r, DocFile)), key=lambda d: d.path))
+
+def _key_prefix(root: Path) -> str:
+    """The start of the cache keys of every file a walk of `root` yields (see dbom.sources.local)."""
+    text = str(root)
+    if root.is_dir():
+        return text.rstrip(os.sep) + os.sep
+    return text + "\0"  # a one-file dataset: the keys of that file
+
+
+def _from_cache(cache: FingerprintCache, stored: dict[str, str], jobs: Sequence[_Job], algorithms: tuple[str, ...],
+                options: ScanOptions, results: list[Shard | DocFile | None]) -> list[tuple[int, _Job, str]]:
+    """Fill `results` with the records found in `stored` (from `cache.under`); return the jobs still to do."""
+    key_of = cache.key_function(algorithms, options.records_digest)
+    todo: list[tuple[int, _Job, str]] = []
+    hits: list[int] = []
+    texts: list[str] = []
+    for index, job in enumerate(jobs):
+        key = key_of(job.file.location, job.file.stat)
+        text = stored.get(key)
+        if text is None:
+            todo.append((index, job, key))
+        else:
+            hits.append(index)
+            texts.append(text)
+    columns: dict[str, tuple[Column, ...]] = {}
+    advance = options.progress.advance
+    for index, record in zip(hits, cache.decode(texts), strict=True):
+        job = jobs[index]
+        results[index] = _from_record(job.file.relpath, record, columns)
+        advance(job.file.stat.st_size)
+    return todo
+
+
+def _finish(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,
+            results: list[Shard | DocFile | None]) -> Dataset:
+    """The dataset from its files' results: sorted shards and documents, card and licenses, totals."""
+    shards = tuple(sorted((r for r in results if isinstance(r, Shard)), key=_PATH))
+    docs = tuple(sorted((r for r in results if isinstance(r, DocFile)), key=_PATH))
     for shard in shards:
         if shard.error:
             options.warn(f"{entry.name}/{shard.path}: {shard.error} (recorded, --keep-going)")
@@ -239,8 +282,13 @@ def _record_licenses(root: Path, shards: Sequence[Shard], keep_going: bool) -> t
     from dbom.licensing.record_licenses import count_shard, license_column, merge
 
     counts = []
+    columns_seen: dict[int, str | None] = {}  # shards from the cache share their schema's tuple
     for shard in shards:
-        column = license_column(shard.columns)
+        if shard.columns is None:
+            continue
+        known = columns_seen.get(id(shard.columns), columns_seen)
+        column = license_column(shard.columns) if known is columns_seen else known
+        columns_seen[id(shard.columns)] = column
         if column is None or shard.error:
             continue
         path = root / shard.path if root.is_dir() else root
@@ -261,16 +309,19 @@ def _auto_jobs(todo: Sequence[tuple[int, _Job, str]]) -> int:
     """Threads for the files still to read: one per CPU for large files, one for small ones."""
     if not todo:
         return 1
+    from dbom.fingerprint.executor import default_jobs
+
     mean = sum(job.file.stat.st_size for _, job, _ in todo) / len(todo)
     return default_jobs() if mean >= THREADED_MIN_MEAN_BYTES else 1
 
 
 def dataset_digest(shards: Sequence[Shard]) -> str:
     """SHA-256 over the sorted `path<TAB>xxh3-128<LF>` lines: changes iff a shard's path or content does."""
-    h = hashlib.sha256()
-    for shard in sorted(shards, key=lambda s: s.path):
-        h.update(f"{shard.path}\t{shard.xxh3_128}\n".encode())
-    return h.hexdigest()
+    lines = "".join([f"{shard.path}\t{shard.xxh3_128}\n" for shard in sorted(shards, key=_PATH)])
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+_PATH = attrgetter("path")
 
 
 def _display(path: Path) -> str:
@@ -280,8 +331,34 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+class _Readers:
+    """The inspector of the files that must be read, made on first need: a cached scan imports no reader."""
+
+    def __init__(self, jobs: int, worker_processes: bool) -> None:
+        self._jobs = jobs
+        self._worker_processes = worker_processes
+        self._inspector: Inspector | None = None
+
+    def get(self) -> Inspector:
+        """The inspector (made on the first call)."""
+        if self._inspector is None:
+            from dbom.fingerprint.executor import default_jobs
+            from dbom.fingerprint.inspect_pool import Inspector
+
+            self._inspector = Inspector(self._jobs or default_jobs(), self._worker_processes)
+        return self._inspector
+
+    def close(self) -> None:
+        """Close the inspector, if one was made."""
+        if self._inspector is not None:
+            self._inspector.close()
+
+
 def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, keep_going: bool,
                records_digest: bool = False) -> Shard | DocFile:
+    from dbom.fingerprint.hashing import hash_file
+    from dbom.formats import detect
+
     local = job.file
     try:
         digests = hash_file(local.path, algorithms)
@@ -313,21 +390,23 @@ def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, kee
                    uncompressed_bytes=found.uncompressed_bytes)
 
 
-def _to_record(result: Shard | DocFile) -> dict[str, Any]:
+def _to_record(result: Shard | DocFile) -> list[Any]:
+    """The cache's record of a result: a JSON array (the schema as JSON text, so equal schemas decode once)."""
     if isinstance(result, DocFile):
-        return {"doc": result.kind, "bytes": result.bytes, "xxh3": result.xxh3_128, "sha256": result.sha256}
-    return {
-        "format": result.format, "compression": result.compression, "bytes": result.bytes,
-        "xxh3": result.xxh3_128, "sha256": result.sha256, "blake3": result.blake3, "records": result.records,
-        "uncompressed": result.uncompressed_bytes, "records_digest": result.records_digest,
-        "columns": [[c.name, c.type] for c in result.columns] if result.columns is not None else None,
-    }
+        return ["doc", result.kind, result.bytes, result.xxh3_128, result.sha256]
+    columns = None if result.columns is None else json.dumps([[c.name, c.type] for c in result.columns],
+                                                             separators=(",", ":"))
+    return ["shard", result.format, result.compression, result.bytes, result.xxh3_128, result.sha256,
+            result.blake3, result.records, result.uncompressed_bytes, result.records_digest, columns]
 
 
-def _from_record(relpath: str, r: dict[str, Any]) -> Shard | DocFile:
-    if "doc" in r:
-        return DocFile(path=relpath, kind=r["doc"], bytes=r["bytes"], xxh3_128=r["xxh3"], sha256=r["sha256"])
-    columns = tuple(Column(n, t) for n, t in r["columns"]) if r["columns"] is not None else None
-    return Shard(path=relpath, bytes=r["bytes"], format=r["format"], compression=r["compression"],
-                 xxh3_128=r["xxh3"], sha256=r["sha256"], blake3=r["blake3"], records=r["records"],
-                 uncompressed_bytes=r["uncompressed"], columns=columns, records_digest=r.get("records_digest"))
+def _from_record(relpath: str, r: list[Any], schemas: dict[str, tuple[Column, ...]]) -> Shard | DocFile:
+    """The result a `_to_record` array stands for; `schemas` memoises decoded schemas by their text."""
+    if r[0] == "doc":
+        return DocFile(path=relpath, kind=r[1], bytes=r[2], xxh3_128=r[3], sha256=r[4])
+    text = r[10]
+    columns = None if text is None else schemas.get(text)
+    if columns is None and text is not None:
+        columns = schemas[text] = tuple(Column(n, t) for n, t in json.loads(text))
+    return Shard(path=relpath, bytes=r[3], format=r[1], compression=r[2], xxh3_128=r[4], sha256=r[5],
+                 blake3=r[6], records=r[7], uncompressed_bytes=r[8], records_digest=r[9], columns=columns)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
-from corpora import write_parquet
+from corpora import copy_samples, write_parquet
 
 import dbom
+from dbom.fingerprint.cache import FingerprintCache
 from dbom.scanner import ScanOptions, ScanStats
 
 
@@ -50,3 +52,70 @@ def test_no_cache_reads_everything_and_writes_nothing(corpus: Path, tmp_path: Pa
     _, stats = _scan(corpus, use_cache=False)
     assert stats.files_read == 6
     assert not any(cache_dir.iterdir())
+
+
+def _cache() -> FingerprintCache:
+    return FingerprintCache(Path(os.environ["DBOM_CACHE_DIR"]))
+
+
+def _keys_of(cache: FingerprintCache, path: Path) -> list[str]:
+    return sorted(cache.under(f"{path}\0"))
+
+
+def test_a_sibling_folder_sharing_the_name_prefix_is_not_taken_from_the_cache(corpus: Path) -> None:
+    alpha2 = corpus / "alpha2"  # "alpha2/..." sorts right after "alpha/..." in the keys
+    shutil.copytree(corpus / "alpha", alpha2)
+    _scan(corpus)
+    cache = _cache()
+    try:
+        under_alpha = cache.under(f"{corpus / 'alpha'}{os.sep}")
+    finally:
+        cache.close()
+    assert len(under_alpha) == 4 and not any(k.startswith(str(alpha2)) for k in under_alpha)
+    stats = ScanStats()
+    copy = dbom.scan([alpha2], stats=stats)
+    assert stats.files_read == 4 and stats.cache_hits == 0
+    _, again = _scan(corpus)
+    assert again.files_read == 0 and again.cache_hits == 6
+    original = next(d for d in _scan(corpus)[0].datasets if d.name == "alpha")
+    assert copy.datasets[0].shards == original.shards
+
+
+def test_a_file_read_again_replaces_its_old_entry_and_keeps_other_digest_sets(corpus: Path) -> None:
+    target = corpus / "alpha" / "data" / "part-1.parquet"
+    _scan(corpus, hashes=())
+    _scan(corpus)
+    write_parquet(target, 81, start=120)
+    _, stats = _scan(corpus)
+    assert stats.files_read == 1 and stats.cache_hits == 5
+    cache = _cache()
+    try:
+        keys = _keys_of(cache, target)
+    finally:
+        cache.close()
+    # one entry for the file as it is now (sha256), one for the `--hash none` scan of its former self
+    assert [k.rsplit("\0", 1)[-1] for k in keys] == ["", "sha256"]
+    assert keys[1].split("\0")[1] == str(target.stat().st_size)
+
+
+def test_a_one_file_dataset_is_cached_too(corpus: Path) -> None:
+    one = corpus / "beta" / "beta-0.jsonl.gz"
+    first_stats, second_stats = ScanStats(), ScanStats()
+    first = dbom.scan([one], stats=first_stats)
+    second = dbom.scan([one], stats=second_stats)
+    assert first_stats.files_read == 1 and second_stats.files_read == 0 and second_stats.cache_hits == 1
+    assert second.datasets == first.datasets
+
+
+def test_records_come_back_identical_for_every_kind_of_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    root = copy_samples(tmp_path / "samples")
+    manifest = root / "dbom.yaml"
+    for hashes in ((), ("sha256", "blake3")):
+        options = ScanOptions(hashes=hashes)
+        stats = ScanStats()
+        first = dbom.scan(manifest=manifest, options=options)
+        second = dbom.scan(manifest=manifest, options=options, stats=stats)
+        assert stats.files_read == 0 and stats.cache_hits > 0
+        assert second == first
+        assert any(d.docs for d in second.datasets) and any(s.columns for d in second.datasets for s in d.shards)

@@ -3,6 +3,9 @@
 Entries live in one SQLite file under the user's cache directory (`DBOM_CACHE_DIR` overrides
 it). A value is the JSON of what scanning the file produced, keyed also on the digest set
 asked for, so `--hash none` and `--hash sha256` never share an answer.
+
+A key starts with the file's path, so the entries of every file below a folder are one range
+of keys: `under` loads them with one query, for a scan that looks up thousands of files.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 # Bump when the cached record's shape or meaning changes; old rows are then ignored.
-CACHE_FORMAT = 1
+# 2: records are JSON arrays (dbom.scanner._to_record), not objects.
+CACHE_FORMAT = 2
 
 
 def default_cache_dir() -> Path:
@@ -25,6 +30,11 @@ def default_cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("dbom", appauthor=False))
+
+
+def _tail(algorithms: tuple[str, ...], records_digest: bool) -> str:
+    """The part of a key after the file's identity: the digest set, and the records-digest flag."""
+    return ",".join(sorted(algorithms)) + ("\0records-digest" if records_digest else "")
 
 
 class FingerprintCache:
@@ -42,28 +52,58 @@ class FingerprintCache:
         self._pending: list[tuple[str, str]] = []
 
     @staticmethod
-    def key(path: Path, stat: os.stat_result, algorithms: tuple[str, ...], records_digest: bool = False) -> str:
-        """The cache key of a file: absolute path, size, mtime, ctime, inode, device and digest set.
+    def key(path: str | os.PathLike[str], stat: os.stat_result, algorithms: tuple[str, ...],
+            records_digest: bool = False) -> str:
+        """The cache key of a file: its path, size, mtime, ctime, inode, device and digest set.
 
         A scan with records digests (`records_digest`) has keys of its own: its records carry a
         digest that a scan without must not write, and the other way round.
         """
-        return "\0".join((
-            str(path), str(stat.st_size), str(stat.st_mtime_ns), str(stat.st_ctime_ns),
-            str(stat.st_ino), str(stat.st_dev), ",".join(sorted(algorithms)),
-            *(("records-digest",) if records_digest else ()),
-        ))
+        return FingerprintCache.key_function(algorithms, records_digest)(os.fspath(path), stat)
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    @staticmethod
+    def key_function(algorithms: tuple[str, ...], records_digest: bool = False) -> Callable[[str, os.stat_result], str]:
+        """`key` for many files of one scan: a function of (path as a str, stat) with the digest set bound."""
+        tail = _tail(algorithms, records_digest)
+
+        def key(path: str, st: os.stat_result) -> str:
+            return f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0{st.st_dev}\0{tail}"
+
+        return key
+
+    def get(self, key: str) -> Any | None:
         """The cached record for `key`, or None."""
         row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def put(self, key: str, record: dict[str, Any]) -> None:
-        """Remember `record` for `key`; written on `flush`."""
+    def under(self, prefix: str) -> dict[str, str]:
+        """Every entry whose key starts with `prefix` (a folder's path and separator), as key: record text.
+
+        One range query instead of one query per file; decode the texts wanted with `decode`.
+        The dict may hold entries of files that are gone or changed since (their keys differ).
+        """
+        if not prefix:
+            return dict(self._db.execute("SELECT key, value FROM entries"))
+        # keys from `prefix` up to, not including, the prefix with its last character incremented
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return dict(self._db.execute("SELECT key, value FROM entries WHERE key >= ? AND key < ?", (prefix, end)))
+
+    @staticmethod
+    def decode(texts: Sequence[str]) -> list[Any]:
+        """The records of `texts` (values from `under`), decoded in one pass."""
+        return json.loads("[" + ",".join(texts) + "]") if texts else []
+
+    def put(self, key: str, record: Any) -> None:
+        """Remember `record` (a JSON value) for `key`; written on `flush`."""
         self._pending.append((key, json.dumps(record, separators=(",", ":"))))
         if len(self._pending) >= 5000:
             self.flush()
+
+    def discard(self, keys: Iterable[str]) -> None:
+        """Forget the entries of `keys` (superseded ones: the file changed since); pending entries are flushed first."""
+        self.flush()
+        with self._db:
+            self._db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in keys))
 
     def flush(self) -> None:
         """Write pending entries in one transaction."""
@@ -76,3 +116,17 @@ class FingerprintCache:
         """Flush and close the database."""
         self.flush()
         self._db.close()
+
+
+def superseded(stored: Iterable[str], changed: dict[str, str]) -> list[str]:
+    """The keys in `stored` made stale by `changed` ({path: its new key}): same path and digest set, other stat.
+
+    Entries of the same file under another digest set are kept (another scan may still ask for them).
+    """
+    stale = []
+    for key in stored:
+        path, _, rest = key.partition("\0")
+        new = changed.get(path)
+        if new is not None and key != new and rest.split("\0", 5)[-1] == new.partition("\0")[2].split("\0", 5)[-1]:
+            stale.append(key)
+    return stale

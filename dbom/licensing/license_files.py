@@ -36,12 +36,12 @@ LICENSE_FILE_NAME = re.compile(
 DATA_LICENSE_FILE_NAME = re.compile(
     r"^(?:data[_-]?licen[cs]e|licen[cs]e[_-]data)(?:[._-].*)?$", re.IGNORECASE
 )
-_DATA_SUFFIXES = (".parquet", ".jsonl", ".csv", ".arrow")
+DATA_FILE_SUFFIXES = (".parquet", ".jsonl", ".csv", ".arrow")
 
 
 def is_license_file_name(name: str) -> bool:
     """True for LICENSE, LICENSE.*, LICENCE*, COPYING*, DATA_LICENSE*, LICENSE-DATA* (any case)."""
-    return bool(LICENSE_FILE_NAME.match(name)) and not name.lower().endswith(_DATA_SUFFIXES)
+    return bool(LICENSE_FILE_NAME.match(name)) and not name.lower().endswith(DATA_FILE_SUFFIXES)
 
 
 def is_data_license_name(name: str) -> bool:

@@ -10,6 +10,7 @@ import os
 import stat as statmod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from dbom.errors import DbomError
@@ -17,6 +18,7 @@ from dbom.errors import DbomError
 VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", "CVS", ".jj"})
 # Tool-owned folders that hold caches, not the corpus.
 SKIP_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".DS_Store"})
+_NAME = attrgetter("name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +26,13 @@ class LocalFile:
     """A regular file found under a dataset root."""
 
     relpath: str  # POSIX, relative to the root
-    path: Path  # absolute, as reached (may go through an in-root symlink)
+    location: str  # the path as reached (root joined with relpath; may go through an in-root symlink)
     stat: os.stat_result
+
+    @property
+    def path(self) -> Path:
+        """`location` as a Path (built on demand: a walk of many files only needs the string)."""
+        return Path(self.location)
 
 
 def walk(root: Path, warn: Callable[[str], None], link_roots: Sequence[Path] = ()) -> Iterator[LocalFile]:
@@ -43,30 +50,30 @@ def walk(root: Path, warn: Callable[[str], None], link_roots: Sequence[Path] = (
     except OSError as exc:
         raise DbomError(str(root), exc.strerror or str(exc)) from None
     if statmod.S_ISREG(root_stat.st_mode):
-        yield LocalFile(root.name, root, root_stat)
+        yield LocalFile(root.name, str(root), root_stat)
         return
     if not statmod.S_ISDIR(root_stat.st_mode):
         raise DbomError(str(root), "not a folder or a regular file")
     real_root = os.path.realpath(root)
     seen_dirs = {(root_stat.st_dev, root_stat.st_ino)}
-    yield from _walk_dir(root, "", real_root, seen_dirs, warn, tuple(os.path.realpath(p) for p in link_roots))
+    yield from _walk_dir(str(root), "", real_root, seen_dirs, warn, tuple(os.path.realpath(p) for p in link_roots))
 
 
 def _walk_dir(
-    folder: Path, prefix: str, real_root: str, seen_dirs: set[tuple[int, int]], warn: Callable[[str], None],
+    folder: str, prefix: str, real_root: str, seen_dirs: set[tuple[int, int]], warn: Callable[[str], None],
     link_roots: tuple[str, ...] = (),
 ) -> Iterator[LocalFile]:
     try:
         with os.scandir(folder) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            entries = sorted(it, key=_NAME)
     except OSError as exc:
-        if folder == Path(real_root) or not prefix:
-            raise DbomError(str(folder), exc.strerror or str(exc)) from None
+        if not prefix:
+            raise DbomError(folder, exc.strerror or str(exc)) from None
         warn(f"{prefix.rstrip('/')}: skipped unreadable folder ({exc.strerror or exc})")
         return
     for entry in entries:
         relpath = prefix + entry.name
-        path = folder / entry.name
+        path = entry.path  # a str: folder joined with the name (no pathlib object per file)
         try:
             is_link = entry.is_symlink()
             if is_link and not (_inside(path, real_root) or any(_inside(path, r) for r in link_roots)):
@@ -93,6 +100,6 @@ def _walk_dir(
             warn(f"{relpath}: skipped special file (not a regular file)")
 
 
-def _inside(path: Path, real_root: str) -> bool:
+def _inside(path: str, real_root: str) -> bool:
     target = os.path.realpath(path)
     return target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep)
