@@ -365,7 +365,8 @@ class _Integrity:
                 problems.append(_Problem(seq, loc, f"duplicate bom-ref {_quote(ref)}", self.seen[ref]))
             else:
                 self.seen[ref] = loc
-        problems.extend(_Problem(seq, loc, text) for text in _placement_problems(node))
+        if "data" in node or "modelCard" in node:
+            problems.extend(_Problem(seq, loc, text) for text in _placement_problems(node))
         deepest = depth
         for key, value in node.items():
             if key in _LEAF_KEYS or not isinstance(value, (dict, list)):
@@ -373,10 +374,12 @@ class _Integrity:
             if key == "hashes" and isinstance(value, list) and all(isinstance(h, dict) for h in value):
                 deepest = max(deepest, depth + 2 if value else depth + 1)
                 for i, entry in enumerate(value):
-                    self._seq += 1
-                    text = _hash_problem(entry)
-                    if text:
-                        problems.append(_Problem(self._seq, ((loc, key), i), text))
+                    alg, content = entry.get("alg"), entry.get("content")
+                    lengths = _HASH_HEX_LENGTHS.get(alg) if isinstance(alg, str) else None
+                    if lengths is not None and isinstance(content, str) and len(content) not in lengths:
+                        text = _hash_problem(entry)
+                        if text:
+                            problems.append(_Problem(seq, ((loc, key), i), text))
             else:
                 self.walk(value, (loc, key), key, depth + 1)
         if deepest > self.max_depth:
