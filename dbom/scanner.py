@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dbom import __version__
 from dbom.catalog import doc_kind
@@ -157,8 +157,7 @@ def _entry_for_path(path: Path) -> DatasetEntry:
     return DatasetEntry(name=name or "dataset", path=absolute)
 
 
-@dataclass(frozen=True, slots=True)
-class _Job:
+class _Job(NamedTuple):  # a named tuple: one per file, made cheaply
     file: LocalFile
     doc: str | None  # doc kind by name, None when it may be data
 
@@ -281,14 +280,12 @@ def _record_licenses(root: Path, shards: Sequence[Shard], keep_going: bool) -> t
     """The per-record license distribution, for shards whose schema has a license column."""
     from dbom.licensing.record_licenses import count_shard, license_column, merge
 
+    # each distinct schema looked at once (shards from the cache share their schema's tuple)
+    schemas = {id(shard.columns): shard.columns for shard in shards if shard.columns}
+    wanted = {key: name for key, columns in schemas.items() if (name := license_column(columns)) is not None}
     counts = []
-    columns_seen: dict[int, str | None] = {}  # shards from the cache share their schema's tuple
-    for shard in shards:
-        if shard.columns is None:
-            continue
-        known = columns_seen.get(id(shard.columns), columns_seen)
-        column = license_column(shard.columns) if known is columns_seen else known
-        columns_seen[id(shard.columns)] = column
+    for shard in shards if wanted else ():
+        column = wanted.get(id(shard.columns))
         if column is None or shard.error:
             continue
         path = root / shard.path if root.is_dir() else root

@@ -119,3 +119,22 @@ def test_records_come_back_identical_for_every_kind_of_file(tmp_path: Path, monk
         assert stats.files_read == 0 and stats.cache_hits > 0
         assert second == first
         assert any(d.docs for d in second.datasets) and any(s.columns for d in second.datasets for s in d.shards)
+
+
+def test_per_record_licenses_are_counted_the_same_from_the_cache(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = tmp_path / "mixed"
+    data.mkdir()
+    for index, licenses in enumerate((["mit", "cc-by-4.0"], ["mit", None, "mit"])):  # one schema, shared
+        pq.write_table(pa.table({"text": ["x" * (index + 3)] * len(licenses), "license": licenses}),
+                       data / f"part-{index}.parquet")
+    pq.write_table(pa.table({"text": ["no license column"]}), data / "other.parquet")
+    first_stats, second_stats = ScanStats(), ScanStats()
+    first = dbom.scan([data], stats=first_stats)
+    second = dbom.scan([data], stats=second_stats)
+    assert first_stats.files_read == 3 and second_stats.cache_hits == 3 and second_stats.files_read == 0
+    counted = {share.license: share.records for share in second.datasets[0].record_licenses}
+    assert counted == {"MIT": 3, "CC-BY-4.0": 1, "(none)": 1}
+    assert second.datasets == first.datasets

@@ -7,11 +7,11 @@ special files (FIFOs, sockets, devices) are reported instead of opened.
 from __future__ import annotations
 
 import os
-import stat as statmod
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
+from typing import NamedTuple
 
 from dbom.errors import DbomError
 
@@ -21,9 +21,8 @@ SKIP_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints", ".DS_Store"})
 _NAME = attrgetter("name")
 
 
-@dataclass(frozen=True, slots=True)
-class LocalFile:
-    """A regular file found under a dataset root."""
+class LocalFile(NamedTuple):
+    """A regular file found under a dataset root (a named tuple: a walk makes one per file, cheaply)."""
 
     relpath: str  # POSIX, relative to the root
     location: str  # the path as reached (root joined with relpath; may go through an in-root symlink)
@@ -49,10 +48,10 @@ def walk(root: Path, warn: Callable[[str], None], link_roots: Sequence[Path] = (
         raise DbomError(str(root), "no such file or directory") from None
     except OSError as exc:
         raise DbomError(str(root), exc.strerror or str(exc)) from None
-    if statmod.S_ISREG(root_stat.st_mode):
+    if S_ISREG(root_stat.st_mode):
         yield LocalFile(root.name, str(root), root_stat)
         return
-    if not statmod.S_ISDIR(root_stat.st_mode):
+    if not S_ISDIR(root_stat.st_mode):
         raise DbomError(str(root), "not a folder or a regular file")
     real_root = os.path.realpath(root)
     seen_dirs = {(root_stat.st_dev, root_stat.st_ino)}
@@ -75,8 +74,7 @@ def _walk_dir(
         relpath = prefix + entry.name
         path = entry.path  # a str: folder joined with the name (no pathlib object per file)
         try:
-            is_link = entry.is_symlink()
-            if is_link and not (_inside(path, real_root) or any(_inside(path, r) for r in link_roots)):
+            if entry.is_symlink() and not (_inside(path, real_root) or any(_inside(path, r) for r in link_roots)):
                 warn(f"{relpath}: skipped symlink pointing outside the dataset root")
                 continue
             st = entry.stat(follow_symlinks=True)
@@ -86,7 +84,10 @@ def _walk_dir(
         except OSError as exc:
             warn(f"{relpath}: skipped ({exc.strerror or exc})")
             continue
-        if statmod.S_ISDIR(st.st_mode):
+        mode = st.st_mode
+        if S_ISREG(mode):
+            yield LocalFile(relpath, path, st)
+        elif S_ISDIR(mode):
             if entry.name in VCS_DIRS or entry.name in SKIP_DIRS:
                 continue
             key = (st.st_dev, st.st_ino)
@@ -94,8 +95,6 @@ def _walk_dir(
                 continue
             seen_dirs.add(key)
             yield from _walk_dir(path, relpath + "/", real_root, seen_dirs, warn, link_roots)
-        elif statmod.S_ISREG(st.st_mode):
-            yield LocalFile(relpath, path, st)
         else:
             warn(f"{relpath}: skipped special file (not a regular file)")
 
