@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dbom.licensing.cards import CARD_FILE_NAMES
-from dbom.licensing.license_files import DATA_FILE_SUFFIXES, is_license_file_name
+from dbom.licensing.names import CARD_FILE_NAMES, DATA_FILE_SUFFIXES, is_license_file_name
 
 CODE_SUFFIXES = frozenset({
     ".py", ".ipynb", ".sh", ".bash", ".js", ".ts", ".rs", ".go", ".java", ".scala", ".c", ".cc", ".cpp",

@@ -140,11 +140,12 @@ def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: t
     started = time.perf_counter()
     dbom = run_scan(paths, manifest, options, stats)
     write(dbom, output, spec_version)
-    from dbom.check import license_findings
+    if any(d.license.is_known or d.record_licenses for d in dbom.datasets):  # else there is nothing to find
+        from dbom.check import license_findings
 
-    for finding in license_findings(dbom):
-        if finding.severity == "conflict":  # until `dbom check` is run, the scan says what conflicts
-            warn(f"{finding.dataset}: license conflict: {finding.message}")
+        for finding in license_findings(dbom):
+            if finding.severity == "conflict":  # until `dbom check` is run, the scan says what conflicts
+                warn(f"{finding.dataset}: license conflict: {finding.message}")
     if not quiet:
         seconds = time.perf_counter() - started
         shards = sum(len(d.shards) for d in dbom.datasets)

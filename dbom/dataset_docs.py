@@ -29,13 +29,13 @@ def dataset_metadata(root: Path, docs: Sequence[DocFile], warn: Callable[[str], 
     each folder above it up to the repository's top. A card with broken front matter is
     reported through `warn` and ignored, never fatal.
     """
-    from dbom.licensing.cards import read_card
-    from dbom.licensing.detect import resolve_license
-    from dbom.licensing.license_files import find_license_files
+    from dbom.licensing.detect import resolve_license  # the readers below load only when needed
 
     card = None
     card_doc = next((d for d in docs if d.kind == "card" and "/" not in d.path), None)
     if card_doc is not None:
+        from dbom.licensing.cards import read_card
+
         try:
             card = read_card(root / card_doc.path)
         except DbomError as exc:
@@ -44,6 +44,8 @@ def dataset_metadata(root: Path, docs: Sequence[DocFile], warn: Callable[[str], 
     if not root.is_dir():
         license_files = []
     elif vcs is not None and vcs.path:
+        from dbom.licensing.license_files import find_license_files
+
         folder = root
         for _ in vcs.path.split("/"):
             folder = folder.parent

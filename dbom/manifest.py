@@ -6,12 +6,11 @@ The manifest holds what only people know. Its top-level keys are `model`, `dbom`
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from dbom.errors import ManifestError
 from dbom.model import ModelInfo
@@ -108,11 +107,19 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that remembers the line of every mapping key."""
+@functools.cache
+def _line_loader() -> Any:
+    """A safe YAML loader class that remembers the line of every mapping key (PyYAML loads on first use)."""
+    import yaml
+
+    class _LineLoader(yaml.SafeLoader):
+        pass
+
+    _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    return _LineLoader
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+def _construct_mapping(loader: Any, node: Any) -> dict[str, Any]:
     mapping = _KeyLines()
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
@@ -129,9 +136,6 @@ class _KeyLines(dict):  # type: ignore[type-arg]
         self.lines: dict[Any, int] = {}
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def load_manifest(path: Path) -> Manifest:
     """Read and check a manifest file; raise ManifestError naming the file, line and cause."""
     label = str(path)
@@ -141,8 +145,10 @@ def load_manifest(path: Path) -> Manifest:
         raise ManifestError(label, f"cannot read manifest: {exc.strerror or exc}") from None
     if len(raw) > MAX_MANIFEST_BYTES:
         raise ManifestError(label, f"manifest larger than {MAX_MANIFEST_BYTES} bytes")
+    import yaml
+
     try:
-        doc = yaml.load(raw.decode("utf-8"), Loader=_LineLoader)  # a SafeLoader: no objects
+        doc = yaml.load(raw.decode("utf-8"), Loader=_line_loader())  # a SafeLoader: no objects
     except UnicodeDecodeError:
         raise ManifestError(label, "manifest is not valid UTF-8") from None
     except yaml.YAMLError as exc:

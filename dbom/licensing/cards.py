@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from dbom.errors import DbomError
+from dbom.licensing.names import CARD_FILE_NAMES
 
 MAX_CARD_BYTES = 1024 * 1024  # a card is read up to this many bytes; the rest is ignored
 MAX_DESCRIPTION_CHARS = 1000
-# in order of preference, compared case-insensitively (the names dbom.catalog calls cards)
-CARD_FILE_NAMES = ("readme.md", "dataset_card.md", "datacard.md", "readme", "readme.txt")
 
 _SCALARS = (str, int, float)
 

@@ -20,11 +20,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dbom.licensing.cards import Card
-from dbom.licensing.hf_licenses import hf_license
-from dbom.licensing.license_files import is_data_license_name, recognise_file
+from dbom.licensing.names import is_data_license_name
 from dbom.model import NOASSERTION, License
+
+if TYPE_CHECKING:  # the readers load when there is a card or a license file to read
+    from dbom.licensing.cards import Card
 
 SOURCE_CARD = "card"
 SOURCE_FILE = "license-file"
@@ -74,6 +76,8 @@ def resolve_license(card: Card | None, license_files: Sequence[Path], root: Path
 
 def card_license(card: Card) -> License:
     """The license a card states (source "card"), NOASSERTION when it states none or only a family."""
+    from dbom.licensing.hf_licenses import hf_license
+
     parts = []
     for raw in card.license:
         part = hf_license(raw, card.license_name)
@@ -109,6 +113,10 @@ def _files_license(
     recognised license file is the code's. Recognised files of one level that disagree give None.
     """
     conflicts: list[str] = []
+    if not paths:
+        return None, None, [], conflicts
+    from dbom.licensing.license_files import recognise_file
+
     recognised = [(p, spdx) for p in sorted(paths, key=lambda p: (_level(p, root), str(p)))
                   if (spdx := recognise_file(p)) != NOASSERTION]
     has_data_files = any(is_data_license_name(p.name) for p in paths)

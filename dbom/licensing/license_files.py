@@ -26,28 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dbom.errors import DbomError
+from dbom.licensing.names import is_data_license_name, is_license_file_name
 from dbom.model import NOASSERTION
 
 MAX_LICENSE_BYTES = 1024 * 1024  # a license file is read up to this many bytes
-
-LICENSE_FILE_NAME = re.compile(
-    r"^(?:licen[cs]e|copying|data[_-]?licen[cs]e|licen[cs]e[_-]data)(?:[._-].*)?$", re.IGNORECASE
-)
-DATA_LICENSE_FILE_NAME = re.compile(
-    r"^(?:data[_-]?licen[cs]e|licen[cs]e[_-]data)(?:[._-].*)?$", re.IGNORECASE
-)
-DATA_FILE_SUFFIXES = (".parquet", ".jsonl", ".csv", ".arrow")
-
-
-def is_license_file_name(name: str) -> bool:
-    """True for LICENSE, LICENSE.*, LICENCE*, COPYING*, DATA_LICENSE*, LICENSE-DATA* (any case)."""
-    return bool(LICENSE_FILE_NAME.match(name)) and not name.lower().endswith(DATA_FILE_SUFFIXES)
-
-
-def is_data_license_name(name: str) -> bool:
-    """True for a license file that says it is about the data (DATA_LICENSE*, LICENSE-DATA*)."""
-    return bool(DATA_LICENSE_FILE_NAME.match(name))
-
 
 def find_license_files(root: Path) -> list[Path]:
     """The license files at the top level of `root`: data-license files first, then the rest, by name."""
