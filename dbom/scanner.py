@@ -7,11 +7,13 @@ read the card and license files (licensing) and total it up. Nothing here writes
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from operator import attrgetter
@@ -172,23 +174,24 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     assert entry.path is not None
     root = entry.path
     provenance = dataset_provenance(root, lambda msg: options.warn(f"{entry.name}: {msg}"))
-    jobs: list[_Job] = []
-    for local in walk(root, lambda msg: options.warn(f"{entry.name}/{msg}"), provenance.link_roots):
-        kind = doc_kind(local.relpath)
-        if kind is None and not selected(local.relpath, entry.include, entry.exclude):
-            continue
-        jobs.append(_Job(local, kind))
-    options.progress.start_dataset(entry.name, len(jobs), sum(j.file.stat.st_size for j in jobs))
+    with _collector_paused():  # many objects made here, all kept: a garbage collection would find nothing
+        jobs: list[_Job] = []
+        for local in walk(root, lambda msg: options.warn(f"{entry.name}/{msg}"), provenance.link_roots):
+            kind = doc_kind(local.relpath)
+            if kind is None and not selected(local.relpath, entry.include, entry.exclude):
+                continue
+            jobs.append(_Job(local, kind))
+        options.progress.start_dataset(entry.name, len(jobs), sum(j.file.stat.st_size for j in jobs))
 
-    algorithms = tuple(sorted(options.hashes))
-    results: list[Shard | DocFile | None] = [None] * len(jobs)
-    stored: dict[str, str] = {}
-    if cache is None:
-        todo: list[tuple[int, _Job, str]] = [(index, job, "") for index, job in enumerate(jobs)]
-    else:
-        stored = cache.under(_key_prefix(root))  # one query for the whole dataset
-        todo = _from_cache(cache, stored, jobs, algorithms, options, results)
-        stats.cache_hits += len(jobs) - len(todo)
+        algorithms = tuple(sorted(options.hashes))
+        results: list[Shard | DocFile | None] = [None] * len(jobs)
+        stored: dict[str, str] = {}
+        if cache is None:
+            todo: list[tuple[int, _Job, str]] = [(index, job, "") for index, job in enumerate(jobs)]
+        else:
+            stored = cache.under(_key_prefix(root))  # one query for the whole dataset
+            todo = _from_cache(cache, stored, jobs, algorithms, options, results)
+            stats.cache_hits += len(jobs) - len(todo)
     if not todo:
         return _finish(entry, root, options, provenance, results)
 
@@ -209,6 +212,22 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     if cache is not None and changed and stored:
         cache.discard(superseded(stored, changed))  # the entries of the files read again, as they were
     return _finish(entry, root, options, provenance, results)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (if on) for a stretch that only builds objects that live on.
+
+    Each collection would walk every object made so far and free none: on a cached scan of 20,000
+    files that is a tenth of the time. Reference counting still frees what is dropped.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _key_prefix(root: Path) -> str:
