@@ -155,11 +155,14 @@ class StreamingValidator:
         self._anonymous: set[tuple[Any, str]] = set()  # (array location, canonical JSON) of items without bom-ref
         self._duplicates: list[str] = []
         self.problems: list[str] = []  # set by `finish`
+        self._array: Any = None
+        self._depth = 0
 
     def item(self, component: dict[str, Any], loc: Any) -> None:
         """Check one component that sits at `loc` (a `(parent, index)` chain) in a components array."""
-        depth = _chain_length(loc) + 1
-        self._checker.component(component, loc, depth)
+        if loc[0] is not self._array:  # the items of one array share their parent location
+            self._array, self._depth = loc[0], _chain_length(loc) + 1
+        self._checker.component(component, loc, self._depth)
         if "bom-ref" not in component:
             text = json.dumps(component, sort_keys=True, ensure_ascii=False)
             if (loc[0], text) in self._anonymous:
@@ -360,28 +363,31 @@ class _Integrity:
         self._seq += 1
         seq = self._seq
         ref = node.get("bom-ref")
-        if isinstance(ref, str):
-            if ref in self.seen:
-                problems.append(_Problem(seq, loc, f"duplicate bom-ref {_quote(ref)}", self.seen[ref]))
-            else:
-                self.seen[ref] = loc
+        if ref.__class__ is str:
+            first = self.seen.setdefault(ref, loc)
+            if first is not loc:
+                problems.append(_Problem(seq, loc, f"duplicate bom-ref {_quote(ref)}", first))
         if "data" in node or "modelCard" in node:
             problems.extend(_Problem(seq, loc, text) for text in _placement_problems(node))
         deepest = depth
         for key, value in node.items():
-            if key in _LEAF_KEYS or not isinstance(value, (dict, list)):
-                continue
-            if key == "hashes" and isinstance(value, list) and all(isinstance(h, dict) for h in value):
-                deepest = max(deepest, depth + 2 if value else depth + 1)
-                for i, entry in enumerate(value):
-                    alg, content = entry.get("alg"), entry.get("content")
-                    lengths = _HASH_HEX_LENGTHS.get(alg) if isinstance(alg, str) else None
-                    if lengths is not None and isinstance(content, str) and len(content) not in lengths:
-                        text = _hash_problem(entry)
-                        if text:
-                            problems.append(_Problem(seq, ((loc, key), i), text))
-            else:
+            cls = value.__class__
+            if (cls is not list and cls is not dict) or key in _LEAF_KEYS:
+                continue  # (only exact dicts and lists come out of json.loads and our writer)
+            if key != "hashes" or cls is not list:
                 self.walk(value, (loc, key), key, depth + 1)
+                continue
+            deepest = max(deepest, depth + 2 if value else depth + 1)
+            for i, entry in enumerate(value):
+                if entry.__class__ is not dict:
+                    self.walk(entry, ((loc, key), i), key, depth + 2)
+                    continue
+                alg, content = entry.get("alg"), entry.get("content")
+                lengths = _HASH_HEX_LENGTHS.get(alg) if alg.__class__ is str else None
+                if lengths is not None and content.__class__ is str and len(content) not in lengths:
+                    text = _hash_problem(entry)
+                    if text:
+                        problems.append(_Problem(seq, ((loc, key), i), text))
         if deepest > self.max_depth:
             self.max_depth = deepest
 
