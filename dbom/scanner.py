@@ -156,6 +156,7 @@ def scan(
 def _entry_for_path(path: Path) -> DatasetEntry:
     absolute = path.resolve() if path.exists() else path.absolute()
     name = absolute.name if absolute.is_dir() or not absolute.exists() else absolute.stem
+    _require_utf8(name, str(absolute))
     return DatasetEntry(name=name or "dataset", path=absolute)
 
 
@@ -180,6 +181,8 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
             kind = doc_kind(local.relpath)
             if kind is None and not selected(local.relpath, entry.include, entry.exclude):
                 continue
+            if not local.relpath.isascii():
+                _require_utf8(local.relpath, local.location)
             jobs.append(_Job(local, kind))
         options.progress.start_dataset(entry.name, len(jobs), sum(j.file.stat.st_size for j in jobs))
 
@@ -212,6 +215,16 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     if cache is not None and changed and stored:
         cache.discard(superseded(stored, changed))  # the entries of the files read again, as they were
     return _finish(entry, root, options, provenance, results)
+
+
+def _require_utf8(name: str, location: str) -> None:
+    """A DBOM is JSON text: a file name that is not UTF-8 (undecodable bytes) cannot be written in it."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(_display(Path(location))).decode("utf-8", "backslashreplace")
+        raise DbomError(shown, "the name is not valid UTF-8, so a DBOM (JSON text) cannot hold it; rename it "
+                               "(e.g. with convmv) or leave the file out with `exclude:`") from None
 
 
 @contextmanager
