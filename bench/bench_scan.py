@@ -551,6 +551,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "DBOM_CACHE_DIR": str(cache_dir)}
     dbom = _dbom_executable()
 
+    # An installed package has its bytecode compiled by pip; an editable checkout under
+    # PYTHONDONTWRITEBYTECODE=1 (as on some CI machines) would compile every module on every run.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(repo / "dbom")], check=False,
+                   stdout=subprocess.DEVNULL)
     print("warming the page cache (reading every file once) ...", flush=True)
     for corpus in corpora.values():
         _run(_shell(READ_SCRIPT, corpus.path), env)
