@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-
 from helpers import datasets_by_name, load_json, run_dbom, shards_of
 
 
