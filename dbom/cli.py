@@ -139,7 +139,9 @@ def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: t
     stats = ScanStats()
     started = time.perf_counter()
     dbom = run_scan(paths, manifest, options, stats)
-    write(dbom, output, spec_version)
+    from dbom.fingerprint.cache import default_cache_dir
+
+    write(dbom, output, spec_version, memo_dir=None if no_cache else default_cache_dir())
     if any(d.license.is_known or d.record_licenses for d in dbom.datasets):  # else there is nothing to find
         from dbom.check import license_findings
 

@@ -12,13 +12,15 @@ from dbom.errors import DbomError
 from dbom.model import Dbom
 
 
-def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: bool = True) -> str:
+def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: bool = True,
+          memo_dir: Path | None = None) -> str:
     """Write `dbom` to `output` as CycloneDX JSON and return its serial number.
 
     The document goes to a temporary file beside `output`, is validated (official schema
     and integrity rules) as it is written, and only then renamed into place, so `output` is
     never half-written and never replaced by an invalid document. Raises DbomError if
-    validation fails.
+    validation fails. With `memo_dir` (the scan cache's directory), the component lines found
+    valid are remembered there for the next write to the same path (validation_memo).
     """
     output = Path(output)
     if spec_version not in SPEC_VERSIONS:
@@ -29,17 +31,23 @@ def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: b
     fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
     tmp = Path(tmp_name)
     try:
-        checker = None
+        checker = memo = None
         if validate:
             from dbom.cyclonedx.validate import StreamingValidator
 
-            checker = StreamingValidator(spec_version)
+            if memo_dir is not None:
+                from dbom.cyclonedx.validation_memo import ValidationMemo
+
+                memo = ValidationMemo(memo_dir, output, spec_version)
+            checker = StreamingValidator(spec_version, memo.load() if memo else ())
         with os.fdopen(fd, "w+b") as fh:
             serial = write_dbom(dbom, fh, spec_version, checker)
             fh.flush()
             os.fsync(fh.fileno())
         if checker is not None:
             problems = checker.problems
+            if memo is not None:
+                memo.store(checker.valid_lines())  # [] after problems: nothing is trusted next time
             if problems:
                 more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
                 raise DbomError(str(output), f"the DBOM did not validate, not written: {problems[0]}{more}")

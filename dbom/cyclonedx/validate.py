@@ -16,10 +16,11 @@ import itertools
 import json
 import pathlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any, NamedTuple
 
 import jsonschema_rs
+from xxhash import xxh3_128_intdigest
 
 SUPPORTED_VERSIONS = ("1.5", "1.6", "1.7")
 MAX_PROBLEMS = 50
@@ -30,7 +31,7 @@ MAX_SCHEMA_DEPTH = 1000
 MAX_MESSAGE_CHARS = 300  # a validator message quotes the offending value, which may be large
 MAX_LOCATION_CHARS = 240
 
-_SCHEMA_PACKAGE = "cyclonedx.schema._res"  # the lib's bundled schema files; it has no public path helper
+SCHEMA_PACKAGE = "cyclonedx.schema._res"  # the lib's bundled schema files; it has no public path helper
 _SCHEMA_BASE = "http://cyclonedx.org/schema/"
 _REFERENCED_SCHEMAS = ("spdx", "jsf-0.82", "cryptography-defs")
 
@@ -64,6 +65,7 @@ _HASH_CONTENT = re.compile(
     r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128}"
 )
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_$-]+")
+_FLAT_DEPTH = 2  # levels below a flat component: its `hashes` array and their objects
 
 _NOWHERE = object()
 
@@ -145,10 +147,13 @@ class StreamingValidator:
 
     BATCH = 512  # items per jsonschema-rs call: one call per item costs a fifth more
 
-    def __init__(self, spec_version: str) -> None:
+    def __init__(self, spec_version: str, known_lines: Collection[int] = ()) -> None:
+        """`known_lines`: XXH3-128 digests of component lines that passed before (see validation_memo)."""
         if spec_version not in SUPPORTED_VERSIONS:
             raise ValueError(f"unsupported CycloneDX spec version {spec_version!r}")
         self.spec_version = spec_version
+        self._known = known_lines
+        self._lines: list[int] = []  # digests of the lines checked (or known) to be valid on their own
         self._checker = _Integrity()
         self._batch: list[tuple[Any, Any]] = []  # (component, location)
         self._schema: list[str] = []
@@ -158,11 +163,22 @@ class StreamingValidator:
         self._array: Any = None
         self._depth = 0
 
-    def item(self, component: dict[str, Any], loc: Any) -> None:
-        """Check one component that sits at `loc` (a `(parent, index)` chain) in a components array."""
+    def item(self, component: dict[str, Any], loc: Any, line: bytes | None = None) -> None:
+        """Check one component that sits at `loc` (a `(parent, index)` chain) in a components array.
+
+        `line` is its JSON text as written: when it is one of the known lines, only what depends on
+        the rest of the document (a unique bom-ref) is checked.
+        """
         if loc[0] is not self._array:  # the items of one array share their parent location
             self._array, self._depth = loc[0], _chain_length(loc) + 1
-        self._checker.component(component, loc, self._depth)
+        digest = None
+        if line is not None:
+            digest = xxh3_128_intdigest(line)
+            if digest in self._known and self._checker.claim(component, loc, self._depth + _FLAT_DEPTH):
+                self._lines.append(digest)
+                return
+        if self._checker.component(component, loc, self._depth) and digest is not None:
+            self._lines.append(digest)
         if "bom-ref" not in component:
             text = json.dumps(component, sort_keys=True, ensure_ascii=False)
             if (loc[0], text) in self._anonymous:
@@ -184,6 +200,10 @@ class StreamingValidator:
         self.problems = _problems_of(doc, self.spec_version, header, self._checker,
                                      itertools.chain(self._schema, self._duplicates))
         return self.problems
+
+    def valid_lines(self) -> list[int]:
+        """After `finish` without problems: the digests of the lines to remember as valid; else []."""
+        return [] if self.problems else self._lines
 
     def _flush(self) -> None:
         if not self._batch:
@@ -236,7 +256,7 @@ def _reject_constant(name: str) -> Any:
 
 
 def _load_schema(name: str) -> Any:
-    resource = importlib.resources.files(_SCHEMA_PACKAGE) / name
+    resource = importlib.resources.files(SCHEMA_PACKAGE) / name
     return json.loads(resource.read_text(encoding="utf-8"))
 
 
@@ -350,15 +370,33 @@ class _Integrity:
             stack.extend(children)
         self._seq, self.max_depth = seq, max_depth
 
-    def component(self, node: Any, loc: Any, depth: int) -> None:
+    def claim(self, node: dict[str, Any], loc: Any, depth: int) -> bool:
+        """Record the bom-ref of a component known to be valid on its own, reaching `depth` levels.
+
+        False (nothing recorded) when it has no bom-ref: it is then to be checked in full.
+        """
+        ref = node.get("bom-ref")
+        if ref.__class__ is not str:
+            return False
+        self._seq += 1
+        first = self.seen.setdefault(ref, loc)
+        if first is not loc:
+            self._problems.append(_Problem(self._seq, loc, f"duplicate bom-ref {_quote(ref)}", first))
+        if depth > self.max_depth:
+            self.max_depth = depth
+        return True
+
+    def component(self, node: Any, loc: Any, depth: int) -> bool:
         """`walk` of one item of a components array, with the common flat shape checked inline.
 
         A file component is a flat object plus `hashes` (flat objects) and `properties` (not walked):
-        three of every four objects below it; anything else below it goes through `walk`.
+        three of every four objects below it; anything else below it goes through `walk`. True when
+        the item had that shape (so it reaches at most _FLAT_DEPTH levels below `depth`).
         """
         if not isinstance(node, dict):
             self.walk(node, loc, "components", depth)
-            return
+            return False
+        flat = True
         problems = self._problems
         self._seq += 1
         seq = self._seq
@@ -376,11 +414,13 @@ class _Integrity:
                 continue  # (only exact dicts and lists come out of json.loads and our writer)
             if key != "hashes" or cls is not list:
                 self.walk(value, (loc, key), key, depth + 1)
+                flat = False
                 continue
             deepest = max(deepest, depth + 2 if value else depth + 1)
             for i, entry in enumerate(value):
                 if entry.__class__ is not dict:
                     self.walk(entry, ((loc, key), i), key, depth + 2)
+                    flat = False
                     continue
                 alg, content = entry.get("alg"), entry.get("content")
                 lengths = _HASH_HEX_LENGTHS.get(alg) if alg.__class__ is str else None
@@ -390,6 +430,7 @@ class _Integrity:
                         problems.append(_Problem(seq, ((loc, key), i), text))
         if deepest > self.max_depth:
             self.max_depth = deepest
+        return flat
 
     def problems(self) -> Iterator[str]:
         """The problems of all walks so far, dangling references included, in the order they were met."""

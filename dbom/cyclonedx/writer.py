@@ -83,8 +83,9 @@ class _Out:
 class DocumentSink(Protocol):
     """Sees the document as it is written (dbom.cyclonedx.validate.StreamingValidator is one)."""
 
-    def item(self, component: dict[str, Any], loc: Any) -> None:
-        """One item of a detached array (a dataset's file components), at `loc`, a `(parent, key)` chain."""
+    def item(self, component: dict[str, Any], loc: Any, line: bytes) -> None:
+        """One item of a detached array (a dataset's file components), at `loc`, a `(parent, key)` chain,
+        written as the JSON text `line`."""
 
     def finish(self, doc: dict[str, Any]) -> object:
         """The rest of the document, detached arrays left empty, with its final serial number."""
@@ -146,10 +147,11 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
         first = True
         for index, item in enumerate(value.items):
             if value.compact and not isinstance(item, (_Lazy, _Stream)):
-                out.write((b"[\n" if first else b",\n") + pad_bytes + orjson.dumps(item))
+                line = orjson.dumps(item)
+                out.write((b"[\n" if first else b",\n") + pad_bytes + line)
                 first = False
                 if detached:
-                    out.sink.item(item, (loc, index))  # type: ignore[union-attr]
+                    out.sink.item(item, (loc, index), line)  # type: ignore[union-attr]
                 else:
                     kept.append(item)
             else:

@@ -1,0 +1,73 @@
+"""Remember which component lines of a DBOM passed validation, so a re-scan does not check them again.
+
+A re-scan of an unchanged corpus writes the same shard components, byte for byte. Whether one of
+them is valid (the schema of a component, the hash lengths, where `data` may sit) depends on its
+bytes alone, so a line that passed before passes again: the streaming validator then only checks
+what depends on the rest of the document (its bom-ref is unique). The memo is the XXH3-128 of
+each line of the last valid DBOM written to an output path, kept in the cache directory; it is
+tied to the exact validator (dbom's rules, the schema files, the jsonschema-rs build), and a
+memo that cannot be read is an empty one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.resources
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+MEMO_FORMAT = 1
+_DIGEST_BYTES = 16
+
+
+class ValidationMemo:
+    """The digests of the component lines validated for one output path and spec version."""
+
+    def __init__(self, cache_dir: Path, output: Path, spec_version: str) -> None:
+        key = hashlib.sha256("\0".join((str(MEMO_FORMAT), str(output.resolve()), spec_version,
+                                        _validator_identity(spec_version))).encode()).hexdigest()
+        self.path = cache_dir / "validated" / f"{key[:32]}.bin"
+
+    def load(self) -> set[int]:
+        """The digests stored by the last valid write (empty when there is none or it is unreadable)."""
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return set()
+        if len(data) % _DIGEST_BYTES:
+            return set()
+        return {int.from_bytes(data[i:i + _DIGEST_BYTES], "little") for i in range(0, len(data), _DIGEST_BYTES)}
+
+    def store(self, digests: Iterable[int]) -> None:
+        """Replace the memo by `digests` (atomically; a failure to store only costs speed next time)."""
+        data = b"".join(d.to_bytes(_DIGEST_BYTES, "little") for d in digests)
+        tmp = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, self.path)
+        except OSError:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
+def _validator_identity(spec_version: str) -> str:
+    """What the validity of a line depends on: dbom's rules, the schema file, the jsonschema-rs binary."""
+    import jsonschema_rs.jsonschema_rs as engine
+
+    from dbom import __version__
+    from dbom.cyclonedx import validate
+
+    parts = [__version__]
+    for module_file in (validate.__file__, engine.__file__):
+        st = os.stat(module_file)
+        parts.append(f"{st.st_size}:{st.st_mtime_ns}")
+    schema = importlib.resources.files(validate.SCHEMA_PACKAGE) / f"bom-{spec_version}.SNAPSHOT.schema.json"
+    parts.append(hashlib.sha256(schema.read_bytes()).hexdigest())
+    return "\0".join(parts)
