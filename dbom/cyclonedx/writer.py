@@ -144,20 +144,27 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
         kept: list[Any] = []
         pad_bytes = (pad + "  ").encode()
         detached = value.detached and out.sink is not None
+        lines: list[bytes] = []  # written 256 at a time: one write (and hash update) per line was a tenth
         first = True
         for index, item in enumerate(value.items):
             if value.compact and not isinstance(item, (_Lazy, _Stream)):
                 line = orjson.dumps(item)
-                out.write((b"[\n" if first else b",\n") + pad_bytes + line)
+                lines.append((b"[\n" if first else b",\n") + pad_bytes + line)
                 first = False
                 if detached:
                     out.sink.item(item, (loc, index), line)  # type: ignore[union-attr]
                 else:
                     kept.append(item)
+                if len(lines) >= 256:
+                    out.write(b"".join(lines))
+                    lines.clear()
             else:
+                out.write(b"".join(lines))
+                lines.clear()
                 out.write(("[\n" if first else ",\n") + pad + "  ")
                 first = False
                 kept.append(_emit(out, item, level + 1, (loc, index)))
+        out.write(b"".join(lines))
         out.write(f"\n{pad}]" if not first else "[]")
         return kept
     if isinstance(value, _Lazy):
