@@ -17,10 +17,13 @@ import json
 import pathlib
 import re
 from collections.abc import Collection, Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import jsonschema_rs
+import orjson
 from xxhash import xxh3_128_intdigest
+
+if TYPE_CHECKING:
+    import jsonschema_rs
 
 SUPPORTED_VERSIONS = ("1.5", "1.6", "1.7")
 MAX_PROBLEMS = 50
@@ -118,11 +121,16 @@ def validate_document(doc: dict[str, Any], spec_version: str | None = None) -> l
 
 
 def _problems_of(doc: dict[str, Any], version: str | None, header: list[str], checker: _Integrity,
-                 more_schema: Iterable[str] = ()) -> list[str]:
-    """Walk `doc` with `checker` (which may hold earlier pieces), run the schema; the capped problem list."""
+                 more_schema: Iterable[str] = (), check_schema: bool = True) -> list[str]:
+    """Walk `doc` with `checker` (which may hold earlier pieces), run the schema; the capped problem list.
+
+    `check_schema=False`: `doc` itself is known to pass the schema (only `more_schema` is reported).
+    """
     checker.walk(doc, None, "", 1)
     schema: Iterable[str] = ()
-    if version is not None:
+    if not check_schema:
+        schema = more_schema
+    elif version is not None:
         if checker.max_depth > MAX_SCHEMA_DEPTH:
             header.append(f"(root): nesting depth {checker.max_depth} exceeds {MAX_SCHEMA_DEPTH}; "
                           "schema not checked")
@@ -197,12 +205,20 @@ class StreamingValidator:
         if doc.get("specVersion") != self.spec_version:
             header.append(f"specVersion: the document declares {_quote(doc.get('specVersion'))} "
                           f"but validation against {self.spec_version} was requested")
+        try:  # the rest of the document is known valid when its canonical text passed before
+            digest = xxh3_128_intdigest(b"document\0" + orjson.dumps(doc, option=orjson.OPT_SORT_KEYS))
+        except orjson.JSONEncodeError:
+            digest = None
+        known = digest is not None and digest in self._known and not header
         self.problems = _problems_of(doc, self.spec_version, header, self._checker,
-                                     itertools.chain(self._schema, self._duplicates))
+                                     itertools.chain(self._schema, self._duplicates), check_schema=not known)
+        if digest is not None:
+            self._lines.append(digest)
         return self.problems
 
     def valid_lines(self) -> list[int]:
-        """After `finish` without problems: the digests of the lines to remember as valid; else []."""
+        """After `finish` without problems: the digests to remember as valid (the lines and the rest of
+        the document); else []."""
         return [] if self.problems else self._lines
 
     def _flush(self) -> None:
@@ -263,6 +279,8 @@ def _load_schema(name: str) -> Any:
 @functools.cache  # == lru_cache(maxsize=None): one compiled validator per version
 def _validator(version: str) -> jsonschema_rs.Draft7Validator:
     """The compiled Draft-7 validator for one spec version, with the referenced schemas served locally."""
+    import jsonschema_rs  # imported on first use: a re-scan whose lines are all known needs no schema run
+
     return jsonschema_rs.Draft7Validator(
         _load_schema(f"bom-{version}.SNAPSHOT.schema.json"),
         validate_formats=True,
@@ -274,6 +292,8 @@ def _validator(version: str) -> jsonschema_rs.Draft7Validator:
 @functools.cache
 def _component_validator(version: str) -> jsonschema_rs.Draft7Validator:
     """A validator for an array of components: `definitions/component` of the version's bom schema."""
+    import jsonschema_rs
+
     bom_id = f"{_SCHEMA_BASE}bom-{version}.schema.json"
     resources = [*_referenced_resources(), (bom_id, _load_schema(f"bom-{version}.SNAPSHOT.schema.json"))]
     return jsonschema_rs.Draft7Validator(

@@ -4,7 +4,8 @@ A re-scan of an unchanged corpus writes the same shard components, byte for byte
 them is valid (the schema of a component, the hash lengths, where `data` may sit) depends on its
 bytes alone, so a line that passed before passes again: the streaming validator then only checks
 what depends on the rest of the document (its bom-ref is unique). The memo is the XXH3-128 of
-each line of the last valid DBOM written to an output path, kept in the cache directory; it is
+each line of the last valid DBOM written to an output path (and of the rest of that document,
+whose schema run is then skipped too), kept in the cache directory; it is
 tied to the exact validator (dbom's rules, the schema files, the jsonschema-rs build), and a
 memo that cannot be read is an empty one.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.resources
+import importlib.util
 import os
 import tempfile
 from collections.abc import Iterable
@@ -59,15 +61,18 @@ class ValidationMemo:
 
 def _validator_identity(spec_version: str) -> str:
     """What the validity of a line depends on: dbom's rules, the schema file, the jsonschema-rs binary."""
-    import jsonschema_rs.jsonschema_rs as engine
-
     from dbom import __version__
     from dbom.cyclonedx import validate
 
     parts = [__version__]
-    for module_file in (validate.__file__, engine.__file__):
-        st = os.stat(module_file)
-        parts.append(f"{st.st_size}:{st.st_mtime_ns}")
+    files = [validate.__file__]
+    engine = importlib.util.find_spec("jsonschema_rs")  # found, not imported: a memo hit never needs it
+    if engine is not None and engine.submodule_search_locations:
+        folder = engine.submodule_search_locations[0]
+        files += [os.path.join(folder, name) for name in sorted(os.listdir(folder))]
+    for name in files:
+        st = os.stat(name)
+        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
     schema = importlib.resources.files(validate.SCHEMA_PACKAGE) / f"bom-{spec_version}.SNAPSHOT.schema.json"
     parts.append(hashlib.sha256(schema.read_bytes()).hexdigest())
     return "\0".join(parts)
