@@ -180,3 +180,17 @@ def test_paths_without_vcs_provenance(tmp_path: Path, repo: Path) -> None:
 ])
 def test_remote_urls_are_cleaned(remote: str, clean: str) -> None:
     assert clean_remote_url(remote) == clean
+
+
+def test_a_dataset_outside_any_repository_starts_no_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dbom.provenance.git import repository_root
+
+    outside = tmp_path / "plain" / "corpus"
+    outside.mkdir(parents=True)
+    trace = tmp_path / "git-trace.log"
+    monkeypatch.setenv("GIT_TRACE", str(trace))  # the real git logs each start here
+    assert repository_root(outside) is None
+    assert not trace.exists()  # no .git above: git was not started
+    (tmp_path / "plain" / ".git").write_text("gitdir: /nowhere\n")  # a worktree-style .git file
+    assert repository_root(outside) is None
+    assert "rev-parse" in trace.read_text()  # now git is asked (and finds no repository there)

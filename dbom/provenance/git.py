@@ -58,13 +58,29 @@ def _out(cwd: Path, *args: str) -> str | None:
 def repository_root(path: Path) -> Path | None:
     """The top folder of the git working tree (or worktree) holding `path`, or None."""
     folder = path if path.is_dir() else path.parent
-    if not folder.is_dir():
+    if not folder.is_dir() or not _has_git_above(folder):
         return None
     try:
         top = _out(folder, "rev-parse", "--show-toplevel")
     except _GitUnavailable:
         return None
     return Path(top) if top else None
+
+
+def _has_git_above(folder: Path) -> bool:
+    """Whether `folder` or a parent holds a `.git` (a folder, or a file for worktrees and submodules).
+
+    Without one git finds no working tree either (the GIT_DIR family is dropped from its environment):
+    a few stats instead of starting git for every dataset outside a repository.
+    """
+    current = os.path.abspath(folder)
+    while True:
+        if os.path.lexists(os.path.join(current, ".git")):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        current = parent
 
 
 def vcs_info(path: Path, *, whole_tree: bool = False, require_tracked: bool = True) -> VcsInfo | None:
