@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
-from xxhash import xxh3_128_intdigest
+from xxhash import xxh3_128_digest
 
 if TYPE_CHECKING:
     import jsonschema_rs
@@ -155,13 +155,13 @@ class StreamingValidator:
 
     BATCH = 512  # items per jsonschema-rs call: one call per item costs a fifth more
 
-    def __init__(self, spec_version: str, known_lines: Collection[int] = ()) -> None:
+    def __init__(self, spec_version: str, known_lines: Collection[bytes] = ()) -> None:
         """`known_lines`: XXH3-128 digests of component lines that passed before (see validation_memo)."""
         if spec_version not in SUPPORTED_VERSIONS:
             raise ValueError(f"unsupported CycloneDX spec version {spec_version!r}")
         self.spec_version = spec_version
         self._known = known_lines
-        self._lines: list[int] = []  # digests of the lines checked (or known) to be valid on their own
+        self._lines: list[bytes] = []  # digests of the lines checked (or known) to be valid on their own
         self._checker = _Integrity()
         self._batch: list[tuple[Any, Any]] = []  # (component, location)
         self._schema: list[str] = []
@@ -181,7 +181,7 @@ class StreamingValidator:
             self._array, self._depth = loc[0], _chain_length(loc) + 1
         digest = None
         if line is not None:
-            digest = xxh3_128_intdigest(line)
+            digest = xxh3_128_digest(line)
             if digest in self._known and self._checker.claim(component, loc, self._depth + _FLAT_DEPTH):
                 self._lines.append(digest)
                 return
@@ -206,7 +206,7 @@ class StreamingValidator:
             header.append(f"specVersion: the document declares {_quote(doc.get('specVersion'))} "
                           f"but validation against {self.spec_version} was requested")
         try:  # the rest of the document is known valid when its canonical text passed before
-            digest = xxh3_128_intdigest(b"document\0" + orjson.dumps(doc, option=orjson.OPT_SORT_KEYS))
+            digest = xxh3_128_digest(b"document\0" + orjson.dumps(doc, option=orjson.OPT_SORT_KEYS))
         except orjson.JSONEncodeError:
             digest = None
         known = digest is not None and digest in self._known and not header
@@ -216,7 +216,7 @@ class StreamingValidator:
             self._lines.append(digest)
         return self.problems
 
-    def valid_lines(self) -> list[int]:
+    def valid_lines(self) -> list[bytes]:
         """After `finish` without problems: the digests to remember as valid (the lines and the rest of
         the document); else []."""
         return [] if self.problems else self._lines

@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-MEMO_FORMAT = 1
+MEMO_FORMAT = 2  # 2: digests stored as XXH3-128 bytes
 _DIGEST_BYTES = 16
 
 
@@ -33,7 +33,7 @@ class ValidationMemo:
                                         _validator_identity(spec_version))).encode()).hexdigest()
         self.path = cache_dir / "validated" / f"{key[:32]}.bin"
 
-    def load(self) -> set[int]:
+    def load(self) -> set[bytes]:
         """The digests stored by the last valid write (empty when there is none or it is unreadable)."""
         try:
             data = self.path.read_bytes()
@@ -41,11 +41,11 @@ class ValidationMemo:
             return set()
         if len(data) % _DIGEST_BYTES:
             return set()
-        return {int.from_bytes(data[i:i + _DIGEST_BYTES], "little") for i in range(0, len(data), _DIGEST_BYTES)}
+        return {data[i:i + _DIGEST_BYTES] for i in range(0, len(data), _DIGEST_BYTES)}
 
-    def store(self, digests: Iterable[int]) -> None:
-        """Replace the memo by `digests` (atomically; a failure to store only costs speed next time)."""
-        data = b"".join(d.to_bytes(_DIGEST_BYTES, "little") for d in digests)
+    def store(self, digests: Iterable[bytes]) -> None:
+        """Replace the memo by `digests` (16 bytes each; atomically; a failure to store only costs speed)."""
+        data = b"".join(digests)
         tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
