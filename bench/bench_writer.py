@@ -12,7 +12,8 @@ that peak memory is that stage's own:
 - `write_dbom`: `dbom.cyclonedx.writer.write_dbom` to a file;
 - `validate_file`: `dbom.cyclonedx.validate.validate_file` of that file (schema + integrity);
 - `read_dbom`: `dbom.cyclonedx.reader.read_dbom` of it, back to the internal model;
-- `dbom.write`: the whole public `dbom.write(...)` (write, fsync, validate, rename).
+- `dbom.write`: the whole public `dbom.write(...)` (write while validating each value as it goes
+  out, fsync, rename).
 
 For each it prints the seconds (the stage alone, measured with time.perf_counter inside the
 process), the output size in MB (10^6 bytes) and the process's peak RSS

@@ -153,7 +153,7 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
                 first = False
                 if detached:
                     out.sink.item(item, (loc, index), line)  # type: ignore[union-attr]
-                else:
+                elif not value.detached:  # the bulk is never kept, with or without a sink
                     kept.append(item)
                 if len(lines) >= 256:
                     out.write(b"".join(lines))
