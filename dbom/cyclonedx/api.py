@@ -39,7 +39,7 @@ def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: b
                 from dbom.cyclonedx.validation_memo import ValidationMemo
 
                 memo = ValidationMemo(memo_dir, output, spec_version)
-            checker = StreamingValidator(spec_version, memo.load() if memo else ())
+            checker = StreamingValidator(spec_version, memo.load() if memo else None)
         with os.fdopen(fd, "w+b") as fh:
             serial = write_dbom(dbom, fh, spec_version, checker)
             fh.flush()

@@ -155,8 +155,9 @@ class StreamingValidator:
 
     BATCH = 512  # items per jsonschema-rs call: one call per item costs a fifth more
 
-    def __init__(self, spec_version: str, known_lines: Collection[bytes] = ()) -> None:
-        """`known_lines`: XXH3-128 digests of component lines that passed before (see validation_memo)."""
+    def __init__(self, spec_version: str, known_lines: Collection[bytes] | None = None) -> None:
+        """`known_lines`: XXH3-128 digests of component lines that passed before (see validation_memo);
+        None: no memo, so no digest is computed either."""
         if spec_version not in SUPPORTED_VERSIONS:
             raise ValueError(f"unsupported CycloneDX spec version {spec_version!r}")
         self.spec_version = spec_version
@@ -180,7 +181,7 @@ class StreamingValidator:
         if loc[0] is not self._array:  # the items of one array share their parent location
             self._array, self._depth = loc[0], _chain_length(loc) + 1
         digest = None
-        if line is not None:
+        if line is not None and self._known is not None:
             digest = xxh3_128_digest(line)
             if digest in self._known and self._checker.claim(component, loc, self._depth + _FLAT_DEPTH):
                 self._lines.append(digest)
@@ -205,11 +206,13 @@ class StreamingValidator:
         if doc.get("specVersion") != self.spec_version:
             header.append(f"specVersion: the document declares {_quote(doc.get('specVersion'))} "
                           f"but validation against {self.spec_version} was requested")
-        try:  # the rest of the document is known valid when its canonical text passed before
-            digest = xxh3_128_digest(b"document\0" + orjson.dumps(doc, option=orjson.OPT_SORT_KEYS))
-        except orjson.JSONEncodeError:
-            digest = None
-        known = digest is not None and digest in self._known and not header
+        digest = None
+        if self._known is not None:
+            try:  # the rest of the document is known valid when its canonical text passed before
+                digest = xxh3_128_digest(b"document\0" + orjson.dumps(doc, option=orjson.OPT_SORT_KEYS))
+            except orjson.JSONEncodeError:
+                pass
+        known = digest is not None and self._known is not None and digest in self._known and not header
         self.problems = _problems_of(doc, self.spec_version, header, self._checker,
                                      itertools.chain(self._schema, self._duplicates), check_schema=not known)
         if digest is not None:

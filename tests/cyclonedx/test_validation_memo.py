@@ -77,7 +77,7 @@ def test_an_invalid_line_is_never_remembered(tmp_path: Path) -> None:
 def test_the_validator_skips_the_checks_of_known_lines_only() -> None:
     bad = _dbom(_shard("a.parquet", sha256="nope"))
     (line,) = _lines(bad)
-    for known, expect_problem in (((), True), ({xxh3_128_digest(line)}, False)):
+    for known, expect_problem in ((set(), True), ({xxh3_128_digest(line)}, False)):
         checker = StreamingValidator("1.6", known)
         write_dbom(bad, io.BytesIO(), "1.6", checker)
         assert bool(checker.problems) is expect_problem, checker.problems
@@ -108,7 +108,7 @@ def test_the_cli_keeps_a_memo_in_the_cache_dir_and_no_cache_leaves_it(tmp_path: 
 
 def test_a_known_rest_of_the_document_skips_its_schema_run_but_not_its_integrity_rules() -> None:
     bad_digest = Dbom(model=ModelInfo(name="m"), datasets=(Dataset(name="d", digest="xyz"),))  # not hex
-    first = StreamingValidator("1.6")
+    first = StreamingValidator("1.6", set())
     write_dbom(bad_digest, io.BytesIO(), "1.6", first)
     assert any("hashes[0].content" in p for p in first.problems)
     document = first._lines[-1]  # the digest of the rest of the document, as `finish` computed it
@@ -117,7 +117,7 @@ def test_a_known_rest_of_the_document_skips_its_schema_run_but_not_its_integrity
     assert trusting.problems == []
     # the integrity rules still run on a known document: a duplicate bom-ref across the stream is found
     twice = _dbom(_shard("a.parquet"), _shard("a.parquet"))
-    probe = StreamingValidator("1.6")
+    probe = StreamingValidator("1.6", set())
     write_dbom(twice, io.BytesIO(), "1.6", probe)
     again = StreamingValidator("1.6", {probe._lines[-1]})
     write_dbom(twice, io.BytesIO(), "1.6", again)
