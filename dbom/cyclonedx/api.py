@@ -6,7 +6,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from dbom.cyclonedx.reader import read_dbom
 from dbom.cyclonedx.writer import SPEC_VERSIONS, write_dbom
 from dbom.errors import DbomError
 from dbom.model import Dbom
@@ -67,6 +66,8 @@ def _umask() -> int:
 
 def load(path: Path | str) -> Dbom:
     """Read a DBOM file back into the internal model (DbomFileError if it is not one)."""
+    from dbom.cyclonedx.reader import read_dbom  # not needed to write: scan's start-up does without it
+
     return read_dbom(Path(path))
 
 

@@ -9,6 +9,7 @@ stack, so a document of any size or depth costs time linear in its size and no r
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import heapq
 import importlib.resources
@@ -207,11 +208,9 @@ class StreamingValidator:
             header.append(f"specVersion: the document declares {_quote(doc.get('specVersion'))} "
                           f"but validation against {self.spec_version} was requested")
         digest = None
-        if self._known is not None:
-            try:  # the rest of the document is known valid when its canonical text passed before
+        if self._known is not None:  # the rest of the document is known valid when its text passed before
+            with contextlib.suppress(orjson.JSONEncodeError):
                 digest = xxh3_128_digest(b"document\0" + orjson.dumps(doc, option=orjson.OPT_SORT_KEYS))
-            except orjson.JSONEncodeError:
-                pass
         known = digest is not None and self._known is not None and digest in self._known and not header
         self.problems = _problems_of(doc, self.spec_version, header, self._checker,
                                      itertools.chain(self._schema, self._duplicates), check_schema=not known)
