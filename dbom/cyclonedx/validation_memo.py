@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.resources
 import importlib.util
 import os
 import tempfile
@@ -60,7 +59,8 @@ class ValidationMemo:
 
 
 def _validator_identity(spec_version: str) -> str:
-    """What the validity of a line depends on: dbom's rules, the schema file, the jsonschema-rs binary."""
+    """What the validity of a line depends on: dbom's rules, the schema file, the jsonschema-rs binary
+    (each named by path, size and mtime: stats, no reading)."""
     from dbom import __version__
     from dbom.cyclonedx import validate
 
@@ -70,9 +70,10 @@ def _validator_identity(spec_version: str) -> str:
     if engine is not None and engine.submodule_search_locations:
         folder = engine.submodule_search_locations[0]
         files += [os.path.join(folder, name) for name in sorted(os.listdir(folder))]
+    schemas = importlib.util.find_spec(validate.SCHEMA_PACKAGE)
+    if schemas is not None and schemas.submodule_search_locations:
+        files.append(os.path.join(schemas.submodule_search_locations[0], f"bom-{spec_version}.SNAPSHOT.schema.json"))
     for name in files:
         st = os.stat(name)
         parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-    schema = importlib.resources.files(validate.SCHEMA_PACKAGE) / f"bom-{spec_version}.SNAPSHOT.schema.json"
-    parts.append(hashlib.sha256(schema.read_bytes()).hexdigest())
     return "\0".join(parts)

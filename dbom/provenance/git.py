@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dbom.model import VcsInfo
 from dbom.redact import clean_remote_url
+
+if TYPE_CHECKING:
+    import subprocess
 
 GIT_TIMEOUT = 120  # seconds; a `git status` on a huge tree can be slow, a hung one must not hang dbom
 _CHUNK = 1 << 20
@@ -40,6 +43,8 @@ def _env() -> dict[str, str]:
 
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    import subprocess  # only where a .git was found: most datasets are not in a repository
+
     try:
         return subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, env=_env(),
                               timeout=GIT_TIMEOUT, check=False)
