@@ -338,8 +338,12 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
 def _file_components(ds: Dataset) -> Iterator[dict[str, Any]]:
     blobs = dict(ds.hub.blobs) if ds.hub else {}
     schemas: dict[tuple[Column, ...], str] = {}  # the shards of a dataset mostly share one schema
-    for shard in ds.shards:
-        yield prov.with_blob(_shard_component(ds.name, shard, schemas), blobs.get(shard.path))
+    if not blobs:  # (most datasets: no hub blobs to add)
+        for shard in ds.shards:
+            yield _shard_component(ds.name, shard, schemas)
+    else:
+        for shard in ds.shards:
+            yield prov.with_blob(_shard_component(ds.name, shard, schemas), blobs.get(shard.path))
     for doc in ds.docs:
         yield prov.with_blob(_doc_component(ds.name, doc), blobs.get(doc.path))
 

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 # Bump when the cached record's shape or meaning changes; old rows are then ignored.
 # 2: records are JSON arrays (dbom.scanner._to_record), not objects.
 CACHE_FORMAT = 2
@@ -91,7 +93,7 @@ class FingerprintCache:
     @staticmethod
     def decode(texts: Sequence[str]) -> list[Any]:
         """The records of `texts` (values from `under`), decoded in one pass."""
-        return json.loads("[" + ",".join(texts) + "]") if texts else []
+        return orjson.loads("[" + ",".join(texts) + "]") if texts else []
 
     def put(self, key: str, record: Any) -> None:
         """Remember `record` (a JSON value) for `key`; written on `flush`."""
