@@ -180,7 +180,7 @@ class StreamingValidator:
         the rest of the document (a unique bom-ref) is checked.
         """
         if loc[0] is not self._array:  # the items of one array share their parent location
-            self._array, self._depth = loc[0], _chain_length(loc) + 1
+            self._array, self._depth = loc[0], len(_loc_segments(loc)) + 1
         digest = None
         if line is not None and self._known is not None:
             digest = xxh3_128_digest(line)
@@ -211,7 +211,7 @@ class StreamingValidator:
         if self._known is not None:  # the rest of the document is known valid when its text passed before
             with contextlib.suppress(orjson.JSONEncodeError):
                 digest = xxh3_128_digest(b"document\0" + orjson.dumps(doc, option=orjson.OPT_SORT_KEYS))
-        known = digest is not None and self._known is not None and digest in self._known and not header
+        known = digest is not None and digest in self._known and not header  # type: ignore[operator]
         self.problems = _problems_of(doc, self.spec_version, header, self._checker,
                                      itertools.chain(self._schema, self._duplicates), check_schema=not known)
         if digest is not None:
@@ -234,14 +234,6 @@ class StreamingValidator:
                 where = _render_path([*_loc_segments(self._batch[index][1]), *rest])
                 self._schema.append(f"{where}: {_one_line(error.message)}")
         self._batch.clear()
-
-
-def _chain_length(loc: Any) -> int:
-    length = 0
-    while loc is not None:
-        loc = loc[0]
-        length += 1
-    return length
 
 
 def validate_file(path: pathlib.Path) -> list[str]:
@@ -326,13 +318,6 @@ def _schema_problems(doc: Any, version: str) -> Iterator[str]:
 # --- integrity ---------------------------------------------------------------------------------------
 
 
-def _integrity_problems(doc: dict[str, Any]) -> tuple[Iterator[str], int]:
-    """Walk the document once; return its integrity problems (in document order) and its nesting depth."""
-    checker = _Integrity()
-    checker.walk(doc, None, "", 1)
-    return checker.problems(), checker.max_depth
-
-
 class _Integrity:
     """The integrity rules, checked over one or more walks that share one set of bom-refs.
 
@@ -401,12 +386,16 @@ class _Integrity:
         if ref.__class__ is not str:
             return False
         self._seq += 1
-        first = self.seen.setdefault(ref, loc)
-        if first is not loc:
-            self._problems.append(_Problem(self._seq, loc, f"duplicate bom-ref {_quote(ref)}", first))
+        self._note_ref(ref, loc)
         if depth > self.max_depth:
             self.max_depth = depth
         return True
+
+    def _note_ref(self, ref: str, loc: Any) -> None:
+        """Record the bom-ref `ref` at `loc`; a second one is a duplicate (`walk` inlines the same)."""
+        first = self.seen.setdefault(ref, loc)
+        if first is not loc:
+            self._problems.append(_Problem(self._seq, loc, f"duplicate bom-ref {_quote(ref)}", first))
 
     def component(self, node: Any, loc: Any, depth: int) -> bool:
         """`walk` of one item of a components array, with the common flat shape checked inline.
@@ -424,9 +413,7 @@ class _Integrity:
         seq = self._seq
         ref = node.get("bom-ref")
         if ref.__class__ is str:
-            first = self.seen.setdefault(ref, loc)
-            if first is not loc:
-                problems.append(_Problem(seq, loc, f"duplicate bom-ref {_quote(ref)}", first))
+            self._note_ref(ref, loc)
         if "data" in node or "modelCard" in node:
             problems.extend(_Problem(seq, loc, text) for text in _placement_problems(node))
         deepest = depth

@@ -43,8 +43,6 @@ COMPRESSED_MIME_TYPES = {"gzip": "application/gzip", "zstd": "application/zstd",
 DOC_MIME_TYPES = {"card": "text/markdown"}
 
 
-
-
 class _Stream:
     """A JSON array whose items are produced lazily while writing.
 
@@ -143,7 +141,6 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
     if isinstance(value, _Stream):
         kept: list[Any] = []
         pad_bytes = (pad + "  ").encode()
-        detached = value.detached and out.sink is not None
         lines: list[bytes] = []  # written 256 at a time: one write (and hash update) per line was a tenth
         first = True
         for index, item in enumerate(value.items):
@@ -151,10 +148,10 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
                 line = orjson.dumps(item)
                 lines.append((b"[\n" if first else b",\n") + pad_bytes + line)
                 first = False
-                if detached:
-                    out.sink.item(item, (loc, index), line)  # type: ignore[union-attr]
-                elif not value.detached:  # the bulk is never kept, with or without a sink
+                if not value.detached:
                     kept.append(item)
+                elif out.sink is not None:  # the bulk goes to the sink, never into the returned copy
+                    out.sink.item(item, (loc, index), line)
                 if len(lines) >= 256:
                     out.write(b"".join(lines))
                     lines.clear()
@@ -338,12 +335,8 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
 def _file_components(ds: Dataset) -> Iterator[dict[str, Any]]:
     blobs = dict(ds.hub.blobs) if ds.hub else {}
     schemas: dict[tuple[Column, ...], str] = {}  # the shards of a dataset mostly share one schema
-    if not blobs:  # (most datasets: no hub blobs to add)
-        for shard in ds.shards:
-            yield _shard_component(ds.name, shard, schemas)
-    else:
-        for shard in ds.shards:
-            yield prov.with_blob(_shard_component(ds.name, shard, schemas), blobs.get(shard.path))
+    for shard in ds.shards:
+        yield prov.with_blob(_shard_component(ds.name, shard, schemas), blobs.get(shard.path))
     for doc in ds.docs:
         yield prov.with_blob(_doc_component(ds.name, doc), blobs.get(doc.path))
 
@@ -357,9 +350,9 @@ def _hashes(sha256: str | None, blake3: str | None = None) -> list[dict[str, str
     return hashes
 
 
-def _shard_component(dataset: str, s: Shard, schemas: dict[tuple[Column, ...], str] | None = None
-                     ) -> dict[str, Any]:
-    # Written once per shard (up to 10^6 times): dict literals, not helper calls.
+def _shard_component(dataset: str, s: Shard, schemas: dict[tuple[Column, ...], str]) -> dict[str, Any]:
+    # Written once per shard (up to 10^6 times): dict literals, not helper calls; `schemas` memoises
+    # the schema property's text by the columns.
     comp: dict[str, Any] = {"bom-ref": file_ref(dataset, s.path), "type": "file", "name": s.path}
     mime = COMPRESSED_MIME_TYPES.get(s.compression or "") or MIME_TYPES.get(s.format)
     if mime:
@@ -378,11 +371,9 @@ def _shard_component(dataset: str, s: Shard, schemas: dict[tuple[Column, ...], s
     if s.uncompressed_bytes is not None:
         props.append({"name": P.UNCOMPRESSED_BYTES, "value": str(s.uncompressed_bytes)})
     if s.columns is not None:
-        schema = schemas.get(s.columns) if schemas is not None else None
+        schema = schemas.get(s.columns)
         if schema is None:
-            schema = json.dumps([[c.name, c.type] for c in s.columns], ensure_ascii=False)
-            if schemas is not None:
-                schemas[s.columns] = schema
+            schema = schemas[s.columns] = json.dumps([[c.name, c.type] for c in s.columns], ensure_ascii=False)
         props.append({"name": P.SCHEMA, "value": schema})
     if s.records_digest:
         props.append({"name": P.RECORDS_DIGEST, "value": s.records_digest})

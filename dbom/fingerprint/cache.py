@@ -54,29 +54,19 @@ class FingerprintCache:
         self._pending: list[tuple[str, str]] = []
 
     @staticmethod
-    def key(path: str | os.PathLike[str], stat: os.stat_result, algorithms: tuple[str, ...],
-            records_digest: bool = False) -> str:
-        """The cache key of a file: its path, size, mtime, ctime, inode, device and digest set.
-
-        A scan with records digests (`records_digest`) has keys of its own: its records carry a
-        digest that a scan without must not write, and the other way round.
-        """
-        return FingerprintCache.key_function(algorithms, records_digest)(os.fspath(path), stat)
-
-    @staticmethod
     def key_function(algorithms: tuple[str, ...], records_digest: bool = False) -> Callable[[str, os.stat_result], str]:
-        """`key` for many files of one scan: a function of (path as a str, stat) with the digest set bound."""
+        """The cache key of a file as a function of (its path as a str, its stat), the digest set bound.
+
+        A key is the path, size, mtime, ctime, inode, device and digest set. A scan with records
+        digests (`records_digest`) has keys of its own: its records carry a digest that a scan without
+        must not write, and the other way round.
+        """
         tail = _tail(algorithms, records_digest)
 
         def key(path: str, st: os.stat_result) -> str:
             return f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0{st.st_dev}\0{tail}"
 
         return key
-
-    def get(self, key: str) -> Any | None:
-        """The cached record for `key`, or None."""
-        row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
 
     def under(self, prefix: str) -> dict[str, str]:
         """Every entry whose key starts with `prefix` (a folder's path and separator), as key: record text.
