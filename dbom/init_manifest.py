@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dbom.atomic import replacing
 from dbom.errors import DbomError
 from dbom.manifest import DATASET_FACT_KEYS, EU_CATEGORIES, OSAID_CLASSES
 
@@ -210,17 +210,8 @@ def write_manifest(paths: Sequence[Path], output: Path, force: bool = False) -> 
     if not folder.is_dir():
         raise DbomError(str(output), "the output folder does not exist")
     text, count = render_manifest(paths, output)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+    with replacing(output) as (fh, tmp):
+        fh.write(text)
+        fh.flush()
         load_manifest(tmp)  # what we write must load: a template bug must not reach the user's folder
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o644 & ~mask)
-        os.replace(tmp, output)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return count

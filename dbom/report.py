@@ -14,13 +14,12 @@ The output depends only on the DBOM, so two runs give identical bytes.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from dbom.atomic import replacing
 from dbom.check import CheckResult, check, osaid_class, revision, step_code, steps_producing, where_to_obtain
 from dbom.errors import DbomError
 from dbom.humanize import human_bytes, human_count
@@ -360,14 +359,5 @@ def write_report(dbom: Dbom, fmt: str, output: Path) -> None:
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
         raise DbomError(str(output), "the output folder does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp_name, 0o644 & ~mask)
-        os.replace(tmp_name, output)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with replacing(output) as (fh, _):
+        fh.write(text)

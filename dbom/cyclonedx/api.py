@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
+from dbom.atomic import replacing
 from dbom.cyclonedx.writer import SPEC_VERSIONS, write_dbom
 from dbom.errors import DbomError
 from dbom.model import Dbom
@@ -27,22 +27,19 @@ def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: b
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
         raise DbomError(str(output), "the output folder does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
-    tmp = Path(tmp_name)
-    try:
-        checker = memo = None
-        if validate:
-            from dbom.cyclonedx.validate import StreamingValidator
+    checker = memo = None
+    if validate:
+        from dbom.cyclonedx.validate import StreamingValidator
 
-            if memo_dir is not None:
-                from dbom.cyclonedx.validation_memo import ValidationMemo
+        if memo_dir is not None:
+            from dbom.cyclonedx.validation_memo import ValidationMemo
 
-                memo = ValidationMemo(memo_dir, output, spec_version)
-            checker = StreamingValidator(spec_version, memo.load() if memo else None)
-        with os.fdopen(fd, "w+b") as fh:
-            serial = write_dbom(dbom, fh, spec_version, checker)
-            fh.flush()
-            os.fsync(fh.fileno())
+            memo = ValidationMemo(memo_dir, output, spec_version)
+        checker = StreamingValidator(spec_version, memo.load() if memo else None)
+    with replacing(output, binary=True) as (fh, _):
+        serial = write_dbom(dbom, fh, spec_version, checker)
+        fh.flush()
+        os.fsync(fh.fileno())
         if checker is not None:
             problems = checker.problems
             if memo is not None:
@@ -50,18 +47,7 @@ def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: b
             if problems:
                 more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
                 raise DbomError(str(output), f"the DBOM did not validate, not written: {problems[0]}{more}")
-        os.chmod(tmp, 0o644 & ~_umask())
-        os.replace(tmp, output)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return serial
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def load(path: Path | str) -> Dbom:

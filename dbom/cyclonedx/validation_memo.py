@@ -16,9 +16,10 @@ import contextlib
 import hashlib
 import importlib.util
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from dbom.atomic import replacing
 
 MEMO_FORMAT = 2  # 2: digests stored as XXH3-128 bytes
 _DIGEST_BYTES = 16
@@ -45,17 +46,10 @@ class ValidationMemo:
     def store(self, digests: Iterable[bytes]) -> None:
         """Replace the memo by `digests` (16 bytes each; atomically; a failure to store only costs speed)."""
         data = b"".join(digests)
-        tmp = None
-        try:
+        with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
+            with replacing(self.path, binary=True) as (fh, _):
                 fh.write(data)
-            os.replace(tmp, self.path)
-        except OSError:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
 
 
 def _validator_identity(spec_version: str) -> str:
