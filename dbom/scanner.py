@@ -56,7 +56,7 @@ class ScanProgress:
         """A dataset's files are known and about to be read."""
 
     def advance(self, nbytes: int) -> None:
-        """One more file (of `nbytes` bytes) is done."""
+        """`nbytes` more bytes are done: a file read, or the files found in the cache."""
 
     def finish(self) -> None:
         """The scan is over."""
@@ -177,12 +177,14 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     provenance = dataset_provenance(root, lambda msg: options.warn(f"{entry.name}: {msg}"))
     with _collector_paused():  # many objects made here, all kept: a garbage collection would find nothing
         jobs: list[_Job] = []
+        include, exclude = entry.include, entry.exclude
         for local in walk(root, lambda msg: options.warn(f"{entry.name}/{msg}"), provenance.link_roots):
-            kind = doc_kind(local.relpath)
-            if kind is None and not selected(local.relpath, entry.include, entry.exclude):
+            relpath = local.relpath
+            kind = doc_kind(relpath)
+            if kind is None and (include or exclude) and not selected(relpath, include, exclude):
                 continue
-            if not local.relpath.isascii():
-                _require_utf8(local.relpath, local.location)
+            if not relpath.isascii():
+                _require_utf8(relpath, local.location)
             jobs.append(_Job(local, kind))
         options.progress.start_dataset(entry.name, len(jobs), sum(j.file.stat.st_size for j in jobs))
 
@@ -253,26 +255,26 @@ def _key_prefix(root: Path) -> str:
 
 def _from_cache(cache: FingerprintCache, stored: dict[str, str], jobs: Sequence[_Job], algorithms: tuple[str, ...],
                 options: ScanOptions, results: list[Shard | DocFile | None]) -> list[tuple[int, _Job, str]]:
-    """Fill `results` with the records found in `stored` (from `cache.under`); return the jobs still to do."""
+    """Fill `results` with the records found in `stored` (from `cache.under`); return the jobs still to do.
+
+    A record the cache holds but this version cannot read (damaged, or of an unforeseen shape) is
+    a miss: the file is read again and its entry rewritten.
+    """
     key_of = cache.key_function(algorithms, options.records_digest)
-    todo: list[tuple[int, _Job, str]] = []
-    hits: list[int] = []
-    texts: list[str] = []
-    for index, job in enumerate(jobs):
-        key = key_of(job.file.location, job.file.stat)
-        text = stored.get(key)
-        if text is None:
-            todo.append((index, job, key))
-        else:
-            hits.append(index)
-            texts.append(text)
+    keys = [key_of(job.file.location, job.file.stat) for job in jobs]
+    get = stored.get
+    texts = [get(key) for key in keys]
+    hits = [index for index, text in enumerate(texts) if text is not None]
     columns: dict[str, tuple[Column, ...]] = {}
-    advance = options.progress.advance
-    for index, record in zip(hits, cache.decode(texts), strict=True):
-        job = jobs[index]
-        results[index] = _from_record(job.file.relpath, record, columns)
-        advance(job.file.stat.st_size)
-    return todo
+    found = 0
+    for index, record in zip(hits, cache.decode([texts[i] for i in hits]), strict=True):
+        try:
+            results[index] = _from_record(jobs[index].file.relpath, record, columns)
+        except (LookupError, TypeError, ValueError):
+            continue
+        found += jobs[index].file.stat.st_size
+    options.progress.advance(found)
+    return [(index, jobs[index], keys[index]) for index, result in enumerate(results) if result is None]
 
 
 def _finish(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,

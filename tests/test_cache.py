@@ -138,3 +138,24 @@ def test_per_record_licenses_are_counted_the_same_from_the_cache(tmp_path: Path)
     counted = {share.license: share.records for share in second.datasets[0].record_licenses}
     assert counted == {"MIT": 3, "CC-BY-4.0": 1, "(none)": 1}
     assert second.datasets == first.datasets
+
+
+def test_a_damaged_or_unforeseen_entry_is_a_miss_not_a_crash(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry written by a development build (an object, not an array) or cut short is read again."""
+    import sqlite3
+
+    from dbom.fingerprint.cache import CACHE_FORMAT
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    first, _ = _scan(corpus)
+    db = sqlite3.connect(Path(os.environ["DBOM_CACHE_DIR"]) / f"fingerprints-v{CACHE_FORMAT}.sqlite")
+    with db:
+        keys = sorted(key for (key,) in db.execute("SELECT key FROM entries"))
+        damaged = {keys[0]: '{"format": "parquet", "bytes": 1}', keys[1]: '["shard", "parq', keys[2]: '["shard"]'}
+        db.executemany("UPDATE entries SET value = ? WHERE key = ?", [(v, k) for k, v in damaged.items()])
+    db.close()
+    second, stats = _scan(corpus)
+    assert stats.files_read == 3 and stats.cache_hits == 3
+    assert second == first
+    third, stats = _scan(corpus)  # the entries were rewritten
+    assert stats.files_read == 0 and third == first

@@ -82,8 +82,11 @@ class FingerprintCache:
 
     @staticmethod
     def decode(texts: Sequence[str]) -> list[Any]:
-        """The records of `texts` (values from `under`), decoded in one pass."""
-        return orjson.loads("[" + ",".join(texts) + "]") if texts else []
+        """The records of `texts` (values from `under`), decoded in one pass; None for a text that is not JSON."""
+        try:
+            return orjson.loads("[" + ",".join(texts) + "]") if texts else []
+        except orjson.JSONDecodeError:  # a damaged entry: decode one by one to keep the others
+            return [_loads_or_none(text) for text in texts]
 
     def put(self, key: str, record: Any) -> None:
         """Remember `record` (a JSON value) for `key`; written on `flush`."""
@@ -108,6 +111,13 @@ class FingerprintCache:
         """Flush and close the database."""
         self.flush()
         self._db.close()
+
+
+def _loads_or_none(text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
 
 
 def superseded(stored: Iterable[str], changed: dict[str, str]) -> list[str]:
