@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,19 +17,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from dbom import __version__
 from dbom.catalog import doc_kind
 from dbom.dataset_docs import dataset_metadata
 from dbom.errors import DbomError, ManifestError
-from dbom.fingerprint.cache import FingerprintCache, superseded
+from dbom.fingerprint.cache import FingerprintCache
 from dbom.manifest import DatasetEntry, Manifest, load_manifest
 from dbom.model import (
     HASH_BLAKE3,
     HASH_SHA256,
     HASH_XXH3,
-    Column,
     Dataset,
     Dbom,
     DocFile,
@@ -40,6 +38,7 @@ from dbom.model import (
 )
 from dbom.provenance import DatasetProvenance, dataset_provenance
 from dbom.provenance.pipeline import link_ancestors, resolve_steps
+from dbom.scan_cache import DatasetCache
 from dbom.sources.globs import selected
 from dbom.sources.local import LocalFile, walk
 
@@ -189,34 +188,39 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         options.progress.start_dataset(entry.name, len(jobs), sum(j.file.stat.st_size for j in jobs))
 
         algorithms = tuple(sorted(options.hashes))
-        results: list[Shard | DocFile | None] = [None] * len(jobs)
-        stored: dict[str, str] = {}
+        known: DatasetCache | None = None
         if cache is None:
-            todo: list[tuple[int, _Job, str]] = [(index, job, "") for index, job in enumerate(jobs)]
+            results: list[Shard | DocFile | None] = [None] * len(jobs)
         else:
-            stored = cache.under(_key_prefix(root))  # one query for the whole dataset
-            todo = _from_cache(cache, stored, jobs, algorithms, options, results)
-            stats.cache_hits += len(jobs) - len(todo)
-    if not todo:
-        return _finish(entry, root, options, provenance, results)
+            files = [job.file for job in jobs]
+            known = DatasetCache(cache, root, [f.location for f in files], [f.relpath for f in files],
+                                 [f.stat for f in files], algorithms, options.records_digest, (include, exclude))
+            results = known.lookup()
+            options.progress.advance(sum(f.stat.st_size for f, result in zip(files, results, strict=True) if result))
+        todo = [(index, job) for index, (job, result) in enumerate(zip(jobs, results, strict=True)) if result is None]
+        stats.cache_hits += len(jobs) - len(todo)
+    if todo:
+        _read(todo, results, algorithms, inspector, options, stats, known)
+    if known is not None:
+        known.close()
+    return _finish(entry, root, options, provenance, results)
 
+
+def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None], algorithms: tuple[str, ...],
+          inspector: _Readers, options: ScanOptions, stats: ScanStats, known: DatasetCache | None) -> None:
+    """Read the files of `todo` ((index, job) pairs), into `results` and the cache."""
     from dbom.fingerprint.executor import ordered_map
 
-    def work(item: tuple[int, _Job, str]) -> Shard | DocFile:
+    def work(item: tuple[int, _Job]) -> Shard | DocFile:
         return _scan_file(item[1], algorithms, inspector.get(), options.keep_going, options.records_digest)
 
-    changed: dict[str, str] = {}
-    for (index, job, key), result in zip(todo, ordered_map(work, todo, options.jobs or _auto_jobs(todo)), strict=True):
+    for (index, job), result in zip(todo, ordered_map(work, todo, options.jobs or _auto_jobs(todo)), strict=True):
         results[index] = result
         stats.files_read += 1
         stats.bytes_read += job.file.stat.st_size
         options.progress.advance(job.file.stat.st_size)
-        if cache is not None and not (isinstance(result, Shard) and result.error):
-            cache.put(key, _to_record(result))
-            changed[job.file.location] = key
-    if cache is not None and changed and stored:
-        cache.discard(superseded(stored, changed))  # the entries of the files read again, as they were
-    return _finish(entry, root, options, provenance, results)
+        if known is not None and not (isinstance(result, Shard) and result.error):
+            known.remember(index, result)
 
 
 def _require_utf8(name: str, location: str) -> None:
@@ -243,38 +247,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _key_prefix(root: Path) -> str:
-    """The start of the cache keys of every file a walk of `root` yields (see dbom.sources.local)."""
-    text = str(root)
-    if root.is_dir():
-        return text.rstrip(os.sep) + os.sep
-    return text + "\0"  # a one-file dataset: the keys of that file
-
-
-def _from_cache(cache: FingerprintCache, stored: dict[str, str], jobs: Sequence[_Job], algorithms: tuple[str, ...],
-                options: ScanOptions, results: list[Shard | DocFile | None]) -> list[tuple[int, _Job, str]]:
-    """Fill `results` with the records found in `stored` (from `cache.under`); return the jobs still to do.
-
-    A record the cache holds but this version cannot read (damaged, or of an unforeseen shape) is
-    a miss: the file is read again and its entry rewritten.
-    """
-    key_of = cache.key_function(algorithms, options.records_digest)
-    keys = [key_of(job.file.location, job.file.stat) for job in jobs]
-    get = stored.get
-    texts = [get(key) for key in keys]
-    hits = [index for index, text in enumerate(texts) if text is not None]
-    columns: dict[str, tuple[Column, ...]] = {}
-    found = 0
-    for index, record in zip(hits, cache.decode([texts[i] for i in hits]), strict=True):
-        try:
-            results[index] = _from_record(jobs[index].file.relpath, record, columns)
-        except (LookupError, TypeError, ValueError):
-            continue
-        found += jobs[index].file.stat.st_size
-    options.progress.advance(found)
-    return [(index, jobs[index], keys[index]) for index, result in enumerate(results) if result is None]
 
 
 def _finish(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,
@@ -336,13 +308,13 @@ def _record_licenses(root: Path, shards: Sequence[Shard], keep_going: bool) -> t
 THREADED_MIN_MEAN_BYTES = 1 << 20
 
 
-def _auto_jobs(todo: Sequence[tuple[int, _Job, str]]) -> int:
+def _auto_jobs(todo: Sequence[tuple[int, _Job]]) -> int:
     """Threads for the files still to read: one per CPU for large files, one for small ones."""
     if not todo:
         return 1
     from dbom.fingerprint.executor import default_jobs
 
-    mean = sum(job.file.stat.st_size for _, job, _ in todo) / len(todo)
+    mean = sum(job.file.stat.st_size for _, job in todo) / len(todo)
     return default_jobs() if mean >= THREADED_MIN_MEAN_BYTES else 1
 
 
@@ -419,25 +391,3 @@ def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, kee
         return replace(shard, error=f"cannot read: {exc.strerror or exc}")
     return replace(shard, records=found.records, columns=found.columns, records_digest=found.records_digest,
                    uncompressed_bytes=found.uncompressed_bytes)
-
-
-def _to_record(result: Shard | DocFile) -> list[Any]:
-    """The cache's record of a result: a JSON array (the schema as JSON text, so equal schemas decode once)."""
-    if isinstance(result, DocFile):
-        return ["doc", result.kind, result.bytes, result.xxh3_128, result.sha256]
-    columns = None if result.columns is None else json.dumps([[c.name, c.type] for c in result.columns],
-                                                             separators=(",", ":"))
-    return ["shard", result.format, result.compression, result.bytes, result.xxh3_128, result.sha256,
-            result.blake3, result.records, result.uncompressed_bytes, result.records_digest, columns]
-
-
-def _from_record(relpath: str, r: list[Any], schemas: dict[str, tuple[Column, ...]]) -> Shard | DocFile:
-    """The result a `_to_record` array stands for; `schemas` memoises decoded schemas by their text."""
-    if r[0] == "doc":
-        return DocFile(path=relpath, kind=r[1], bytes=r[2], xxh3_128=r[3], sha256=r[4])
-    text = r[10]
-    columns = None if text is None else schemas.get(text)
-    if columns is None and text is not None:
-        columns = schemas[text] = tuple(Column(n, t) for n, t in json.loads(text))
-    return Shard(path=relpath, bytes=r[3], format=r[1], compression=r[2], xxh3_128=r[4], sha256=r[5],
-                 blake3=r[6], records=r[7], uncompressed_bytes=r[8], records_digest=r[9], columns=columns)

@@ -11,6 +11,7 @@ from corpora import copy_samples, write_parquet
 
 import dbom
 from dbom.fingerprint.cache import FingerprintCache
+from dbom.manifest import DatasetEntry, Manifest
 from dbom.scanner import ScanOptions, ScanStats
 
 
@@ -153,9 +154,65 @@ def test_a_damaged_or_unforeseen_entry_is_a_miss_not_a_crash(corpus: Path, monke
         keys = sorted(key for (key,) in db.execute("SELECT key FROM entries"))
         damaged = {keys[0]: '{"format": "parquet", "bytes": 1}', keys[1]: '["shard", "parq', keys[2]: '["shard"]'}
         db.executemany("UPDATE entries SET value = ? WHERE key = ?", [(v, k) for k, v in damaged.items()])
+        # and the datasets' snapshots: one cut short, one holding a record of another shape
+        snapshots = sorted(key for (key,) in db.execute("SELECT key FROM snapshots"))
+        assert len(snapshots) == 2
+        db.execute("UPDATE snapshots SET records = '[[\"shard\"' WHERE key = ?", (snapshots[0],))
+        db.execute("UPDATE snapshots SET records = '[[\"blob\", 1], [\"doc\"]]' WHERE key = ?", (snapshots[1],))
     db.close()
     second, stats = _scan(corpus)
     assert stats.files_read == 3 and stats.cache_hits == 3
     assert second == first
     third, stats = _scan(corpus)  # the entries were rewritten
     assert stats.files_read == 0 and third == first
+
+
+def _drop_file_entries() -> None:
+    import sqlite3
+
+    from dbom.fingerprint.cache import CACHE_FORMAT
+
+    db = sqlite3.connect(Path(os.environ["DBOM_CACHE_DIR"]) / f"fingerprints-v{CACHE_FORMAT}.sqlite")
+    with db:
+        db.execute("DELETE FROM entries")
+    db.close()
+
+
+def test_an_unchanged_dataset_comes_whole_from_its_snapshot(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    first, _ = _scan(corpus)
+    _drop_file_entries()  # only the snapshots are left
+    second, stats = _scan(corpus)
+    assert stats.files_read == 0 and stats.cache_hits == 6
+    assert second == first
+
+
+@pytest.mark.parametrize("change", ["touch", "rename", "new file", "removed file", "include"])
+def test_a_changed_listing_misses_the_snapshot(corpus: Path, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    """Any change to a file's name or stat, or to which files are listed, falls back to the per-file entries."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    alpha = corpus / "alpha"
+    _scan(corpus)
+    _drop_file_entries()
+    target = alpha / "data" / "part-1.parquet"
+    if change == "touch":  # same bytes, new mtime: the file's key changes
+        os.utime(target, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns + 1_000_000_000))
+    elif change == "rename":
+        target.rename(alpha / "data" / "part-9.parquet")
+    elif change == "new file":
+        write_parquet(alpha / "data" / "part-7.parquet", 5)
+    elif change == "removed file":
+        target.unlink()
+    expected = dbom.scan([alpha, corpus / "beta"], options=ScanOptions(use_cache=False))
+    if change == "include":
+        entry = DatasetEntry(name="alpha", path=alpha, include=("data/**",))
+        stats = ScanStats()
+        scanned = dbom.scan([corpus / "beta"], manifest=Manifest(datasets=(entry,)), stats=stats)
+        assert stats.files_read > 0 and stats.cache_hits == 2  # beta: its snapshot; alpha: listed otherwise
+        assert [s.path for s in scanned.datasets[0].shards] == [s.path for s in expected.datasets[0].shards
+                                                                   if s.path.startswith("data/")]
+        return
+    scanned, stats = _scan(corpus)
+    alpha_files = len(expected.datasets[0].shards) + len(expected.datasets[0].docs)
+    assert stats.cache_hits == 2 and stats.files_read == alpha_files
+    assert scanned.datasets == expected.datasets

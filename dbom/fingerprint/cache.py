@@ -6,6 +6,9 @@ asked for, so `--hash none` and `--hash sha256` never share an answer.
 
 A key starts with the file's path, so the entries of every file below a folder are one range
 of keys: `under` loads them with one query, for a scan that looks up thousands of files.
+
+A second table holds one snapshot per dataset (dbom.scan_cache): all its records in one row, with
+the digest of the listing they belong to.
 """
 
 from __future__ import annotations
@@ -13,15 +16,19 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import struct
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
+import xxhash
 
 # Bump when the cached record's shape or meaning changes; old rows are then ignored.
-# 2: records are JSON arrays (dbom.scanner._to_record), not objects.
-CACHE_FORMAT = 2
+# 2: records are JSON arrays, not objects.
+# 3: a record's fields in the order of the model's dataclass (dbom.scan_cache); dataset snapshots.
+CACHE_FORMAT = 3
+_STAT = struct.Struct("<qqqQQ")  # size, mtime, ctime, inode, device: what a key holds of a file's stat
 
 
 def default_cache_dir() -> Path:
@@ -51,7 +58,11 @@ class FingerprintCache:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
         )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS snapshots (key TEXT PRIMARY KEY, listing TEXT NOT NULL, records TEXT NOT NULL)"
+        )
         self._pending: list[tuple[str, str]] = []
+        self._pending_snapshots: list[tuple[str, str, str]] = []
 
     @staticmethod
     def key_function(algorithms: tuple[str, ...], records_digest: bool = False) -> Callable[[str, os.stat_result], str]:
@@ -88,11 +99,33 @@ class FingerprintCache:
         except orjson.JSONDecodeError:  # a damaged entry: decode one by one to keep the others
             return [_loads_or_none(text) for text in texts]
 
-    def put(self, key: str, record: Any) -> None:
-        """Remember `record` (a JSON value) for `key`; written on `flush`."""
-        self._pending.append((key, json.dumps(record, separators=(",", ":"))))
+    @staticmethod
+    def decode_array(text: str) -> Any:
+        """The JSON value of `text` (a snapshot's records), None if it is not JSON."""
+        return _loads_or_none(text)
+
+    def put(self, key: str, record: Any) -> str:
+        """Remember `record` (a JSON value) for `key`; written on `flush`. Returns the record's text."""
+        text = json.dumps(record, separators=(",", ":"))
+        self._pending.append((key, text))
         if len(self._pending) >= 5000:
             self.flush()
+        return text
+
+    @staticmethod
+    def snapshot_key(prefix: str, algorithms: tuple[str, ...], records_digest: bool,
+                     selection: tuple[tuple[str, ...], tuple[str, ...]]) -> str:
+        """The key of the snapshot of the dataset whose files' keys start with `prefix`, scanned so."""
+        return f"{prefix}\0{_tail(algorithms, records_digest)}\0{json.dumps(selection)}"
+
+    def snapshot(self, key: str) -> tuple[str, str] | None:
+        """The (listing digest, records text) last stored for `key`, or None."""
+        row = self._db.execute("SELECT listing, records FROM snapshots WHERE key = ?", (key,)).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def put_snapshot(self, key: str, listing: str, texts: Sequence[str]) -> None:
+        """Remember the record texts `texts` of a dataset whose files were `listing` (see `listing_digest`)."""
+        self._pending_snapshots.append((key, listing, "[" + ",".join(texts) + "]"))
 
     def discard(self, keys: Iterable[str]) -> None:
         """Forget the entries of `keys` (superseded ones: the file changed since); pending entries are flushed first."""
@@ -102,15 +135,28 @@ class FingerprintCache:
 
     def flush(self) -> None:
         """Write pending entries in one transaction."""
-        if self._pending:
+        if self._pending or self._pending_snapshots:
             with self._db:
                 self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", self._pending)
+                self._db.executemany("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", self._pending_snapshots)
             self._pending.clear()
+            self._pending_snapshots.clear()
 
     def close(self) -> None:
         """Flush and close the database."""
         self.flush()
         self._db.close()
+
+
+def listing_digest(relpaths: Sequence[str], stats: Sequence[os.stat_result]) -> str:
+    """XXH3-128 of a dataset's listing: each file's relative path and the stat fields its key holds, in order.
+
+    Two listings of one root have the same digest iff every file's key is the same.
+    """
+    digest = xxhash.xxh3_128("\0".join(relpaths).encode("utf-8", "surrogateescape"))
+    pack = _STAT.pack
+    digest.update(b"".join([pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev) for st in stats]))
+    return digest.hexdigest()
 
 
 def _loads_or_none(text: str) -> Any:

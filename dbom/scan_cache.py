@@ -1,0 +1,146 @@
+"""A dataset's scan results from and to the incremental cache (dbom.fingerprint.cache).
+
+Two layers, with the same meaning:
+
+- per file: an entry keyed on the file's path and stat; a changed file misses alone;
+- per dataset, a snapshot: every file's record in one row, valid while the listing (each file's
+  path relative to the root and its stat, in walk order) is the one it was stored with. An
+  unchanged dataset, the common case, is then one query and one decode instead of a lookup per
+  file (on 20,000 files: about 7 ms to digest the listing against 30 ms of per-file keys).
+
+A record is a JSON array: a tag ("shard" or "doc"), then the result's fields in the order of its
+dataclass, path left out (it is the tag's place), a schema as JSON text. The order is taken from
+the dataclass itself, so the model and the cache cannot drift apart; a record of another shape
+(a damaged entry) is a miss.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from dbom.fingerprint.cache import FingerprintCache, listing_digest, superseded
+from dbom.model import Column, DocFile, Shard
+
+_SHARD_FIELDS = tuple(f.name for f in fields(Shard))
+_DOC_FIELDS = tuple(f.name for f in fields(DocFile))
+assert _SHARD_FIELDS[0] == _DOC_FIELDS[0] == "path"
+_COLUMNS = _SHARD_FIELDS.index("columns")  # the same index in a record: the tag takes the path's place
+_SHARD_TAG = "shard"
+_DOC_TAG = "doc"
+
+
+def to_record(result: Shard | DocFile) -> list[Any]:
+    """The cache's record of a scan result."""
+    if isinstance(result, DocFile):
+        return [_DOC_TAG, *(getattr(result, name) for name in _DOC_FIELDS[1:])]
+    record = [_SHARD_TAG, *(getattr(result, name) for name in _SHARD_FIELDS[1:])]
+    if result.columns is not None:  # as text, so that the shards of one schema decode it once
+        record[_COLUMNS] = json.dumps([[c.name, c.type] for c in result.columns], separators=(",", ":"))
+    return record
+
+
+def from_record(relpath: str, record: list[Any], schemas: dict[str, tuple[Column, ...]]) -> Shard | DocFile:
+    """The result `record` (from `to_record`) stands for, at `relpath`; `schemas` memoises decoded schemas.
+
+    Raises LookupError, TypeError or ValueError for a record of another shape. `record` is reused.
+    """
+    tag = record[0]
+    record[0] = relpath
+    if tag == _SHARD_TAG:
+        text = record[_COLUMNS]
+        if text is not None:
+            columns = schemas.get(text)
+            if columns is None:
+                columns = schemas[text] = tuple(Column(name, kind) for name, kind in json.loads(text))
+            record[_COLUMNS] = columns
+        return Shard(*record)
+    if tag == _DOC_TAG:
+        return DocFile(*record)
+    raise ValueError(f"unknown record tag {tag!r}")
+
+
+def key_prefix(root: Path) -> str:
+    """The start of the cache keys of every file a walk of `root` yields (see dbom.sources.local)."""
+    text = str(root)
+    if root.is_dir():
+        return text.rstrip(os.sep) + os.sep
+    return text + "\0"  # a one-file dataset: the keys of that file
+
+
+class DatasetCache:
+    """The cache as one dataset's scan sees it: `lookup` first, `remember` each file read, then `close`."""
+
+    def __init__(self, cache: FingerprintCache, root: Path, locations: Sequence[str], relpaths: Sequence[str],
+                 stats: Sequence[os.stat_result], algorithms: tuple[str, ...], records_digest: bool,
+                 selection: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
+        self._cache = cache
+        self._root = root
+        self._locations = locations
+        self._relpaths = relpaths
+        self._stats = stats
+        self._algorithms = algorithms
+        self._records_digest = records_digest
+        prefix = key_prefix(root)
+        self._snapshot_key = cache.snapshot_key(prefix, algorithms, records_digest, selection)
+        self._listing = listing_digest(relpaths, stats)
+        self._texts: list[str | None] = [None] * len(relpaths)  # each file's record text, for the snapshot
+        self._keys: list[str] = []
+        self._stored: dict[str, str] = {}
+        self._changed: dict[str, str] = {}
+        self._from_snapshot = False
+
+    def lookup(self) -> list[Shard | DocFile | None]:
+        """Each file's result as the cache has it, None for the files to read."""
+        found = self._from_snapshot_row()
+        if found is not None:
+            self._from_snapshot = True
+            return found
+        self._stored = stored = self._cache.under(key_prefix(self._root))  # one query for the whole dataset
+        key_of = self._cache.key_function(self._algorithms, self._records_digest)
+        self._keys = [key_of(location, st) for location, st in zip(self._locations, self._stats, strict=True)]
+        self._texts = [stored.get(key) for key in self._keys]
+        hits = [index for index, text in enumerate(self._texts) if text is not None]
+        results: list[Shard | DocFile | None] = [None] * len(self._texts)
+        schemas: dict[str, tuple[Column, ...]] = {}
+        for index, record in zip(hits, self._cache.decode([self._texts[i] for i in hits]), strict=True):
+            try:
+                results[index] = from_record(self._relpaths[index], record, schemas)
+            except (LookupError, TypeError, ValueError):
+                self._texts[index] = None
+        return results
+
+    def key(self, index: int) -> str:
+        """The cache key of file `index` (after a `lookup` that missed it)."""
+        return self._keys[index]
+
+    def remember(self, index: int, result: Shard | DocFile) -> None:
+        """Store the result of file `index`, just read."""
+        key = self._keys[index]
+        self._texts[index] = self._cache.put(key, to_record(result))
+        self._changed[self._locations[index]] = key
+
+    def close(self) -> None:
+        """Drop the entries the files read again have superseded; store the dataset's snapshot when whole."""
+        if self._changed and self._stored:
+            self._cache.discard(superseded(self._stored, self._changed))
+        if not self._from_snapshot and all(text is not None for text in self._texts):
+            self._cache.put_snapshot(self._snapshot_key, self._listing, self._texts)  # type: ignore[arg-type]
+
+    def _from_snapshot_row(self) -> list[Shard | DocFile | None] | None:
+        row = self._cache.snapshot(self._snapshot_key)
+        if row is None or row[0] != self._listing:
+            return None
+        records = self._cache.decode_array(row[1])
+        if not isinstance(records, list) or len(records) != len(self._relpaths):
+            return None
+        schemas: dict[str, tuple[Column, ...]] = {}
+        try:
+            return [from_record(relpath, record, schemas)
+                    for relpath, record in zip(self._relpaths, records, strict=True)]
+        except (LookupError, TypeError, ValueError):
+            return None
