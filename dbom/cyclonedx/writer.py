@@ -140,28 +140,28 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
     pad = "  " * level
     if isinstance(value, _Stream):
         kept: list[Any] = []
-        pad_bytes = (pad + "  ").encode()
+        separator = b",\n" + (pad + "  ").encode()
         lines: list[bytes] = []  # written 256 at a time: one write (and hash update) per line was a tenth
         first = True
+        # the loop runs once per shard: what it uses is looked up once, before it
+        compact, dumps, append = value.compact, orjson.dumps, lines.append
+        item_to_sink = out.sink.item if value.detached and out.sink is not None else None
         for index, item in enumerate(value.items):
-            if value.compact and not isinstance(item, (_Lazy, _Stream)):
-                line = orjson.dumps(item)
-                lines.append((b"[\n" if first else b",\n") + pad_bytes + line)
-                first = False
+            if compact and not isinstance(item, (_Lazy, _Stream)):
+                line = dumps(item)
+                append(line)
                 if not value.detached:
                     kept.append(item)
-                elif out.sink is not None:  # the bulk goes to the sink, never into the returned copy
-                    out.sink.item(item, (loc, index), line)
+                elif item_to_sink is not None:  # the bulk goes to the sink, never into the returned copy
+                    item_to_sink(item, (loc, index), line)
                 if len(lines) >= 256:
-                    out.write(b"".join(lines))
-                    lines.clear()
+                    first = _write_lines(out, lines, separator, first)
             else:
-                out.write(b"".join(lines))
-                lines.clear()
+                first = _write_lines(out, lines, separator, first)
                 out.write(("[\n" if first else ",\n") + pad + "  ")
                 first = False
                 kept.append(_emit(out, item, level + 1, (loc, index)))
-        out.write(b"".join(lines))
+        first = _write_lines(out, lines, separator, first)
         out.write(f"\n{pad}]" if not first else "[]")
         return kept
     if isinstance(value, _Lazy):
@@ -175,6 +175,16 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
     text = json.dumps(value, indent=2, ensure_ascii=False)
     out.write(text.replace("\n", "\n" + pad) if "\n" in text else text)
     return value
+
+
+def _write_lines(out: _Out, lines: list[bytes], separator: bytes, first: bool) -> bool:
+    """Write the array items `lines` (then empty it), each after `separator`, the first after "[";
+    return whether the array is still without items."""
+    if not lines:
+        return first
+    out.write((b"[\n" + separator[2:] if first else separator) + separator.join(lines))
+    lines.clear()
+    return False
 
 
 def _prop(name: str, value: object) -> dict[str, str]:
@@ -334,9 +344,11 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
 
 def _file_components(ds: Dataset) -> Iterator[dict[str, Any]]:
     blobs = dict(ds.hub.blobs) if ds.hub else {}
-    schemas: dict[tuple[Column, ...], str] = {}  # the shards of a dataset mostly share one schema
+    schemas: dict[int, tuple[tuple[Column, ...], str]] = {}  # the shards of a dataset mostly share one schema
+    ref_prefix = file_ref(ds.name, "")
     for shard in ds.shards:
-        yield prov.with_blob(_shard_component(ds.name, shard, schemas), blobs.get(shard.path))
+        component = _shard_component(ref_prefix, shard, schemas)
+        yield prov.with_blob(component, blobs.get(shard.path)) if blobs else component
     for doc in ds.docs:
         yield prov.with_blob(_doc_component(ds.name, doc), blobs.get(doc.path))
 
@@ -350,37 +362,49 @@ def _hashes(sha256: str | None, blake3: str | None = None) -> list[dict[str, str
     return hashes
 
 
-def _shard_component(dataset: str, s: Shard, schemas: dict[tuple[Column, ...], str]) -> dict[str, Any]:
-    # Written once per shard (up to 10^6 times): dict literals, not helper calls; `schemas` memoises
-    # the schema property's text by the columns.
-    comp: dict[str, Any] = {"bom-ref": file_ref(dataset, s.path), "type": "file", "name": s.path}
-    mime = COMPRESSED_MIME_TYPES.get(s.compression or "") or MIME_TYPES.get(s.format)
+def _shard_component(ref_prefix: str, s: Shard, schemas: dict[int, tuple[tuple[Column, ...], str]]) -> dict[str, Any]:
+    # Written once per shard (up to 10^6 times): dict literals, names bound once, no helper calls.
+    # `schemas` memoises the schema property's text by the identity of the columns tuple, which the
+    # shards of one schema share (scan and reader both make one tuple per schema); the tuple is kept
+    # in the value so that its id cannot be reused while the memo lives.
+    comp: dict[str, Any] = {"bom-ref": ref_prefix + s.path, "type": "file", "name": s.path}
+    compression = s.compression
+    mime = (compression and _COMPRESSED_MIME_TYPES_GET(compression)) or _MIME_TYPES_GET(s.format)
     if mime:
         comp["mime-type"] = mime
     if s.sha256 or s.blake3:
         comp["hashes"] = _hashes(s.sha256, s.blake3)
-    props = [{"name": P.SHARD_ROLE, "value": "shard"}]
+    props = [{"name": _P_ROLE, "value": "shard"}]
     if s.xxh3_128:
-        props.append({"name": P.HASH_XXH3, "value": s.xxh3_128})
-    props.append({"name": P.BYTES, "value": str(s.bytes)})
-    props.append({"name": P.FORMAT, "value": s.format})
-    if s.compression:
-        props.append({"name": P.COMPRESSION, "value": s.compression})
+        props.append({"name": _P_XXH3, "value": s.xxh3_128})
+    props.append({"name": _P_BYTES, "value": str(s.bytes)})
+    props.append({"name": _P_FORMAT, "value": s.format})
+    if compression:
+        props.append({"name": _P_COMPRESSION, "value": compression})
     if s.records is not None:
-        props.append({"name": P.RECORDS, "value": str(s.records)})
+        props.append({"name": _P_RECORDS, "value": str(s.records)})
     if s.uncompressed_bytes is not None:
-        props.append({"name": P.UNCOMPRESSED_BYTES, "value": str(s.uncompressed_bytes)})
-    if s.columns is not None:
-        schema = schemas.get(s.columns)
-        if schema is None:
-            schema = schemas[s.columns] = json.dumps([[c.name, c.type] for c in s.columns], ensure_ascii=False)
-        props.append({"name": P.SCHEMA, "value": schema})
+        props.append({"name": _P_UNCOMPRESSED_BYTES, "value": str(s.uncompressed_bytes)})
+    columns = s.columns
+    if columns is not None:
+        known = schemas.get(id(columns))
+        if known is None:
+            known = schemas[id(columns)] = (columns, json.dumps([[c.name, c.type] for c in columns],
+                                                               ensure_ascii=False))
+        props.append({"name": _P_SCHEMA, "value": known[1]})
     if s.records_digest:
-        props.append({"name": P.RECORDS_DIGEST, "value": s.records_digest})
+        props.append({"name": _P_RECORDS_DIGEST, "value": s.records_digest})
     if s.error:
-        props.append({"name": P.ERROR, "value": s.error})
+        props.append({"name": _P_ERROR, "value": s.error})
     comp["properties"] = props
     return comp
+
+
+_COMPRESSED_MIME_TYPES_GET = COMPRESSED_MIME_TYPES.get
+_MIME_TYPES_GET = MIME_TYPES.get
+_P_ROLE, _P_XXH3, _P_BYTES, _P_FORMAT, _P_COMPRESSION = P.SHARD_ROLE, P.HASH_XXH3, P.BYTES, P.FORMAT, P.COMPRESSION
+_P_RECORDS, _P_UNCOMPRESSED_BYTES, _P_SCHEMA = P.RECORDS, P.UNCOMPRESSED_BYTES, P.SCHEMA
+_P_RECORDS_DIGEST, _P_ERROR = P.RECORDS_DIGEST, P.ERROR
 
 
 def _doc_component(dataset: str, d: DocFile) -> dict[str, Any]:
