@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -63,6 +64,30 @@ def main() -> None:
     # with the default thresholds the collector re-walks them all again and again (a quarter of a
     # cached 20,000-shard scan). Collect rarely, as mypy does for its own build graph.
     gc.set_threshold(200_000, 30, 30)
+
+
+def run() -> None:
+    """The `dbom` program: `main`, then exit without tearing the interpreter down.
+
+    A normal exit frees every module and object one by one: about 15 ms, a twentieth of a cached
+    scan of 20,000 files. By then every file dbom wrote is closed and in place; the streams are
+    flushed and the exit handlers run here. (The approach mypy takes for its own command.)
+    """
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        click.echo(str(code), err=True)
+        code = 1
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`dbom ... | head`): nothing more to say
+            stream.flush()
+    os._exit(code or 0)
 
 
 class _Bar:
