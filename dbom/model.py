@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # Which digests a shard may carry. "xxh3-128" is always computed; it is not in CycloneDX's
 # hash list, so the writer puts it in a property, never in `hashes`.
@@ -214,7 +215,9 @@ class Dataset:
     license_evidence: tuple[License, ...] = ()  # every license statement found, with where it came from
     record_licenses: tuple[LicenseShare, ...] = ()  # per-record licenses, by records and bytes
 
-    @property
+    # Totals are asked for several times per dataset (writer, summary, reports) and walk every shard:
+    # computed once. A frozen dataclass: the value can never go stale.
+    @cached_property
     def total_records(self) -> int | None:
         """Sum of shard record counts, or None when any shard's count is unknown."""
         total = 0
@@ -224,7 +227,7 @@ class Dataset:
             total += shard.records
         return total
 
-    @property
+    @cached_property
     def total_bytes(self) -> int:
         """Sum of shard sizes in bytes."""
         return sum(shard.bytes for shard in self.shards)
