@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -169,6 +170,9 @@ class _Job(NamedTuple):  # a named tuple: one per file, made cheaply
         return _display(self.file.path)
 
 
+_new_job = partial(tuple.__new__, _Job)  # as dbom.sources.local makes its LocalFile: once per file
+
+
 def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintCache | None,
                   inspector: _Readers, stats: ScanStats) -> Dataset:
     assert entry.path is not None
@@ -184,7 +188,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
                 continue
             if not relpath.isascii():
                 _require_utf8(relpath, local.location)
-            jobs.append(_Job(local, kind))
+            jobs.append(_new_job((local, kind)))
         options.progress.start_dataset(entry.name, len(jobs), sum(j.file.stat.st_size for j in jobs))
 
         algorithms = tuple(sorted(options.hashes))

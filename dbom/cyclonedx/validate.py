@@ -184,7 +184,9 @@ class StreamingValidator:
         digest = None
         if line is not None and self._known is not None:
             digest = xxh3_128_digest(line)
-            if digest in self._known and self._checker.claim(component, loc, self._depth + _FLAT_DEPTH):
+            # a known line with a bom-ref of its own: only that bom-ref is left to check
+            if digest in self._known and (ref := component.get("bom-ref")).__class__ is str:
+                self._checker.note_claimed(ref, loc, self._depth + _FLAT_DEPTH)
                 self._lines.append(digest)
                 return
         if self._checker.component(component, loc, self._depth) and digest is not None:
@@ -377,19 +379,14 @@ class _Integrity:
             stack.extend(children)
         self._seq, self.max_depth = seq, max_depth
 
-    def claim(self, node: dict[str, Any], loc: Any, depth: int) -> bool:
-        """Record the bom-ref of a component known to be valid on its own, reaching `depth` levels.
-
-        False (nothing recorded) when it has no bom-ref: it is then to be checked in full.
-        """
-        ref = node.get("bom-ref")
-        if ref.__class__ is not str:
-            return False
+    def note_claimed(self, ref: str, loc: Any, depth: int) -> None:
+        """Record the bom-ref `ref` of a component at `loc` known to be valid on its own, reaching `depth` levels."""
         self._seq += 1
-        self._note_ref(ref, loc)
+        first = self.seen.setdefault(ref, loc)
+        if first is not loc:
+            self._problems.append(_Problem(self._seq, loc, f"duplicate bom-ref {_quote(ref)}", first))
         if depth > self.max_depth:
             self.max_depth = depth
-        return True
 
     def _note_ref(self, ref: str, loc: Any) -> None:
         """Record the bom-ref `ref` at `loc`; a second one is a duplicate (`walk` inlines the same)."""
