@@ -216,3 +216,22 @@ def test_a_changed_listing_misses_the_snapshot(corpus: Path, monkeypatch: pytest
     alpha_files = len(expected.datasets[0].shards) + len(expected.datasets[0].docs)
     assert stats.cache_hits == 2 and stats.files_read == alpha_files
     assert scanned.datasets == expected.datasets
+
+
+def test_a_dataset_too_large_for_a_snapshot_is_cached_file_by_file(
+        corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from dbom.fingerprint import cache as cache_module
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    monkeypatch.setattr(cache_module, "SNAPSHOT_MAX_CHARS", 600)  # alpha's records are longer, beta's shorter
+    first, _ = _scan(corpus)
+    second, stats = _scan(corpus)
+    assert stats.files_read == 0 and stats.cache_hits == 6 and second == first
+    db = sqlite3.connect(Path(os.environ["DBOM_CACHE_DIR"]) / f"fingerprints-v{cache_module.CACHE_FORMAT}.sqlite")
+    try:
+        sizes = [length for (length,) in db.execute("SELECT length(records) FROM snapshots")]
+    finally:
+        db.close()
+    assert len(sizes) == 1 and sizes[0] <= 600

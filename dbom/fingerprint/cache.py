@@ -28,6 +28,8 @@ import xxhash
 # 2: records are JSON arrays, not objects.
 # 3: a record's fields in the order of the model's dataclass (dbom.scan_cache); dataset snapshots.
 CACHE_FORMAT = 3
+# The largest snapshot kept (about 1.3 million files of a dataset); SQLite's own limit is 10^9 bytes.
+SNAPSHOT_MAX_CHARS = 256 << 20
 _STAT = struct.Struct("<qqqQQ")  # size, mtime, ctime, inode, device: what a key holds of a file's stat
 
 
@@ -124,7 +126,15 @@ class FingerprintCache:
         return None if row is None else (row[0], row[1])
 
     def put_snapshot(self, key: str, listing: str, texts: Sequence[str]) -> None:
-        """Remember the record texts `texts` of a dataset whose files were `listing` (see `listing_digest`)."""
+        """Remember the record texts `texts` of a dataset whose files were `listing` (see `listing_digest`).
+
+        A dataset too large for one row (SNAPSHOT_MAX_CHARS; SQLite refuses values over 10^9 bytes)
+        gets none: its files are looked up one by one.
+        """
+        if sum(map(len, texts)) + len(texts) + 1 > SNAPSHOT_MAX_CHARS:
+            with self._db:  # an older one would be stale
+                self._db.execute("DELETE FROM snapshots WHERE key = ?", (key,))
+            return
         self._pending_snapshots.append((key, listing, "[" + ",".join(texts) + "]"))
 
     def discard(self, keys: Iterable[str]) -> None:
