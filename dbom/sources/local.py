@@ -43,10 +43,12 @@ class LocalFile(NamedTuple):
 _new_local_file = partial(tuple.__new__, LocalFile)
 
 
-def walk(root: Path, warn: Callable[[str], None], link_roots: Sequence[Path] = ()) -> Iterator[LocalFile]:
-    """Yield the regular files under `root` sorted by relative path.
+def walk(root: Path, warn: Callable[[str], None], link_roots: Sequence[Path] = ()) -> list[LocalFile]:
+    """The regular files under `root` in walk order (each folder's entries sorted by name).
 
-    Symlinks may also point into the folders `link_roots` (a hub cache's blob store).
+    A list, not a generator: the files of nested folders passed up through a `yield from` per level
+    cost more than the list. Symlinks may also point into the folders `link_roots` (a hub cache's
+    blob store).
 
     Raises DbomError when `root` does not exist or is not readable. Unreadable subfolders,
     escaping symlinks and special files are reported through `warn` and skipped.
@@ -58,26 +60,35 @@ def walk(root: Path, warn: Callable[[str], None], link_roots: Sequence[Path] = (
     except OSError as exc:
         raise DbomError(str(root), exc.strerror or str(exc)) from None
     if S_ISREG(root_stat.st_mode):
-        yield LocalFile(root.name, str(root), root_stat)
-        return
+        return [LocalFile(root.name, str(root), root_stat)]
     if not S_ISDIR(root_stat.st_mode):
         raise DbomError(str(root), "not a folder or a regular file")
     real_root = os.path.realpath(root)
     seen_dirs = {(root_stat.st_dev, root_stat.st_ino)}
-    yield from _walk_dir(str(root), "", real_root, seen_dirs, warn, tuple(os.path.realpath(p) for p in link_roots))
+    found: list[LocalFile] = []
+    _walk_dir(str(root), "", _Walk(real_root, seen_dirs, warn, tuple(os.path.realpath(p) for p in link_roots),
+                                   found.append))
+    return found
 
 
-def _walk_dir(
-    folder: str, prefix: str, real_root: str, seen_dirs: set[tuple[int, int]], warn: Callable[[str], None],
-    link_roots: tuple[str, ...] = (),
-) -> Iterator[LocalFile]:
+class _Walk(NamedTuple):
+    """What every folder of one walk shares."""
+
+    real_root: str
+    seen_dirs: set[tuple[int, int]]
+    warn: Callable[[str], None]
+    link_roots: tuple[str, ...]
+    found: Callable[[LocalFile], None]
+
+
+def _walk_dir(folder: str, prefix: str, walk: _Walk) -> None:
     try:
         with _opened_folder(folder) as entries:
-            yield from _walk_entries(entries, folder, prefix, real_root, seen_dirs, warn, link_roots)
+            _walk_entries(entries, folder, prefix, walk)
     except _Unreadable as exc:
         if not prefix:
             raise DbomError(folder, exc.cause) from None
-        warn(f"{prefix.rstrip('/')}: skipped unreadable folder ({exc.cause})")
+        walk.warn(f"{prefix.rstrip('/')}: skipped unreadable folder ({exc.cause})")
 
 
 class _Unreadable(Exception):
@@ -117,11 +128,9 @@ def _opened_folder(folder: str) -> Iterator[list[os.DirEntry[str]]]:
         os.close(handle)
 
 
-def _walk_entries(
-    entries: list[os.DirEntry[str]], folder: str, prefix: str, real_root: str, seen_dirs: set[tuple[int, int]],
-    warn: Callable[[str], None], link_roots: tuple[str, ...],
-) -> Iterator[LocalFile]:
+def _walk_entries(entries: list[os.DirEntry[str]], folder: str, prefix: str, walk: _Walk) -> None:
     head = folder if folder.endswith(os.sep) else folder + os.sep
+    real_root, seen_dirs, warn, link_roots, found = walk
     for entry in entries:
         name = entry.name
         relpath = prefix + name
@@ -139,7 +148,7 @@ def _walk_entries(
             continue
         mode = st.st_mode
         if S_ISREG(mode):
-            yield _new_local_file((relpath, path, st))
+            found(_new_local_file((relpath, path, st)))
         elif S_ISDIR(mode):
             if name in VCS_DIRS or name in SKIP_DIRS:
                 continue
@@ -147,7 +156,7 @@ def _walk_entries(
             if key in seen_dirs:  # a symlink loop or a second link to a folder already walked
                 continue
             seen_dirs.add(key)
-            yield from _walk_dir(path, relpath + "/", real_root, seen_dirs, warn, link_roots)
+            _walk_dir(path, relpath + "/", walk)
         else:
             warn(f"{relpath}: skipped special file (not a regular file)")
 
