@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -124,10 +124,20 @@ class DatasetCache:
         self._texts[index] = self._cache.put(key, to_record(result))
         self._changed[self._locations[index]] = key
 
-    def close(self) -> None:
-        """Drop the entries the files read again have superseded; store the dataset's snapshot when whole."""
-        if self._changed and self._stored:
-            self._cache.discard(superseded(self._stored, self._changed))
+    def close(self, present: Callable[[], Collection[str]]) -> None:
+        """Drop the entries the files read again have superseded, and those of files no longer there;
+        store the dataset's snapshot when whole.
+
+        `present` gives the paths of every file under the root now, selected or not (another dataset
+        may share the root with other include globs); it is asked for only when the per-file entries
+        were looked up, that is when the dataset changed since its snapshot.
+        """
+        stale: list[str] = superseded(self._stored, self._changed) if self._changed and self._stored else []
+        if self._stored:
+            there = present()
+            stale += [key for key in self._stored if key.partition("\0")[0] not in there]
+        if stale:
+            self._cache.discard(stale)
         if not self._from_snapshot and all(text is not None for text in self._texts):
             self._cache.put_snapshot(self._snapshot_key, self._listing, self._texts)  # type: ignore[arg-type]
 

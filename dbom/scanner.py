@@ -181,7 +181,8 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     with _collector_paused():  # many objects made here, all kept: a garbage collection would find nothing
         jobs: list[_Job] = []
         include, exclude = entry.include, entry.exclude
-        for local in walk(root, lambda msg: options.warn(f"{entry.name}/{msg}"), provenance.link_roots):
+        walked = walk(root, lambda msg: options.warn(f"{entry.name}/{msg}"), provenance.link_roots)
+        for local in walked:
             relpath = local.relpath
             kind = doc_kind(relpath)
             if kind is None and (include or exclude) and not selected(relpath, include, exclude):
@@ -206,7 +207,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     if todo:
         _read(todo, results, algorithms, inspector, options, stats, known)
     if known is not None:
-        known.close()
+        known.close(lambda: {local.location for local in walked})
     return _finish(entry, root, options, provenance, results)
 
 

@@ -235,3 +235,28 @@ def test_a_dataset_too_large_for_a_snapshot_is_cached_file_by_file(
     finally:
         db.close()
     assert len(sizes) == 1 and sizes[0] <= 600
+
+
+def _entry_paths() -> set[str]:
+    cache = _cache()
+    try:
+        return {key.partition("\0")[0] for key in cache.under("")}
+    finally:
+        cache.close()
+
+
+def test_entries_of_files_gone_are_dropped_and_those_of_files_left_out_are_kept(corpus: Path) -> None:
+    alpha = corpus / "alpha"
+    gone, kept = alpha / "data" / "part-1.parquet", alpha / "data" / "part-0.parquet"
+    _scan(corpus)
+    assert {str(gone), str(kept)} <= _entry_paths()
+    gone.unlink()
+    _, stats = _scan(corpus)
+    assert stats.files_read == 0  # nothing changed but a file less: no file is read again
+    paths = _entry_paths()
+    assert str(gone) not in paths and str(kept) in paths
+    # a dataset of the same root whose include leaves part-0 out does not drop its entry
+    entry = DatasetEntry(name="alpha", path=alpha, include=("README.md",))
+    write_parquet(alpha / "data" / "part-5.parquet", 3)  # a change, so the per-file entries are looked up
+    dbom.scan(manifest=Manifest(datasets=(entry,)))
+    assert str(kept) in _entry_paths()
