@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from dbom.errors import DbomError
+
 
 @contextmanager
 def replacing(output: Path, *, binary: bool = False) -> Iterator[tuple[IO[Any], Path]]:
@@ -21,9 +23,11 @@ def replacing(output: Path, *, binary: bool = False) -> Iterator[tuple[IO[Any], 
 
     Text files are UTF-8 with LF line ends. On a clean exit the file gets the permissions a new
     file would (0644 under the umask) and replaces `output`; on an exception it is removed and the
-    exception goes on. The folder of `output` must exist.
+    exception goes on. Raises DbomError when the folder of `output` does not exist.
     """
     folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise DbomError(str(output), "the output folder does not exist")
     fd, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
     tmp = Path(name)
     try:

@@ -206,9 +206,6 @@ def write_manifest(paths: Sequence[Path], output: Path, force: bool = False) -> 
 
     if output.exists() and not force:
         raise DbomError(str(output), "already exists; use --force to overwrite it")
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise DbomError(str(output), "the output folder does not exist")
     text, count = render_manifest(paths, output)
     with replacing(output) as (fh, tmp):
         fh.write(text)

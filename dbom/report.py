@@ -356,8 +356,5 @@ def render(dbom: Dbom, fmt: str) -> str:
 def write_report(dbom: Dbom, fmt: str, output: Path) -> None:
     """Render and write the report to `output` atomically (a temporary file beside it, then a rename)."""
     text = render(dbom, fmt)
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise DbomError(str(output), "the output folder does not exist")
     with replacing(output) as (fh, _):
         fh.write(text)

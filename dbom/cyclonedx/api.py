@@ -24,9 +24,6 @@ def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: b
     output = Path(output)
     if spec_version not in SPEC_VERSIONS:
         raise DbomError(None, f"unsupported --spec-version {spec_version!r} (use {' or '.join(SPEC_VERSIONS)})")
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise DbomError(str(output), "the output folder does not exist")
     checker = memo = None
     if validate:
         from dbom.cyclonedx.validate import StreamingValidator
