@@ -79,13 +79,12 @@ class DatasetCache:
                  stats: Sequence[os.stat_result], algorithms: tuple[str, ...], records_digest: bool,
                  selection: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
         self._cache = cache
-        self._root = root
+        self._prefix = prefix = key_prefix(root)
         self._locations = locations
         self._relpaths = relpaths
         self._stats = stats
         self._algorithms = algorithms
         self._records_digest = records_digest
-        prefix = key_prefix(root)
         self._snapshot_key = cache.snapshot_key(prefix, algorithms, records_digest, selection)
         self._listing = listing_digest(relpaths, stats)
         self._texts: list[str | None] = [None] * len(relpaths)  # each file's record text, for the snapshot
@@ -100,7 +99,7 @@ class DatasetCache:
         if found is not None:
             self._from_snapshot = True
             return found
-        self._stored = stored = self._cache.under(key_prefix(self._root))  # one query for the whole dataset
+        self._stored = stored = self._cache.under(self._prefix)  # one query for the whole dataset
         key_of = self._cache.key_function(self._algorithms, self._records_digest)
         self._keys = [key_of(location, st) for location, st in zip(self._locations, self._stats, strict=True)]
         self._texts = [stored.get(key) for key in self._keys]
@@ -113,10 +112,6 @@ class DatasetCache:
             except (LookupError, TypeError, ValueError):
                 self._texts[index] = None
         return results
-
-    def key(self, index: int) -> str:
-        """The cache key of file `index` (after a `lookup` that missed it)."""
-        return self._keys[index]
 
     def remember(self, index: int, result: Shard | DocFile) -> None:
         """Store the result of file `index`, just read."""

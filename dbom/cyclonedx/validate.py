@@ -382,9 +382,7 @@ class _Integrity:
     def note_claimed(self, ref: str, loc: Any, depth: int) -> None:
         """Record the bom-ref `ref` of a component at `loc` known to be valid on its own, reaching `depth` levels."""
         self._seq += 1
-        first = self.seen.setdefault(ref, loc)
-        if first is not loc:
-            self._problems.append(_Problem(self._seq, loc, f"duplicate bom-ref {_quote(ref)}", first))
+        self._note_ref(ref, loc)
         if depth > self.max_depth:
             self.max_depth = depth
 

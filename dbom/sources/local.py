@@ -106,26 +106,25 @@ def _opened_folder(folder: str) -> Iterator[list[os.DirEntry[str]]]:
     less system time on a walk of 20,000 files.
     """
     if not _LIST_BY_DESCRIPTOR:
-        try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=_NAME)
-        except OSError as exc:
-            raise _Unreadable(exc.strerror or str(exc)) from None
-        yield entries
+        yield _sorted_entries(folder)
         return
     try:
         handle = os.open(folder, _FOLDER_FLAGS)
     except OSError as exc:
         raise _Unreadable(exc.strerror or str(exc)) from None
     try:
-        try:
-            with os.scandir(handle) as it:
-                entries = sorted(it, key=_NAME)
-        except OSError as exc:
-            raise _Unreadable(exc.strerror or str(exc)) from None
-        yield entries
+        yield _sorted_entries(handle)
     finally:
         os.close(handle)
+
+
+def _sorted_entries(folder: str | int) -> list[os.DirEntry[str]]:
+    """The entries of `folder` (a path, or a descriptor) sorted by name."""
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=_NAME)
+    except OSError as exc:
+        raise _Unreadable(exc.strerror or str(exc)) from None
 
 
 def _walk_entries(entries: list[os.DirEntry[str]], folder: str, prefix: str, walk: _Walk) -> None:
