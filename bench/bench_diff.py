@@ -16,7 +16,7 @@ Then it times, over R rounds (default 5), with the page cache warm:
 
 - `dbom diff OLD NEW` as a subprocess, for each of `--format text`, `markdown` and `json`,
   with the child's peak resident memory (from `os.wait4`);
-- in this process: `dbom.load` of each file, `dbom.diff.diff`, and rendering each format, and
+- in this process: `dbom.load` of each file, `dbom.compare.diff.diff`, and rendering each format, and
   the peak of Python allocations during load + diff (tracemalloc, in a separate round: it
   slows everything down).
 
@@ -49,7 +49,7 @@ def _hex(seed: int, width: int) -> str:
 def build_pair(shards: int, datasets: int) -> tuple[object, object]:
     """The old and the new Dbom (see the module docstring)."""
     from dbom.model import Column, Dataset, Dbom, License, ModelInfo, Shard
-    from dbom.scanner import dataset_digest
+    from dbom.scanning.scanner import dataset_digest
 
     columns = (Column("id", "int64"), Column("text", "string"), Column("url", "string"))
     licenses = ["CC-BY-4.0", "MIT", "ODC-By-1.0", "CC0-1.0", "Apache-2.0"]
@@ -162,8 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     old_path, new_path = ensure_dboms(args.workdir, args.shards, args.datasets)
 
     import dbom
-    from dbom.diff import diff
-    from dbom.diff_render import render
+    from dbom.compare.diff import diff
+    from dbom.compare.render import render
 
     cli: dict[str, list[tuple[float, int]]] = {fmt: [] for fmt in ("text", "markdown", "json")}
     steps: dict[str, list[float]] = {k: [] for k in ("load old", "load new", "diff", "text", "markdown", "json")}

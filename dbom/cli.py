@@ -14,7 +14,7 @@ import click
 
 from dbom import __version__
 from dbom.errors import DbomError
-from dbom.humanize import human_bytes
+from dbom.util.humanize import human_bytes
 
 HASH_CHOICES = ("sha256", "blake3", "none")
 
@@ -143,8 +143,8 @@ def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: t
          quiet: bool, records_digest: bool) -> None:
     """Fingerprint the datasets in PATHS (one dataset per folder) and those of the manifest; write a DBOM."""
     from dbom.cyclonedx.api import write
-    from dbom.scanner import ScanOptions, ScanStats
-    from dbom.scanner import scan as run_scan
+    from dbom.scanning.scanner import ScanOptions, ScanStats
+    from dbom.scanning.scanner import scan as run_scan
 
     if not paths and manifest is None:
         raise click.UsageError("give dataset PATHS, a manifest with -c, or both")
@@ -168,7 +168,7 @@ def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: t
 
     write(dbom, output, spec_version, memo_dir=None if no_cache else default_cache_dir())
     if any(d.license.is_known or d.record_licenses for d in dbom.datasets):  # else there is nothing to find
-        from dbom.check import license_findings
+        from dbom.compliance.check import license_findings
 
         for finding in license_findings(dbom):
             if finding.severity == "conflict":  # until `dbom check` is run, the scan says what conflicts
@@ -215,7 +215,7 @@ def validate(file: Path) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No warnings, no summary.")
 def attach(dbom_file: Path, model_dir: Path, push: str | None, force: bool, name: str, quiet: bool) -> None:
     """Bind DBOM_FILE to the model in MODEL_DIR: weight hashes, the DBOM in the folder, the model card."""
-    from dbom.attachment import attach as run_attach
+    from dbom.publish.attach import attach as run_attach
 
     def warn(message: str) -> None:
         if not quiet:
@@ -247,8 +247,8 @@ def check(file: Path, fmt: str, profile: str, strict: bool) -> None:
     """Does the DBOM FILE meet OSAID's data-information requirement? Exit 0 if it does, 1 if not."""
     import json
 
-    from dbom.check import check as run_check
-    from dbom.check import dataset_labels, render_text
+    from dbom.compliance.check import check as run_check
+    from dbom.compliance.check import dataset_labels, render_text
     from dbom.cyclonedx.api import load
 
     if not file.is_file():
@@ -270,8 +270,8 @@ def check(file: Path, fmt: str, profile: str, strict: bool) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Where to write the report.")
 def report(file: Path, fmt: str, output: Path) -> None:
     """Render the DBOM FILE for people: the OSAID data information, the EU summary, or an HTML page."""
+    from dbom.compliance.report import write_report
     from dbom.cyclonedx.api import load
-    from dbom.report import write_report
 
     if not file.is_file():
         raise DbomError(str(file), "no such file")
@@ -286,7 +286,7 @@ def report(file: Path, fmt: str, output: Path) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing manifest.")
 def init(paths: tuple[Path, ...], output: Path, force: bool) -> None:
     """Write a commented manifest for the datasets in PATHS, with every fact to fill in explained."""
-    from dbom.init_manifest import write_manifest
+    from dbom.compliance.init_manifest import write_manifest
 
     found = write_manifest(paths, output, force=force)
     click.echo(f"dbom: wrote {output} with {found} datasets; fill in the empty fields, then "
@@ -304,9 +304,9 @@ def init(paths: tuple[Path, ...], output: Path, force: bool) -> None:
               help="Shards listed per kind of change and dataset in text and markdown (0: all).")
 def diff(old: Path, new: Path, fmt: str, fail_on: tuple[str, ...], max_items: int) -> None:
     """What changed in the training data from DBOM OLD to DBOM NEW. Exit 0: same data, 1: it differs, 2: error."""
-    from dbom.diff import diff as run_diff
-    from dbom.diff import parse_categories
-    from dbom.diff_render import render
+    from dbom.compare.diff import diff as run_diff
+    from dbom.compare.diff import parse_categories
+    from dbom.compare.render import render
 
     try:
         categories = parse_categories(fail_on)

@@ -98,7 +98,7 @@ def sample_manifest(folder: Path, edit: Any = None, samples: Path | None = None)
 def scan_to_file(manifest: Path, out: Path) -> Path:
     """Scan the datasets of `manifest` in-process (no fingerprint cache) and write the DBOM to `out`."""
     import dbom
-    from dbom.scanner import ScanOptions
+    from dbom.scanning.scanner import ScanOptions
 
     dbom.write(dbom.scan(manifest=manifest, options=ScanOptions(use_cache=False)), out)
     return out

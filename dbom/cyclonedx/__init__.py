@@ -1,0 +1,1 @@
+"""CycloneDX: write the internal model as an ML-BOM, read one back, validate any CycloneDX JSON."""

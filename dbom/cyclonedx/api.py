@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dbom.atomic import replacing
 from dbom.cyclonedx.writer import SPEC_VERSIONS, write_dbom
 from dbom.errors import DbomError
 from dbom.model import Dbom
+from dbom.util.atomic import replacing
 
 
 def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: bool = True,

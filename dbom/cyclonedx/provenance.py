@@ -14,7 +14,7 @@ from typing import Any
 
 from dbom.cyclonedx import properties as P
 from dbom.model import DatasetsInfo, HubInfo, VcsInfo
-from dbom.redact import is_url
+from dbom.util.redact import is_url
 
 
 def _prop(name: str, value: object) -> dict[str, str]:

@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from dbom.atomic import replacing
+from dbom.util.atomic import replacing
 
 MEMO_FORMAT = 2  # 2: digests stored as XXH3-128 bytes
 _DIGEST_BYTES = 16

@@ -22,7 +22,7 @@ from dbom.cyclonedx import provenance as prov
 from dbom.cyclonedx.license_props import license_properties
 from dbom.cyclonedx.refs import dataset_ref, file_ref, model_file_ref, model_ref
 from dbom.model import NOASSERTION, Column, Dataset, Dbom, DocFile, License, Shard
-from dbom.redact import clean_url, is_url
+from dbom.util.redact import clean_url, is_url
 
 SPEC_VERSIONS = ("1.6", "1.7")
 _PLACEHOLDER = "urn:uuid:00000000-0000-0000-0000-000000000000"

@@ -1,0 +1,1 @@
+"""Fingerprinting: one pass over each shard for every digest, the incremental cache, the worker pools."""

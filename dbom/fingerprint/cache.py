@@ -7,7 +7,7 @@ asked for, so `--hash none` and `--hash sha256` never share an answer.
 A key starts with the file's path, so the entries of every file below a folder are one range
 of keys: `under` loads them with one query, for a scan that looks up thousands of files.
 
-A second table holds one snapshot per dataset (dbom.scan_cache): all its records in one row, with
+A second table holds one snapshot per dataset (dbom.scanning.cache): all its records in one row, with
 the digest of the listing they belong to.
 """
 
@@ -26,7 +26,7 @@ import xxhash
 
 # Bump when the cached record's shape or meaning changes; old rows are then ignored.
 # 2: records are JSON arrays, not objects.
-# 3: a record's fields in the order of the model's dataclass (dbom.scan_cache); dataset snapshots.
+# 3: a record's fields in the order of the model's dataclass (dbom.scanning.cache); dataset snapshots.
 CACHE_FORMAT = 3
 # The largest snapshot kept (about 1.3 million files of a dataset); SQLite's own limit is 10^9 bytes.
 SNAPSHOT_MAX_CHARS = 256 << 20

@@ -1,1 +1,1 @@
-"""Integrations with training frameworks; each module imports its framework, so import only the one you use."""
+"""Kept for the documented import path `dbom.integrations.transformers`; the code is in `dbom.training`."""

@@ -1,0 +1,1 @@
+"""Licensing: cards, license files, per-record licenses, SPDX names and license classes."""

@@ -1,4 +1,4 @@
-"""What cards and license files are called: the name tests that dbom.catalog applies to every file.
+"""What cards and license files are called: the name tests that dbom.scanning.catalog applies to every file.
 
 Kept apart from the readers (dbom.licensing.cards, dbom.licensing.license_files) so that naming a
 file imports neither of them.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-# in order of preference, compared case-insensitively (the names dbom.catalog calls cards)
+# in order of preference, compared case-insensitively (the names dbom.scanning.catalog calls cards)
 CARD_FILE_NAMES = ("readme.md", "dataset_card.md", "datacard.md", "readme", "readme.txt")
 
 LICENSE_FILE_NAME = re.compile(

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbom.model import VcsInfo
-from dbom.redact import clean_remote_url
+from dbom.util.redact import clean_remote_url
 
 if TYPE_CHECKING:
     import subprocess

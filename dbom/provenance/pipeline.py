@@ -27,7 +27,7 @@ from typing import Any
 from dbom.errors import ManifestError
 from dbom.manifest import Manifest, line_of
 from dbom.model import CodeRef, Dataset, ProcessingStep, VcsInfo
-from dbom.redact import LOCAL, clean_remote_url, is_url
+from dbom.util.redact import LOCAL, clean_remote_url, is_url
 
 _PINNED = re.compile(r"^(?P<repo>.+)@(?P<rev>[^@:/\s]+):(?P<path>[^:]+)$")
 _HEX_COMMIT = re.compile(r"^[0-9a-fA-F]{7,40}$")

@@ -49,7 +49,7 @@ def record_datasets_object(obj: Any, name: str | None = None, options: Any = Non
     `options` are the scanner's ScanOptions; `entry` (a manifest entry of the same name, if any)
     adds the facts people stated. Raises DbomError when a cache file is gone.
     """
-    from dbom.scanner import ScanOptions
+    from dbom.scanning.scanner import ScanOptions
 
     kind = _kind(obj)
     if kind is None:
@@ -87,7 +87,7 @@ def _glob_literal(name: str) -> str:
 
 def _scan_files(name: str, files: Sequence[Path], options: Any, entry: DatasetEntry | None) -> Dataset:
     """One scanned Dataset over exactly `files`: one scan entry per folder, merged."""
-    from dbom.scanner import dataset_digest, scan
+    from dbom.scanning.scanner import dataset_digest, scan
 
     base = entry or DatasetEntry(name=name)
     folders: dict[Path, list[str]] = {}

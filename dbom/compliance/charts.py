@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
 
-from dbom.humanize import human_count
+from dbom.util.humanize import human_count
 
 PALETTE = ("#3b6ea8", "#e07b39", "#4a9a5b", "#c44e52", "#8172b2", "#937860", "#da8bc3", "#8c8c8c",
            "#ccb974", "#64b5cd")

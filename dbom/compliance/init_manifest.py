@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dbom.atomic import replacing
 from dbom.errors import DbomError
 from dbom.manifest import DATASET_FACT_KEYS, EU_CATEGORIES, OSAID_CLASSES
+from dbom.util.atomic import replacing
 
 # What each per-dataset fact is for: (requirement rows, who asks, explanation). Every key of
 # dbom.manifest.DATASET_FACT_KEYS has an entry (tests/test_init.py checks it).
@@ -79,10 +79,10 @@ def _relative(path: Path, base: Path) -> str:
 
 def look(path: Path, base: Path) -> Found:
     """Read what a dataset path says about itself: card, license files, git remote; count its data files."""
-    from dbom.catalog import doc_kind
     from dbom.licensing.cards import find_card, read_card
     from dbom.licensing.detect import resolve_license
     from dbom.licensing.license_files import find_license_files
+    from dbom.scanning.catalog import doc_kind
 
     if not path.exists():
         raise DbomError(str(path), "no such file or folder")
@@ -178,7 +178,7 @@ def render_manifest(paths: Sequence[Path], output: Path) -> tuple[str, int]:
     import jinja2
     from markupsafe import Markup
 
-    from dbom.templating import templates_dir
+    from dbom.util.templating import templates_dir
 
     base = (output.parent if str(output.parent) else Path(".")).resolve()
     found = [look(Path(p), base) for p in paths]

@@ -12,7 +12,7 @@ from corpora import write_parquet
 from helpers import commit_all, datasets_by_name, init_repo, load_json, props, run_dbom
 
 import dbom
-from dbom.check import check
+from dbom.compliance.check import check
 
 
 def _spdx_text(name: str) -> str:

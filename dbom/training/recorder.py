@@ -37,7 +37,7 @@ class Recorder:
     def __init__(self, model: str | ModelInfo | None = None, manifest: str | Path | Manifest | None = None,
                  output: str | Path | None = "dbom.cdx.json", *, spec_version: str = "1.6",
                  code: str | Path | None = None, options: Any = None, environment: bool = True) -> None:
-        from dbom.scanner import ScanOptions
+        from dbom.scanning.scanner import ScanOptions
 
         if isinstance(manifest, (str, Path)):
             manifest = load_manifest(Path(manifest))
@@ -97,7 +97,7 @@ class Recorder:
         return dataset
 
     def _scan(self, entry: DatasetEntry) -> Dataset:
-        from dbom.scanner import scan
+        from dbom.scanning.scanner import scan
 
         return scan(manifest=Manifest(datasets=(entry,)), options=self.options).datasets[0]
 
@@ -126,7 +126,7 @@ class Recorder:
     def build(self) -> Dbom:
         """The DBOM of everything recorded so far (the manifest's own datasets are scanned now)."""
         from dbom.provenance.pipeline import link_ancestors, resolve_steps
-        from dbom.scanner import source_date
+        from dbom.scanning.scanner import source_date
 
         datasets = dict(self.datasets)
         for entry in self.manifest.datasets:

@@ -35,7 +35,7 @@ def test_trainer_writes_a_valid_dbom_naming_the_training_code_and_datasets(tmp_p
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel, Trainer, TrainingArguments
 
-    from dbom.integrations.transformers import DbomCallback
+    from dbom.training.transformers import DbomCallback
 
     code = init_repo(tmp_path / "training-code", remote="https://user:ghp_FAKE@example.com/org/train.git")
     (code / "train.py").write_text("# the training script of this run\n")

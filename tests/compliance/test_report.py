@@ -25,10 +25,10 @@ import pytest
 from helpers import run_dbom, sample_manifest, scan_to_file
 
 import dbom
+from dbom.compliance.report import md_escape, render
 from dbom.model import CodeRef, DatasetsInfo, Dbom, HubInfo, License, ProcessingStep, VcsInfo
-from dbom.report import md_escape, render
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SAMPLE_NAMES = ("code-docs", "forum-qa", "recipes", "web-text")
 
 
@@ -305,7 +305,7 @@ def test_an_installed_wheel_finds_its_templates(sample_file: Path, tmp_path: Pat
     # -S: no site-packages processing, so the editable install's finder is not loaded; the dependencies
     # come from this environment's site-packages, after the installed copy of dbom.
     deps = sysconfig.get_paths()["purelib"]
-    script = ("import sys, dbom, dbom.report as r, dbom.templating as t; from pathlib import Path; "
+    script = ("import sys, dbom, dbom.compliance.report as r, dbom.util.templating as t; from pathlib import Path; "
               "assert Path(dbom.__file__).is_relative_to(Path(sys.argv[1])), dbom.__file__; "
               "print(t.templates_dir()); "
               "open(sys.argv[3], 'w').write(r.render(dbom.load(sys.argv[2]), 'eu'))")

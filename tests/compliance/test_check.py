@@ -13,7 +13,7 @@ from corpora import copy_samples
 from helpers import run_dbom, sample_manifest, scan_to_file
 
 import dbom
-from dbom.check import MISSING, NOT_APPLICABLE, PASS, RULES, CheckResult, check, rules_for
+from dbom.compliance.check import MISSING, NOT_APPLICABLE, PASS, RULES, CheckResult, check, rules_for
 from dbom.licensing import classes as lt
 from dbom.manifest import DATASET_FACT_KEYS
 from dbom.model import CodeRef, Column, DatasetsInfo, Dbom, License, ProcessingStep, Shard, VcsInfo
@@ -65,7 +65,7 @@ def test_sample_dbom_meets_the_requirement(sample_file: Path) -> None:
 
 
 def test_text_output_gives_each_dataset_rule_overall(sample: Dbom) -> None:
-    from dbom.check import render_text
+    from dbom.compliance.check import render_text
 
     model = _with_facts(_with_facts(sample, "forum-qa", selection=None), "web-text", selection=None)
     text = render_text(check(model), "x.cdx.json")
@@ -309,7 +309,7 @@ def test_profiles_select_their_rules(sample_file: Path) -> None:
 
 
 def test_every_rule_names_requirement_rows_and_known_profiles() -> None:
-    rows = Path(__file__).resolve().parents[1].parent / "shared" / "requirements.md"
+    rows = Path(__file__).resolve().parents[2].parent / "shared" / "requirements.md"
     table = rows.read_text(encoding="utf-8") if rows.is_file() else None
     for rule in RULES:
         assert rule.rows and set(rule.profiles) <= {"osaid", "eu"}
@@ -359,7 +359,7 @@ def test_sample_dataset_columns_are_real(sample: Dbom) -> None:
 
 
 def test_readme_documents_every_rule() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## dbom init, check and report", 1)[1].split("\n## ", 1)[0]
     for rule in RULES:
         profiles = ", ".join(rule.profiles) or "all"

@@ -15,7 +15,7 @@ from corpora import write_parquet
 from helpers import run_dbom
 from markdown_it import MarkdownIt
 
-from dbom.diff import CATEGORIES, DEFAULT_FAIL_ON, diff, parse_categories
+from dbom.compare.diff import CATEGORIES, DEFAULT_FAIL_ON, diff, parse_categories
 from dbom.licensing.classes import CLASSES, id_class, is_more_restrictive, license_class
 from dbom.model import CodeRef, Dataset, Dbom, License, ModelInfo, ProcessingStep, Shard, VcsInfo
 
@@ -462,7 +462,7 @@ def test_class_order_follows_creative_commons_from_free_to_restricted() -> None:
 
 
 def test_the_readme_lists_every_category() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## dbom diff"):readme.index("## Speed")]
     for name, meaning in CATEGORIES.items():
         assert f"| `{name}` | {meaning} |" in section, name

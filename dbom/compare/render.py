@@ -1,4 +1,4 @@
-"""Render a DiffResult (dbom.diff) as text for a terminal, Markdown tables, or JSON.
+"""Render a DiffResult (dbom.compare.diff) as text for a terminal, Markdown tables, or JSON.
 
 Every format opens with the summary (datasets added, removed, changed; net records and bytes;
 license escalations), then the escalations, then dataset by dataset. Text and Markdown list at
@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from dbom.diff import (
+from dbom.compare.diff import (
     ADDED,
     CHANGED,
     REMOVED,
@@ -27,8 +27,8 @@ from dbom.diff import (
     Summary,
     Totals,
 )
-from dbom.humanize import human_bytes
 from dbom.licensing.classes import license_class
+from dbom.util.humanize import human_bytes
 
 FORMATS = ("text", "markdown", "json")
 _T = TypeVar("_T")

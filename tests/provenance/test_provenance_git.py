@@ -13,7 +13,7 @@ from helpers import GIT_TEST_ENV, commit_all, datasets_by_name, git, init_repo, 
 import dbom
 from dbom.model import VcsInfo
 from dbom.provenance.git import vcs_info
-from dbom.redact import clean_remote_url
+from dbom.util.redact import clean_remote_url
 
 TOKEN_REMOTE = "https://user:ghp_FAKE@example.com/org/repo.git"
 CLEAN_REMOTE = "https://example.com/org/repo.git"

@@ -1,4 +1,4 @@
-"""Every file dbom writes goes through dbom.atomic.replacing: a missing output folder is a one-line error
+"""Every file dbom writes goes through dbom.util.atomic.replacing: a missing output folder is a one-line error
 naming the file, and nothing is written anywhere."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 import dbom
+from dbom.compliance.init_manifest import write_manifest
+from dbom.compliance.report import write_report
 from dbom.errors import DbomError
-from dbom.init_manifest import write_manifest
 from dbom.model import Dbom, ModelInfo
-from dbom.report import write_report
 
 _DBOM = Dbom(model=ModelInfo(name="tiny"), timestamp="1970-01-01T00:00:00Z")
 WRITERS: dict[str, Callable[[Path], object]] = {

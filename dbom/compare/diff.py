@@ -1,7 +1,7 @@
 """Compare two DBOMs: what changed in the training data between two releases.
 
 `diff(old, new)` is pure: two internal models in, a `DiffResult` out (rendering is in
-dbom.diff_render). What it compares:
+dbom.compare.render). What it compares:
 
 - Datasets are matched by name first. The datasets left over on both sides are then matched
   by content, so that a renamed dataset is a rename rather than a removal plus an addition:

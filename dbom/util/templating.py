@@ -14,8 +14,8 @@ from dbom.errors import DbomError
 
 def templates_dir(required: str = "report.md.j2") -> Path:
     """The folder holding the templates (checked by looking for `required`); DbomError when absent."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "templates", package.parent / "templates"):
         if (candidate / required).is_file():
             return candidate
-    raise DbomError(str(here / "templates"), "the templates are missing from this installation of dbom")
+    raise DbomError(str(package / "templates"), "the templates are missing from this installation of dbom")

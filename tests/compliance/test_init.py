@@ -10,7 +10,7 @@ import pytest
 from corpora import copy_samples, write_parquet
 from helpers import commit_all, init_repo, run_dbom
 
-from dbom.init_manifest import FACT_HELP
+from dbom.compliance.init_manifest import FACT_HELP
 from dbom.manifest import DATASET_FACT_KEYS, load_manifest
 
 NAMES = ("web-text", "forum-qa", "recipes", "code-docs")

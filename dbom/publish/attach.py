@@ -1,6 +1,6 @@
 """`dbom attach`: bind a DBOM to the model it describes and ship it with the model.
 
-(The module is not called `attach` so that importing it never shadows the function `dbom.attach`.)
+(It lives in `dbom.publish`, so importing it never shadows the function `dbom.attach`.)
 
 1. Fingerprint the model folder's weight files (SHA-256) into the DBOM's model component.
 2. Refuse a DBOM whose model name contradicts the folder (its card, its config.json, a DBOM already
@@ -65,9 +65,9 @@ def attach(dbom: Dbom | Path | str, model_dir: Path | str, push: str | None = No
     the folder names another model. Raises DbomError (one line: file and cause) on bad input; then the
     folder is left as it was.
     """
-    from dbom import model_card as mc
-    from dbom import model_folder as mf
-    from dbom.hub_push import check_repo_id
+    from dbom.publish import model_card as mc
+    from dbom.publish import model_folder as mf
+    from dbom.publish.hub_push import check_repo_id
 
     warnings: list[str] = []
 
@@ -109,7 +109,7 @@ def attach(dbom: Dbom | Path | str, model_dir: Path | str, push: str | None = No
                           added_datasets=added, card_created=raw_card is None, warnings=tuple(warnings))
     if push is None:
         return result
-    from dbom.hub_push import push_files
+    from dbom.publish.hub_push import push_files
 
     description = (f"`dbom attach` bound the DBOM of {original.model.name}"
                    + (f" {original.model.version}" if original.model.version else "")
@@ -151,7 +151,7 @@ def _load(dbom: Dbom | Path | str) -> tuple[Dbom, str | None]:
 def _refuse_contradictions(dbom: Dbom, folder: Path, card_meta: dict[str, object], dbom_path: Path,
                            present: tuple[str, str | None] | None, warn: Callable[[str], None]) -> None:
     """Raise DbomError when the folder names another model (or holds a DBOM of another model or version)."""
-    from dbom import model_folder as mf
+    from dbom.publish import model_folder as mf
 
     model = dbom.model
     label = f"{model.name}" + (f" {model.version}" if model.version else "")

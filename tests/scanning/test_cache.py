@@ -12,7 +12,7 @@ from corpora import copy_samples, write_parquet
 import dbom
 from dbom.fingerprint.cache import FingerprintCache
 from dbom.manifest import DatasetEntry, Manifest
-from dbom.scanner import ScanOptions, ScanStats
+from dbom.scanning.scanner import ScanOptions, ScanStats
 
 
 def _scan(corpus: Path, **options: object) -> tuple[dbom.Dbom, ScanStats]:

@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from dbom import __version__
-from dbom.catalog import doc_kind
-from dbom.dataset_docs import dataset_metadata
 from dbom.errors import DbomError, ManifestError
 from dbom.fingerprint.cache import FingerprintCache
 from dbom.manifest import DatasetEntry, Manifest, load_manifest
@@ -39,7 +37,9 @@ from dbom.model import (
 )
 from dbom.provenance import DatasetProvenance, dataset_provenance
 from dbom.provenance.pipeline import link_ancestors, resolve_steps
-from dbom.scan_cache import DatasetCache
+from dbom.scanning.cache import DatasetCache
+from dbom.scanning.catalog import doc_kind
+from dbom.scanning.dataset_docs import dataset_metadata
 from dbom.sources.globs import selected
 from dbom.sources.local import LocalFile, walk
 

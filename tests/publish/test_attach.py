@@ -13,9 +13,9 @@ from corpora import make_tiny_model
 from helpers import load_json, props, run_dbom
 
 import dbom
-from dbom import attachment
 from dbom.model import Dataset, Dbom, License, ModelInfo
-from dbom.model_card import MARK_END, MARK_START
+from dbom.publish import attach as attachment
+from dbom.publish.model_card import MARK_END, MARK_START
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".onnx", ".pt", ".pth")
 
@@ -345,7 +345,7 @@ def test_the_python_api_takes_the_internal_model(model_dir: Path) -> None:
     ("---\ndatasets:\n- A/B\n---\n", "---\ndatasets:\n- A/B\n---\n"),
 ])
 def test_datasets_front_matter_is_extended_textually(before: str, after: str) -> None:
-    from dbom.model_card import merge_datasets, parse_card
+    from dbom.publish.model_card import merge_datasets, parse_card
 
     card, added = merge_datasets(parse_card(before.encode(), "README.md"), ["a/b"], "README.md")
     assert card.text == after
@@ -354,7 +354,7 @@ def test_datasets_front_matter_is_extended_textually(before: str, after: str) ->
 
 
 def test_ambiguous_ids_are_quoted_and_odd_front_matter_is_refused() -> None:
-    from dbom.model_card import merge_datasets, parse_card
+    from dbom.publish.model_card import merge_datasets, parse_card
 
     card, _ = merge_datasets(parse_card(b"x\n", "README.md"), ["null", "org/2024"], "README.md")
     assert card.text == '---\ndatasets:\n- "null"\n- org/2024\n---\nx\n'
@@ -369,7 +369,7 @@ def test_ambiguous_ids_are_quoted_and_odd_front_matter_is_refused() -> None:
 
 def test_hub_ids_come_only_from_what_the_dbom_records() -> None:
     from dbom.model import HubInfo
-    from dbom.model_card import hub_id
+    from dbom.publish.model_card import hub_id
 
     assert hub_id(Dataset(name="a", hub=HubInfo(repo_id="org/a", revision="1" * 40))) == "org/a"
     assert hub_id(Dataset(name="m", hub=HubInfo(repo_id="org/m", revision="1" * 40, repo_type="model"))) is None

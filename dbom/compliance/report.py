@@ -19,14 +19,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from dbom.atomic import replacing
-from dbom.check import CheckResult, check, osaid_class, revision, step_code, steps_producing, where_to_obtain
+from dbom.compliance.charts import bar_chart
+from dbom.compliance.check import CheckResult, check, osaid_class, revision, step_code, steps_producing, where_to_obtain
 from dbom.errors import DbomError
-from dbom.humanize import human_bytes, human_count
 from dbom.licensing import classes as lt
 from dbom.model import NOASSERTION, CodeRef, Dataset, Dbom, ProcessingStep
-from dbom.report_charts import bar_chart
-from dbom.templating import templates_dir
+from dbom.util.atomic import replacing
+from dbom.util.humanize import human_bytes, human_count
+from dbom.util.templating import templates_dir
 
 FORMATS = {"md": "report.md.j2", "eu": "eu-summary.md.j2", "html": "report.html.j2"}
 MODALITIES = ("text", "image", "audio", "video", "other")

@@ -23,9 +23,9 @@ from urllib.parse import quote, urlsplit
 import yaml
 
 from dbom.errors import DbomError
-from dbom.humanize import human_bytes
 from dbom.model import NOASSERTION, Dataset, Dbom
-from dbom.redact import clean_url, is_url
+from dbom.util.humanize import human_bytes
+from dbom.util.redact import clean_url, is_url
 
 CARD_NAME = "README.md"
 MARK_START = "<!-- dbom:training-data:start -->"
@@ -317,7 +317,7 @@ def render_section(dbom: Dbom, dbom_name: str, spec_version: str) -> str:
     """The training-data section (markers included) from the Jinja2 template."""
     import jinja2
 
-    from dbom.templating import templates_dir
+    from dbom.util.templating import templates_dir
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir(TEMPLATE_NAME))), autoescape=False,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,

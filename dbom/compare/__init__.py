@@ -1,0 +1,1 @@
+"""Comparison: diff two DBOMs and render the result (text, Markdown, JSON)."""
