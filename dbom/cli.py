@@ -17,11 +17,20 @@ from dbom.errors import DbomError
 from dbom.util.humanize import human_bytes
 
 HASH_CHOICES = ("sha256", "blake3", "none")
+DEFAULT_DBOM = Path("dbom.cdx.json")  # what `dbom scan` writes by default, and what the readers read by default
 
 
 def _fail(message: str, code: int = 1) -> None:
     click.echo(f"dbom: error: {message}", err=True)
     sys.exit(code)
+
+
+def _require_file(file: Path) -> Path:
+    """`file`, or a one-line error when it is not a file (with a hint when it is the default name)."""
+    if not file.is_file():
+        hint = "; run `dbom scan` first, or name the DBOM file" if file == DEFAULT_DBOM else ""
+        raise DbomError(str(file), ("not a file" if file.exists() else "no such file") + hint)
+    return file
 
 
 class _Exit2Command(click.Command):
@@ -91,12 +100,17 @@ def run() -> None:
 
 
 class _Bar:
-    """A tqdm progress bar over bytes, shown only on a terminal and only for scans longer than a moment."""
+    """A tqdm progress bar over bytes, shown only on a terminal and only for scans longer than a moment.
+
+    Sizes and the rate are written by `human_bytes`, as in the summary (KiB, MiB: tqdm's own labels
+    would say MB for a 1024-based figure and scale the rate by 1000).
+    """
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.bar: Any = None
         self.total = 0
+        self.started = 0.0
 
     def start_dataset(self, name: str, files: int, total_bytes: int) -> None:
         if not self.enabled:
@@ -104,16 +118,24 @@ class _Bar:
         if self.bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=0, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
-                            delay=0.5, leave=False, dynamic_ncols=True)
+            self.bar = tqdm(total=0, file=sys.stderr, delay=0.5, leave=False, dynamic_ncols=True,
+                            bar_format="{desc}{percentage:3.0f}%|{bar}| [{elapsed}<{remaining}{postfix}]")
+            self.started = time.perf_counter()
         self.total += total_bytes
         self.bar.total = self.total
         self.bar.set_description(name)
+        self._describe()
         self.bar.refresh()
 
     def advance(self, nbytes: int) -> None:
         if self.bar is not None:
             self.bar.update(nbytes)
+            self._describe()
+
+    def _describe(self) -> None:
+        seconds = time.perf_counter() - self.started
+        rate = f" at {human_bytes(self.bar.n / seconds)}/s" if seconds > 0 and self.bar.n else ""
+        self.bar.set_postfix_str(f"{human_bytes(self.bar.n)}/{human_bytes(self.total)}{rate}", refresh=False)
 
     def finish(self) -> None:
         if self.bar is not None:
@@ -125,7 +147,7 @@ class _Bar:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-c", "--config", "manifest", type=click.Path(path_type=Path),
               help="Manifest (dbom.yaml) listing datasets and the facts only people know.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("dbom.cdx.json"),
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_DBOM,
               show_default=True, help="Where to write the DBOM.")
 @click.option("--hash", "hashes", type=click.Choice(HASH_CHOICES), multiple=True,
               help="Cryptographic digest besides XXH3-128 (repeatable). Default: sha256; none: XXH3 only.")
@@ -135,7 +157,7 @@ class _Bar:
 @click.option("--no-cache", is_flag=True, help="Read every file again instead of trusting the cache.")
 @click.option("--keep-going", is_flag=True, help="Record unreadable shards with their error instead of stopping.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker threads (0: one per CPU).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary (warnings still print).")
 @click.option("--records-digest", is_flag=True,
               help="Read every record for an order-independent digest, so `dbom diff` can tell re-sharding.")
 def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: tuple[str, ...],
@@ -155,8 +177,7 @@ def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: t
 
     def warn(message: str) -> None:
         warnings.append(message)
-        if not quiet:
-            click.echo(f"dbom: warning: {message}", err=True)
+        click.echo(f"dbom: warning: {message}", err=True)
 
     options = ScanOptions(hashes=chosen, use_cache=not no_cache, keep_going=keep_going, jobs=jobs,
                           model_name=model_name, warn=warn, worker_processes=True, records_digest=records_digest,
@@ -174,30 +195,37 @@ def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: t
             if finding.severity == "conflict":  # until `dbom check` is run, the scan says what conflicts
                 warn(f"{finding.dataset}: license conflict: {finding.message}")
     if not quiet:
-        seconds = time.perf_counter() - started
-        shards = sum(len(d.shards) for d in dbom.datasets)
-        records = sum(d.total_records or 0 for d in dbom.datasets)
-        total = sum(d.total_bytes for d in dbom.datasets)
-        rate = human_bytes(stats.bytes_read / stats.seconds) + "/s" if stats.seconds > 0 else "n/a"
-        broken = sum(1 for d in dbom.datasets for s in d.shards if s.error)
-        click.echo(
-            f"dbom: wrote {output} (CycloneDX {spec_version}): {len(dbom.datasets)} datasets, {shards} shards, "
-            f"{records} records, {human_bytes(total)}; read {stats.files_read} files "
-            f"({human_bytes(stats.bytes_read)}, {stats.cache_hits} from cache) in {seconds:.2f} s at {rate}"
-            + (f"; {broken} broken shards recorded" if broken else "")
-            + (f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else "") + ".",
-            err=True,
-        )
+        click.echo(_scan_summary(dbom, output, spec_version, stats, time.perf_counter() - started, len(warnings)),
+                   err=True)
+
+
+def _scan_summary(dbom: Any, output: Path, spec_version: str, stats: Any, seconds: float, warnings: int) -> str:
+    """The one paragraph that closes a scan: what was written, what was read, what went wrong."""
+    from dbom.util.humanize import human_count, plural
+
+    shards = [s for d in dbom.datasets for s in d.shards]
+    counted = [s.records for s in shards if s.records is not None]
+    records = f"{human_count(sum(counted))} records"
+    if len(counted) < len(shards):  # a broken or record-less shard: say what the figure covers
+        records += f" (counted in {human_count(len(counted))} of {plural(len(shards), 'shard')})"
+    read = f"read {plural(stats.files_read, 'file')} ({human_bytes(stats.bytes_read)}"
+    read += f", {human_count(stats.cache_hits)} from cache) in {seconds:.2f} s"
+    if stats.bytes_read and stats.seconds > 0:
+        read += f" at {human_bytes(stats.bytes_read / stats.seconds)}/s"
+    broken = sum(1 for s in shards if s.error)
+    return (f"dbom: wrote {output} (CycloneDX {spec_version}): {plural(len(dbom.datasets), 'dataset')}, "
+            f"{plural(len(shards), 'shard')}, {records}, {human_bytes(sum(d.total_bytes for d in dbom.datasets))}; "
+            f"{read}" + (f"; {plural(broken, 'broken shard')} recorded" if broken else "")
+            + (f"; {plural(warnings, 'warning')}" if warnings else "") + ".")
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), default=DEFAULT_DBOM, required=False)
 def validate(file: Path) -> None:
-    """Check any CycloneDX JSON FILE: the official schema and the integrity rules it cannot express."""
+    """Check any CycloneDX JSON FILE (default dbom.cdx.json): the official schema and the rules it cannot express."""
     from dbom.cyclonedx.api import validate_file
 
-    if not file.is_file():
-        raise DbomError(str(file), "no such file")
+    _require_file(file)
     problems = validate_file(file)
     if problems:
         for problem in problems:
@@ -236,7 +264,7 @@ def attach(dbom_file: Path, model_dir: Path, push: str | None, force: bool, name
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), default=DEFAULT_DBOM, required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for machines.")
 @click.option("--profile", type=click.Choice(["osaid", "eu", "all"]), default="all", show_default=True,
@@ -244,15 +272,14 @@ def attach(dbom_file: Path, model_dir: Path, push: str | None, force: bool, name
 @click.option("--strict", is_flag=True,
               help="Also fail on license conflicts (e.g. non-commercial data in a commercial model).")
 def check(file: Path, fmt: str, profile: str, strict: bool) -> None:
-    """Does the DBOM FILE meet OSAID's data-information requirement? Exit 0 if it does, 1 if not."""
+    """Does the DBOM FILE (default dbom.cdx.json) meet OSAID's data-information requirement? Exit 0 if so, else 1."""
     import json
 
     from dbom.compliance.check import check as run_check
     from dbom.compliance.check import dataset_labels, render_text
     from dbom.cyclonedx.api import load
 
-    if not file.is_file():
-        raise DbomError(str(file), "no such file")
+    _require_file(file)
     dbom = load(file)
     result = run_check(dbom, profile)
     if fmt == "json":
@@ -264,17 +291,16 @@ def check(file: Path, fmt: str, profile: str, strict: bool) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), default=DEFAULT_DBOM, required=False)
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "eu"]), default="md", show_default=True,
               help="md: OSAID data information; eu: EU public summary of training content; html: md with charts.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Where to write the report.")
 def report(file: Path, fmt: str, output: Path) -> None:
-    """Render the DBOM FILE for people: the OSAID data information, the EU summary, or an HTML page."""
+    """Render the DBOM FILE (default dbom.cdx.json) for people: OSAID data information, EU summary or HTML page."""
     from dbom.compliance.report import write_report
     from dbom.cyclonedx.api import load
 
-    if not file.is_file():
-        raise DbomError(str(file), "no such file")
+    _require_file(file)
     write_report(load(file), fmt, output)
     click.echo(f"dbom: wrote {output} ({fmt})", err=True)
 
@@ -295,7 +321,7 @@ def init(paths: tuple[Path, ...], output: Path, force: bool) -> None:
 
 @main.command(cls=_Exit2Command)
 @click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path), default=DEFAULT_DBOM, required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True,
               help="text for the terminal, markdown for release notes and pull requests, json for machines.")
 @click.option("--fail-on", "fail_on", metavar="CATEGORIES", multiple=True,
@@ -303,7 +329,7 @@ def init(paths: tuple[Path, ...], output: Path, force: bool) -> None:
 @click.option("--max-items", type=click.IntRange(min=0), default=20, show_default=True,
               help="Shards listed per kind of change and dataset in text and markdown (0: all).")
 def diff(old: Path, new: Path, fmt: str, fail_on: tuple[str, ...], max_items: int) -> None:
-    """What changed in the training data from DBOM OLD to DBOM NEW. Exit 0: same data, 1: it differs, 2: error."""
+    """What changed in the training data from DBOM OLD to NEW (default dbom.cdx.json). Exit 0 same, 1 differs."""
     from dbom.compare.diff import diff as run_diff
     from dbom.compare.diff import parse_categories
     from dbom.compare.render import render
@@ -314,7 +340,7 @@ def diff(old: Path, new: Path, fmt: str, fail_on: tuple[str, ...], max_items: in
         raise click.BadParameter(str(exc), param_hint="--fail-on") from None
     from dbom.cyclonedx.api import load
 
-    result = run_diff(load(old), load(new))
+    result = run_diff(load(_require_file(old)), load(_require_file(new)))
     try:
         click.echo(render(result, fmt, old.name, new.name, max_items), nl=False)
         sys.stdout.flush()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -42,6 +43,7 @@ from dbom.scanning.catalog import doc_kind
 from dbom.scanning.dataset_docs import dataset_metadata
 from dbom.sources.globs import selected
 from dbom.sources.local import LocalFile, walk
+from dbom.util.redact import clean_url
 
 if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached scan needs none of them
     from dbom.fingerprint.inspect_pool import Inspector
@@ -116,7 +118,10 @@ def scan(
     stats = stats if stats is not None else ScanStats()
     started = time.perf_counter()
     loaded = load_manifest(manifest) if isinstance(manifest, Path) else (manifest or Manifest())
-    entries = list(loaded.datasets) + [_entry_for_path(Path(p)) for p in paths]
+    entries = list(loaded.datasets)
+    declared = {entry.path.resolve() for entry in entries if entry.path is not None}
+    # a PATH that is a manifest dataset's folder is that dataset, with the manifest's facts
+    entries += [_entry_for_path(Path(p)) for p in paths if Path(p).resolve() not in declared]
     names = [e.name for e in entries]
     for name in names:
         if names.count(name) > 1:
@@ -154,6 +159,9 @@ def scan(
 
 
 def _entry_for_path(path: Path) -> DatasetEntry:
+    if _URL.match(str(path)):
+        raise DbomError(clean_url(str(path).replace(":/", "://", 1)), "remote corpora (s3://, gs://, az://, hf://, "
+                        "https://) are not supported yet: copy or mount the data and scan the local folder")
     absolute = path.resolve() if path.exists() else path.absolute()
     name = absolute.name if absolute.is_dir() or not absolute.exists() else absolute.stem
     _require_utf8(name, str(absolute))
@@ -171,6 +179,9 @@ class _Job(NamedTuple):  # a named tuple: one per file, made cheaply
 
 
 _new_job = partial(tuple.__new__, _Job)  # as dbom.sources.local makes its LocalFile: once per file
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")  # a URL, once Path has folded its `//` (`s3://b` -> `s3:/b`)
 
 
 def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintCache | None,
@@ -259,6 +270,9 @@ def _finish(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: D
     """The dataset from its files' results: sorted shards and documents, card and licenses, totals."""
     shards = tuple(sorted((r for r in results if isinstance(r, Shard)), key=_PATH))
     docs = tuple(sorted((r for r in results if isinstance(r, DocFile)), key=_PATH))
+    if not shards:
+        options.warn(f"{entry.name}: no shards found under {_display(root)}"
+                     + (" (include/exclude select none)" if entry.include or entry.exclude else ""))
     for shard in shards:
         if shard.error:
             options.warn(f"{entry.name}/{shard.path}: {shard.error} (recorded, --keep-going)")

@@ -17,3 +17,8 @@ def human_bytes(n: float) -> str:
 def human_count(n: float) -> str:
     """A count with thousands separators: 12,345."""
     return f"{n:,.0f}"
+
+
+def plural(n: int, noun: str) -> str:
+    """`n` and `noun`, with an `s` unless `n` is 1: `1 shard`, `2,048 shards`."""
+    return f"{human_count(n)} {noun}{'' if n == 1 else 's'}"

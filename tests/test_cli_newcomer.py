@@ -1,0 +1,116 @@
+"""What a new user meets first at the command line: defaults, messages and summaries that say what happened."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from corpora import copy_samples, write_jsonl_gz
+from helpers import datasets_by_name, load_json, run_dbom
+
+
+def test_a_url_says_remote_corpora_are_not_supported_yet(tmp_path: Path) -> None:
+    done = run_dbom("scan", "s3://user:secret@bucket/data", "-o", str(tmp_path / "out.json"))
+    assert done.returncode == 1
+    assert done.stderr.startswith("dbom: error: s3://bucket/data: remote corpora")
+    assert "secret" not in done.stderr and "no such file" not in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_keep_going_summary_says_what_was_counted(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for index in range(4):
+        write_jsonl_gz(data / f"part-{index}.jsonl.gz", 10)
+    (data / "part-4.jsonl.gz").write_bytes(b"not gzip at all")
+    done = run_dbom("scan", str(data), "-o", str(tmp_path / "out.json"), "--keep-going", "--no-cache")
+    assert done.returncode == 0, done.stderr
+    summary = done.stderr.splitlines()[-1]
+    assert "40 records (counted in 4 of 5 shards)" in summary
+    assert "1 broken shard recorded" in summary and "1 datasets" not in summary
+
+
+def test_a_path_that_is_a_manifest_dataset_is_that_dataset(tmp_path: Path) -> None:
+    samples = copy_samples(tmp_path / "samples")
+    out = tmp_path / "out.json"
+    done = run_dbom("scan", str(samples / "forum-qa"), "-c", str(samples / "dbom.yaml"), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    by_name = datasets_by_name(load_json(out))
+    assert "forum-qa" in by_name and len(by_name) == 4  # merged, not "two datasets have this name"
+
+
+def test_quiet_still_prints_warnings(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = run_dbom("scan", str(empty), "-o", str(tmp_path / "out.json"), "-q")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == ["dbom: warning: empty: no shards found under " + os.path.relpath(empty)]
+
+
+def test_an_empty_dataset_is_a_warning(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write_jsonl_gz(folder / "a.jsonl.gz", 3)
+    manifest = tmp_path / "dbom.yaml"
+    manifest.write_text("model: {name: m}\ndatasets:\n  - name: c\n    path: corpus/\n    include: ['**/*.parquet']\n")
+    done = run_dbom("scan", "-c", str(manifest), "-o", str(tmp_path / "out.json"))
+    assert done.returncode == 0
+    assert "dbom: warning: c: no shards found under" in done.stderr
+    assert "(include/exclude select none)" in done.stderr
+    assert "1 warning." in done.stderr
+
+
+def test_a_cached_scan_reports_no_rate_of_zero(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    write_jsonl_gz(data / "a.jsonl.gz", 5)
+    first = run_dbom("scan", str(data), "-o", str(tmp_path / "out.json"))
+    second = run_dbom("scan", str(data), "-o", str(tmp_path / "out.json"))
+    assert " at " in first.stderr.splitlines()[-1]
+    last = second.stderr.splitlines()[-1]
+    assert "read 0 files (0 B, 1 from cache)" in last and "0 B/s" not in last and " at " not in last
+
+
+def test_readers_default_to_what_scan_writes(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    write_jsonl_gz(data / "a.jsonl.gz", 5)
+    missing = run_dbom("check", cwd=tmp_path)
+    assert missing.returncode == 1
+    assert missing.stderr == "dbom: error: dbom.cdx.json: no such file; run `dbom scan` first, or name the DBOM file\n"
+    assert run_dbom("scan", "data", cwd=tmp_path).returncode == 0
+    assert run_dbom("validate", cwd=tmp_path).stdout == "dbom.cdx.json: valid\n"
+    assert "dbom.cdx.json" in run_dbom("check", cwd=tmp_path).stdout
+    assert run_dbom("report", "-o", "r.md", cwd=tmp_path).returncode == 0 and (tmp_path / "r.md").is_file()
+    (tmp_path / "dbom.cdx.json").rename(tmp_path / "old.json")
+    assert run_dbom("scan", "data", cwd=tmp_path).returncode == 0
+    same = run_dbom("diff", "old.json", cwd=tmp_path)
+    assert same.returncode == 0, same.stdout + same.stderr
+
+
+def test_progress_bar_speaks_binary_units_like_the_summary() -> None:
+    pytest.importorskip("tqdm")
+    import io
+
+    from dbom import cli
+
+    stream = io.StringIO()
+    stream.isatty = lambda: True  # type: ignore[method-assign]
+    bar = cli._Bar(enabled=True)
+    original = sys.stderr
+    sys.stderr = stream
+    try:
+        bar.start_dataset("d", 1, 3 * 1024 * 1024)
+        bar.bar.delay = 0
+        bar.advance(1536 * 1024)
+        bar.bar.refresh()
+    finally:
+        bar.finish()
+        sys.stderr = original
+    shown = stream.getvalue()
+    assert re.search(r"1\.5 MiB/3\.0 MiB at [\d.]+ (B|KiB|MiB|GiB)/s", shown), shown
+    assert "MB" not in shown.replace("MiB", "")
