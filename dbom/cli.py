@@ -144,7 +144,7 @@ class _Bar:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1)  # folders, files or URLs (s3://, gs://, az://, hf://, https://)
 @click.option("-c", "--config", "manifest", type=click.Path(path_type=Path),
               help="Manifest (dbom.yaml) listing datasets and the facts only people know.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_DBOM,
@@ -160,10 +160,12 @@ class _Bar:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no summary (warnings still print).")
 @click.option("--records-digest", is_flag=True,
               help="Read every record for an order-independent digest, so `dbom diff` can tell re-sharding.")
-def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: tuple[str, ...],
+@click.option("--trust-store-checksums", is_flag=True,
+              help="Remote objects: take the store's SHA-256 of a whole object instead of reading it.")
+def scan(paths: tuple[str, ...], manifest: Path | None, output: Path, hashes: tuple[str, ...],
          spec_version: str, model_name: str | None, no_cache: bool, keep_going: bool, jobs: int,
-         quiet: bool, records_digest: bool) -> None:
-    """Fingerprint the datasets in PATHS (one dataset per folder) and those of the manifest; write a DBOM."""
+         quiet: bool, records_digest: bool, trust_store_checksums: bool) -> None:
+    """Fingerprint the datasets in PATHS (folders, files or URLs) and those of the manifest; write a DBOM."""
     from dbom.cyclonedx.api import write
     from dbom.scanning.scanner import ScanOptions, ScanStats
     from dbom.scanning.scanner import scan as run_scan
@@ -181,6 +183,7 @@ def scan(paths: tuple[Path, ...], manifest: Path | None, output: Path, hashes: t
 
     options = ScanOptions(hashes=chosen, use_cache=not no_cache, keep_going=keep_going, jobs=jobs,
                           model_name=model_name, warn=warn, worker_processes=True, records_digest=records_digest,
+                          trust_store_checksums=trust_store_checksums,
                           progress=_Bar(enabled=not quiet and sys.stderr.isatty()))
     stats = ScanStats()
     started = time.perf_counter()

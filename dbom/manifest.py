@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from dbom.errors import ManifestError
+from dbom.errors import DbomError, ManifestError
 from dbom.model import ModelInfo
 
 MAX_MANIFEST_BYTES = 4 << 20
@@ -64,6 +64,7 @@ class DatasetEntry:
 
     name: str
     path: Path | None = None
+    url: str | None = None  # a remote root (s3://, gs://, az://, hf://, https://) instead of `path`
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     version: str | None = None
@@ -212,9 +213,16 @@ def _dataset(item: Any, base: Path, label: str, parent: Mapping[str, Any]) -> Da
     if "eu_category" in facts and facts["eu_category"] not in EU_CATEGORIES:
         raise ManifestError(label, f"{_at(entry, 'eu_category')}datasets[{name}].eu_category must be one of "
                                    f"{', '.join(EU_CATEGORIES)}")
+    from dbom.sources.remote import parse_remote
+
+    try:
+        remote = parse_remote(path_value) if path_value else None
+    except DbomError as exc:
+        raise ManifestError(label, f"{_at(entry, 'path')}datasets[{name}].path: {exc.cause}") from None
     return DatasetEntry(
         name=name.strip(),
-        path=(base / path_value).resolve() if path_value else None,
+        path=(base / path_value).resolve() if path_value and remote is None else None,
+        url=remote.url if remote is not None else None,
         include=_globs(entry, "include", label, name),
         exclude=_globs(entry, "exclude", label, name),
         version=_optional_text(entry, "version", label, name),

@@ -46,11 +46,16 @@ class Shard:
     # `<scheme>:<hex>`, the order-independent digest of the records (dbom.formats.records_digest);
     # only with `dbom scan --records-digest`
     records_digest: str | None = None
+    # An object in a remote store: its ETag and version id as listed, and where its digest came from
+    # ("computed" by reading it, "store": the store's own SHA-256, with --trust-store-checksums)
+    etag: str | None = None
+    version_id: str | None = None
+    hash_source: str | None = None
 
     @property
     def digest(self) -> str:
-        """The content identity of the shard (XXH3-128, always present)."""
-        return self.xxh3_128
+        """The content identity of the shard: XXH3-128, or `sha256:<hex>` when no XXH3 was computed."""
+        return self.xxh3_128 or f"sha256:{self.sha256 or ''}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +219,8 @@ class Dataset:
     code_license: License | None = None  # the repository's code license, when a separate data license exists
     license_evidence: tuple[License, ...] = ()  # every license statement found, with where it came from
     record_licenses: tuple[LicenseShare, ...] = ()  # per-record licenses, by records and bytes
+    url: str | None = None  # the URL it was scanned from (no credentials), for a remote corpus
+    hub_ref: str | None = None  # for hf://: the branch or tag given, resolved to `hub.revision`
 
     # Totals are asked for several times per dataset (writer, summary, reports) and walk every shard:
     # computed once. A frozen dataclass: the value can never go stale.

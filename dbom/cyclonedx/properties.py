@@ -33,6 +33,12 @@ FACT_PREFIX = "dbom:fact:"
 MODEL_COMMERCIAL = "dbom:model:commercial"
 HASH_ALGORITHMS = "dbom:hash:algorithms"
 WARNING = "dbom:warning"
+# Remote corpora (dbom.sources.remote)
+SOURCE_URL = "dbom:source:url"
+STORE_ETAG = "dbom:store:etag"
+STORE_VERSION_ID = "dbom:store:version-id"
+HASH_SOURCE = "dbom:hash:source"
+HUB_REF = "dbom:hub:ref"
 # Provenance (dbom.provenance): git, Hugging Face Hub, `datasets` objects, processing steps, training time.
 VCS_URL = "dbom:vcs:url"
 VCS_COMMIT = "dbom:vcs:commit"
@@ -97,6 +103,13 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     MODEL_COMMERCIAL: ("model", "`true` when the model is meant for commercial use, per the manifest"),
     HASH_ALGORITHMS: ("metadata", "digests computed for every file, comma-separated"),
     WARNING: ("metadata", "a warning raised during the scan (e.g. a skipped symlink)"),
+    SOURCE_URL: ("dataset", "the URL a remote dataset was scanned from (s3://, gs://, az://, hf://, https://), "
+                            "without credentials"),
+    STORE_ETAG: ("file", "the object's ETag in its store, as listed when it was scanned"),
+    STORE_VERSION_ID: ("file", "the object's version id (S3 versioned buckets, GCS generation) it was read at"),
+    HASH_SOURCE: ("file", "where a remote object's digests came from: `computed` (read) or `store` (the store's "
+                          "own SHA-256, with `--trust-store-checksums`; no XXH3-128 then)"),
+    HUB_REF: ("dataset", "the branch or tag given in an hf:// URL, resolved to the commit in `dbom:hub:revision`"),
     VCS_URL: ("dataset, code", "the git remote's URL without credentials, or `local` for a remote on a local path"),
     VCS_COMMIT: ("dataset, code", "the git commit checked out (full id)"),
     VCS_REF: ("dataset, code", "the branch, or the tag when HEAD is detached on one"),

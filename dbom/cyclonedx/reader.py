@@ -167,6 +167,8 @@ def _dataset(c: dict[str, Any]) -> Dataset:
         hub=prov.read_hub(props, c),
         ancestors=prov.read_ancestors(c),
         datasets_info=prov.read_datasets_info(props),
+        url=props.get(P.SOURCE_URL),
+        hub_ref=props.get(P.HUB_REF),
         **read_license_properties(props),
     )
 
@@ -192,4 +194,7 @@ def _shard(name: str, props: Mapping[str, str], hashes: Mapping[str, str]) -> Sh
         columns=columns,
         error=props.get(P.ERROR),
         records_digest=props.get(P.RECORDS_DIGEST),
+        etag=props.get(P.STORE_ETAG),
+        version_id=props.get(P.STORE_VERSION_ID),
+        hash_source=props.get(P.HASH_SOURCE),
     )

@@ -337,7 +337,11 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
     props += license_properties(ds)
     for key in sorted(ds.facts):
         props.append(_prop(P.FACT_PREFIX + key, ds.facts[key]))
+    if ds.url:
+        props.append(_prop(P.SOURCE_URL, ds.url))
     props += prov.vcs_properties(ds.vcs) + prov.hub_properties(ds.hub)
+    if ds.hub_ref:
+        props.append(_prop(P.HUB_REF, ds.hub_ref))
     props += prov.datasets_info_properties(ds.datasets_info)
     return props
 
@@ -396,6 +400,12 @@ def _shard_component(ref_prefix: str, s: Shard, schemas: dict[int, tuple[tuple[C
         props.append({"name": _P_RECORDS_DIGEST, "value": s.records_digest})
     if s.error:
         props.append({"name": _P_ERROR, "value": s.error})
+    if s.hash_source:  # a remote object
+        if s.etag:
+            props.append({"name": _P_STORE_ETAG, "value": s.etag})
+        if s.version_id:
+            props.append({"name": _P_STORE_VERSION_ID, "value": s.version_id})
+        props.append({"name": _P_HASH_SOURCE, "value": s.hash_source})
     comp["properties"] = props
     return comp
 
@@ -405,6 +415,7 @@ _MIME_TYPES_GET = MIME_TYPES.get
 _P_ROLE, _P_XXH3, _P_BYTES, _P_FORMAT, _P_COMPRESSION = P.SHARD_ROLE, P.HASH_XXH3, P.BYTES, P.FORMAT, P.COMPRESSION
 _P_RECORDS, _P_UNCOMPRESSED_BYTES, _P_SCHEMA = P.RECORDS, P.UNCOMPRESSED_BYTES, P.SCHEMA
 _P_RECORDS_DIGEST, _P_ERROR = P.RECORDS_DIGEST, P.ERROR
+_P_STORE_ETAG, _P_STORE_VERSION_ID, _P_HASH_SOURCE = P.STORE_ETAG, P.STORE_VERSION_ID, P.HASH_SOURCE
 
 
 def _doc_component(dataset: str, d: DocFile) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from dbom.errors import FormatError
 from dbom.formats.base import Detected, Inspection
@@ -67,3 +67,24 @@ def _digest(parquet: pyarrow.parquet.ParquetFile, records: int) -> str:
     if rows != records:
         raise ValueError(f"the footer says {records} rows, the data holds {rows}")
     return format_digest(SCHEME_ARROW, total)
+
+
+def inspect_parquet_source(source: BinaryIO, name: str) -> Inspection:
+    """Row count and schema of a Parquet file open as `source` (seekable), reading its footer only.
+
+    For an object in a remote store: pyarrow seeks to the end and reads the footer, so an fsspec
+    file fetches a few kilobytes by range requests, never the data pages. `name` is how errors
+    name the file.
+    """
+    if source.read(4) != PARQUET_MAGIC:
+        raise FormatError(name, "not a Parquet file (bad magic bytes)")
+    import pyarrow
+    import pyarrow.parquet
+
+    try:
+        with pyarrow.parquet.ParquetFile(source) as parquet:
+            records = parquet.metadata.num_rows
+            schema = parquet.schema_arrow
+    except (pyarrow.ArrowException, OSError, ValueError) as exc:
+        raise FormatError(name, f"corrupt Parquet footer: {exc}") from None
+    return Inspection(records, tuple(Column(field.name, str(field.type)) for field in schema))

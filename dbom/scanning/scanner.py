@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -43,7 +42,7 @@ from dbom.scanning.catalog import doc_kind
 from dbom.scanning.dataset_docs import dataset_metadata
 from dbom.sources.globs import selected
 from dbom.sources.local import LocalFile, walk
-from dbom.util.redact import clean_url
+from dbom.sources.remote import parse_remote
 
 if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached scan needs none of them
     from dbom.fingerprint.inspect_pool import Inspector
@@ -76,6 +75,8 @@ class ScanOptions:
     model_name: str | None = None
     worker_processes: bool = False  # parse large JSONL/CSV in processes; needs a guarded __main__
     records_digest: bool = False  # read every record for its order-independent digest (dbom.formats.records_digest)
+    # remote objects: take the store's own SHA-256 of a whole object instead of reading it (dbom.scanning.remote)
+    trust_store_checksums: bool = False
     progress: ScanProgress = field(default_factory=ScanProgress)
     warn: Callable[[str], None] = lambda message: None
 
@@ -104,12 +105,12 @@ def source_date() -> str:
 
 
 def scan(
-    paths: Sequence[Path] = (),
+    paths: Sequence[Path | str] = (),
     manifest: Path | Manifest | None = None,
     options: ScanOptions | None = None,
     stats: ScanStats | None = None,
 ) -> Dbom:
-    """Scan the datasets named by `manifest` plus one dataset per path in `paths`.
+    """Scan the datasets named by `manifest` plus one dataset per path or URL in `paths`.
 
     Returns the internal model. Raises DbomError (one line: file and cause) on bad input,
     unless `options.keep_going`, which records broken shards with their error instead.
@@ -120,14 +121,20 @@ def scan(
     loaded = load_manifest(manifest) if isinstance(manifest, Path) else (manifest or Manifest())
     entries = list(loaded.datasets)
     declared = {entry.path.resolve() for entry in entries if entry.path is not None}
-    # a PATH that is a manifest dataset's folder is that dataset, with the manifest's facts
-    entries += [_entry_for_path(Path(p)) for p in paths if Path(p).resolve() not in declared]
+    declared_urls = {entry.url.rstrip("/") for entry in entries if entry.url}
+    for given in paths:
+        remote = parse_remote(str(given))
+        if remote is not None:  # a URL: a remote dataset named after its last segment
+            if remote.url.rstrip("/") not in declared_urls:
+                entries.append(DatasetEntry(name=remote.name, url=remote.url))
+        elif Path(given).resolve() not in declared:  # a manifest dataset's folder is that dataset
+            entries.append(_entry_for_path(Path(given)))
     names = [e.name for e in entries]
     for name in names:
         if names.count(name) > 1:
             raise DbomError(name, "two datasets have this name; rename a folder or set `name:` in the manifest")
     for entry in entries:
-        if entry.path is None:
+        if entry.path is None and entry.url is None:
             raise ManifestError(str(loaded.source or "manifest"), f"dataset {entry.name!r} has no `path`")
     steps = resolve_steps(loaded)  # before the long part: a wrong code reference fails at once
 
@@ -159,9 +166,6 @@ def scan(
 
 
 def _entry_for_path(path: Path) -> DatasetEntry:
-    if _URL.match(str(path)):
-        raise DbomError(clean_url(str(path).replace(":/", "://", 1)), "remote corpora (s3://, gs://, az://, hf://, "
-                        "https://) are not supported yet: copy or mount the data and scan the local folder")
     absolute = path.resolve() if path.exists() else path.absolute()
     name = absolute.name if absolute.is_dir() or not absolute.exists() else absolute.stem
     _require_utf8(name, str(absolute))
@@ -181,11 +185,14 @@ class _Job(NamedTuple):  # a named tuple: one per file, made cheaply
 _new_job = partial(tuple.__new__, _Job)  # as dbom.sources.local makes its LocalFile: once per file
 
 
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")  # a URL, once Path has folded its `//` (`s3://b` -> `s3:/b`)
-
-
 def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintCache | None,
                   inspector: _Readers, stats: ScanStats) -> Dataset:
+    if entry.url is not None:
+        from dbom.scanning.remote import scan_remote_dataset
+
+        root = parse_remote(entry.url)
+        assert root is not None
+        return scan_remote_dataset(entry, root, options, cache, inspector, stats)
     assert entry.path is not None
     root = entry.path
     provenance = dataset_provenance(root, lambda msg: options.warn(f"{entry.name}: {msg}"))
@@ -338,7 +345,14 @@ def _auto_jobs(todo: Sequence[tuple[int, _Job]]) -> int:
 
 
 def dataset_digest(shards: Sequence[Shard]) -> str:
-    """SHA-256 over the sorted `path<TAB>xxh3-128<LF>` lines: changes iff a shard's path or content does."""
+    """SHA-256 over the sorted `path<TAB>xxh3-128<LF>` lines: changes iff a shard's path or content does.
+
+    When a shard has no XXH3-128 (a remote object described by its store's SHA-256), the lines are
+    `path<TAB>sha256:<hex><LF>` for every shard instead (`Shard.digest`), so that like is compared with like.
+    """
+    if not all(shard.xxh3_128 for shard in shards):
+        lines = "".join([f"{shard.path}\tsha256:{shard.sha256 or ''}\n" for shard in sorted(shards, key=_PATH)])
+        return hashlib.sha256(lines.encode()).hexdigest()
     lines = "".join([f"{shard.path}\t{shard.xxh3_128}\n" for shard in sorted(shards, key=_PATH)])
     return hashlib.sha256(lines.encode()).hexdigest()
 

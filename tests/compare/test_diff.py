@@ -96,7 +96,7 @@ def test_errors_exit_2_with_one_line(corpus: Path, tmp_path: Path, v1: Path) -> 
     sbom.write_text(json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.6",
                                 "metadata": {"component": {"type": "application", "name": "app"}}}))
     cases = [(not_json, "not a JSON file"), (spdx, "not a CycloneDX document"), (sbom, "not a DBOM"),
-             (tmp_path / "missing.json", "cannot read")]
+             (tmp_path / "missing.json", "no such file")]
     for bad, cause in cases:
         for old, new in ((bad, v1), (v1, bad)):
             done = run_diff(old, new)

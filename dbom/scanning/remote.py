@@ -1,0 +1,261 @@
+"""Scan one dataset that lives under a URL: list its objects, read each once, describe it like a local one.
+
+Every object is read once, streaming: the digests are computed on the way, and a shard whose
+format needs its bytes is spooled to a temporary file that the local format readers inspect, then
+deleted. Cards and license files are kept in a temporary root for the card and license readers.
+With `trust_store_checksums`, an object whose store holds a SHA-256 of its whole content is not
+read for its digest: a Parquet shard's records and schema then come from its footer by range
+reads, and other shards go uncounted (the summary says so).
+
+The per-object results are cached under the object's URL, version identity and size, so an
+unchanged remote corpus is described again from its listing alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+import xxhash
+
+from dbom.errors import DbomError, FormatError
+from dbom.manifest import DatasetEntry
+from dbom.model import HASH_BLAKE3, HASH_SHA256, Dataset, DocFile, Shard
+from dbom.provenance import DatasetProvenance
+from dbom.scanning.cache import from_record, to_record
+from dbom.scanning.catalog import doc_kind
+from dbom.sources.globs import selected
+from dbom.sources.remote import (
+    IN_FLIGHT,
+    RemoteObject,
+    RemoteRoot,
+    current,
+    filesystem,
+    list_objects,
+    object_url,
+    open_object,
+    read_through,
+    remote_errors,
+    resolve_hub,
+)
+
+if TYPE_CHECKING:
+    from dbom.fingerprint.cache import FingerprintCache
+    from dbom.fingerprint.inspect_pool import Inspector
+    from dbom.scanning.scanner import ScanOptions, ScanStats
+
+# A read whose object changed under it (no version to pin it to) is tried this many times.
+READ_ATTEMPTS = 3
+HASH_SOURCE_COMPUTED = "computed"
+HASH_SOURCE_STORE = "store"
+
+
+def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOptions, cache: FingerprintCache | None,
+                        inspector: Any, stats: ScanStats) -> Dataset:
+    """The dataset `entry` read from the remote `root` (see the module's docstring)."""
+    from dbom.scanning.scanner import _finish
+
+    fs = filesystem(root)
+    if root.hub is not None:
+        root = resolve_hub(root, fs)
+    trust = options.trust_store_checksums
+    objects = list_objects(root, fs, store_checksums=trust)
+    jobs = [(obj, doc_kind(obj.relpath)) for obj in objects]
+    jobs = [(obj, kind) for obj, kind in jobs
+            if kind is not None or not (entry.include or entry.exclude) or selected(obj.relpath, entry.include,
+                                                                                      entry.exclude)]
+    options.progress.start_dataset(entry.name, len(jobs), sum(obj.size for obj, _ in jobs))
+    algorithms = tuple(sorted(options.hashes))
+    tail = f"\0{','.join(algorithms)}\0{int(options.records_digest)}\0{int(trust)}"
+    keys = [f"remote\0{object_url(root, obj)}\0{obj.identity}{tail}" for obj, _ in jobs]
+    known: dict[str, str] = cache.under(f"remote\0{root.url.rstrip('/')}") if cache is not None else {}
+    workdir = Path(tempfile.mkdtemp(prefix="dbom-remote-"))
+    try:
+        results: list[Shard | DocFile | None] = [None] * len(jobs)
+        todo = []
+        schemas: dict[str, Any] = {}
+        for index, ((obj, kind), key) in enumerate(zip(jobs, keys, strict=True)):
+            text = known.get(key)
+            if text is not None and kind is None:  # documents are fetched again: the card readers need their text
+                try:
+                    results[index] = from_record(obj.relpath, cache.decode([text])[0], schemas)  # type: ignore[union-attr]
+                    stats.cache_hits += 1
+                    options.progress.advance(obj.size)
+                    continue
+                except (LookupError, TypeError, ValueError):
+                    pass
+            todo.append(index)
+        reader = _ObjectReader(root, fs, algorithms, inspector.get(), options, workdir)
+        from dbom.fingerprint.executor import ordered_map
+
+        for index, result in zip(todo, ordered_map(lambda i: reader.read(*jobs[i]), todo, IN_FLIGHT), strict=True):
+            results[index] = result
+            stats.files_read += 1
+            stats.bytes_read += reader.bytes_read.pop(index_key(jobs[index][0]), 0)
+            options.progress.advance(jobs[index][0].size)
+            if cache is not None and not (isinstance(result, Shard) and result.error):
+                cache.put(keys[index], to_record(result))
+        provenance = DatasetProvenance(hub=_blobs(root, objects))
+        located = entry if entry.location or root.hub is not None else replace(entry, location=root.url)
+        dataset = _finish(located, workdir, options, provenance, results)
+        return replace(dataset, url=root.url, hub_ref=root.ref)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def index_key(obj: RemoteObject) -> str:
+    """How the reader files the bytes it read for an object (its relative path)."""
+    return obj.relpath
+
+
+def _blobs(root: RemoteRoot, objects: Sequence[RemoteObject]) -> Any:
+    if root.hub is None:
+        return None
+    return replace(root.hub, blobs=tuple((o.relpath, o.store_sha256 or o.blob_id) for o in objects
+                                         if o.store_sha256 or o.blob_id))
+
+
+class _ObjectReader:
+    """Reads one object at a time per thread: digests, format, records; thread-safe."""
+
+    def __init__(self, root: RemoteRoot, fs: Any, algorithms: tuple[str, ...], inspector: Inspector,
+                 options: ScanOptions, workdir: Path) -> None:
+        self.root, self.fs, self.algorithms, self.inspector = root, fs, algorithms, inspector
+        self.options, self.workdir = options, workdir
+        self.bytes_read: dict[str, int] = {}
+        self.pinned = root.hub is not None  # a Hub path is pinned at its commit; S3 versions pin per object
+
+    def read(self, obj: RemoteObject, kind: str | None) -> Shard | DocFile:
+        """The shard or document `obj` is (DbomError, or the error recorded under --keep-going)."""
+        from dbom.formats import detect
+
+        url = object_url(self.root, obj)
+        by_name = None if kind else detect(PurePosixPath(obj.relpath), b"")
+        try:
+            if by_name is not None and self.options.trust_store_checksums and obj.store_sha256:
+                return self._described_by_store(obj, by_name, url)
+            return self._read_whole(obj, kind, by_name is not None, url)
+        except DbomError as exc:
+            if not self.options.keep_going or kind is not None:
+                raise
+            return Shard(path=obj.relpath, bytes=obj.size, format=by_name.format if by_name else "unknown",
+                         xxh3_128="", error=exc.cause, etag=obj.etag, version_id=obj.version_id)
+
+    def _read_whole(self, obj: RemoteObject, kind: str | None, spool: bool, url: str) -> Shard | DocFile:
+        from dbom.formats import detect
+
+        keep = kind is not None or spool
+        spooled = f".shard-{hashlib.sha1(url.encode()).hexdigest()}"  # a name no object's path can take
+        target = self.workdir / (obj.relpath if kind is not None else spooled)
+        for _attempt in range(READ_ATTEMPTS):
+            digests, head, size = self._fetch(obj, url, target if keep else None)
+            if self.pinned or obj.version_id or _same(obj, self._now(obj)):
+                break
+        else:
+            raise DbomError(url, "changed while it was read")
+        self.bytes_read[obj.relpath] = size
+        xxh, sha, b3 = digests
+        if kind is not None:
+            return DocFile(path=obj.relpath, kind=kind, bytes=size, xxh3_128=xxh, sha256=sha)
+        detected = detect(PurePosixPath(obj.relpath), head)
+        if detected is None:
+            return DocFile(path=obj.relpath, kind="other", bytes=size, xxh3_128=xxh, sha256=sha)
+        shard = Shard(path=obj.relpath, bytes=size, format=detected.format, compression=detected.compression,
+                      xxh3_128=xxh, sha256=sha, blake3=b3, etag=obj.etag, version_id=obj.version_id,
+                      hash_source=HASH_SOURCE_COMPUTED)
+        try:
+            found = self.inspector.inspect(target, detected, size, self.options.records_digest)
+        except DbomError as exc:
+            target.unlink(missing_ok=True)
+            cause = exc.cause.replace(str(target), obj.relpath)
+            if not self.options.keep_going:
+                raise DbomError(url, cause) from None
+            return replace(shard, error=cause)
+        shard = replace(shard, records=found.records, columns=found.columns, records_digest=found.records_digest,
+                        uncompressed_bytes=found.uncompressed_bytes)
+        self._settle(target, obj, shard)
+        return shard
+
+    def _settle(self, spooled: Path, obj: RemoteObject, shard: Shard) -> None:
+        """Keep a spooled shard only when the per-record license reader will want it (a license column)."""
+        from dbom.licensing.record_licenses import license_column
+
+        if shard.columns and license_column(shard.columns) is not None:
+            kept = self.workdir / obj.relpath
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            spooled.replace(kept)
+        else:
+            spooled.unlink(missing_ok=True)
+
+    def _fetch(self, obj: RemoteObject, url: str,
+               target: Path | None) -> tuple[tuple[str, str | None, str | None], bytes, int]:
+        xxh = xxhash.xxh3_128()
+        sha = hashlib.sha256() if HASH_SHA256 in self.algorithms else None
+        b3 = _blake3() if HASH_BLAKE3 in self.algorithms else None
+        updaters = [h.update for h in (xxh, sha, b3) if h is not None]
+        head = bytearray()
+        spool = None
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            spool = open(target, "wb")  # noqa: SIM115 (closed below, whatever happens)
+
+        def sink(chunk: memoryview) -> None:
+            if len(head) < 512:
+                head.extend(chunk[: 512 - len(head)])
+            for update in updaters:
+                update(chunk)
+            if spool is not None:
+                spool.write(chunk)
+
+        try:
+            with remote_errors(url), open_object(self.root, self.fs, obj) as source:
+                size = read_through(source, sink)
+        finally:
+            if spool is not None:
+                spool.close()
+        if size != obj.size:
+            raise DbomError(url, f"changed while it was read (listed {obj.size} bytes, read {size})")
+        return (xxh.hexdigest(), sha.hexdigest() if sha else None, b3.hexdigest() if b3 else None), bytes(head), size
+
+    def _now(self, obj: RemoteObject) -> RemoteObject:
+        return current(self.root, self.fs, obj)
+
+    def _described_by_store(self, obj: RemoteObject, detected: Any, url: str) -> Shard:
+        """A shard described without reading its content: the store's SHA-256, a Parquet footer by range reads."""
+        shard = Shard(path=obj.relpath, bytes=obj.size, format=detected.format, compression=detected.compression,
+                      xxh3_128="", sha256=obj.store_sha256, etag=obj.etag, version_id=obj.version_id,
+                      hash_source=HASH_SOURCE_STORE)
+        if detected.format != "parquet":
+            return shard  # line-oriented and Arrow stream shards need their bytes to be counted
+        from dbom.formats.parquet import inspect_parquet_source
+
+        try:
+            with remote_errors(url), open_object(self.root, self.fs, obj, block_size=1 << 16) as source:
+                found = inspect_parquet_source(source, url)
+                self.bytes_read[obj.relpath] = _fetched(source)
+        except FormatError as exc:
+            if not self.options.keep_going:
+                raise DbomError(url, exc.cause) from None
+            return replace(shard, error=exc.cause)
+        return replace(shard, records=found.records, columns=found.columns)
+
+
+def _fetched(source: Any) -> int:
+    """Bytes an fsspec file fetched (its cache's count when it keeps one)."""
+    cache = getattr(source, "cache", None)
+    return int(getattr(cache, "total_requested_bytes", 0) or 0)
+
+
+def _same(listed: RemoteObject, now: RemoteObject) -> bool:
+    return (listed.etag, listed.size, listed.version_id) == (now.etag, now.size, now.version_id)
+
+
+def _blake3():  # type: ignore[no-untyped-def]
+    from blake3 import blake3
+
+    return blake3(max_threads=1)
