@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from loopback_http import send_bytes
+
 
 def git_blob_id(data: bytes) -> str:
     """The git blob id of `data`, as the Hub lists a file stored in git."""
@@ -100,29 +102,9 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 file = hub.folder / unquote(match[2])
                 if self._commit(match[1]) is None or not file.is_file():
                     return self._json({"error": "Entry Not Found"}, 404)
-                return self._file(file.read_bytes())
+                hub.bytes_served += send_bytes(self, file.read_bytes())
+                return None
             return self._json({"error": f"not served here: {url.path}"}, 404)
-
-        def _file(self, data: bytes) -> None:
-            start, end, code = 0, len(data) - 1, 200
-            wanted = self.headers.get("Range")
-            if wanted:
-                first, last = wanted.split("=", 1)[1].split("-", 1)
-                if first:
-                    start, end = int(first), min(int(last), len(data) - 1) if last else len(data) - 1
-                else:
-                    start = max(0, len(data) - int(last))
-                code = 206
-            part = data[start:end + 1]
-            self.send_response(code)
-            self.send_header("Content-Length", str(len(part)))
-            self.send_header("ETag", f'"{hashlib.sha256(data).hexdigest()}"')
-            if code == 206:
-                self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(part)
-                hub.bytes_served += len(part)
 
     return Handler
 

@@ -72,16 +72,19 @@ class RemoteObject:
     """One object under a remote root: its path relative to the root and what identifies its version."""
 
     relpath: str
+    location: str  # its path within the filesystem (for http(s), its URL)
     size: int
     etag: str | None = None
     version_id: str | None = None
     store_sha256: str | None = None  # a SHA-256 of the whole content that the store holds
     blob_id: str | None = None  # hf://: the git blob id (of a small file) or the LFS oid
+    modified: str | None = None  # http(s) without an ETag: the Last-Modified header
 
     @property
     def identity(self) -> str:
         """What changes when the object's content does: its version id, else its ETag or blob, and its size."""
-        return f"{self.version_id or self.etag or self.blob_id or self.store_sha256 or ''}:{self.size}"
+        tag = self.version_id or self.etag or self.blob_id or self.store_sha256 or self.modified or ""
+        return f"{tag}:{self.size}"
 
 
 def parse_remote(text: str) -> RemoteRoot | None:
@@ -157,10 +160,14 @@ def resolve_hub(root: RemoteRoot, fs: Any) -> RemoteRoot:
 
 
 def list_objects(root: RemoteRoot, fs: Any, store_checksums: bool = False) -> list[RemoteObject]:
-    """Every object under `root`, sorted by relative path (one listing; S3 checksums by HEAD when asked)."""
+    """Every object under `root`, sorted by relative path (one listing; S3 checksums by HEAD when asked).
+
+    A root that is one object is a dataset of that one file. Over http(s) a listing is the links of
+    an index page, without sizes: each object is then asked for its size and ETag (HEAD).
+    """
     with remote_errors(root.url):
         found = fs.find(root.path, detail=True, withdirs=False)
-        if not found and root.scheme not in ("http", "https") and not fs.exists(root.path):
+        if not found and not fs.exists(root.path):
             raise FileNotFoundError(root.path)
     base = _strip(fs, root.path).rstrip("/")
     objects = []
@@ -169,11 +176,19 @@ def list_objects(root: RemoteRoot, fs: Any, store_checksums: bool = False) -> li
             continue
         name = _strip(fs, path)
         relpath = name[len(base) + 1:] if name.startswith(base + "/") else posixpath.basename(name)
-        objects.append(_object(relpath, info))
+        objects.append(_object(relpath, path, info))
     objects.sort(key=lambda o: o.relpath)
+    if root.scheme in ("http", "https"):
+        objects = _in_flight(objects, lambda o: current(root, fs, o))
     if store_checksums and root.scheme in ("s3", "s3a"):
         objects = _with_s3_checksums(root, fs, objects)
     return objects
+
+
+def _in_flight(objects: list[RemoteObject], ask: Callable[[RemoteObject], RemoteObject]) -> list[RemoteObject]:
+    """`ask` of each object, many requests in flight (a listing answer per object waits on latency)."""
+    with ThreadPoolExecutor(IN_FLIGHT) as pool:
+        return list(pool.map(ask, objects))
 
 
 def _strip(fs: Any, path: str) -> str:
@@ -181,27 +196,28 @@ def _strip(fs: Any, path: str) -> str:
     return stripped if isinstance(stripped, str) else path
 
 
-def _object(relpath: str, info: dict[str, Any]) -> RemoteObject:
+def _object(relpath: str, location: str, info: dict[str, Any]) -> RemoteObject:
     etag = info.get("ETag") or info.get("etag")
     lfs = info.get("lfs") or None
     version = info.get("VersionId") or info.get("generation") or info.get("version_id")
     return RemoteObject(
         relpath=relpath,
+        location=location,
         size=int(info.get("size") or 0),
         etag=str(etag).strip('"') if etag else None,
         version_id=str(version) if version and version != "null" else None,
         store_sha256=(lfs.get("sha256") or lfs.get("oid")) if isinstance(lfs, dict) else None,
         blob_id=info.get("blob_id"),
+        modified=info.get("Last-Modified") if not etag else None,
     )
 
 
 def _with_s3_checksums(root: RemoteRoot, fs: Any, objects: list[RemoteObject]) -> list[RemoteObject]:
     """The objects with S3's full-object SHA-256 (HEAD with checksum mode), many requests in flight."""
     bucket = root.path.split("/", 1)[0]
-    prefix = root.path[len(bucket) + 1:].rstrip("/")
 
     def head(obj: RemoteObject) -> RemoteObject:
-        key = f"{prefix}/{obj.relpath}" if prefix else obj.relpath
+        key = _strip(fs, obj.location)[len(bucket) + 1:]
         with remote_errors(f"{root.url.rstrip('/')}/{obj.relpath}"):
             answer = fs.call_s3("head_object", Bucket=bucket, Key=key, ChecksumMode="ENABLED")
         sha = answer.get("ChecksumSHA256")
@@ -211,8 +227,7 @@ def _with_s3_checksums(root: RemoteRoot, fs: Any, objects: list[RemoteObject]) -
                        else obj.version_id,
                        etag=str(answer.get("ETag", obj.etag or "")).strip('"') or obj.etag)
 
-    with ThreadPoolExecutor(IN_FLIGHT) as pool:
-        return list(pool.map(head, objects))
+    return _in_flight(objects, head)
 
 
 def _b64_hex(text: str) -> str | None:
@@ -225,18 +240,11 @@ def _b64_hex(text: str) -> str | None:
 
 def object_url(root: RemoteRoot, obj: RemoteObject) -> str:
     """The URL of one object (no credentials)."""
-    return f"{root.url.split('?', 1)[0].rstrip('/')}/{obj.relpath}" if obj.relpath else root.url
-
-
-def object_path(root: RemoteRoot, obj: RemoteObject) -> str:
-    """The object's path within the filesystem."""
     if root.scheme in ("http", "https"):
-        return object_url(root, obj)
-    return f"{root.path.rstrip('/')}/{obj.relpath}" if obj.relpath and not _is_file_root(root, obj) else root.path
-
-
-def _is_file_root(root: RemoteRoot, obj: RemoteObject) -> bool:
-    return root.path.rstrip("/").endswith("/" + obj.relpath) or root.path == obj.relpath
+        return clean_url(obj.location)
+    if not obj.relpath or root.url.rstrip("/").endswith("/" + obj.relpath):
+        return root.url
+    return f"{root.url.split('?', 1)[0].rstrip('/')}/{obj.relpath}"
 
 
 def open_object(root: RemoteRoot, fs: Any, obj: RemoteObject, block_size: int = READ_BLOCK) -> BinaryIO:
@@ -244,14 +252,14 @@ def open_object(root: RemoteRoot, fs: Any, obj: RemoteObject, block_size: int = 
     options: dict[str, Any] = {"block_size": block_size}
     if obj.version_id and root.scheme in ("s3", "s3a"):
         options["version_id"] = obj.version_id
-    return fs.open(object_path(root, obj), "rb", **options)
+    return fs.open(obj.location, "rb", **options)
 
 
 def current(root: RemoteRoot, fs: Any, obj: RemoteObject) -> RemoteObject:
     """The object as the store describes it now (to tell whether it changed while it was read)."""
     with remote_errors(object_url(root, obj)):
-        info = fs.info(object_path(root, obj))
-    return _object(obj.relpath, info)
+        info = fs.info(obj.location)
+    return _object(obj.relpath, obj.location, info)
 
 
 # Error messages of the clients may quote a credential (a signed URL, an access key id): cut them.

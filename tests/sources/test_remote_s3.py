@@ -193,3 +193,70 @@ def test_a_manifest_path_may_be_a_url(tmp_path: Path, s3_env: dict[str, str]) ->
     assert props(dataset)["dbom:source:url"] == "s3://manifested/recipes"
     assert dataset["data"][0]["contents"]["url"] == "https://example.org/recipes"
     assert set(shards_of(dataset)) == {"recipes-part1.csv", "recipes-part2.csv"}
+
+
+def _scan_in_process(url: str, after_listing: Any, monkeypatch: pytest.MonkeyPatch, **options: Any) -> Any:
+    """dbom.scan of `url`, calling `after_listing()` between the listing and the reads (the race, made certain)."""
+    import dbom
+    from dbom.scanning import remote
+
+    listed = remote.list_objects
+
+    def list_then_act(*args: Any, **kwargs: Any) -> Any:
+        objects = listed(*args, **kwargs)
+        after_listing()
+        return objects
+
+    monkeypatch.setattr(remote, "list_objects", list_then_act)
+    return dbom.scan([url], options=dbom.ScanOptions(use_cache=False, **options))
+
+
+def test_an_object_replaced_after_listing_is_a_change_not_a_digest(tmp_path: Path, s3_env: dict[str, str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from dbom.errors import DbomError
+
+    samples = copy_samples(tmp_path / "samples")
+    _upload(samples / "recipes", "racy", "recipes")
+    path = samples / "recipes" / "recipes-part1.csv"
+    changed = path.read_bytes().replace(b"a", b"b", 1)  # same size, other content
+
+    def replace_it() -> None:
+        _client().put_object(Bucket="racy", Key="recipes/recipes-part1.csv", Body=changed)
+
+    with pytest.raises(DbomError, match=r"s3://racy/recipes/recipes-part1\.csv: changed while it was read"):
+        _scan_in_process("s3://racy/recipes", replace_it, monkeypatch)
+
+
+def test_an_object_deleted_after_listing_is_one_error_or_recorded(tmp_path: Path, s3_env: dict[str, str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from dbom.errors import DbomError
+
+    samples = copy_samples(tmp_path / "samples")
+    _upload(samples / "forum-qa", "gone", "forum-qa")
+
+    def delete_it() -> None:
+        _client().delete_object(Bucket="gone", Key="forum-qa/forum-qa-00001.jsonl.gz")
+
+    with pytest.raises(DbomError, match=r"s3://gone/forum-qa/forum-qa-00001\.jsonl\.gz: no such"):
+        _scan_in_process("s3://gone/forum-qa", delete_it, monkeypatch)
+    _client().put_object(Bucket="gone", Key="forum-qa/forum-qa-00001.jsonl.gz",
+                         Body=(samples / "forum-qa" / "forum-qa-00001.jsonl.gz").read_bytes())
+    model = _scan_in_process("s3://gone/forum-qa", delete_it, monkeypatch, keep_going=True)
+    broken = {s.path: s.error for s in model.datasets[0].shards if s.error}
+    assert broken == {"forum-qa-00001.jsonl.gz": "no such bucket, repository, revision or object"}
+
+
+def test_a_corrupt_remote_shard_is_recorded_under_keep_going(tmp_path: Path, s3_env: dict[str, str]) -> None:
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "good.jsonl").write_text('{"a": 1}\n')
+    (folder / "bad.parquet").write_bytes(b"PAR1 this is not parquet")
+    _upload(folder, "corrupt", "broken")
+    stopped = run_dbom("scan", "s3://corrupt/broken", "-o", str(tmp_path / "a.json"), env=s3_env)
+    assert stopped.returncode == 1
+    assert stopped.stderr.startswith("dbom: error: s3://corrupt/broken/bad.parquet: ")
+    assert str(tmp_path) not in stopped.stderr and "dbom-remote-" not in stopped.stderr
+    kept = run_dbom("scan", "s3://corrupt/broken", "-o", str(tmp_path / "b.json"), "--keep-going", env=s3_env)
+    assert kept.returncode == 0, kept.stderr
+    shard = shards_of(datasets_by_name(load_json(tmp_path / "b.json"))["broken"])["bad.parquet"]
+    assert props(shard)["dbom:error"] and "dbom-remote-" not in props(shard)["dbom:error"]

@@ -1,0 +1,64 @@
+"""Loopback HTTP servers for the remote-corpus tests: byte ranges served as real servers do."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+
+def send_bytes(handler: BaseHTTPRequestHandler, data: bytes, etag: bool = True) -> int:
+    """Answer `handler`'s GET or HEAD with `data`, honouring a `Range` header; the number of body bytes sent."""
+    start, end, code = 0, len(data) - 1, 200
+    wanted = handler.headers.get("Range")
+    if wanted:
+        first, last = wanted.split("=", 1)[1].split("-", 1)
+        if first:
+            start, end = int(first), min(int(last), len(data) - 1) if last else len(data) - 1
+        else:
+            start = max(0, len(data) - int(last))
+        code = 206
+    part = data[start:end + 1]
+    handler.send_response(code)
+    handler.send_header("Content-Length", str(len(part)))
+    handler.send_header("Accept-Ranges", "bytes")
+    if etag:
+        handler.send_header("ETag", f'"{hashlib.sha256(data).hexdigest()}"')
+    if code == 206:
+        handler.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+    handler.end_headers()
+    if handler.command == "HEAD":
+        return 0
+    handler.wfile.write(part)
+    return len(part)
+
+
+class RangeFolderHandler(SimpleHTTPRequestHandler):
+    """A folder served with its index pages (links) and byte ranges, quietly."""
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def send_head(self) -> Any:
+        path = Path(self.translate_path(self.path))
+        if path.is_file():
+            send_bytes(self, path.read_bytes())
+            return None
+        return super().send_head()
+
+
+@contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(RangeFolderHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()

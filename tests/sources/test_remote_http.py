@@ -1,0 +1,35 @@
+"""https:// corpora (plain http on loopback here) through fsspec's HTTP filesystem, with byte ranges."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from corpora import copy_samples
+from helpers import datasets_by_name, load_json, props, run_dbom, shards_of
+from loopback_http import serve_folder
+
+
+def test_an_index_page_is_a_dataset_of_its_links(tmp_path: Path) -> None:
+    samples = copy_samples(tmp_path / "samples")
+    out, local_out = tmp_path / "out.json", tmp_path / "local.json"
+    with serve_folder(samples) as base:
+        done = run_dbom("scan", f"{base}/forum-qa/", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert run_dbom("scan", str(samples / "forum-qa"), "-o", str(local_out)).returncode == 0
+    remote, local = datasets_by_name(load_json(out))["forum-qa"], datasets_by_name(load_json(local_out))["forum-qa"]
+    assert shards_of(remote).keys() == shards_of(local).keys()
+    for path, shard in shards_of(remote).items():
+        assert shard["hashes"][0]["content"] == hashlib.sha256((samples / "forum-qa" / path).read_bytes()).hexdigest()
+        assert props(shard)["dbom:records"] == props(shards_of(local)[path])["dbom:records"]
+        assert props(shard)["dbom:store:etag"]
+    assert props(remote)["dbom:license:class"] == props(local)["dbom:license:class"]
+    assert "127.0.0.1" in props(remote)["dbom:source:url"]  # the URL given is where it was read from
+
+
+def test_a_missing_page_is_one_line(tmp_path: Path) -> None:
+    with serve_folder(tmp_path) as base:
+        done = run_dbom("scan", f"{base}/nothing-here/data.parquet", "-o", str(tmp_path / "out.json"))
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"dbom: error: {base}/nothing-here/data.parquet: ")
+    assert len(done.stderr.splitlines()) == 1 and not (tmp_path / "out.json").exists()
