@@ -62,3 +62,33 @@ def serve_folder(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class FlakyFolderHandler(RangeFolderHandler):
+    """Like RangeFolderHandler, but the first `failures` requests for each path answer 503 Service Unavailable."""
+
+    failures = 2
+    seen: dict[str, int]
+
+    def send_head(self) -> Any:
+        count = self.seen.get(self.path, 0)
+        self.seen[self.path] = count + 1
+        if count < self.failures:
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        return super().send_head()
+
+
+@contextmanager
+def serve_flaky_folder(folder: Path, failures: int) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1, each path failing `failures` times with a 503 first; yields the base URL."""
+    handler = type("Flaky", (FlakyFolderHandler,), {"failures": failures, "seen": {}})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()

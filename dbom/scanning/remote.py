@@ -42,6 +42,7 @@ from dbom.sources.remote import (
     read_through,
     remote_errors,
     resolve_hub,
+    retrying,
 )
 
 if TYPE_CHECKING:
@@ -153,7 +154,7 @@ class _ObjectReader:
         spooled = f".shard-{hashlib.sha1(url.encode()).hexdigest()}"  # a name no object's path can take
         target = self.workdir / (obj.relpath if kind is not None else spooled)
         for _attempt in range(READ_ATTEMPTS):
-            digests, head, size = self._fetch(obj, url, target if keep else None)
+            digests, head, size = retrying(lambda: self._fetch(obj, url, target if keep else None))
             if self.pinned or obj.version_id or _same(obj, self._now(obj)):
                 break
         else:
@@ -234,10 +235,14 @@ class _ObjectReader:
             return shard  # line-oriented and Arrow stream shards need their bytes to be counted
         from dbom.formats.parquet import inspect_parquet_source
 
-        try:
+        def footer() -> Any:
             with remote_errors(url), open_object(self.root, self.fs, obj, block_size=1 << 16) as source:
                 found = inspect_parquet_source(source, url)
                 self.bytes_read[obj.relpath] = _fetched(source)
+                return found
+
+        try:
+            found = retrying(footer)
         except FormatError as exc:
             if not self.options.keep_going:
                 raise DbomError(url, exc.cause) from None

@@ -18,15 +18,18 @@ import binascii
 import os
 import posixpath
 import re
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from dbom.errors import DbomError
 from dbom.model import HubInfo
 from dbom.util.redact import clean_url
+
+T = TypeVar("T")
 
 # scheme -> (the module that reads it, the dbom extra that installs it)
 _BACKENDS = {
@@ -148,8 +151,11 @@ def resolve_hub(root: RemoteRoot, fs: Any) -> RemoteRoot:
     """`root` with its Hub revision resolved to the commit id (the branch or tag given is kept as `ref`)."""
     assert root.hub is not None
     given = root.hub.revision
-    with remote_errors(root.url):
-        info = fs._api.repo_info(root.hub.repo_id, repo_type=root.hub.repo_type, revision=given)
+    def ask() -> Any:
+        with remote_errors(root.url):
+            return fs._api.repo_info(root.hub.repo_id, repo_type=root.hub.repo_type, revision=given)
+
+    info = retrying(ask)
     commit = getattr(info, "sha", None)
     if not commit:
         raise DbomError(root.url, f"the Hub did not resolve revision {given!r} to a commit")
@@ -165,10 +171,14 @@ def list_objects(root: RemoteRoot, fs: Any, store_checksums: bool = False) -> li
     A root that is one object is a dataset of that one file. Over http(s) a listing is the links of
     an index page, without sizes: each object is then asked for its size and ETag (HEAD).
     """
-    with remote_errors(root.url):
-        found = fs.find(root.path, detail=True, withdirs=False)
-        if not found and not fs.exists(root.path):
-            raise FileNotFoundError(root.path)
+    def listing() -> dict[str, Any]:
+        with remote_errors(root.url):
+            found = fs.find(root.path, detail=True, withdirs=False)
+            if not found and not fs.exists(root.path):
+                raise FileNotFoundError(root.path)
+            return found
+
+    found = retrying(listing)
     base = _strip(fs, root.path).rstrip("/")
     objects = []
     for path, info in found.items():
@@ -218,8 +228,11 @@ def _with_s3_checksums(root: RemoteRoot, fs: Any, objects: list[RemoteObject]) -
 
     def head(obj: RemoteObject) -> RemoteObject:
         key = _strip(fs, obj.location)[len(bucket) + 1:]
-        with remote_errors(f"{root.url.rstrip('/')}/{obj.relpath}"):
-            answer = fs.call_s3("head_object", Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+        def ask() -> dict[str, Any]:
+            with remote_errors(object_url(root, obj)):
+                return fs.call_s3("head_object", Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+
+        answer = retrying(ask)
         sha = answer.get("ChecksumSHA256")
         full = answer.get("ChecksumType", "FULL_OBJECT") == "FULL_OBJECT" and sha and "-" not in sha
         return replace(obj, store_sha256=_b64_hex(sha) if full else None,
@@ -257,9 +270,11 @@ def open_object(root: RemoteRoot, fs: Any, obj: RemoteObject, block_size: int = 
 
 def current(root: RemoteRoot, fs: Any, obj: RemoteObject) -> RemoteObject:
     """The object as the store describes it now (to tell whether it changed while it was read)."""
-    with remote_errors(object_url(root, obj)):
-        info = fs.info(obj.location)
-    return _object(obj.relpath, obj.location, info)
+    def ask() -> dict[str, Any]:
+        with remote_errors(object_url(root, obj)):
+            return fs.info(obj.location)
+
+    return _object(obj.relpath, obj.location, retrying(ask))
 
 
 # Error messages of the clients may quote a credential (a signed URL, an access key id): cut them.
@@ -277,21 +292,57 @@ def sanitize(message: str) -> str:
     return re.sub(r"https?://\S+", lambda m: clean_url(m.group(0).rstrip(".,;)'\"")), text)
 
 
+class TransientRemoteError(DbomError):
+    """A failure worth trying again: a dropped or refused connection, a timeout, throttling, a 5xx answer."""
+
+
+_TRANSIENT_NAME = re.compile(r"Timeout|Connect|Disconnect|Throttl|Payload|ProtocolError|IncompleteRead")
+_TRANSIENT_TEXT = re.compile(r"\b(?:5\d\d|429)\b|SlowDown|Throttl|RequestLimitExceeded|TooManyRequests|"
+                             r"Service Unavailable|Connection reset|Server disconnected")
+# Attempts at one request before its error stands, waiting 0.25 s, 0.5 s, 1 s between them.
+ATTEMPTS = 4
+BACKOFF_SECONDS = 0.25
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, (FileNotFoundError, PermissionError)):
+        return False
+    return (isinstance(exc, (TimeoutError, ConnectionError)) or bool(_TRANSIENT_NAME.search(type(exc).__name__))
+            or bool(_TRANSIENT_TEXT.search(str(exc))))
+
+
 @contextmanager
 def remote_errors(url: str) -> Iterator[None]:
-    """Turn a client's failure into one line naming the URL: not found, access denied, credentials, network."""
+    """Turn a client's failure into one line naming the URL: not found, access denied, credentials, network.
+
+    A failure worth trying again is a TransientRemoteError (see `retrying`).
+    """
     try:
         yield
     except DbomError:
         raise
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
+        # fsspec's HTTP filesystem reports any failed HEAD-then-GET as not found, with the real cause chained
+        if exc.__cause__ is not None and _is_transient(exc.__cause__):
+            raise TransientRemoteError(url, _describe(exc.__cause__)) from None
         raise DbomError(url, "no such bucket, repository, revision or object") from None
     except PermissionError as exc:
         raise DbomError(url, f"access denied: {sanitize(str(exc)) or 'permission error'}") from None
-    except (OSError, ValueError, RuntimeError, TimeoutError) as exc:
-        raise DbomError(url, _describe(exc)) from None
-    except Exception as exc:  # the clients' own error classes (botocore, aiohttp, huggingface_hub)
-        raise DbomError(url, _describe(exc)) from None
+    except Exception as exc:  # OSError, and the clients' own error classes (botocore, aiohttp, huggingface_hub)
+        error = TransientRemoteError if _is_transient(exc) else DbomError
+        raise error(url, _describe(exc)) from None
+
+
+def retrying(action: Callable[[], T], attempts: int = ATTEMPTS) -> T:
+    """`action()`, tried again with exponential backoff while it fails with a TransientRemoteError."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except TransientRemoteError as exc:
+            if attempt == attempts - 1:
+                raise DbomError(exc.path, f"{exc.cause} (after {attempts} attempts)") from None
+            time.sleep(BACKOFF_SECONDS * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 def _describe(exc: BaseException) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from corpora import copy_samples
 from helpers import datasets_by_name, load_json, props, run_dbom, shards_of
-from loopback_http import serve_folder
+from loopback_http import serve_flaky_folder, serve_folder
 
 
 def test_an_index_page_is_a_dataset_of_its_links(tmp_path: Path) -> None:
@@ -33,3 +33,24 @@ def test_a_missing_page_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stderr.startswith(f"dbom: error: {base}/nothing-here/data.parquet: ")
     assert len(done.stderr.splitlines()) == 1 and not (tmp_path / "out.json").exists()
+
+
+def test_a_server_that_fails_twice_per_request_is_retried(tmp_path: Path) -> None:
+    samples = copy_samples(tmp_path / "samples")
+    out = tmp_path / "out.json"
+    with serve_flaky_folder(samples, failures=2) as base:
+        done = run_dbom("scan", f"{base}/forum-qa/", "-o", str(out), "--no-cache")
+    assert done.returncode == 0, done.stderr
+    shards = shards_of(datasets_by_name(load_json(out))["forum-qa"])
+    assert sum(int(props(s)["dbom:records"]) for s in shards.values()) == 5800
+
+
+def test_a_server_that_keeps_failing_is_one_line_after_the_retries(tmp_path: Path) -> None:
+    samples = copy_samples(tmp_path / "samples")
+    out = tmp_path / "out.json"
+    with serve_flaky_folder(samples, failures=1000) as base:
+        done = run_dbom("scan", f"{base}/forum-qa/forum-qa-00000.jsonl.gz", "-o", str(out))
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"dbom: error: {base}/forum-qa/forum-qa-00000.jsonl.gz: ")
+    assert done.stderr.endswith("(after 4 attempts)\n") and len(done.stderr.splitlines()) == 1
+    assert not out.exists()
