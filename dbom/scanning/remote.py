@@ -103,6 +103,11 @@ def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOpti
                 cache.put(keys[index], to_record(result))
         provenance = DatasetProvenance(hub=_blobs(root, objects))
         located = entry if entry.location or root.hub is not None else replace(entry, location=root.url)
+        uncounted = sum(1 for r in results if isinstance(r, Shard) and r.hash_source == HASH_SOURCE_STORE
+                        and r.records is None and not r.error)
+        if uncounted:
+            options.warn(f"{entry.name}: {uncounted} shard{'s' * (uncounted != 1)} not counted: with "
+                         "--trust-store-checksums only Parquet footers are read, and other formats need their bytes")
         dataset = _finish(located, workdir, options, provenance, results)
         return replace(dataset, url=root.url, hub_ref=root.ref)
     finally:

@@ -131,6 +131,7 @@ def test_trust_store_checksums_reads_only_parquet_footers(tmp_path: Path, s3_env
         assert shard_props["dbom:records"] == "20000" and shard_props["dbom:schema"]
     uncounted = props(shards_of(dataset)["notes.jsonl"])
     assert uncounted["dbom:hash:source"] == "store" and "dbom:records" not in uncounted
+    assert "dbom: warning: web-text: 1 shard not counted: with --trust-store-checksums" in done.stderr
     # the summary says how few bytes were fetched: the footers, not the shards
     total = sum(int(props(s)["dbom:bytes"]) for s in parquet.values())
     fetched = _bytes_read(done.stderr)
@@ -260,3 +261,20 @@ def test_a_corrupt_remote_shard_is_recorded_under_keep_going(tmp_path: Path, s3_
     assert kept.returncode == 0, kept.stderr
     shard = shards_of(datasets_by_name(load_json(tmp_path / "b.json"))["broken"])["bad.parquet"]
     assert props(shard)["dbom:error"] and "dbom-remote-" not in props(shard)["dbom:error"]
+
+
+def test_per_record_licenses_of_a_remote_shard(tmp_path: Path, s3_env: dict[str, str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    table = pa.table({"text": ["a", "bb", "ccc", "dddd"], "license": ["cc-by-4.0", "cc-by-nc-4.0", "cc-by-4.0", "mit"]})
+    pq.write_table(table, folder / "part-0.parquet")
+    _upload(folder, "licensed", "mixed")
+    remote_out, local_out = tmp_path / "remote.json", tmp_path / "local.json"
+    assert run_dbom("scan", "s3://licensed/mixed", "-o", str(remote_out), env=s3_env).returncode == 0
+    assert run_dbom("scan", str(folder), "-o", str(local_out), env=s3_env).returncode == 0
+    remote = props(datasets_by_name(load_json(remote_out))["mixed"])["dbom:license:records"]
+    local = props(datasets_by_name(load_json(local_out))["mixed"])["dbom:license:records"]
+    assert remote == local and "CC-BY-NC-4.0" in remote
