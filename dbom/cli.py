@@ -162,9 +162,14 @@ class _Bar:
               help="Read every record for an order-independent digest, so `dbom diff` can tell re-sharding.")
 @click.option("--trust-store-checksums", is_flag=True,
               help="Remote objects: take the store's SHA-256 of a whole object instead of reading it.")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Who reads the files: this machine's pools, or a Ray cluster (pip install 'dbom[ray]').")
+@click.option("--ray-address", metavar="ADDRESS",
+              help="The Ray cluster (default: RAY_ADDRESS, else a local instance started for the scan).")
 def scan(paths: tuple[str, ...], manifest: Path | None, output: Path, hashes: tuple[str, ...],
          spec_version: str, model_name: str | None, no_cache: bool, keep_going: bool, jobs: int,
-         quiet: bool, records_digest: bool, trust_store_checksums: bool) -> None:
+         quiet: bool, records_digest: bool, trust_store_checksums: bool, executor: str,
+         ray_address: str | None) -> None:
     """Fingerprint the datasets in PATHS (folders, files or URLs) and those of the manifest; write a DBOM."""
     from dbom.cyclonedx.api import write
     from dbom.scanning.scanner import ScanOptions, ScanStats
@@ -183,7 +188,7 @@ def scan(paths: tuple[str, ...], manifest: Path | None, output: Path, hashes: tu
 
     options = ScanOptions(hashes=chosen, use_cache=not no_cache, keep_going=keep_going, jobs=jobs,
                           model_name=model_name, warn=warn, worker_processes=True, records_digest=records_digest,
-                          trust_store_checksums=trust_store_checksums,
+                          trust_store_checksums=trust_store_checksums, executor=executor, ray_address=ray_address,
                           progress=_Bar(enabled=not quiet and sys.stderr.isatty()))
     stats = ScanStats()
     started = time.perf_counter()
@@ -215,6 +220,8 @@ def _scan_summary(dbom: Any, output: Path, spec_version: str, stats: Any, second
     read += f", {human_count(stats.cache_hits)} from cache) in {seconds:.2f} s"
     if stats.bytes_read and stats.seconds > 0:
         read += f" at {human_bytes(stats.bytes_read / stats.seconds)}/s"
+    if stats.executor == "ray":
+        read += f" on Ray ({plural(stats.workers, 'worker')})" if stats.workers else " (no Ray task needed)"
     broken = sum(1 for s in shards if s.error)
     return (f"dbom: wrote {output} (CycloneDX {spec_version}): {plural(len(dbom.datasets), 'dataset')}, "
             f"{plural(len(shards), 'shard')}, {records}, {human_bytes(sum(d.total_bytes for d in dbom.datasets))}; "

@@ -46,6 +46,7 @@ from dbom.sources.remote import parse_remote
 
 if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached scan needs none of them
     from dbom.fingerprint.inspect_pool import Inspector
+    from dbom.fingerprint.ray_executor import RaySession
 
 EXTRA_HASHES = (HASH_SHA256, HASH_BLAKE3)
 
@@ -77,6 +78,10 @@ class ScanOptions:
     records_digest: bool = False  # read every record for its order-independent digest (dbom.formats.records_digest)
     # remote objects: take the store's own SHA-256 of a whole object instead of reading it (dbom.scanning.remote)
     trust_store_checksums: bool = False
+    # who reads the files that must be read: "local" (thread and process pools) or "ray" (a Ray cluster:
+    # `ray_address`, else RAY_ADDRESS, else a local instance started for the scan)
+    executor: str = "local"
+    ray_address: str | None = None
     progress: ScanProgress = field(default_factory=ScanProgress)
     warn: Callable[[str], None] = lambda message: None
 
@@ -89,6 +94,8 @@ class ScanStats:
     files_read: int = 0
     bytes_read: int = 0
     cache_hits: int = 0
+    executor: str = "local"
+    workers: int = 0  # the Ray cluster's CPUs, with the ray executor
 
 
 def source_date() -> str:
@@ -141,8 +148,15 @@ def scan(
     unknown = set(options.hashes) - set(EXTRA_HASHES)
     if unknown:
         raise DbomError(None, f"unknown hash algorithm {sorted(unknown)[0]!r}")
+    if options.executor not in ("local", "ray"):
+        raise DbomError(None, f"unknown executor {options.executor!r} (local or ray)")
     cache = FingerprintCache(options.cache_dir) if options.use_cache else None
     inspector = _Readers(options.jobs, options.worker_processes)
+    stats.executor = options.executor
+    if options.executor == "ray":
+        from dbom.fingerprint.ray_executor import RaySession
+
+        inspector.ray = RaySession(options.ray_address)  # connects on the first file to read: none on a cached scan
     try:
         datasets = tuple(
             _scan_dataset(entry, options, cache, inspector, stats)
@@ -237,13 +251,51 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
     def work(item: tuple[int, _Job]) -> Shard | DocFile:
         return _scan_file(item[1], algorithms, inspector.get(), options.keep_going, options.records_digest)
 
-    for (index, job), result in zip(todo, ordered_map(work, todo, options.jobs or _auto_jobs(todo)), strict=True):
+    if inspector.ray is not None:
+        settings = (algorithms, options.keep_going, options.records_digest)
+        stats.workers = inspector.ray.connect().workers
+        done = _on_driver(inspector.ray.ordered_map(scan_batch, [(job, settings) for _, job in todo],
+                                                    [job.file.stat.st_size for _, job in todo]))
+    else:
+        done = ordered_map(work, todo, options.jobs or _auto_jobs(todo))
+    for (index, job), result in zip(todo, done, strict=True):
         results[index] = result
         stats.files_read += 1
         stats.bytes_read += job.file.stat.st_size
         options.progress.advance(job.file.stat.st_size)
         if known is not None and not (isinstance(result, Shard) and result.error):
             known.remember(index, result)
+
+
+def scan_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> list[Shard | DocFile]:
+    """A Ray task's work: each file of `batch` read as the local executor reads it, in a worker process.
+
+    An error names the file by its absolute path (the worker's folder is not the driver's); the
+    driver names it as the local executor would (`_on_driver`).
+    """
+    from dbom.fingerprint.inspect_pool import Inspector
+
+    inspector = Inspector(1, processes=False)
+    results: list[Shard | DocFile] = []
+    for job, (algorithms, keep_going, records_digest) in batch:
+        if not os.path.exists(job.file.location):
+            raise DbomError(job.file.location, "not visible to the Ray worker: scan a path that every node "
+                                               "sees (a shared filesystem) or a URL")
+        try:
+            results.append(_scan_file(job, algorithms, inspector, keep_going, records_digest))
+        except DbomError as exc:
+            raise type(exc)(job.file.location, exc.cause) from None
+    return results
+
+
+def _on_driver(results: Iterator[Shard | DocFile]) -> Iterator[Shard | DocFile]:
+    """`results`, with an error from a Ray worker naming its file relative to the driver's folder."""
+    try:
+        yield from results
+    except DbomError as exc:
+        if exc.path and os.path.isabs(exc.path):
+            raise type(exc)(_display(Path(exc.path)), exc.cause) from None
+        raise
 
 
 def _require_utf8(name: str, location: str) -> None:
@@ -374,6 +426,7 @@ class _Readers:
         self._jobs = jobs
         self._worker_processes = worker_processes
         self._inspector: Inspector | None = None
+        self.ray: RaySession | None = None  # with the ray executor: the cluster the files are read on
 
     def get(self) -> Inspector:
         """The inspector (made on the first call)."""
@@ -385,9 +438,12 @@ class _Readers:
         return self._inspector
 
     def close(self) -> None:
-        """Close the inspector, if one was made."""
+        """Close the inspector, if one was made, and the Ray session, if one was opened."""
         if self._inspector is not None:
             self._inspector.close()
+        if self.ray is not None:
+            self.ray.close()
+            self.ray = None
 
 
 def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, keep_going: bool,
