@@ -239,6 +239,7 @@ def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
         "license_class": lt.headline_class(lic),
         "license_classes": sorted(classes),
         "record_licenses": _record_license_view(ds),
+        "record_license_names": [s.license for s in ds.record_licenses if s.license != NO_RECORD_LICENSE],
         "facts": facts,
         "modalities": _modalities(ds),
         "shards": len(ds.shards),
