@@ -291,7 +291,7 @@ def _size_for(modality: str | None, datasets: list[Dataset]) -> dict[str, Any]:
         label = next(lbl for bound, lbl in IMAGE_RANGES if bound is None or records < bound)
         detail = f"{human_count(records)} images (records)"
     else:
-        label = "Not determined: specify in another unit"
+        label = None if modality is None else "Not determined: specify in another unit"
         detail = ("durations are not recorded in the DBOM; " if modality in ("audio", "video") else "")
         detail += f"{human_count(records) if records is not None else 'unknown'} records, {human_bytes(raw_bytes)}"
     if records is not None and modality == "text":
