@@ -159,3 +159,19 @@ def test_the_sample_reports_keep_their_facts(tmp_path: Path) -> None:
     md = render(model, "md")
     assert "- **Supplier:** Example Recipe Commons\n" in md
     assert "- **OSAID data class:** open; **EU summary section:** 2.1\n" in md
+
+
+def test_with_one_dataset_uncategorised_only_the_unused_kinds_are_open(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    model = dbom.load(scan_to_file(sample_manifest(tmp_path), tmp_path / "s.json"))
+    dropped = ("eu_category", "collection_period", "languages")
+    datasets = tuple(replace(d, facts={k: v for k, v in d.facts.items() if k not in dropped}) if d.name == "recipes"
+                     else d for d in model.datasets)
+    eu = _plain(render(replace(model, datasets=datasets), "eu"))
+    assert "crawlers used by the provider or on its behalf?** Yes" in eu  # web-text, 2.3
+    assert "publicly available datasets to train the model?** [to be completed by the provider]" in eu
+    assert "?** No" not in eu  # recipes might be of any kind
+    assert ("training:** [to be completed by the provider] (no collection period for recipes; 06/2024 for the "
+            "others)") in eu
+    assert "languages en, de, fr (ISO 639-1); [to be completed by the provider] for recipes" in eu
