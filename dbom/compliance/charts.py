@@ -20,9 +20,13 @@ LABEL_WIDTH = 140
 VALUE_WIDTH = 140
 
 
-def bar_chart(title: str, items: Sequence[tuple[str, float]], fmt: Callable[[float], str] = human_count,
+def bar_chart(title: str, items: Sequence[tuple[str, float | None]], fmt: Callable[[float], str] = human_count,
               chart_id: str = "chart") -> Markup:
-    """An SVG bar chart titled `title`, one bar per (label, value), with each value and its share."""
+    """An SVG bar chart titled `title`, one bar per (label, value), with each value and its share.
+
+    An unknown value (None) gets no bar: drawing it as zero would state a size nobody measured.
+    """
+    items = [(label, value) for label, value in items if value is not None]
     total = sum(v for _, v in items) or 1
     top = max((v for _, v in items), default=0) or 1
     bar_space = WIDTH - LABEL_WIDTH - VALUE_WIDTH - 10

@@ -468,7 +468,7 @@ def license_findings(dbom: Dbom) -> list[Finding]:
     findings: list[Finding] = []
     for ds in dbom.datasets:
         stated = [(ds.license, "")] if ds.license.is_known else []
-        stated += [(License(expression=share.license), f" ({share.records} records)")
+        stated += [(License(expression=share.license), f" ({share.records:,} records)")
                    for share in ds.record_licenses if share.license != NO_RECORD_LICENSE]
         for lic, part in stated:
             findings += _license_findings(ds, lic, part, dbom.model.commercial)

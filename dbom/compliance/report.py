@@ -10,6 +10,10 @@ Formats:
 Everything a DBOM says is escaped: HTML by Jinja2's autoescape, Markdown by `md_escape`, applied to
 every `{{ ... }}` in the Markdown templates unless the value is `Markup` (text the code built itself).
 The output depends only on the DBOM, so two runs give identical bytes.
+
+What the DBOM does not say is never guessed: the context gives every manifest fact (None when not
+stated), and the environments print None as "to be completed" (the EU summary's own wording there),
+while StrictUndefined keeps a key the context does not have an error rather than a blank.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from dbom.compliance.charts import bar_chart
 from dbom.compliance.check import CheckResult, check, osaid_class, revision, step_code, steps_producing, where_to_obtain
 from dbom.errors import DbomError
 from dbom.licensing import classes as lt
+from dbom.licensing.record_licenses import MISSING as NO_RECORD_LICENSE
+from dbom.licensing.record_licenses import license_column
+from dbom.manifest import DATASET_FACT_KEYS
 from dbom.model import NOASSERTION, CodeRef, Dataset, Dbom, ProcessingStep
 from dbom.util.atomic import replacing
 from dbom.util.humanize import human_bytes, human_count
@@ -31,6 +38,9 @@ from dbom.util.templating import templates_dir
 FORMATS = {"md": "report.md.j2", "eu": "eu-summary.md.j2", "html": "report.html.j2"}
 MODALITIES = ("text", "image", "audio", "video", "other")
 EU_SECTIONS = ("2.1", "2.2.1", "2.2.2", "2.3", "2.4", "2.5", "2.6")
+TODO = "to be completed"  # what a report prints for a fact the DBOM does not state
+EU_TODO = "[to be completed by the provider]"  # the EU summary's wording for the same
+UNSHAREABLE_NA = "not applicable: unshareable data"
 BYTES_PER_TOKEN = 4  # a common rule of thumb for English text with BPE tokenizers; the EU summary says so
 
 # The EU template's fixed ranges (../shared/requirements.md, 2.2, section 1.3): (upper bound, label).
@@ -65,55 +75,123 @@ def safe_href(url: Any) -> str | None:
     return url
 
 
-def md_link(url: Any, text: Any = None) -> Any:
-    """A Markdown link to an http(s) `url` (percent-encoding what would end it early), else escaped text."""
+def md_link(url: Any, text: Any = None, todo: str = TODO) -> Any:
+    """A Markdown link to an http(s) `url` (percent-encoding what would end it early), else escaped text.
+
+    No `url` (and no `text`) reads `todo`.
+    """
     from urllib.parse import quote
 
     from markupsafe import Markup
 
     href = safe_href(url)
     if href is None:
-        return md_escape(text if text is not None else url)
+        shown = text if text is not None else url
+        return md_escape(todo if shown is None else shown)
     target = quote(href, safe=_URL_SAFE)
     return Markup(f"[{md_escape(text if text is not None else url)}]({target})")
 
 
-def environment(kind: str) -> Any:
-    """A Jinja2 environment for `kind` "md" (Markdown escaping) or "html" (HTML autoescape)."""
+def environment(kind: str, todo: str = TODO) -> Any:
+    """A Jinja2 environment for `kind` "md" (Markdown escaping) or "html" (HTML autoescape).
+
+    A value that is None prints as `todo` (also through the `bytes`, `count` and `link` filters), so a
+    fact the DBOM does not state reads "to be completed" wherever a template shows it. A name or key the
+    context does not have at all is an error (StrictUndefined), never a silent blank.
+    """
     import jinja2
 
     loader = jinja2.FileSystemLoader(str(templates_dir()))
     common: dict[str, Any] = {"loader": loader, "undefined": jinja2.StrictUndefined, "keep_trailing_newline": True,
                               "trim_blocks": True, "lstrip_blocks": True}
     if kind == "html":
-        env = jinja2.Environment(autoescape=True, **common)
+        env = jinja2.Environment(autoescape=True, finalize=lambda v: todo if v is None else v, **common)
     else:
-        env = jinja2.Environment(autoescape=False, finalize=md_escape, **common)
-    env.filters["bytes"] = human_bytes
+        env = jinja2.Environment(autoescape=False, finalize=lambda v: md_escape(todo if v is None else v), **common)
+    env.globals["todo"] = todo
+    env.filters["bytes"] = lambda n: todo if n is None else human_bytes(n)
     env.filters["href"] = safe_href
     if kind != "html":
-        env.filters["link"] = md_link
-    env.filters["count"] = lambda n: "unknown" if n is None else human_count(n)
+        env.filters["link"] = lambda url, text=None: md_link(url, text, todo)
+    env.filters["count"] = lambda n: todo if n is None else human_count(n)
     return env
 
 
-def _records(datasets: Iterable[Dataset]) -> int | None:
+def _dataset_records(ds: Dataset) -> int | None:
+    """The dataset's record count; None when a file's count is unknown or no file is recorded (in memory)."""
+    return ds.total_records if ds.shards else None
+
+
+def _dataset_bytes(ds: Dataset) -> int | None:
+    """The dataset's size in bytes; None when no file is recorded (a `datasets` object held in memory)."""
+    return ds.total_bytes if ds.shards else None
+
+
+def _sum(values: Iterable[int | None]) -> int | None:
+    """The sum, or None when any value is unknown."""
     total = 0
-    for ds in datasets:
-        if ds.total_records is None:
+    for value in values:
+        if value is None:
             return None
-        total += ds.total_records
+        total += value
     return total
+
+
+def _records(datasets: Iterable[Dataset]) -> int | None:
+    return _sum(_dataset_records(ds) for ds in datasets)
 
 
 def _text_bytes(ds: Dataset) -> int:
     return sum(s.uncompressed_bytes or s.bytes for s in ds.shards)
 
 
-def _modalities(ds: Dataset) -> list[str]:
+def _facts(ds: Dataset) -> dict[str, str | None]:
+    """Every manifest fact of the dataset: its text, or None when not stated (absent or blank)."""
+    facts: dict[str, str | None] = dict.fromkeys(DATASET_FACT_KEYS)
+    facts.update({key: value if value and value.strip() else None for key, value in ds.facts.items()})
+    return facts
+
+
+def _modalities(ds: Dataset) -> list[str | None]:
     raw = ds.facts.get("modality") or ""
     found = [m.strip().lower() for m in raw.split(",") if m.strip()]
-    return [m if m in MODALITIES else "other" for m in found] or ["unstated"]
+    return [m if m in MODALITIES else "other" for m in found] or [None]
+
+
+def _record_license_view(ds: Dataset) -> list[dict[str, Any]]:
+    """The per-record licenses (a `license` column in the data): license, class, records, bytes of record data."""
+    return [{"license": "none stated" if share.license == NO_RECORD_LICENSE else share.license,
+             "class": None if share.license == NO_RECORD_LICENSE else lt.license_class(share.license),
+             "records": share.records, "bytes": share.bytes} for share in ds.record_licenses]
+
+
+def license_parts(ds: Dataset) -> list[tuple[str, int | None, int | None]]:
+    """The dataset's (license class, records, file bytes), split by its per-record licenses.
+
+    Records with a license of their own count under that license's class. The file bytes of the shards
+    that have a license column are shared out in proportion to the records' data bytes (the measure
+    the per-record counts use); what no per-record license covers (other files, records without one)
+    stays under the dataset's own license class.
+    """
+    own = lt.headline_class(ds.license)
+    records, size = _dataset_records(ds), _dataset_bytes(ds)
+    licensed = [s for s in ds.record_licenses if s.license != NO_RECORD_LICENSE]
+    if not licensed or size is None:
+        return [(own, records, size)]
+    covered_bytes = sum(s.bytes for s in ds.shards if not s.error and license_column(s.columns) is not None)
+    payload = sum(s.bytes for s in ds.record_licenses)
+    parts: dict[str, list[int]] = {}
+    for share in licensed:
+        part = parts.setdefault(lt.license_class(share.license), [0, 0])
+        part[0] += share.records
+        part[1] += covered_bytes * share.bytes // payload if payload else 0
+    rest_records = None if records is None else records - sum(r for r, _ in parts.values())
+    rest_bytes = size - sum(b for _, b in parts.values())
+    result: list[tuple[str, int | None, int | None]] = [(cls, r, b) for cls, (r, b) in parts.items() if cls != own]
+    mine = parts.get(own, [0, 0])
+    if own in parts or rest_records is None or rest_records > 0 or rest_bytes > 0:
+        result.append((own, None if rest_records is None else rest_records + mine[0], rest_bytes + mine[1]))
+    return result
 
 
 def _period_end(period: str | None) -> tuple[int, int] | None:
@@ -138,29 +216,35 @@ def _columns(ds: Dataset) -> list[dict[str, str]]:
 def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
     classes = lt.license_classes(ds.license)
     lic = ds.license
-    license_text = lic.expression if lic.expression != NOASSERTION else (lic.name or "NOASSERTION")
+    license_text = lic.expression if lic.expression != NOASSERTION else lic.name
     vcs = ds.vcs
     formats = sorted({s.format + (f"+{s.compression}" if s.compression else "") for s in ds.shards})
+    facts = _facts(ds)
+    data_class = osaid_class(ds)
+    if data_class == "unshareable":  # check does not ask for them: the data cannot be obtained by others
+        facts["access"] = facts["access"] or UNSHAREABLE_NA
     return {
         "name": ds.name,
         "description": ds.description,
         "version": ds.version,
         "revision": revision(ds),
         "homepage": ds.homepage,
-        "location": where_to_obtain(ds),
-        "osaid_class": osaid_class(ds) or "unstated",
-        "eu_category": ds.facts.get("eu_category") or "unstated",
+        "location": where_to_obtain(ds) or (UNSHAREABLE_NA if data_class == "unshareable" else None),
+        "osaid_class": data_class,
+        "eu_category": facts["eu_category"],
         "license": license_text,
         "license_source": lic.source,
         "license_url": lic.url,
         "license_known": lic.is_known,
         "license_class": lt.headline_class(lic),
         "license_classes": sorted(classes),
-        "facts": dict(ds.facts),
+        "record_licenses": _record_license_view(ds),
+        "record_license_names": [s.license for s in ds.record_licenses if s.license != NO_RECORD_LICENSE],
+        "facts": facts,
         "modalities": _modalities(ds),
         "shards": len(ds.shards),
-        "records": ds.total_records,
-        "bytes": ds.total_bytes,
+        "records": _dataset_records(ds),
+        "bytes": _dataset_bytes(ds),
         "text_bytes": _text_bytes(ds),
         "formats": formats,
         "columns": _columns(ds),
@@ -190,9 +274,12 @@ def _datasets_info_text(ds: Dataset) -> str | None:
     return "; ".join(parts)
 
 
-def _size_for(modality: str, datasets: list[Dataset]) -> dict[str, Any]:
+def _size_for(modality: str | None, datasets: list[Dataset]) -> dict[str, Any]:
     records = _records(datasets)
     raw_bytes = sum(d.total_bytes for d in datasets)
+    unsized = [d.name for d in datasets if not d.shards]
+    if unsized:  # recorded from a `datasets` object in memory: no files, so no size to put in a range
+        return {"range": None, "detail": f"the size of {', '.join(unsized)} is not recorded (no data files)"}
     if modality == "text":
         text_bytes = sum(_text_bytes(d) for d in datasets)
         tokens = text_bytes // BYTES_PER_TOKEN
@@ -204,7 +291,7 @@ def _size_for(modality: str, datasets: list[Dataset]) -> dict[str, Any]:
         label = next(lbl for bound, lbl in IMAGE_RANGES if bound is None or records < bound)
         detail = f"{human_count(records)} images (records)"
     else:
-        label = "Not determined: specify in another unit"
+        label = None if modality is None else "Not determined: specify in another unit"
         detail = ("durations are not recorded in the DBOM; " if modality in ("audio", "video") else "")
         detail += f"{human_count(records) if records is not None else 'unknown'} records, {human_bytes(raw_bytes)}"
     if records is not None and modality == "text":
@@ -215,18 +302,18 @@ def _size_for(modality: str, datasets: list[Dataset]) -> dict[str, Any]:
 def _eu_view(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
     by_name = {d.name: d for d in dbom.datasets}
     modalities = []
-    for modality in (*MODALITIES, "unstated"):
+    for modality in (*MODALITIES, None):
         members = [d for d in datasets if modality in d["modalities"]]
         if not members:
             continue
-        types = _unique(t.strip() for d in members for t in (d["facts"].get("content_types") or "").split(","))
+        types = _unique(t.strip() for d in members for t in (d["facts"]["content_types"] or "").split(","))
         modalities.append({
             "name": modality, "datasets": [d["name"] for d in members],
             "content_types": types, **_size_for(modality, [by_name[d["name"]] for d in members]),
         })
-    ends = [e for e in (_period_end(d["facts"].get("collection_period")) for d in datasets) if e]
+    ends = [e for e in (_period_end(d["facts"]["collection_period"]) for d in datasets) if e]
     latest = f"{max(ends)[1]:02d}/{max(ends)[0]}" if ends else None
-    languages = _unique(x.strip() for d in datasets for x in (d["facts"].get("languages") or "").split(","))
+    languages = _unique(x.strip() for d in datasets for x in (d["facts"]["languages"] or "").split(","))
     sections = {}
     for section in EU_SECTIONS:
         members = [d for d in datasets if d["eu_category"] == section]
@@ -237,7 +324,10 @@ def _eu_view(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
         }
     uncategorised = [d for d in datasets if d["eu_category"] not in EU_SECTIONS]
     return {"modalities": modalities, "latest_collection": latest, "languages": languages,
-            "sections": sections, "uncategorised": uncategorised}
+            "sections": sections, "uncategorised": uncategorised,
+            # the datasets that do not state a fact, so that an overall answer says it is partial
+            "undated": [d["name"] for d in datasets if not _period_end(d["facts"]["collection_period"])],
+            "unlanguaged": [d["name"] for d in datasets if not d["facts"]["languages"]]}
 
 
 def _unique(items: Iterable[str]) -> list[str]:
@@ -248,13 +338,15 @@ def _unique(items: Iterable[str]) -> list[str]:
     return out
 
 
-def _composition(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
-    by_class: dict[str, dict[str, int]] = {}
-    for d in datasets:
-        entry = by_class.setdefault(d["license_class"], {"datasets": 0, "records": 0, "bytes": 0})
-        entry["datasets"] += 1
-        entry["records"] += d["records"] or 0
-        entry["bytes"] += d["bytes"]
+def _composition(dbom: Dbom) -> dict[str, Any]:
+    """Datasets, records and bytes by license class (per-record licenses split out) and by file format."""
+    by_class: dict[str, dict[str, Any]] = {}
+    for ds in dbom.datasets:
+        for name, records, size in license_parts(ds):
+            entry = by_class.setdefault(name, {"datasets": 0, "records": 0, "bytes": 0})
+            entry["datasets"] += 1
+            entry["records"] = _sum((entry["records"], records))
+            entry["bytes"] = _sum((entry["bytes"], size))
     by_format: dict[str, dict[str, int]] = {}
     for ds in dbom.datasets:
         for s in ds.shards:
@@ -264,15 +356,15 @@ def _composition(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
             entry["records"] += s.records or 0
             entry["bytes"] += s.bytes
     return {
-        "by_class": [{"name": k, **v} for k, v in sorted(by_class.items(), key=lambda kv: (-kv[1]["bytes"], kv[0]))],
+        "by_class": [{"name": k, **v}
+                     for k, v in sorted(by_class.items(), key=lambda kv: (-(kv[1]["bytes"] or 0), kv[0]))],
         "by_format": [{"name": k, **v} for k, v in sorted(by_format.items(), key=lambda kv: (-kv[1]["bytes"], kv[0]))],
     }
 
 
 def _charts(datasets: list[dict[str, Any]], composition: dict[str, Any]) -> list[Any]:
     return [
-        bar_chart("Records by dataset", [(d["name"], d["records"] or 0) for d in datasets], human_count,
-                  "chart-records"),
+        bar_chart("Records by dataset", [(d["name"], d["records"]) for d in datasets], human_count, "chart-records"),
         bar_chart("Bytes by dataset", [(d["name"], d["bytes"]) for d in datasets], human_bytes, "chart-bytes"),
         bar_chart("Bytes by license class", [(c["name"], c["bytes"]) for c in composition["by_class"]],
                   human_bytes, "chart-license"),
@@ -314,7 +406,7 @@ def context(dbom: Dbom, result: CheckResult | None = None) -> dict[str, Any]:
     result = result or check(dbom, "all")
     datasets = [_dataset_view(ds, dbom) for ds in dbom.datasets]
     m = dbom.model
-    composition = _composition(dbom, datasets)
+    composition = _composition(dbom)
     return {
         "model": {"name": m.name, "version": m.version, "license": m.license, "supplier": m.supplier,
                   "group": m.group, "description": m.description, "commercial": m.commercial},
@@ -324,12 +416,12 @@ def context(dbom: Dbom, result: CheckResult | None = None) -> dict[str, Any]:
         "shareable": [d for d in datasets if d["osaid_class"] in ("open", "public")],
         "obtainable": [d for d in datasets if d["osaid_class"] == "obtainable"],
         "unshareable": [d for d in datasets if d["osaid_class"] == "unshareable"],
-        "unclassified": [d for d in datasets if d["osaid_class"] == "unstated"],
+        "unclassified": [d for d in datasets if d["osaid_class"] is None],
         "steps": [_step_view(s) for s in dbom.steps],
         "training_code": _code_view(dbom.training_code),
         "environment": [{"name": n, "version": v} for n, v in dbom.environment],
         "totals": {"datasets": len(datasets), "shards": sum(d["shards"] for d in datasets),
-                   "records": _records(dbom.datasets), "bytes": sum(d["bytes"] for d in datasets)},
+                   "records": _records(dbom.datasets), "bytes": _sum(d["bytes"] for d in datasets)},
         "composition": composition,
         "eu": _eu_view(dbom, datasets),
         "check": {
@@ -349,7 +441,7 @@ def render(dbom: Dbom, fmt: str) -> str:
     ctx = context(dbom)
     if fmt == "html":
         ctx["charts"] = _charts(ctx["datasets"], ctx["composition"])
-    env = environment("html" if fmt == "html" else "md")
+    env = environment("html" if fmt == "html" else "md", EU_TODO if fmt == "eu" else TODO)
     return env.get_template(FORMATS[fmt]).render(**ctx)
 
 

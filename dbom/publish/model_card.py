@@ -23,7 +23,8 @@ from urllib.parse import quote, urlsplit
 import yaml
 
 from dbom.errors import DbomError
-from dbom.model import NOASSERTION, Dataset, Dbom
+from dbom.licensing.record_licenses import MISSING as NO_RECORD_LICENSE
+from dbom.model import NOASSERTION, Dataset, Dbom, LicenseShare
 from dbom.util.humanize import human_bytes
 from dbom.util.redact import clean_url, is_url
 
@@ -353,11 +354,18 @@ def _row(ds: Dataset) -> dict[str, str]:
     return {
         "name": md_text(ds.name),
         "revision": md_text(str(revision)) if revision else "not stated",
-        "license": md_text(license_text(ds)),
+        "license": md_text(license_text(ds)) + "".join(
+            f"{'; per record: ' if i == 0 else ', '}{md_text(share.license)} ({share.records:,})"
+            for i, share in enumerate(_record_shares(ds))),
         "records": f"{records:,}" if records is not None else "not all counted",
         "size": human_bytes(ds.total_bytes),
         "where": _where(ds, hub),
     }
+
+
+def _record_shares(ds: Dataset) -> list[LicenseShare]:
+    """The licenses the dataset's records state (a per-record license column), without the records stating none."""
+    return [share for share in ds.record_licenses if share.license != NO_RECORD_LICENSE]
 
 
 def license_text(ds: Dataset) -> str:
@@ -405,18 +413,23 @@ def license_duties(datasets: Iterable[Dataset]) -> list[dict[str, str]]:
     """The duties the datasets' licenses carry (attribution, non-commercial, share-alike), plus unknowns.
 
     Each entry: `title`, `datasets` (names with their license, escaped) and `text`. A duty is listed when
-    any license id of a dataset's expression carries it.
+    any license id of a dataset's expression carries it, or of a license its records state (a per-record
+    license column: then with the number of those records).
     """
     found: dict[str, list[str]] = {key: [] for key, *_ in _DUTIES}
     unknown: list[str] = []
     for ds in datasets:
-        if not ds.license.is_known:
+        shares = _record_shares(ds)
+        stated = [(ds.license.expression, md_text(license_text(ds)))] if ds.license.is_known else []
+        stated += [(share.license, f"{md_text(share.license)}, {share.records:,} records") for share in shares]
+        every_record_licensed = ds.total_records is not None and sum(s.records for s in shares) >= ds.total_records
+        if not ds.license.is_known and not (shares and every_record_licensed):
             unknown.append(md_text(ds.name))
-            continue
-        ids = [t for t in _SPDX_TOKEN.findall(ds.license.expression) if t not in _OPERATORS]
-        for key, _, _, pattern in _DUTIES:
-            if any(pattern.match(i) for i in ids):
-                found[key].append(f"{md_text(ds.name)} ({md_text(license_text(ds))})")
+        for expression, shown in stated:
+            ids = [t for t in _SPDX_TOKEN.findall(expression) if t not in _OPERATORS]
+            for key, _, _, pattern in _DUTIES:
+                if any(pattern.match(i) for i in ids):
+                    found[key].append(f"{md_text(ds.name)} ({shown})")
     duties = [{"title": title, "datasets": ", ".join(found[key]), "text": text}
               for key, title, text, _ in _DUTIES if found[key]]
     if unknown:
