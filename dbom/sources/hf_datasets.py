@@ -4,12 +4,17 @@ What the object says about itself (its info: description, citation, homepage, li
 features, splits; its `_fingerprint`; its builder, config, version and revision) goes into
 `Dataset.datasets_info` and the usual fields. Its cache files (the Arrow files it is backed
 by) are fingerprinted and inspected by the scanner, like the shards of any folder: one scan
-entry per folder holding cache files, restricted to exactly those files. An in-memory or
-streaming dataset has no cache files; it is recorded from its info alone.
+entry per folder holding cache files, restricted to exactly those files. An in-memory dataset
+(or split) has no cache file: its table is recorded as one shard named `in-memory` (`SPLIT/in-memory`
+in a DatasetDict), format `arrow-stream`, with its rows, its columns and the digests of the Arrow
+IPC stream of its rows (the table's chunks combined, so that the digest follows the content, which
+the object's `_fingerprint`, a hash of how it was made, does not). A streaming dataset is recorded
+from its info alone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -21,10 +26,11 @@ from typing import Any
 from dbom.errors import DbomError
 from dbom.licensing.hf_licenses import hf_license
 from dbom.manifest import DatasetEntry, Manifest
-from dbom.model import Dataset, DatasetsInfo, License
+from dbom.model import HASH_BLAKE3, HASH_SHA256, Column, Dataset, DatasetsInfo, License, Shard
 
 _REVISION = re.compile(r"@([0-9a-f]{40})(?:/|$)")
 KINDS = ("DatasetDict", "IterableDatasetDict", "IterableDataset", "Dataset")
+IN_MEMORY = "in-memory"  # the shard name of an in-memory table
 
 
 def is_datasets_object(obj: Any) -> bool:
@@ -57,11 +63,19 @@ def record_datasets_object(obj: Any, name: str | None = None, options: Any = Non
     parts = dict(obj) if kind.endswith("Dict") else {"": obj}
     info = getattr(next(iter(parts.values()), None), "info", None)
     label = name or (entry.name if entry else None) or datasets_object_name(obj)
+    options = options or ScanOptions()
     files = [Path(f["filename"]) for part in parts.values() for f in _cache_files(part)]
     for path in files:
         if not path.is_file():
             raise DbomError(path.name, f"a cache file of dataset {label!r} no longer exists")
-    scanned = _scan_files(label, files, options or ScanOptions(), entry)
+    scanned = _scan_files(label, files, options, entry)
+    in_memory = [_memory_shard(f"{split}/{IN_MEMORY}" if split else IN_MEMORY, part, options)
+                 for split, part in parts.items() if not _cache_files(part) and _table(part) is not None]
+    if in_memory:
+        from dbom.scanning.scanner import dataset_digest
+
+        shards = tuple(sorted((*scanned.shards, *in_memory), key=lambda s: s.path))
+        scanned = replace(scanned, shards=shards, digest=dataset_digest(shards))
     return _with_info(scanned, kind, parts, info, entry)
 
 
@@ -78,6 +92,70 @@ def datasets_object_name(obj: Any) -> str:
 
 def _cache_files(part: Any) -> list[Mapping[str, str]]:
     return list(getattr(part, "cache_files", None) or [])
+
+
+def _table(part: Any) -> Any:
+    """The Arrow table of the rows of a `datasets` Dataset (its indices mapping applied), or None for another object."""
+    import datasets
+
+    if not isinstance(part, datasets.Dataset):
+        return None
+    table = part.data.table
+    indices = getattr(part, "_indices", None)
+    return table if indices is None else table.take(indices.column(0))
+
+
+class _HashingSink:
+    """A write-only file that feeds what is written to the digests asked for, and counts it."""
+
+    def __init__(self, algorithms: Sequence[str]) -> None:
+        import xxhash
+
+        self.xxh3 = xxhash.xxh3_128()
+        self.sha256 = hashlib.sha256() if HASH_SHA256 in algorithms else None
+        self.blake3 = None
+        if HASH_BLAKE3 in algorithms:
+            from blake3 import blake3
+
+            self.blake3 = blake3(max_threads=1)
+        self.size = 0
+        self.closed = False
+
+    def write(self, data: Any) -> int:
+        """Digest `data` (bytes or a buffer)."""
+        view = memoryview(data)
+        for digest in (self.xxh3, self.sha256, self.blake3):
+            if digest is not None:
+                digest.update(view)
+        self.size += view.nbytes
+        return view.nbytes
+
+    def flush(self) -> None:
+        """Nothing to flush: the digests have it all."""
+
+    def close(self) -> None:
+        """Mark the sink closed (pyarrow asks)."""
+        self.closed = True
+
+
+def _memory_shard(path: str, part: Any, options: Any) -> Shard:
+    """The shard of an in-memory Dataset's table: rows, columns, and the digests of its Arrow IPC stream."""
+    import pyarrow as pa
+    import pyarrow.ipc
+
+    table = _table(part).combine_chunks()
+    sink = _HashingSink(options.hashes)
+    with pyarrow.ipc.new_stream(pa.PythonFile(sink, mode="w"), table.schema) as writer:
+        writer.write_table(table)
+    records_digest = None
+    if options.records_digest:
+        from dbom.formats.records_digest import SCHEME_ARROW, arrow_batch_sum, format_digest
+
+        records_digest = format_digest(SCHEME_ARROW, sum(arrow_batch_sum(b) for b in table.to_batches()))
+    return Shard(path=path, bytes=sink.size, format="arrow-stream", xxh3_128=sink.xxh3.hexdigest(),
+                 sha256=sink.sha256.hexdigest() if sink.sha256 else None,
+                 blake3=sink.blake3.hexdigest() if sink.blake3 else None, records=table.num_rows,
+                 columns=tuple(Column(f.name, str(f.type)) for f in table.schema), records_digest=records_digest)
 
 
 def _glob_literal(name: str) -> str:

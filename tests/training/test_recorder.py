@@ -10,12 +10,16 @@ import sys
 from pathlib import Path
 
 import datasets
+import pyarrow as pa
+import pyarrow.ipc
 import pytest
+import xxhash
 from corpora import make_corpus
-from helpers import commit_all, datasets_by_name, git, init_repo, load_json, props, run_dbom
+from helpers import commit_all, datasets_by_name, git, init_repo, load_json, props, run_dbom, shards_of
 
 import dbom
 from dbom.errors import DbomError
+from dbom.model import Column
 
 TOKEN_REMOTE = "https://user:ghp_FAKE@example.com/org/trainer.git"
 CLEAN_REMOTE = "https://example.com/org/trainer.git"
@@ -146,3 +150,68 @@ def test_training_code_outside_git_is_pinned_by_its_digest(tmp_path: Path) -> No
     model = rec.build()
     assert model.training_code == dbom.CodeRef(path="train.py", sha256=hashlib.sha256(b"print(1)\n").hexdigest())
     assert model.environment == ()
+
+
+RECORD_IN_MEMORY_PY = """\
+import sys
+
+import datasets
+
+import dbom
+
+with dbom.Recorder(model="m", output=sys.argv[1], code=__file__, environment=False) as rec:
+    rec.add_dataset(datasets.Dataset.from_dict({"text": ["a", "b", "c"]}), name="m")
+"""
+
+
+def _ipc_stream_xxh3(table: pa.Table) -> str:
+    """XXH3-128 of the Arrow IPC stream of `table` (its chunks combined)."""
+    table = table.combine_chunks()
+    stream = pa.BufferOutputStream()
+    with pyarrow.ipc.new_stream(stream, table.schema) as writer:
+        writer.write_table(table)
+    return xxhash.xxh3_128(stream.getvalue().to_pybytes()).hexdigest()
+
+
+def test_an_in_memory_dataset_is_recorded_with_its_rows_columns_and_content(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    script = tmp_path / "record.py"
+    script.write_text(RECORD_IN_MEMORY_PY)
+    outs = []
+    for run in ("first", "second"):  # two runs, two processes: the record is the same
+        out = tmp_path / f"{run}.cdx.json"
+        done = subprocess.run([sys.executable, str(script), str(out)], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+        outs.append(out)
+    component = datasets_by_name(load_json(outs[0]))["m"]
+    assert component["data"][0]["description"] == f"3 records, {props(component)['dbom:bytes']} bytes in 1 shards " \
+                                                  "(arrow-stream)"
+    assert props(component)["dbom:records"] == "3"
+    (shard,) = shards_of(component).values()
+    assert json.loads(props(shard)["dbom:schema"]) == [["text", "string"]]
+    table = datasets.Dataset.from_dict({"text": ["a", "b", "c"]}).data.table
+    assert props(shard)["dbom:hash:xxh3-128"] == _ipc_stream_xxh3(table)
+    (read,) = dbom.load(outs[0]).datasets
+    assert read.total_records == 3 and read.shards[0].columns == (Column("text", "string"),)
+    done = run_dbom("diff", str(outs[0]), str(outs[1]))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_in_memory_content_not_its_history_gives_the_digest() -> None:
+    rows = {"text": ["a", "b", "c"], "n": [1, 2, 3]}
+    rec = dbom.Recorder(model="m", output=None, environment=False)
+    made = rec.add_dataset(datasets.Dataset.from_dict(rows), name="made")
+    listed = rec.add_dataset(datasets.Dataset.from_list([{"text": "a", "n": 1}, {"text": "b", "n": 2},
+                                                         {"text": "c", "n": 3}]), name="listed")
+    assert made.shards == listed.shards and made.digest == listed.digest
+    picked = rec.add_dataset(datasets.Dataset.from_dict(rows).select([2, 0]), name="picked")  # an indices mapping
+    same_rows = rec.add_dataset(datasets.Dataset.from_dict({"text": ["c", "a"], "n": [3, 1]}), name="same-rows")
+    assert picked.shards[0].records == 2 and picked.shards == same_rows.shards
+    assert picked.shards[0].xxh3_128 != made.shards[0].xxh3_128
+    splits = rec.add_dataset(datasets.DatasetDict(train=datasets.Dataset.from_dict(rows),
+                                                  test=datasets.Dataset.from_dict({"text": ["d"], "n": [4]})),
+                             name="splits")
+    assert {s.path: s.records for s in splits.shards} == {"test/in-memory": 1, "train/in-memory": 3}
+    assert splits.total_records == 4
