@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -76,7 +76,7 @@ def record_datasets_object(obj: Any, name: str | None = None, options: Any = Non
 
         shards = tuple(sorted((*scanned.shards, *in_memory), key=lambda s: s.path))
         scanned = replace(scanned, shards=shards, digest=dataset_digest(shards))
-    return _with_info(scanned, kind, parts, info, entry)
+    return _with_info(scanned, kind, parts, info, entry, options.warn)
 
 
 def datasets_object_name(obj: Any) -> str:
@@ -169,8 +169,14 @@ def _scan_files(name: str, files: Sequence[Path], options: Any, entry: DatasetEn
 
     base = entry or DatasetEntry(name=name)
     folders: dict[Path, list[str]] = {}
+    splits: dict[Path, set[str]] = {}  # the split folders recorded, by saved DatasetDict folder
     for path in dict.fromkeys(files):  # a file listed twice is one shard
-        folders.setdefault(path.parent, []).append(path.name)
+        dict_folder = _saved_dataset_dict(path.parent)
+        if dict_folder is None:
+            folders.setdefault(path.parent, []).append(path.name)
+        else:  # its root is the DatasetDict's folder, which holds its card; the split stays in the shard's path
+            folders.setdefault(dict_folder, []).append(f"{path.parent.name}/{path.name}")
+            splits.setdefault(dict_folder, set()).add(path.parent.name)
     if not folders:
         return Dataset(name=name, version=base.version, description=base.description, homepage=base.homepage,
                        location=base.location, facts=dict(base.facts), digest=dataset_digest(()),
@@ -180,7 +186,7 @@ def _scan_files(name: str, files: Sequence[Path], options: Any, entry: DatasetEn
                             exclude=()) for folder, names in folders.items())
     model = scan(manifest=Manifest(datasets=entries), options=options)
     by_key = {d.name: d for d in model.datasets}
-    scanned = [by_key[keys[folder]] for folder in folders]
+    scanned = [_only_splits(by_key[keys[folder]], splits.get(folder)) for folder in folders]
     if len(scanned) == 1:
         return replace(scanned[0], name=name, include=(), exclude=())
     prefixes = _unique_names([folder.name or "root" for folder in folders])
@@ -200,6 +206,26 @@ def _scan_files(name: str, files: Sequence[Path], options: Any, entry: DatasetEn
                    description=same("description"), homepage=same("homepage"))
 
 
+def _saved_dataset_dict(folder: Path) -> Path | None:
+    """The folder of the DatasetDict saved with `save_to_disk` of which `folder` is a split, else None."""
+    index = folder.parent / "dataset_dict.json"
+    try:
+        listed = json.loads(index.read_text(encoding="utf-8")).get("splits")
+    except (OSError, ValueError, AttributeError):  # no such file, or not the index save_to_disk writes
+        return None
+    return folder.parent if isinstance(listed, list) and folder.name in listed else None
+
+
+def _only_splits(dataset: Dataset, splits: set[str] | None) -> Dataset:
+    """`dataset` (scanned from a saved DatasetDict's folder) without the documents of the splits not recorded."""
+    if splits is None:
+        return dataset
+    docs = tuple(d for d in dataset.docs if "/" not in d.path or d.path.split("/", 1)[0] in splits)
+    listed = {s.path for s in dataset.shards} | {d.path for d in docs}
+    hub = replace(dataset.hub, blobs=tuple(b for b in dataset.hub.blobs if b[0] in listed)) if dataset.hub else None
+    return replace(dataset, docs=docs, hub=hub)
+
+
 def _unique_names(names: list[str]) -> list[str]:
     out: list[str] = []
     for name in names:
@@ -214,8 +240,8 @@ def _manifest_license(entry: DatasetEntry) -> License | None:
     return License(expression=entry.license, source="manifest") if entry.license else None
 
 
-def _with_info(dataset: Dataset, kind: str, parts: Mapping[str, Any], info: Any,
-               entry: DatasetEntry | None) -> Dataset:
+def _with_info(dataset: Dataset, kind: str, parts: Mapping[str, Any], info: Any, entry: DatasetEntry | None,
+               warn: Callable[[str], None]) -> Dataset:
     """`dataset` completed with what the object's info says, where the scan and the manifest said nothing."""
     fingerprints = tuple((str(split) or str(getattr(part, "split", "") or ""), str(part._fingerprint))
                          for split, part in parts.items() if getattr(part, "_fingerprint", None))
@@ -230,20 +256,43 @@ def _with_info(dataset: Dataset, kind: str, parts: Mapping[str, Any], info: Any,
         features=_features(info),
         citation=_text(getattr(info, "citation", None)),
     )
-    license_ = dataset.license
-    info_license = _text(getattr(info, "license", None))
-    # a one-line license identifier only: a license's full text is no identifier, and never a guess
-    if not license_.is_known and info_license and "\n" not in info_license and not (entry and entry.license):
-        found = hf_license(info_license)
-        if found.is_known:
-            license_ = replace(found, source="datasets-info", acknowledgement="declared")
+    license_, evidence = _info_license(dataset, info, entry, warn)
     return replace(
         dataset,
         datasets_info=extra,
         description=dataset.description or _text(getattr(info, "description", None)),
         homepage=dataset.homepage or _text(getattr(info, "homepage", None)),
         license=license_,
+        license_evidence=evidence,
     )
+
+
+def _info_license(dataset: Dataset, info: Any, entry: DatasetEntry | None,
+                  warn: Callable[[str], None]) -> tuple[License, tuple[License, ...]]:
+    """The dataset's license and evidence once the `datasets` object's info license is weighed in.
+
+    The manifest wins, then the card; the info (the dataset's own statement, carried with its data)
+    wins over license files, which may be the license of a repository's code. A disagreement is
+    reported through `warn`, as the scanner reports a card that disagrees with a license file.
+    """
+    license_, evidence = dataset.license, dataset.license_evidence
+    info_license = _text(getattr(info, "license", None))
+    # a one-line license identifier only: a license's full text is no identifier, and never a guess
+    found = hf_license(info_license) if info_license and "\n" not in info_license else License()
+    if not found.is_known:
+        return license_, evidence
+    stated = replace(found, source="datasets-info", acknowledgement="declared")
+    evidence = (*evidence, stated)
+    if (entry and entry.license) or stated.expression == license_.expression:
+        return license_, evidence
+    if license_.is_known and license_.source == "card":
+        warn(f"{dataset.name}: the datasets object's info declares {stated.expression}, but the card declares "
+             f"{license_.expression}; keeping the card's license")
+        return license_, evidence
+    if license_.is_known:
+        warn(f"{dataset.name}: {license_.path or 'a license file'}: reads as {license_.expression}, but the datasets "
+             f"object's info declares {stated.expression}; keeping the info's license")
+    return stated, evidence
 
 
 def _text(value: Any) -> str | None:

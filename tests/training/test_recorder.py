@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -215,3 +216,67 @@ def test_in_memory_content_not_its_history_gives_the_digest() -> None:
                              name="splits")
     assert {s.path: s.records for s in splits.shards} == {"test/in-memory": 1, "train/in-memory": 3}
     assert splits.total_records == 4
+
+
+MIT = runpy.run_path(str(Path(__file__).resolve().parents[1] / "licensing" / "license_texts.py"))["MIT"]
+NC_CARD = "---\nlicense: cc-by-nc-4.0\n---\n# Instruct\n\nInstructions and their answers.\n"
+
+
+def _instruct_repo(root: Path, card: str | None, info_license: str | None = None) -> Path:
+    """A git repository: an MIT LICENSE at its top, and `instruct/`, a DatasetDict saved there, with `card`."""
+    repo = init_repo(root)
+    (repo / "LICENSE").write_text(MIT)
+    info = datasets.DatasetInfo(license=info_license) if info_license else None
+    datasets.DatasetDict(
+        train=datasets.Dataset.from_dict({"prompt": ["hi?", "why?"], "answer": ["hello", "because"]}, info=info),
+        test=datasets.Dataset.from_dict({"prompt": ["who?"], "answer": ["me"]}, info=info),
+    ).save_to_disk(str(repo / "instruct"))
+    if card is not None:
+        (repo / "instruct" / "README.md").write_text(card)
+    (repo / "dbom.yaml").write_text("model: {name: chat, version: '1', commercial: true}\n")
+    commit_all(repo, "data")
+    return repo
+
+
+def test_a_split_of_a_saved_dataset_dict_has_the_dicts_card_license(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    repo = _instruct_repo(tmp_path / "repo", NC_CARD)
+    train = datasets.load_from_disk(str(repo / "instruct"))["train"]
+    out = tmp_path / "run.cdx.json"
+    with dbom.Recorder(manifest=repo / "dbom.yaml", output=out, code=repo, environment=False) as rec:
+        recorded = rec.add_dataset(train, name="instruct")
+    assert (recorded.license.expression, recorded.license.source) == ("CC-BY-NC-4.0", "card")
+    assert {(e.expression, e.source, e.path) for e in recorded.license_evidence} == {
+        ("CC-BY-NC-4.0", "card", None), ("MIT", "license-file", "../LICENSE")}
+    assert [s.path for s in recorded.shards] == ["train/data-00000-of-00001.arrow"]  # the split only
+    assert "README.md" in {d.path for d in recorded.docs} and not any(d.path.startswith("test/") for d in recorded.docs)
+    assert recorded.vcs is not None and recorded.vcs.path == "instruct"
+    assert rec.warnings == ["instruct: ../LICENSE: reads as MIT, but the card declares CC-BY-NC-4.0; "
+                            "keeping the card's license"]
+    assert "instruct: license conflict: CC-BY-NC-4.0 is non-commercial, but the model is for commercial use " \
+           "(model.commercial: true)" in dbom.load(out).warnings
+    component = datasets_by_name(load_json(out))["instruct"]
+    assert component["licenses"][0]["license"]["id"] == "CC-BY-NC-4.0"
+    check = run_dbom("check", str(out), "--strict")
+    assert check.returncode == 1
+    assert "conflict license.non-commercial instruct" in " ".join(check.stdout.split())
+    # `dbom scan` of the DatasetDict's folder says the same
+    scan = run_dbom("scan", "-c", str(repo / "dbom.yaml"), str(repo / "instruct"), "-o", str(tmp_path / "scan.json"))
+    assert scan.returncode == 0, scan.stderr
+    assert "dbom: warning: instruct: license conflict: CC-BY-NC-4.0 is non-commercial" in scan.stderr
+    assert datasets_by_name(load_json(tmp_path / "scan.json"))["instruct"]["licenses"] == component["licenses"]
+
+
+def test_a_saved_splits_own_info_license_wins_over_the_repositorys_license_file(tmp_path: Path) -> None:
+    repo = _instruct_repo(tmp_path / "repo", card=None, info_license="cc-by-nc-4.0")
+    train = datasets.load_from_disk(str(repo / "instruct"))["train"]
+    assert train.info.license == "cc-by-nc-4.0"
+    rec = dbom.Recorder(manifest=repo / "dbom.yaml", output=None, code=repo, environment=False)
+    recorded = rec.add_dataset(train, name="instruct")
+    assert (recorded.license.expression, recorded.license.source) == ("CC-BY-NC-4.0", "datasets-info")
+    assert {(e.expression, e.source, e.path) for e in recorded.license_evidence} == {
+        ("CC-BY-NC-4.0", "datasets-info", None), ("MIT", "license-file", "../LICENSE")}
+    assert rec.warnings == ["instruct: ../LICENSE: reads as MIT, but the datasets object's info declares "
+                            "CC-BY-NC-4.0; keeping the info's license"]
+    assert any("license conflict: CC-BY-NC-4.0 is non-commercial" in w for w in rec.build().warnings)
