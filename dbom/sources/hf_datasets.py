@@ -7,9 +7,9 @@ by) are fingerprinted and inspected by the scanner, like the shards of any folde
 entry per folder holding cache files, restricted to exactly those files. An in-memory dataset
 (or split) has no cache file: its table is recorded as one shard named `in-memory` (`SPLIT/in-memory`
 in a DatasetDict), format `arrow-stream`, with its rows, its columns and the digests of the Arrow
-IPC stream of its rows (the table's chunks combined, so that the digest follows the content, which
-the object's `_fingerprint`, a hash of how it was made, does not). A streaming dataset is recorded
-from its info alone.
+IPC stream of its rows (in batches of fresh arrays, see MEMORY_BATCH_ROWS, so that the digest
+follows the content, which the object's `_fingerprint`, a hash of how it was made, does not).
+A streaming dataset is recorded from its info alone.
 """
 
 from __future__ import annotations
@@ -138,20 +138,31 @@ class _HashingSink:
         self.closed = True
 
 
+# The rows of an in-memory table are digested as an Arrow IPC stream of batches of this many rows
+# (the last one shorter), each made of fresh arrays: the same rows give the same bytes however the
+# table is chunked or sliced (a slice's buffers serialise otherwise), and one batch at a time is copied.
+MEMORY_BATCH_ROWS = 4096
+
+
 def _memory_shard(path: str, part: Any, options: Any) -> Shard:
     """The shard of an in-memory Dataset's table: rows, columns, and the digests of its Arrow IPC stream."""
     import pyarrow as pa
     import pyarrow.ipc
 
-    table = _table(part).combine_chunks()
-    sink = _HashingSink(options.hashes)
-    with pyarrow.ipc.new_stream(pa.PythonFile(sink, mode="w"), table.schema) as writer:
-        writer.write_table(table)
-    records_digest = None
-    if options.records_digest:
-        from dbom.formats.records_digest import SCHEME_ARROW, arrow_batch_sum, format_digest
+    from dbom.formats.records_digest import SCHEME_ARROW, arrow_batch_sum, format_digest
 
-        records_digest = format_digest(SCHEME_ARROW, sum(arrow_batch_sum(b) for b in table.to_batches()))
+    table = _table(part)
+    sink = _HashingSink(options.hashes)
+    total = 0
+    with pyarrow.ipc.new_stream(pa.PythonFile(sink, mode="w"), table.schema) as writer:
+        for start in range(0, table.num_rows, MEMORY_BATCH_ROWS):
+            window = table.slice(start, MEMORY_BATCH_ROWS)
+            batch = pa.record_batch([pa.concat_arrays(column.chunks) for column in window.columns],
+                                    schema=table.schema)
+            writer.write_batch(batch)
+            if options.records_digest:
+                total += arrow_batch_sum(batch)
+    records_digest = format_digest(SCHEME_ARROW, total) if options.records_digest else None
     return Shard(path=path, bytes=sink.size, format="arrow-stream", xxh3_128=sink.xxh3.hexdigest(),
                  sha256=sink.sha256.hexdigest() if sink.sha256 else None,
                  blake3=sink.blake3.hexdigest() if sink.blake3 else None, records=table.num_rows,

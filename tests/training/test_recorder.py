@@ -21,6 +21,7 @@ from helpers import commit_all, datasets_by_name, git, init_repo, load_json, pro
 import dbom
 from dbom.errors import DbomError
 from dbom.model import Column
+from dbom.scanning.scanner import ScanOptions
 
 TOKEN_REMOTE = "https://user:ghp_FAKE@example.com/org/trainer.git"
 CLEAN_REMOTE = "https://example.com/org/trainer.git"
@@ -166,7 +167,7 @@ with dbom.Recorder(model="m", output=sys.argv[1], code=__file__, environment=Fal
 
 
 def _ipc_stream_xxh3(table: pa.Table) -> str:
-    """XXH3-128 of the Arrow IPC stream of `table` (its chunks combined)."""
+    """XXH3-128 of the Arrow IPC stream of `table` as one batch (a table of at most MEMORY_BATCH_ROWS rows)."""
     table = table.combine_chunks()
     stream = pa.BufferOutputStream()
     with pyarrow.ipc.new_stream(stream, table.schema) as writer:
@@ -211,11 +212,28 @@ def test_in_memory_content_not_its_history_gives_the_digest() -> None:
     same_rows = rec.add_dataset(datasets.Dataset.from_dict({"text": ["c", "a"], "n": [3, 1]}), name="same-rows")
     assert picked.shards[0].records == 2 and picked.shards == same_rows.shards
     assert picked.shards[0].xxh3_128 != made.shards[0].xxh3_128
+    many = {"text": [f"row {i} " * (i % 7) for i in range(3000)], "tags": [[str(i)] * (i % 3) for i in range(3000)]}
+    sliced = rec.add_dataset(datasets.Dataset.from_dict(many).select(range(1000, 2000)), name="sliced")  # a slice
+    fresh = rec.add_dataset(datasets.Dataset.from_dict({k: v[1000:2000] for k, v in many.items()}), name="fresh")
+    assert sliced.shards == fresh.shards
     splits = rec.add_dataset(datasets.DatasetDict(train=datasets.Dataset.from_dict(rows),
                                                   test=datasets.Dataset.from_dict({"text": ["d"], "n": [4]})),
                              name="splits")
     assert {s.path: s.records for s in splits.shards} == {"test/in-memory": 1, "train/in-memory": 3}
     assert splits.total_records == 4
+
+
+def test_an_in_memory_records_digest_is_that_of_the_same_rows_saved(tmp_path: Path) -> None:
+    rows = {"text": [f"row {i} " * (i % 5) for i in range(5000)], "n": list(range(5000))}
+    rec = dbom.Recorder(model="m", output=None, environment=False, options=ScanOptions(records_digest=True))
+    in_memory = rec.add_dataset(datasets.Dataset.from_dict(rows), name="in-memory")
+    datasets.Dataset.from_dict(rows).save_to_disk(str(tmp_path / "saved"))
+    saved = rec.add_dataset(datasets.load_from_disk(str(tmp_path / "saved")), name="saved")
+    assert in_memory.total_records == saved.total_records == 5000
+    assert in_memory.records_digest is not None and in_memory.records_digest == saved.records_digest
+    halves = datasets.concatenate_datasets([datasets.Dataset.from_dict({k: v[:1234] for k, v in rows.items()}),
+                                            datasets.Dataset.from_dict({k: v[1234:] for k, v in rows.items()})])
+    assert rec.add_dataset(halves, name="halves").shards == in_memory.shards  # chunked otherwise, the same digests
 
 
 MIT = runpy.run_path(str(Path(__file__).resolve().parents[1] / "licensing" / "license_texts.py"))["MIT"]
