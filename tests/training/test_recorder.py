@@ -262,7 +262,9 @@ def test_a_split_of_a_saved_dataset_dict_has_the_dicts_card_license(tmp_path: Pa
     repo = _instruct_repo(tmp_path / "repo", NC_CARD)
     train = datasets.load_from_disk(str(repo / "instruct"))["train"]
     out = tmp_path / "run.cdx.json"
-    with dbom.Recorder(manifest=repo / "dbom.yaml", output=out, code=repo, environment=False) as rec:
+    told: list[str] = []
+    with dbom.Recorder(manifest=repo / "dbom.yaml", output=out, code=repo, environment=False,
+                       options=ScanOptions(warn=told.append)) as rec:
         recorded = rec.add_dataset(train, name="instruct")
     assert (recorded.license.expression, recorded.license.source) == ("CC-BY-NC-4.0", "card")
     assert {(e.expression, e.source, e.path) for e in recorded.license_evidence} == {
@@ -272,8 +274,10 @@ def test_a_split_of_a_saved_dataset_dict_has_the_dicts_card_license(tmp_path: Pa
     assert recorded.vcs is not None and recorded.vcs.path == "instruct"
     assert rec.warnings == ["instruct: ../LICENSE: reads as MIT, but the card declares CC-BY-NC-4.0; "
                             "keeping the card's license"]
-    assert "instruct: license conflict: CC-BY-NC-4.0 is non-commercial, but the model is for commercial use " \
-           "(model.commercial: true)" in dbom.load(out).warnings
+    conflict = ("instruct: license conflict: CC-BY-NC-4.0 is non-commercial, but the model is for commercial use "
+                "(model.commercial: true)")
+    assert dbom.load(out).warnings == (*rec.warnings, conflict)
+    assert told == [*rec.warnings, conflict]  # the run is told too, as `dbom scan` tells it
     component = datasets_by_name(load_json(out))["instruct"]
     assert component["licenses"][0]["license"]["id"] == "CC-BY-NC-4.0"
     check = run_dbom("check", str(out), "--strict")
