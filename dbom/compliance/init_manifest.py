@@ -82,12 +82,13 @@ def look(path: Path, base: Path) -> Found:
     from dbom.licensing.cards import find_card, read_card
     from dbom.licensing.detect import resolve_license
     from dbom.licensing.license_files import find_license_files
+    from dbom.provenance.hub import snapshot_repo_name
     from dbom.scanning.catalog import doc_kind
 
     if not path.exists():
         raise DbomError(str(path), "no such file or folder")
     absolute = path.resolve()
-    name = absolute.name if absolute.is_dir() else absolute.stem
+    name = snapshot_repo_name(absolute) or (absolute.name if absolute.is_dir() else absolute.stem)
     found = Found(name=name, path=_relative(absolute, base))
     root = absolute if absolute.is_dir() else absolute.parent
     if absolute.is_dir():

@@ -33,6 +33,24 @@ def _candidate(root: Path) -> tuple[Path, Path] | None:
     return None
 
 
+_REPO_FOLDER_PREFIXES = ("datasets--", "models--", "spaces--")
+
+
+def snapshot_repo_name(folder: Path) -> str | None:
+    """The repository's name (`tiny-web` for `acme/tiny-web`) when `folder` is a hub cache snapshot, else None.
+
+    A snapshot folder is named after its commit, which says nothing to a reader; its repository
+    folder (`datasets--acme--tiny-web`, as huggingface_hub names it) gives the name. Only the
+    layout is read, not the cache: naming a path must stay cheap.
+    """
+    snapshots = folder.parent
+    repo_folder = snapshots.parent.name
+    if snapshots.name != "snapshots" or not repo_folder.startswith(_REPO_FOLDER_PREFIXES):
+        return None
+    name = repo_folder.rpartition("--")[2]  # `--` cannot occur in a repository id's parts
+    return name or None
+
+
 def hub_snapshot(root: Path, warn: Callable[[str], None] = lambda message: None) -> HubSnapshot | None:
     """The hub provenance of the dataset root `root`, or None when it is not inside a hub cache snapshot.
 

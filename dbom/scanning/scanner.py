@@ -36,6 +36,7 @@ from dbom.model import (
     Shard,
 )
 from dbom.provenance import DatasetProvenance, dataset_provenance
+from dbom.provenance.hub import snapshot_repo_name
 from dbom.provenance.pipeline import link_ancestors, resolve_steps
 from dbom.scanning.cache import DatasetCache
 from dbom.scanning.catalog import doc_kind
@@ -181,7 +182,8 @@ def scan(
 
 def _entry_for_path(path: Path) -> DatasetEntry:
     absolute = path.resolve() if path.exists() else path.absolute()
-    name = absolute.name if absolute.is_dir() or not absolute.exists() else absolute.stem
+    name = snapshot_repo_name(absolute) or (absolute.name if absolute.is_dir() or not absolute.exists()
+                                            else absolute.stem)
     _require_utf8(name, str(absolute))
     return DatasetEntry(name=name or "dataset", path=absolute)
 

@@ -4,16 +4,21 @@ What the object says about itself (its info: description, citation, homepage, li
 features, splits; its `_fingerprint`; its builder, config, version and revision) goes into
 `Dataset.datasets_info` and the usual fields. Its cache files (the Arrow files it is backed
 by) are fingerprinted and inspected by the scanner, like the shards of any folder: one scan
-entry per folder holding cache files, restricted to exactly those files. An in-memory or
-streaming dataset has no cache files; it is recorded from its info alone.
+entry per folder holding cache files, restricted to exactly those files. An in-memory dataset
+(or split) has no cache file: its table is recorded as one shard named `in-memory` (`SPLIT/in-memory`
+in a DatasetDict), format `arrow-stream`, with its rows, its columns and the digests of the Arrow
+IPC stream of its rows (in batches of fresh arrays, see MEMORY_BATCH_ROWS, so that the digest
+follows the content, which the object's `_fingerprint`, a hash of how it was made, does not).
+A streaming dataset is recorded from its info alone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,10 +26,11 @@ from typing import Any
 from dbom.errors import DbomError
 from dbom.licensing.hf_licenses import hf_license
 from dbom.manifest import DatasetEntry, Manifest
-from dbom.model import Dataset, DatasetsInfo, License
+from dbom.model import HASH_BLAKE3, HASH_SHA256, Column, Dataset, DatasetsInfo, License, Shard
 
 _REVISION = re.compile(r"@([0-9a-f]{40})(?:/|$)")
 KINDS = ("DatasetDict", "IterableDatasetDict", "IterableDataset", "Dataset")
+IN_MEMORY = "in-memory"  # the shard name of an in-memory table
 
 
 def is_datasets_object(obj: Any) -> bool:
@@ -57,12 +63,20 @@ def record_datasets_object(obj: Any, name: str | None = None, options: Any = Non
     parts = dict(obj) if kind.endswith("Dict") else {"": obj}
     info = getattr(next(iter(parts.values()), None), "info", None)
     label = name or (entry.name if entry else None) or datasets_object_name(obj)
+    options = options or ScanOptions()
     files = [Path(f["filename"]) for part in parts.values() for f in _cache_files(part)]
     for path in files:
         if not path.is_file():
             raise DbomError(path.name, f"a cache file of dataset {label!r} no longer exists")
-    scanned = _scan_files(label, files, options or ScanOptions(), entry)
-    return _with_info(scanned, kind, parts, info, entry)
+    scanned = _scan_files(label, files, options, entry)
+    in_memory = [_memory_shard(f"{split}/{IN_MEMORY}" if split else IN_MEMORY, part, options)
+                 for split, part in parts.items() if not _cache_files(part) and _table(part) is not None]
+    if in_memory:
+        from dbom.scanning.scanner import dataset_digest
+
+        shards = tuple(sorted((*scanned.shards, *in_memory), key=lambda s: s.path))
+        scanned = replace(scanned, shards=shards, digest=dataset_digest(shards))
+    return _with_info(scanned, kind, parts, info, entry, options.warn)
 
 
 def datasets_object_name(obj: Any) -> str:
@@ -80,6 +94,81 @@ def _cache_files(part: Any) -> list[Mapping[str, str]]:
     return list(getattr(part, "cache_files", None) or [])
 
 
+def _table(part: Any) -> Any:
+    """The Arrow table of the rows of a `datasets` Dataset (its indices mapping applied), or None for another object."""
+    import datasets
+
+    if not isinstance(part, datasets.Dataset):
+        return None
+    table = part.data.table
+    indices = getattr(part, "_indices", None)
+    return table if indices is None else table.take(indices.column(0))
+
+
+class _HashingSink:
+    """A write-only file that feeds what is written to the digests asked for, and counts it."""
+
+    def __init__(self, algorithms: Sequence[str]) -> None:
+        import xxhash
+
+        self.xxh3 = xxhash.xxh3_128()
+        self.sha256 = hashlib.sha256() if HASH_SHA256 in algorithms else None
+        self.blake3 = None
+        if HASH_BLAKE3 in algorithms:
+            from blake3 import blake3
+
+            self.blake3 = blake3(max_threads=1)
+        self.size = 0
+        self.closed = False
+
+    def write(self, data: Any) -> int:
+        """Digest `data` (bytes or a buffer)."""
+        view = memoryview(data)
+        for digest in (self.xxh3, self.sha256, self.blake3):
+            if digest is not None:
+                digest.update(view)
+        self.size += view.nbytes
+        return view.nbytes
+
+    def flush(self) -> None:
+        """Nothing to flush: the digests have it all."""
+
+    def close(self) -> None:
+        """Mark the sink closed (pyarrow asks)."""
+        self.closed = True
+
+
+# The rows of an in-memory table are digested as an Arrow IPC stream of batches of this many rows
+# (the last one shorter), each made of fresh arrays: the same rows give the same bytes however the
+# table is chunked or sliced (a slice's buffers serialise otherwise), and one batch at a time is copied.
+MEMORY_BATCH_ROWS = 4096
+
+
+def _memory_shard(path: str, part: Any, options: Any) -> Shard:
+    """The shard of an in-memory Dataset's table: rows, columns, and the digests of its Arrow IPC stream."""
+    import pyarrow as pa
+    import pyarrow.ipc
+
+    from dbom.formats.records_digest import SCHEME_ARROW, arrow_batch_sum, format_digest
+
+    table = _table(part)
+    sink = _HashingSink(options.hashes)
+    total = 0
+    with pyarrow.ipc.new_stream(pa.PythonFile(sink, mode="w"), table.schema) as writer:
+        for start in range(0, table.num_rows, MEMORY_BATCH_ROWS):
+            window = table.slice(start, MEMORY_BATCH_ROWS)
+            batch = pa.record_batch([pa.concat_arrays(column.chunks) for column in window.columns],
+                                    schema=table.schema)
+            writer.write_batch(batch)
+            if options.records_digest:
+                total += arrow_batch_sum(batch)
+    records_digest = format_digest(SCHEME_ARROW, total) if options.records_digest else None
+    return Shard(path=path, bytes=sink.size, format="arrow-stream", xxh3_128=sink.xxh3.hexdigest(),
+                 sha256=sink.sha256.hexdigest() if sink.sha256 else None,
+                 blake3=sink.blake3.hexdigest() if sink.blake3 else None, records=table.num_rows,
+                 columns=tuple(Column(f.name, str(f.type)) for f in table.schema), records_digest=records_digest)
+
+
 def _glob_literal(name: str) -> str:
     """A glob matching exactly `name` (the scanner's globs treat `*`, `?` and `[` specially)."""
     return re.sub(r"([*?\[])", r"[\1]", name)
@@ -91,8 +180,14 @@ def _scan_files(name: str, files: Sequence[Path], options: Any, entry: DatasetEn
 
     base = entry or DatasetEntry(name=name)
     folders: dict[Path, list[str]] = {}
+    splits: dict[Path, set[str]] = {}  # the split folders recorded, by saved DatasetDict folder
     for path in dict.fromkeys(files):  # a file listed twice is one shard
-        folders.setdefault(path.parent, []).append(path.name)
+        dict_folder = _saved_dataset_dict(path.parent)
+        if dict_folder is None:
+            folders.setdefault(path.parent, []).append(path.name)
+        else:  # its root is the DatasetDict's folder, which holds its card; the split stays in the shard's path
+            folders.setdefault(dict_folder, []).append(f"{path.parent.name}/{path.name}")
+            splits.setdefault(dict_folder, set()).add(path.parent.name)
     if not folders:
         return Dataset(name=name, version=base.version, description=base.description, homepage=base.homepage,
                        location=base.location, facts=dict(base.facts), digest=dataset_digest(()),
@@ -102,7 +197,7 @@ def _scan_files(name: str, files: Sequence[Path], options: Any, entry: DatasetEn
                             exclude=()) for folder, names in folders.items())
     model = scan(manifest=Manifest(datasets=entries), options=options)
     by_key = {d.name: d for d in model.datasets}
-    scanned = [by_key[keys[folder]] for folder in folders]
+    scanned = [_only_splits(by_key[keys[folder]], splits.get(folder)) for folder in folders]
     if len(scanned) == 1:
         return replace(scanned[0], name=name, include=(), exclude=())
     prefixes = _unique_names([folder.name or "root" for folder in folders])
@@ -122,6 +217,26 @@ def _scan_files(name: str, files: Sequence[Path], options: Any, entry: DatasetEn
                    description=same("description"), homepage=same("homepage"))
 
 
+def _saved_dataset_dict(folder: Path) -> Path | None:
+    """The folder of the DatasetDict saved with `save_to_disk` of which `folder` is a split, else None."""
+    index = folder.parent / "dataset_dict.json"
+    try:
+        listed = json.loads(index.read_text(encoding="utf-8")).get("splits")
+    except (OSError, ValueError, AttributeError):  # no such file, or not the index save_to_disk writes
+        return None
+    return folder.parent if isinstance(listed, list) and folder.name in listed else None
+
+
+def _only_splits(dataset: Dataset, splits: set[str] | None) -> Dataset:
+    """`dataset` (scanned from a saved DatasetDict's folder) without the documents of the splits not recorded."""
+    if splits is None:
+        return dataset
+    docs = tuple(d for d in dataset.docs if "/" not in d.path or d.path.split("/", 1)[0] in splits)
+    listed = {s.path for s in dataset.shards} | {d.path for d in docs}
+    hub = replace(dataset.hub, blobs=tuple(b for b in dataset.hub.blobs if b[0] in listed)) if dataset.hub else None
+    return replace(dataset, docs=docs, hub=hub)
+
+
 def _unique_names(names: list[str]) -> list[str]:
     out: list[str] = []
     for name in names:
@@ -136,8 +251,8 @@ def _manifest_license(entry: DatasetEntry) -> License | None:
     return License(expression=entry.license, source="manifest") if entry.license else None
 
 
-def _with_info(dataset: Dataset, kind: str, parts: Mapping[str, Any], info: Any,
-               entry: DatasetEntry | None) -> Dataset:
+def _with_info(dataset: Dataset, kind: str, parts: Mapping[str, Any], info: Any, entry: DatasetEntry | None,
+               warn: Callable[[str], None]) -> Dataset:
     """`dataset` completed with what the object's info says, where the scan and the manifest said nothing."""
     fingerprints = tuple((str(split) or str(getattr(part, "split", "") or ""), str(part._fingerprint))
                          for split, part in parts.items() if getattr(part, "_fingerprint", None))
@@ -152,20 +267,43 @@ def _with_info(dataset: Dataset, kind: str, parts: Mapping[str, Any], info: Any,
         features=_features(info),
         citation=_text(getattr(info, "citation", None)),
     )
-    license_ = dataset.license
-    info_license = _text(getattr(info, "license", None))
-    # a one-line license identifier only: a license's full text is no identifier, and never a guess
-    if not license_.is_known and info_license and "\n" not in info_license and not (entry and entry.license):
-        found = hf_license(info_license)
-        if found.is_known:
-            license_ = replace(found, source="datasets-info", acknowledgement="declared")
+    license_, evidence = _info_license(dataset, info, entry, warn)
     return replace(
         dataset,
         datasets_info=extra,
         description=dataset.description or _text(getattr(info, "description", None)),
         homepage=dataset.homepage or _text(getattr(info, "homepage", None)),
         license=license_,
+        license_evidence=evidence,
     )
+
+
+def _info_license(dataset: Dataset, info: Any, entry: DatasetEntry | None,
+                  warn: Callable[[str], None]) -> tuple[License, tuple[License, ...]]:
+    """The dataset's license and evidence once the `datasets` object's info license is weighed in.
+
+    The manifest wins, then the card; the info (the dataset's own statement, carried with its data)
+    wins over license files, which may be the license of a repository's code. A disagreement is
+    reported through `warn`, as the scanner reports a card that disagrees with a license file.
+    """
+    license_, evidence = dataset.license, dataset.license_evidence
+    info_license = _text(getattr(info, "license", None))
+    # a one-line license identifier only: a license's full text is no identifier, and never a guess
+    found = hf_license(info_license) if info_license and "\n" not in info_license else License()
+    if not found.is_known:
+        return license_, evidence
+    stated = replace(found, source="datasets-info", acknowledgement="declared")
+    evidence = (*evidence, stated)
+    if (entry and entry.license) or stated.expression == license_.expression:
+        return license_, evidence
+    if license_.is_known and license_.source == "card":
+        warn(f"{dataset.name}: the datasets object's info declares {stated.expression}, but the card declares "
+             f"{license_.expression}; keeping the card's license")
+        return license_, evidence
+    if license_.is_known:
+        warn(f"{dataset.name}: {license_.path or 'a license file'}: reads as {license_.expression}, but the datasets "
+             f"object's info declares {stated.expression}; keeping the info's license")
+    return stated, evidence
 
 
 def _text(value: Any) -> str | None:

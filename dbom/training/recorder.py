@@ -50,6 +50,7 @@ class Recorder:
         self.environment = environment
         self.warnings: list[str] = []
         base = options or ScanOptions()
+        self._also_warn = base.warn
         self.options = replace(base, warn=self._warn(base.warn))
         self.datasets: dict[str, Dataset] = {}
         self.steps: list[ProcessingStep] = []
@@ -137,6 +138,7 @@ class Recorder:
                                 f"dataset {entry.name!r} has no `path` and was not added with add_dataset")
             datasets[entry.name] = self._scan(entry)
         steps = resolve_steps(self.manifest) + tuple(self.steps)
+        model = self._model_info()
         names = [s.name for s in steps]
         for step in steps:
             if names.count(step.name) > 1:
@@ -146,15 +148,16 @@ class Recorder:
                     raise DbomError(f"step {step.name}", f"names dataset {dataset!r}, which was not recorded")
         from dbom import __version__
 
+        recorded = link_ancestors((datasets[n] for n in sorted(datasets)), steps)
         return Dbom(
-            model=self._model_info(),
-            datasets=link_ancestors((datasets[n] for n in sorted(datasets)), steps),
+            model=model,
+            datasets=recorded,
             steps=steps,
             dbom_license=self.manifest.dbom_license,
             timestamp=source_date(),
             tool_version=__version__,
             hash_algorithms=(HASH_XXH3, *sorted(self.options.hashes)),
-            warnings=tuple(self.warnings),
+            warnings=(*self.warnings, *license_conflicts(model, recorded)),
             training_code=training_code(self.code),
             environment=python_environment() if self.environment else (),
         )
@@ -166,13 +169,27 @@ class Recorder:
         target = Path(output) if output is not None else self.output
         if target is None:
             raise DbomError(None, "no output path for the DBOM")
-        write(self.build(), target, self.spec_version)
+        built = self.build()
+        write(built, target, self.spec_version)
+        for message in built.warnings[len(self.warnings):]:  # the license conflicts, told as `dbom scan` tells them
+            self._also_warn(message)
         return target
 
     def _model_info(self) -> ModelInfo:
         if isinstance(self.model, ModelInfo):
             return self.model
         return self.manifest.model_info(self.model, self.default_model_name)
+
+
+def license_conflicts(model: ModelInfo, datasets: Sequence[Dataset]) -> tuple[str, ...]:
+    """The license conflicts of the datasets with the model's intended use, as `dbom scan` warns of them."""
+    if not any(d.license.is_known or d.record_licenses for d in datasets):  # else there is nothing to find
+        return ()
+    from dbom.compliance.check import license_findings
+
+    return tuple(f"{finding.dataset}: license conflict: {finding.message}"
+                 for finding in license_findings(Dbom(model=model, datasets=tuple(datasets)))
+                 if finding.severity == "conflict")
 
 
 def training_code(code: Path | None = None) -> CodeRef | None:

@@ -12,6 +12,7 @@ from corpora import write_parquet
 from helpers import datasets_by_name, load_json, props, run_dbom, shards_of
 
 import dbom
+from dbom.manifest import load_manifest
 from dbom.model import HubInfo
 from dbom.provenance.hub import hub_snapshot
 
@@ -72,7 +73,7 @@ def test_scan_of_a_cached_snapshot_names_repo_revision_hub_url_and_purl(snapshot
     assert "symlink" not in result.stderr  # the snapshot's links into blobs/ are followed
     assert str(tmp_path) not in out.read_text()
     assert run_dbom("validate", str(out)).returncode == 0
-    ds = datasets_by_name(load_json(out))[REVISION]  # a path argument is named after its folder
+    ds = datasets_by_name(load_json(out))["web-text"]  # a snapshot is named after its repository, not its hash
     url = f"https://huggingface.co/datasets/acme/web-text/tree/{REVISION}"
     assert ds["purl"] == f"pkg:huggingface/acme/web-text@{REVISION}"
     assert ds["version"] == REVISION
@@ -94,6 +95,24 @@ def test_scan_of_a_cached_snapshot_names_repo_revision_hub_url_and_purl(snapshot
 
     read = dbom.load(out).datasets[0]
     assert read.hub is not None and read.hub.url == url and read.hub.blobs[0][1] == git_blob_id(CARD)
+
+
+def test_scan_and_init_name_a_snapshot_path_after_its_repository(tmp_path: Path) -> None:
+    revision = ("0123456789abcdef" * 3)[:40]
+    snapshot = make_hub_cache(tmp_path / "hf-cache", repo_id="acme/tiny-web", revision=revision)
+    out = tmp_path / "tiny.cdx.json"
+    done = run_dbom("scan", "-o", str(out), str(snapshot))
+    assert done.returncode == 0, done.stderr
+    assert list(datasets_by_name(load_json(out))) == ["tiny-web"]
+    manifest = tmp_path / "project" / "dbom.yaml"
+    manifest.parent.mkdir()
+    done = run_dbom("init", str(snapshot), "-o", str(manifest))
+    assert done.returncode == 0, done.stderr
+    assert [d.name for d in load_manifest(manifest).datasets] == ["tiny-web"]
+    # a folder inside the snapshot, and a snapshot-looking folder outside a cache, keep their own names
+    plain = tmp_path / "plain" / "snapshots" / "abc"
+    plain.mkdir(parents=True)
+    assert [d.name for d in dbom.scan([snapshot / "data", plain]).datasets] == ["abc", "data"]
 
 
 def test_a_subfolder_of_a_snapshot_with_the_manifests_facts(snapshot: Path, tmp_path: Path) -> None:

@@ -97,7 +97,7 @@ def test_a_dataset_dict_saved_to_disk_spans_two_folders(tmp_path: Path) -> None:
     assert str(tmp_path) not in repr(recorded)
 
 
-def test_streaming_and_in_memory_datasets_are_recorded_from_their_info(tmp_path: Path) -> None:
+def test_streaming_datasets_are_recorded_from_their_info_in_memory_ones_from_their_table(tmp_path: Path) -> None:
     streaming = datasets.load_dataset("json", data_files=str(_jsonl(tmp_path / "s.jsonl", 5, "s")), split="train",
                                       streaming=True)
     recorded = record_datasets_object(streaming, name="stream")
@@ -105,7 +105,8 @@ def test_streaming_and_in_memory_datasets_are_recorded_from_their_info(tmp_path:
     assert recorded.datasets_info.kind == "IterableDataset" and recorded.datasets_info.builder == "json"
     in_memory = datasets.Dataset.from_dict({"x": [1]})
     mem = record_datasets_object(in_memory, name="mem")
-    assert mem.shards == () and mem.datasets_info is not None
+    assert [(s.path, s.records, s.format) for s in mem.shards] == [("in-memory", 1, "arrow-stream")]
+    assert mem.datasets_info is not None
     assert mem.datasets_info.fingerprints == (("", in_memory._fingerprint),)
     with pytest.raises(DbomError, match="not a datasets object"):
         record_datasets_object([1, 2, 3], name="list")
