@@ -10,8 +10,7 @@ half-written file at the path, nor a stray temporary one beside it:
 - a temporary file is named `.<name>.<pid>.<random>.tmp`: one left by a writer that died anyway
   (SIGKILL, a power cut) is removed by the next write to the same path, once its pid is gone.
 
-An OSError while writing (a full disk, a read-only folder, a folder at the path) is a DbomError
-naming the output.
+An OSError while writing (a full disk, a read-only folder) is an OutputError naming the output.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from dbom.errors import DbomError
+from dbom.errors import DbomError, OutputError
 
 # Signals whose default action ends the process without unwinding Python's stack.
 _FATAL_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
@@ -43,7 +42,7 @@ def replacing(output: Path, *, binary: bool = False) -> Iterator[tuple[IO[Any], 
 
     Text files are UTF-8 with LF line ends. On a clean exit the file gets the permissions a new
     file would (0644 under the umask) and replaces `output`; on an exception it is removed and the
-    exception goes on (an OSError as a DbomError naming `output`). Raises DbomError when the folder
+    exception goes on (an OSError as an OutputError naming `output`). Raises DbomError when the folder
     of `output` does not exist or `output` is a folder.
     """
     with temporary_beside(output) as tmp:
@@ -88,9 +87,9 @@ def temporary_beside(output: Path, suffix: str = ".tmp") -> Iterator[Path]:
                 os.unlink(name)  # gone already when renamed into place
 
 
-def write_error(output: Path, exc: OSError) -> DbomError:
+def write_error(output: Path, exc: OSError) -> OutputError:
     """The one-line error for an OSError met writing `output` (full disk, read-only folder...)."""
-    return DbomError(str(output), f"cannot write: {exc.strerror or exc}")
+    return OutputError(str(output), f"cannot write: {exc.strerror or exc}")
 
 
 def _remove_stale(folder: Path, name: str) -> None:

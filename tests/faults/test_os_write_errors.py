@@ -157,3 +157,14 @@ def test_a_file_size_limit(setup: Setup, tmp_path: Path, command: str) -> None:
     done = setup.run(command, target, preexec_fn=_limit_file_size)
     _assert_one_line_error(done, setup.output(command, target), "cannot write: File too large")
     assert _listing(target) == before
+
+
+def test_a_failed_write_of_the_validation_memo_only_costs_speed(tmp_path: Path, tmpfs: Callable[[str], Path]) -> None:
+    from dbom.cyclonedx.validation_memo import ValidationMemo
+
+    cache = tmpfs("size=64k")
+    (cache / "validated").mkdir()
+    subprocess.run(["mount", "-o", "remount,ro", str(cache)], check=True)
+    memo = ValidationMemo(cache, tmp_path / "out.cdx.json", "1.6")
+    memo.store([b"\0" * 16])  # the memo tolerates the OS's refusal: no exception
+    assert memo.load() == set()
