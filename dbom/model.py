@@ -214,6 +214,8 @@ class Dataset:
     code_license: License | None = None  # the repository's code license, when a separate data license exists
     license_evidence: tuple[License, ...] = ()  # every license statement found, with where it came from
     record_licenses: tuple[LicenseShare, ...] = ()  # per-record licenses, by records and bytes
+    # what the walk left out and why (`<path>: <why>`, paths relative to the root), sorted: dbom:warning
+    warnings: tuple[str, ...] = ()
 
     # Totals are asked for several times per dataset (writer, summary, reports) and walk every shard:
     # computed once. A frozen dataclass: the value can never go stale.

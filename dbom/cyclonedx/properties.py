@@ -96,7 +96,9 @@ PROPERTIES: dict[str, tuple[str, str]] = {
                                        "see the manifest keys"),
     MODEL_COMMERCIAL: ("model", "`true` when the model is meant for commercial use, per the manifest"),
     HASH_ALGORITHMS: ("metadata", "digests computed for every file, comma-separated"),
-    WARNING: ("metadata", "a warning raised during the scan (e.g. a skipped symlink)"),
+    WARNING: ("dataset, metadata", "what was left out, and why: on a dataset, `<path>: <why>` for each file or folder "
+                                   "its walk skipped (a symlink pointing outside, a FIFO, a symlink loop...); on "
+                                   "the metadata, what `dbom attach` skipped in the model folder"),
     VCS_URL: ("dataset, code", "the git remote's URL without credentials, or `local` for a remote on a local path"),
     VCS_COMMIT: ("dataset, code", "the git commit checked out (full id)"),
     VCS_REF: ("dataset, code", "the branch, or the tag when HEAD is detached on one"),

@@ -339,6 +339,7 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
         props.append(_prop(P.FACT_PREFIX + key, ds.facts[key]))
     props += prov.vcs_properties(ds.vcs) + prov.hub_properties(ds.hub)
     props += prov.datasets_info_properties(ds.datasets_info)
+    props += [_prop(P.WARNING, w) for w in ds.warnings]
     return props
 
 
