@@ -65,7 +65,7 @@ def temporary_beside(output: Path, suffix: str = ".tmp") -> Iterator[Path]:
     """
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
-        cause = "the output folder is not a folder" if folder.exists() else "the output folder does not exist"
+        cause = f"cannot write: {folder} is not a folder" if folder.exists() else "the output folder does not exist"
         raise DbomError(str(output), cause)
     if output.is_dir():
         raise DbomError(str(output), "is a folder; name a file to write")

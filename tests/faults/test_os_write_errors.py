@@ -168,3 +168,11 @@ def test_a_failed_write_of_the_validation_memo_only_costs_speed(tmp_path: Path, 
     memo = ValidationMemo(cache, tmp_path / "out.cdx.json", "1.6")
     memo.store([b"\0" * 16])  # the memo tolerates the OS's refusal: no exception
     assert memo.load() == set()
+
+
+def test_an_output_below_a_regular_file(setup: Setup, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("kept")
+    output = tmp_path / "a-file" / "dbom.cdx.json"
+    done = run_dbom("scan", "-q", "--no-cache", str(setup.corpus / "alpha"), "-o", str(output))
+    _assert_one_line_error(done, output, f"cannot write: {tmp_path / 'a-file'} is not a folder")
+    assert _listing(tmp_path) == ["a-file"]
