@@ -93,17 +93,22 @@ def write_error(output: Path, exc: OSError) -> OutputError:
 
 
 def _remove_stale(folder: Path, name: str) -> None:
-    """Remove the temporary files of `name` in `folder` whose writer's process is gone."""
+    """Remove the temporary files of `name` in `folder` whose writer's process is gone.
+
+    Also those of a temporary file of `name` itself (`dbom attach` writes the DBOM to a temporary
+    file, through a temporary file of its own).
+    """
     if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
         return
-    pattern = re.compile(re.escape(f".{name}.") + r"(\d+)\.[A-Za-z0-9_]+\.(?:[a-z]+\.)?tmp")
+    own = re.escape(f".{name}.") + r"(\d+)\.[A-Za-z0-9_]+\.(?:[a-z]+\.)?tmp"
+    pattern = re.compile(rf"{own}|\.{own}\.(\d+)\.[A-Za-z0-9_]+\.tmp")
     try:
         names = os.listdir(folder)
     except OSError:
         return
     for candidate in names:
         found = pattern.fullmatch(candidate)
-        if found is None or _alive(int(found.group(1))):
+        if found is None or any(_alive(int(pid)) for pid in found.groups() if pid is not None):
             continue
         with contextlib.suppress(OSError):
             os.unlink(folder / candidate)

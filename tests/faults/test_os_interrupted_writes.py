@@ -79,9 +79,10 @@ def test_the_next_write_removes_the_temporary_files_of_dead_writers_only(tmp_pat
     dead = _dead_pid()
     stale = out_dir / f".dbom.cdx.json.{dead}.k3j5x_9a.tmp"
     stale_attach = out_dir / f".dbom.cdx.json.{dead}.q0w9e8r7.attach.tmp"
+    stale_nested = out_dir / f"..dbom.cdx.json.{dead}.q0w9e8r7.attach.tmp.{dead}.z1x2c3v4.tmp"  # attach's inner one
     live = out_dir / f".dbom.cdx.json.{os.getpid()}.abcdefgh.tmp"  # this test's process: alive
     other = out_dir / f".report.md.{dead}.abcdefgh.tmp"  # another target's: only its own next write removes it
-    for path in (stale, stale_attach, live, other):
+    for path in (stale, stale_attach, stale_nested, live, other):
         path.write_bytes(b"x" * 1000)
     done = run_dbom("scan", "-q", str(data), "-o", str(out_dir / "dbom.cdx.json"))
     assert done.returncode == 0, done.stderr
