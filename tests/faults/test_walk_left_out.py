@@ -122,3 +122,23 @@ def test_an_unreadable_folder_in_a_model_folder_stops_attach(tmp_path: Path) -> 
     assert done.stderr.strip().splitlines()[-1] == (
         f"dbom: error: {model / 'shards'}: cannot read this folder (Permission denied); its files would be left out")
     assert sorted(os.listdir(model)) == before  # the weights digest would have missed a weight file: nothing written
+
+
+def test_a_folder_whose_entries_cannot_be_looked_up_is_an_error_too(tmp_path: Path) -> None:
+    """A folder that can be listed but not searched (mode r--): its files' stat fails with EACCES."""
+    if shutil.which("setpriv") is None and os.geteuid() == 0:
+        pytest.skip("root reads every folder, and setpriv is not there to stop it")
+    alpha = make_corpus(tmp_path / "corpus") / "alpha"
+    write_parquet(alpha / "listed" / "hidden.parquet", 3)
+    os.chmod(alpha / "listed", 0o644)
+    out = tmp_path / "out.cdx.json"
+    try:
+        failed = run_dbom("scan", str(alpha), "-o", str(out), prefix=DROP_READ_OVERRIDE)
+        kept = run_dbom("scan", "--keep-going", str(alpha), "-o", str(out), prefix=DROP_READ_OVERRIDE)
+    finally:
+        os.chmod(alpha / "listed", 0o755)
+    assert failed.returncode == 1
+    assert failed.stderr.strip().splitlines() == [
+        f"dbom: error: {alpha / 'listed' / 'hidden.parquet'}: cannot read: Permission denied"]
+    assert kept.returncode == 0, kept.stderr
+    assert dbom.load(out).datasets[0].warnings == ("listed/hidden.parquet: skipped unreadable (Permission denied)",)
