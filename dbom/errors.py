@@ -26,3 +26,10 @@ class ManifestError(DbomError):
 
 class DbomFileError(DbomError):
     """A file that is not a CycloneDX document, or not one that dbom can read."""
+
+
+class OutputError(DbomError, OSError):
+    """A file dbom could not write (a full disk, a read-only folder...), named with the OS's cause.
+
+    Also an OSError, so code that tolerates a failed write (the validation memo: it only costs speed) still does.
+    """

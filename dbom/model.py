@@ -219,6 +219,8 @@ class Dataset:
     code_license: License | None = None  # the repository's code license, when a separate data license exists
     license_evidence: tuple[License, ...] = ()  # every license statement found, with where it came from
     record_licenses: tuple[LicenseShare, ...] = ()  # per-record licenses, by records and bytes
+    # what the walk left out and why (`<path>: <why>`, paths relative to the root), sorted: dbom:warning
+    warnings: tuple[str, ...] = ()
     url: str | None = None  # the URL it was scanned from (no credentials), for a remote corpus
     hub_ref: str | None = None  # for hf://: the branch or tag given, resolved to `hub.revision`
 

@@ -102,7 +102,9 @@ PROPERTIES: dict[str, tuple[str, str]] = {
                                        "see the manifest keys"),
     MODEL_COMMERCIAL: ("model", "`true` when the model is meant for commercial use, per the manifest"),
     HASH_ALGORITHMS: ("metadata", "digests computed for every file, comma-separated"),
-    WARNING: ("metadata", "a warning raised during the scan (e.g. a skipped symlink)"),
+    WARNING: ("dataset, metadata", "what was left out, and why: on a dataset, `<path>: <why>` for each file or folder "
+                                   "its walk skipped (a symlink pointing outside, a FIFO, a symlink loop...); on "
+                                   "the metadata, what `dbom attach` skipped in the model folder"),
     SOURCE_URL: ("dataset", "the URL a remote dataset was scanned from (s3://, gs://, az://, hf://, https://), "
                             "without credentials"),
     STORE_ETAG: ("file", "the object's ETag in its store, as listed when it was scanned"),

@@ -167,6 +167,7 @@ def _dataset(c: dict[str, Any]) -> Dataset:
         hub=prov.read_hub(props, c),
         ancestors=prov.read_ancestors(c),
         datasets_info=prov.read_datasets_info(props),
+        warnings=tuple(_all_props(c.get("properties"), P.WARNING)),
         url=props.get(P.SOURCE_URL),
         hub_ref=props.get(P.HUB_REF),
         **read_license_properties(props),

@@ -343,6 +343,7 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
     if ds.hub_ref:
         props.append(_prop(P.HUB_REF, ds.hub_ref))
     props += prov.datasets_info_properties(ds.datasets_info)
+    props += [_prop(P.WARNING, w) for w in ds.warnings]
     return props
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -87,8 +86,6 @@ def attach(dbom: Dbom | Path | str, model_dir: Path | str, push: str | None = No
     card_path = folder / mc.CARD_NAME
     dbom_path = folder / name
     files = mf.weight_files(folder, _warn)
-    # What the walk reported goes into the DBOM (replacing what an earlier attach recorded there).
-    folder_warnings = [w for w in original.warnings if not w.startswith(mf.WARNING_PREFIX)] + warnings
     raw_card = mc.read_card_bytes(card_path)
     card = mc.parse_card(raw_card, str(card_path)) if raw_card is not None else mc.new_card(original.model.name)
 
@@ -96,6 +93,8 @@ def attach(dbom: Dbom | Path | str, model_dir: Path | str, push: str | None = No
     if not force:
         _refuse_contradictions(original, folder, card.meta or {}, dbom_path, present, _warn)
 
+    # What the walk and the name check reported goes into the DBOM (replacing what an earlier attach recorded).
+    folder_warnings = [w for w in original.warnings if not w.startswith(mf.WARNING_PREFIX)] + warnings
     attached = replace(original, model=replace(original.model, files=files),
                        warnings=tuple(dict.fromkeys(folder_warnings)))
     hub_ids = tuple(dict.fromkeys(i for i in (mc.hub_id(d) for d in attached.datasets) if i))
@@ -132,13 +131,16 @@ def _load(dbom: Dbom | Path | str) -> tuple[Dbom, str | None]:
     from dbom.cyclonedx.reader import dbom_from_document
     from dbom.cyclonedx.writer import SPEC_VERSIONS
     from dbom.errors import DbomFileError
+    from dbom.publish.model_folder import NotRegularFile, read_regular
 
     path = Path(dbom)
     try:
-        with path.open("rb") as fh:
-            doc = json.load(fh)
-    except FileNotFoundError:
-        raise DbomFileError(str(path), "no such file") from None
+        data = read_regular(path)
+        if data is None:
+            raise DbomFileError(str(path), "no such file")
+        doc = json.loads(data)
+    except NotRegularFile as exc:
+        raise DbomFileError(str(path), f"is a {exc.kind}, not a DBOM file") from None
     except OSError as exc:
         raise DbomFileError(str(path), f"cannot read: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -195,36 +197,34 @@ def _present_dbom(path: Path) -> tuple[str, str | None] | None:
 
 def _commit(dbom: Dbom, spec_version: str, dbom_path: Path, card_path: Path, card_data: bytes,
             old_card: bytes | None) -> None:
-    """Write the DBOM and the card to temporary files, then rename both into place."""
+    """Write the DBOM and the card to temporary files, then rename both into place.
+
+    An OSError (a read-only folder, a full disk) is a DbomError naming the file; no temporary file is left.
+    """
     from dbom.cyclonedx.api import write
+    from dbom.util.atomic import temporary_beside, write_error
 
-    folder = dbom_path.parent
-    temps: list[Path] = []
-    try:
-        fd, dbom_tmp = tempfile.mkstemp(prefix=f".{dbom_path.name}.", suffix=".attach.tmp", dir=folder)
-        os.close(fd)
-        temps.append(Path(dbom_tmp))
-        write(dbom, dbom_tmp, spec_version)  # validated; itself atomic
-        card_tmp = None
+    with temporary_beside(dbom_path, ".attach.tmp") as dbom_tmp, temporary_beside(card_path, ".attach.tmp") as card_tmp:
+        try:
+            write(dbom, dbom_tmp, spec_version)  # validated; itself atomic
+        except DbomError as exc:  # named for the file the user asked for, not the temporary one
+            raise DbomError(str(dbom_path), exc.cause) if exc.path == str(dbom_tmp) else exc from None
         if card_data != old_card:
-            card_tmp = _temp_with(folder, card_path.name, card_data, card_path)
-            temps.append(card_tmp)
-        os.replace(dbom_tmp, dbom_path)
-        temps.remove(Path(dbom_tmp))
-        if card_tmp is not None:
-            os.replace(card_tmp, card_path)
-            temps.remove(card_tmp)
-    finally:
-        for tmp in temps:
-            tmp.unlink(missing_ok=True)
+            _fill(card_tmp, card_data, card_path)
+        try:
+            os.replace(dbom_tmp, dbom_path)
+            if card_data != old_card:
+                os.replace(card_tmp, card_path)
+        except OSError as exc:
+            raise write_error(dbom_path if dbom_tmp.exists() else card_path, exc) from None
 
 
-def _temp_with(folder: Path, name: str, data: bytes, like: Path) -> Path:
-    """A temporary file beside `like` holding `data`, with `like`'s permissions (0644 under umask if new)."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".attach.tmp", dir=folder)
-    tmp = Path(tmp_name)
+def _fill(tmp: Path, data: bytes, like: Path) -> None:
+    """Write `data` to the temporary file `tmp`, with `like`'s permissions (0644 under umask if new)."""
+    from dbom.util.atomic import write_error
+
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with tmp.open("wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -235,7 +235,5 @@ def _temp_with(folder: Path, name: str, data: bytes, like: Path) -> Path:
             os.umask(mask)
             mode = 0o644 & ~mask
         os.chmod(tmp, mode)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
+    except OSError as exc:
+        raise write_error(like, exc) from None

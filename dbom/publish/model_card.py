@@ -68,15 +68,16 @@ def read_card_bytes(path: Path) -> bytes | None:
     """The card's bytes, or None when there is no card. Refuses a symlink and a too-large file."""
     if path.is_symlink():
         raise DbomError(str(path), "is a symlink; dbom attach does not follow it (replace it with a file)")
+    from dbom.publish.model_folder import NotRegularFile, read_regular
+
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CARD_BYTES + 1)
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        raise DbomError(str(path), "is a folder, not a model card") from None
+        data = read_regular(path, MAX_CARD_BYTES)
+    except NotRegularFile as exc:
+        raise DbomError(str(path), f"is a {exc.kind}, not a model card; not read or replaced") from None
     except OSError as exc:
         raise DbomError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    if data is None:
+        return None
     if len(data) > MAX_CARD_BYTES:
         raise DbomError(str(path), f"larger than {MAX_CARD_BYTES >> 20} MiB; not a model card dbom will rewrite")
     return data

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -131,19 +132,74 @@ def _strings(value: Any) -> list[str]:
     return [item for item in items if isinstance(item, str)]
 
 
+class NotRegularFile(OSError):
+    """A path that is a folder, a FIFO, a socket or a device: never read (a FIFO would block forever)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"a {kind}, not a regular file")
+        self.kind = kind
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes | None:
+    """Up to `limit` + 1 bytes (all, without a limit) of the regular file at `path`; None when there is none.
+
+    A symlink is followed. The file is opened without blocking and checked to be a regular file before
+    anything is read, so a FIFO is refused instead of waited on. Raises NotRegularFile for anything
+    else, OSError when it cannot be read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # a socket cannot be opened at all (ENXIO)
+        kind = _kind(path)
+        if kind is not None:
+            raise NotRegularFile(kind) from None
+        raise exc from None
+    with os.fdopen(fd, "rb") as handle:
+        kind = _kind_of(os.fstat(fd).st_mode)
+        if kind is not None:
+            raise NotRegularFile(kind)
+        os.set_blocking(fd, True)
+        return handle.read() if limit is None else handle.read(limit + 1)
+
+
+def _kind(path: Path) -> str | None:
+    try:
+        return _kind_of(os.stat(path).st_mode)
+    except OSError:
+        return None
+
+
+def _kind_of(mode: int) -> str | None:
+    """None for a regular file, else what it is."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "special file"
+
+
 def _read_config(path: Path, warn: Callable[[str], None]) -> dict[str, Any]:
     """config.json as a mapping; {} (with a warning when it exists) when it cannot be used."""
     if path.is_symlink() and not _inside(path, path.parent):
         warn(WARNING_PREFIX + "config.json: skipped symlink pointing outside the model folder")
         return {}
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
+        data = read_regular(path, MAX_CONFIG_BYTES)
+    except NotRegularFile as exc:
+        warn(f"{WARNING_PREFIX}config.json: not read ({exc.kind}, not a regular file); the model's name is not "
+             "checked against it")
         return {}
     except OSError as exc:
         warn(f"{WARNING_PREFIX}config.json: not read ({exc.strerror or exc}); the model's name is not checked "
              "against it")
+        return {}
+    if data is None:
         return {}
     if len(data) > MAX_CONFIG_BYTES:
         warn(WARNING_PREFIX + "config.json: larger than 16 MiB, not read; the model's name is not checked against it")

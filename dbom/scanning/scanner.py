@@ -215,7 +215,13 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     with _collector_paused():  # many objects made here, all kept: a garbage collection would find nothing
         jobs: list[_Job] = []
         include, exclude = entry.include, entry.exclude
-        walked = walk(root, lambda msg: options.warn(f"{entry.name}/{msg}"), provenance.link_roots)
+        left_out: list[str] = []  # the walk's warnings, recorded on the dataset
+
+        def walk_warn(message: str) -> None:
+            left_out.append(message)
+            options.warn(f"{entry.name}/{message}")
+
+        walked = walk(root, walk_warn, provenance.link_roots, keep_going=options.keep_going)
         for local in walked:
             relpath = local.relpath
             kind = doc_kind(relpath)
@@ -242,7 +248,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         _read(todo, results, algorithms, inspector, options, stats, known)
     if known is not None:
         known.close(lambda: {local.location for local in walked})
-    return _finish(entry, root, options, provenance, results)
+    return _finish(entry, root, options, provenance, results, left_out)
 
 
 def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None], algorithms: tuple[str, ...],
@@ -327,7 +333,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _finish(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,
-            results: list[Shard | DocFile | None]) -> Dataset:
+            results: list[Shard | DocFile | None], left_out: Sequence[str] = ()) -> Dataset:
     """The dataset from its files' results: sorted shards and documents, card and licenses, totals."""
     shards = tuple(sorted((r for r in results if isinstance(r, Shard)), key=_PATH))
     docs = tuple(sorted((r for r in results if isinstance(r, DocFile)), key=_PATH))
@@ -359,6 +365,7 @@ def _finish(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: D
         code_license=found.code_license,
         license_evidence=evidence,
         record_licenses=_record_licenses(root, shards, options.keep_going),
+        warnings=tuple(sorted(set(left_out))),
     ))
 
 

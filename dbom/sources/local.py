@@ -1,7 +1,9 @@
 """Walk a local dataset root: every regular file below it, in sorted order, with its stat.
 
 VCS folders are skipped, symlinks are followed only while they stay inside the root, and
-special files (FIFOs, sockets, devices) are reported instead of opened.
+special files (FIFOs, sockets, devices) are reported instead of opened. What is left out is
+reported through `warn` as `<relative path>: <why>` (never an absolute path), so that it can be
+recorded in the DBOM; an unreadable folder is an error unless the caller keeps going.
 """
 
 from __future__ import annotations
@@ -43,15 +45,17 @@ class LocalFile(NamedTuple):
 _new_local_file = partial(tuple.__new__, LocalFile)
 
 
-def walk(root: Path, warn: Callable[[str], None], link_roots: Sequence[Path] = ()) -> list[LocalFile]:
+def walk(root: Path, warn: Callable[[str], None], link_roots: Sequence[Path] = (), *,
+         keep_going: bool = False) -> list[LocalFile]:
     """The regular files under `root` in walk order (each folder's entries sorted by name).
 
     A list, not a generator: the files of nested folders passed up through a `yield from` per level
     cost more than the list. Symlinks may also point into the folders `link_roots` (a hub cache's
     blob store).
 
-    Raises DbomError when `root` does not exist or is not readable. Unreadable subfolders,
-    escaping symlinks and special files are reported through `warn` and skipped.
+    Raises DbomError when `root` does not exist or is not readable, and when a folder below it is
+    not (unless `keep_going`: then it is reported through `warn` and skipped). Escaping symlinks,
+    special files and folders reached a second time (symlink loops) are reported and skipped.
     """
     try:
         root_stat = root.stat()
@@ -67,7 +71,7 @@ def walk(root: Path, warn: Callable[[str], None], link_roots: Sequence[Path] = (
     seen_dirs = {(root_stat.st_dev, root_stat.st_ino)}
     found: list[LocalFile] = []
     _walk_dir(str(root), "", _Walk(real_root, seen_dirs, warn, tuple(os.path.realpath(p) for p in link_roots),
-                                   found.append))
+                                   found.append, keep_going))
     return found
 
 
@@ -79,6 +83,7 @@ class _Walk(NamedTuple):
     warn: Callable[[str], None]
     link_roots: tuple[str, ...]
     found: Callable[[LocalFile], None]
+    keep_going: bool
 
 
 def _walk_dir(folder: str, prefix: str, walk: _Walk) -> None:
@@ -88,6 +93,8 @@ def _walk_dir(folder: str, prefix: str, walk: _Walk) -> None:
     except _Unreadable as exc:
         if not prefix:
             raise DbomError(folder, exc.cause) from None
+        if not walk.keep_going:
+            raise DbomError(folder, f"cannot read this folder ({exc.cause}); its files would be left out") from None
         walk.warn(f"{prefix.rstrip('/')}: skipped unreadable folder ({exc.cause})")
 
 
@@ -129,7 +136,7 @@ def _sorted_entries(folder: str | int) -> list[os.DirEntry[str]]:
 
 def _walk_entries(entries: list[os.DirEntry[str]], folder: str, prefix: str, walk: _Walk) -> None:
     head = folder if folder.endswith(os.sep) else folder + os.sep
-    real_root, seen_dirs, warn, link_roots, found = walk
+    real_root, seen_dirs, warn, link_roots, found, keep_going = walk
     for entry in entries:
         name = entry.name
         relpath = prefix + name
@@ -142,6 +149,11 @@ def _walk_entries(entries: list[os.DirEntry[str]], folder: str, prefix: str, wal
         except FileNotFoundError:
             warn(f"{relpath}: skipped broken symlink" if entry.is_symlink() else f"{relpath}: vanished")
             continue
+        except PermissionError as exc:
+            if not keep_going:
+                raise DbomError(path, f"cannot read: {exc.strerror or exc}") from None
+            warn(f"{relpath}: skipped unreadable ({exc.strerror or exc})")
+            continue
         except OSError as exc:
             warn(f"{relpath}: skipped ({exc.strerror or exc})")
             continue
@@ -152,7 +164,8 @@ def _walk_entries(entries: list[os.DirEntry[str]], folder: str, prefix: str, wal
             if name in VCS_DIRS or name in SKIP_DIRS:
                 continue
             key = (st.st_dev, st.st_ino)
-            if key in seen_dirs:  # a symlink loop or a second link to a folder already walked
+            if key in seen_dirs:
+                warn(f"{relpath}: skipped folder already walked (a symlink loop, or a second link to it)")
                 continue
             seen_dirs.add(key)
             _walk_dir(path, relpath + "/", walk)
