@@ -7,15 +7,8 @@ from pathlib import Path
 
 import pytest
 from corpora import make_corpus
+from helpers import CACHE_ENV
 
-# Where the Hugging Face libraries (and anything else following XDG) keep their caches, lock files and tokens,
-# relative to a test's own cache home. Environment variables reach subprocesses and a library imported later;
-# a library already imported read them once, so its module-level settings are set too.
-CACHE_ENV = {
-    "XDG_CACHE_HOME": "", "HF_HOME": "huggingface", "HF_DATASETS_CACHE": "huggingface/datasets",
-    "HF_HUB_CACHE": "huggingface/hub", "HF_ASSETS_CACHE": "huggingface/assets", "HF_XET_CACHE": "huggingface/xet",
-    "HF_MODULES_CACHE": "huggingface/modules",
-}
 _MODULE_SETTINGS = {
     "datasets.config": {"XDG_CACHE_HOME": "", "HF_CACHE_HOME": "huggingface",
                         "HF_DATASETS_CACHE": "huggingface/datasets",

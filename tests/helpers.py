@@ -39,6 +39,16 @@ def shards_of(dataset: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["name"]: c for c in dataset.get("components", []) if props(c).get("dbom:role") == "shard"}
 
 
+# Where the Hugging Face libraries (and anything else following XDG) keep their caches, lock files and tokens,
+# relative to a test's own cache home. Environment variables reach subprocesses and a library imported later;
+# a library already imported read them once, so its module-level settings are set too.
+CACHE_ENV = {
+    "XDG_CACHE_HOME": "", "HF_HOME": "huggingface", "HF_DATASETS_CACHE": "huggingface/datasets",
+    "HF_HUB_CACHE": "huggingface/hub", "HF_ASSETS_CACHE": "huggingface/assets", "HF_XET_CACHE": "huggingface/xet",
+    "HF_MODULES_CACHE": "huggingface/modules",
+}
+
+
 GIT_TEST_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
     "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.org",

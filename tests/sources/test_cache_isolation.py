@@ -10,7 +10,7 @@ from pathlib import Path
 
 import datasets
 import pytest
-from conftest import CACHE_ENV
+from helpers import CACHE_ENV
 
 TESTS = Path(__file__).resolve().parent.parent
 
