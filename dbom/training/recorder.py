@@ -9,6 +9,7 @@ own repository and commit and the running interpreter's packages and versions.
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import platform
 import re
 import sys
@@ -32,6 +33,9 @@ class Recorder:
     `code` is the training code (a file or folder; by default the running script, else the
     current folder); `options` are the scanner's ScanOptions. With `environment=False` the
     interpreter's packages are not listed.
+
+    In a distributed run (torchrun, accelerate, DeepSpeed) only global rank 0 records and writes;
+    on every other rank each method returns at once and nothing is read or written.
     """
 
     def __init__(self, model: str | ModelInfo | None = None, manifest: str | Path | Manifest | None = None,
@@ -54,6 +58,7 @@ class Recorder:
         self.options = replace(base, warn=self._warn(base.warn))
         self.datasets: dict[str, Dataset] = {}
         self.steps: list[ProcessingStep] = []
+        self.active = global_rank() == 0
 
     def _warn(self, also: Any) -> Any:
         def warn(message: str) -> None:
@@ -66,7 +71,7 @@ class Recorder:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if exc_type is None and self.output is not None:  # a failed run gets no DBOM that looks like a finished one
+        if exc_type is None and self.output is not None and self.active:  # a failed run gets no DBOM
             self.write()
 
     def _entry(self, name: str) -> DatasetEntry | None:
@@ -80,6 +85,8 @@ class Recorder:
         """
         from dbom.sources.hf_datasets import datasets_object_name, is_datasets_object, record_datasets_object
 
+        if not self.active:
+            return Dataset(name=name or "dataset")
         if isinstance(data, (str, Path)):
             path = Path(data).resolve()
             label = name or (path.name if path.is_dir() else path.stem)
@@ -111,6 +118,8 @@ class Recorder:
         folder, else the current folder), now."""
         from dbom.provenance.pipeline import CodeError, make_step, resolve_code
 
+        if not self.active:
+            return ProcessingStep(name=name)
         base = self.manifest.source.parent if self.manifest.source else Path.cwd()
         try:
             code_ref = resolve_code(str(code), base) if code is not None else None
@@ -163,12 +172,17 @@ class Recorder:
         )
 
     def write(self, output: str | Path | None = None) -> Path:
-        """Write the DBOM to `output` (default: the recorder's) atomically, after validating it; return the path."""
+        """Write the DBOM to `output` (default: the recorder's) atomically, after validating it; return the path.
+
+        On a rank other than 0 of a distributed run, nothing is written.
+        """
         from dbom.cyclonedx.api import write
 
         target = Path(output) if output is not None else self.output
         if target is None:
             raise DbomError(None, "no output path for the DBOM")
+        if not self.active:
+            return target
         built = self.build()
         write(built, target, self.spec_version)
         for message in built.warnings[len(self.warnings):]:  # the license conflicts, told as `dbom scan` tells them
@@ -179,6 +193,18 @@ class Recorder:
         if isinstance(self.model, ModelInfo):
             return self.model
         return self.manifest.model_info(self.model, self.default_model_name)
+
+
+def global_rank() -> int:
+    """This process's global rank in a distributed run: torch.distributed's once it is set up, else the
+    launchers' `RANK` (torchrun, accelerate, DeepSpeed), else 0 (a process alone)."""
+    distributed = sys.modules.get("torch.distributed")
+    if distributed is not None and distributed.is_available() and distributed.is_initialized():
+        return int(distributed.get_rank())
+    try:
+        return int(os.environ.get("RANK", "0"))
+    except ValueError:
+        return 0
 
 
 def license_conflicts(model: ModelInfo, datasets: Sequence[Dataset]) -> tuple[str, ...]:
