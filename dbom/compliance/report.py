@@ -32,7 +32,7 @@ from dbom.licensing.record_licenses import license_column
 from dbom.manifest import DATASET_FACT_KEYS
 from dbom.model import NOASSERTION, CodeRef, Dataset, Dbom, ProcessingStep
 from dbom.util.atomic import replacing
-from dbom.util.humanize import human_bytes, human_count
+from dbom.util.humanize import human_bytes, human_count, plural
 from dbom.util.templating import templates_dir
 
 FORMATS = {"md": "report.md.j2", "eu": "eu-summary.md.j2", "html": "report.html.j2"}
@@ -114,6 +114,7 @@ def environment(kind: str, todo: str = TODO) -> Any:
     if kind != "html":
         env.filters["link"] = lambda url, text=None: md_link(url, text, todo)
     env.filters["count"] = lambda n: todo if n is None else human_count(n)
+    env.filters["plural"] = lambda n, noun: f"{todo} {noun}s" if n is None else plural(n, noun)
     return env
 
 

@@ -136,13 +136,12 @@ def test_the_eu_summary_answers_no_question_it_cannot_know(reports: tuple[str, d
     assert "[to be completed by the provider]" in eu.split("Other relevant characteristics")[1].split("##")[0]
 
 
-def test_the_in_memory_dataset_has_no_invented_size(tmp_path: Path) -> None:
-    model = dbom.load(_recorder_in_memory(tmp_path))
+def test_the_in_memory_dataset_shows_its_recorded_rows_and_nothing_invented(tmp_path: Path) -> None:
+    model = dbom.load(_recorder_in_memory(tmp_path))  # its table is one 'in-memory' shard: 2 rows
     md = _plain(render(model, "md"))
-    assert "| m | to be completed | to be completed | to be completed | to be completed |" in md
-    assert "0 records" not in md and "0 B" not in md
-    eu = _plain(render(model, "eu"))
-    assert "Less than 1 billion tokens" not in eu  # no size, so no range
+    assert "| m | to be completed | to be completed | 2 | " in md
+    assert "- 1 data file (arrow-stream), 2 records, " in md
+    assert "0 records" not in md and "| 0 B" not in md
 
 
 def test_a_key_the_templates_do_not_know_is_an_error_not_a_blank() -> None:
