@@ -20,15 +20,28 @@ from dbom.model import HASH_XXH3, NOASSERTION, Column, Dataset, Dbom, DocFile, L
 
 
 def read_dbom(path: Path) -> Dbom:
-    """Load the DBOM at `path`; raise DbomFileError for a file that is not JSON, not CycloneDX or not a DBOM."""
+    """Load the DBOM at `path`; raise DbomFileError for a file that is not JSON, not CycloneDX or not a DBOM.
+
+    Every command reads a DBOM through here, and it refuses what `dbom validate` refuses (the same
+    reading path, dbom.cyclonedx.document, then the schema and the integrity rules): a file that
+    does not validate is not read.
+    """
+    from dbom.cyclonedx.document import NotCycloneDX, read_document
+    from dbom.cyclonedx.validate import validate_document
+
     label = str(path)
     try:
-        with open(path, "rb") as fh:
-            doc = json.load(fh)
+        doc = read_document(path)
     except OSError as exc:
         raise DbomFileError(label, f"cannot read: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DbomFileError(label, f"not a JSON file ({exc})") from None
+    except NotCycloneDX as exc:
+        raise DbomFileError(label, exc.cause.replace("not JSON:", "not a JSON file:", 1)) from None
+    if not isinstance(doc, dict) or doc.get("bomFormat") != "CycloneDX":
+        raise DbomFileError(label, "not a CycloneDX document (no \"bomFormat\": \"CycloneDX\")")
+    problems = validate_document(doc)
+    if problems:
+        more = f" (and {len(problems) - 1} more; see `dbom validate`)" if len(problems) > 1 else ""
+        raise DbomFileError(label, f"not a valid CycloneDX document: {problems[0]}{more}")
     return dbom_from_document(doc, label)
 
 

@@ -247,16 +247,14 @@ def validate_file(path: pathlib.Path) -> list[str]:
     The problems are those of `validate_document` (against the file's own `specVersion`); they do not
     repeat the file name, so a caller prints them as `f"{path}: {problem}"`.
     """
+    from dbom.cyclonedx.document import NotCycloneDX, read_document
+
     try:
-        raw = pathlib.Path(path).read_bytes()
+        doc = read_document(pathlib.Path(path))
     except OSError as exc:
         return [f"(file): cannot read: {exc.strerror or exc}"]
-    try:
-        doc = json.loads(raw, parse_constant=_reject_constant)
-    except RecursionError:
-        return ["(file): not readable as JSON: nested too deeply"]
-    except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError
-        return [f"(file): not JSON: {_one_line(str(exc))}"]
+    except NotCycloneDX as exc:
+        return [f"{exc.where}: {_one_line(exc.cause)}"]
     return validate_document(doc)
 
 

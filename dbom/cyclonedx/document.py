@@ -1,0 +1,93 @@
+"""Read a CycloneDX JSON file: the one reading path of every command (validate, check, report, diff, load).
+
+A file over a mebibyte is looked at before it is parsed: one that does not open with `{`, or whose
+top-level object has no `"bomFormat": "CycloneDX"`, is refused in memory bounded independently of
+its size (ijson's streaming parser over the top level, values skipped as they stream by). Only then
+is it parsed whole. Standard JSON only: NaN and Infinity are refused, and so is nesting too deep to
+parse.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+from typing import Any, BinaryIO
+
+# A file larger than this is looked at, streaming, before it is parsed whole: its top-level `bomFormat`
+# (dbom writes it first; a foreign document may put it after its components: the look goes on to the end).
+SMALL_BYTES = 1 << 20
+_PEEK_BYTES = 4096
+
+
+class NotCycloneDX(ValueError):
+    """A file that is not a CycloneDX JSON document: `where` in it ("(file)", "(root)", "bomFormat"), and why."""
+
+    def __init__(self, where: str, cause: str) -> None:
+        super().__init__(f"{where}: {cause}")
+        self.where = where
+        self.cause = cause
+
+
+def read_document(path: pathlib.Path) -> Any:
+    """The JSON value in `path`; a file over SMALL_BYTES only once it is known to be a CycloneDX object.
+
+    Raises OSError when the file cannot be read, NotCycloneDX when it is not JSON, is nested too
+    deeply or holds NaN or Infinity, or (a large file) is not a CycloneDX object. A small file that is
+    JSON but not CycloneDX is returned: `validate_document` says what is wrong with it.
+    """
+    with open(path, "rb") as file:
+        if os.fstat(file.fileno()).st_size > SMALL_BYTES:
+            _require_cyclonedx(file)  # before parsing: memory bounded whatever the file's size
+            file.seek(0)
+        raw = file.read()
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except RecursionError:
+        raise NotCycloneDX("(file)", "not readable as JSON: nested too deeply") from None
+    except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError
+        raise NotCycloneDX("(file)", f"not JSON: {' '.join(str(exc).split())}") from None
+
+
+def _require_cyclonedx(file: BinaryIO) -> None:
+    first = file.read(_PEEK_BYTES).lstrip()[:1]
+    file.seek(0)
+    if first != b"{":
+        kind = {b"[": "an array", b'"': "a string"}.get(first)
+        if kind is None:
+            _top_level_bom_format(file)  # says what is wrong with it as JSON, streaming
+            kind = "another JSON value"
+        raise NotCycloneDX("(root)", f"not a CycloneDX document: expected a JSON object, found {kind}")
+    found = _top_level_bom_format(file)
+    if found != "CycloneDX":
+        what = "missing" if found is None else json.dumps(found)
+        raise NotCycloneDX("bomFormat", f'not a CycloneDX document (bomFormat is {what}, expected "CycloneDX")')
+
+
+def _top_level_bom_format(file: BinaryIO) -> Any:
+    """The value of the top-level `bomFormat` key, streaming over the rest (None when absent)."""
+    import ijson
+
+    depth = 0
+    expecting = False
+    try:
+        for prefix, event, value in ijson.parse(file, use_float=True):
+            if expecting and prefix == "bomFormat":
+                return value if event in ("string", "number", "boolean", "null") else f"a JSON {event}"
+            expecting = False
+            if event in ("start_map", "start_array"):
+                depth += 1
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+            elif event == "map_key" and depth == 1 and value == "bomFormat":
+                expecting = True
+    except ijson.JSONError as exc:
+        reason = (str(exc).strip().splitlines() or ["invalid JSON"])[0]  # yajl's next lines draw a caret
+        raise NotCycloneDX("(file)", f"not JSON: {reason[:200]}") from None
+    except RecursionError:
+        raise NotCycloneDX("(file)", "not readable as JSON: nested too deeply") from None
+    return None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")  # Python's json accepts NaN and Infinity; JSON does not
