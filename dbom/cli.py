@@ -20,8 +20,16 @@ HASH_CHOICES = ("sha256", "blake3", "none")
 DEFAULT_DBOM = Path("dbom.cdx.json")  # what `dbom scan` writes by default, and what the readers read by default
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}  # a library's or a file name's raw control bytes
+
+
+def printable(text: str) -> str:
+    """`text` with control characters escaped (`\\x1b`): nothing from a file or a library drives the terminal."""
+    return text.translate(_CONTROL)
+
+
 def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"dbom: error: {message}", err=True)
+    click.echo(f"dbom: error: {printable(message)}", err=True)
     sys.exit(code)
 
 
@@ -184,7 +192,7 @@ def scan(paths: tuple[str, ...], manifest: Path | None, output: Path, hashes: tu
 
     def warn(message: str) -> None:
         warnings.append(message)
-        click.echo(f"dbom: warning: {message}", err=True)
+        click.echo(f"dbom: warning: {printable(message)}", err=True)
 
     options = ScanOptions(hashes=chosen, use_cache=not no_cache, keep_going=keep_going, jobs=jobs,
                           model_name=model_name, warn=warn, worker_processes=True, records_digest=records_digest,
@@ -239,7 +247,7 @@ def validate(file: Path) -> None:
     problems = validate_file(file)
     if problems:
         for problem in problems:
-            click.echo(f"{file}: {problem}", err=True)
+            click.echo(printable(f"{file}: {problem}"), err=True)
         sys.exit(1)
     click.echo(f"{file}: valid")
 
@@ -257,7 +265,7 @@ def attach(dbom_file: Path, model_dir: Path, push: str | None, force: bool, name
 
     def warn(message: str) -> None:
         if not quiet:
-            click.echo(f"dbom: warning: {message}", err=True)
+            click.echo(f"dbom: warning: {printable(message)}", err=True)
 
     result = run_attach(dbom_file, model_dir, push, force=force, name=name, warn=warn)
     if not quiet:
