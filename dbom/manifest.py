@@ -16,6 +16,9 @@ from dbom.errors import DbomError, ManifestError
 from dbom.model import ModelInfo
 
 MAX_MANIFEST_BYTES = 4 << 20
+# What a manifest may hold once its aliases are expanded: far beyond any real one, far below a bomb.
+MAX_VALUES = 200_000
+MAX_DEPTH = 64
 
 MODEL_KEYS = ("name", "version", "license", "commercial", "group", "supplier", "description")
 DBOM_KEYS = ("license",)
@@ -121,12 +124,56 @@ def _line_loader() -> Any:
 
 
 def _construct_mapping(loader: Any, node: Any) -> dict[str, Any]:
+    import yaml
+
     mapping = _KeyLines()
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if isinstance(key, (dict, list)):  # `{}: x`, `[a]: x`: valid YAML, no manifest key
+            raise yaml.constructor.ConstructorError(None, None, "a key must be a plain value, not a "
+                                                    f"{'mapping' if isinstance(key, dict) else 'list'}",
+                                                    key_node.start_mark)
+        if key in mapping.lines:  # YAML forbids it; PyYAML would keep the last one silently
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (lines {mapping.lines[key]} and {line})", key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.lines[key] = key_node.start_mark.line + 1
+        mapping.lines[key] = line
     return mapping
+
+
+def _check_size(root: Any, label: str) -> None:
+    """ManifestError when the document, its aliases expanded, would exceed MAX_VALUES values or MAX_DEPTH levels.
+
+    Measured on the node graph (each node once, children before parents), so that a few lines of nested
+    aliases cost what they are, not what they would expand to.
+    """
+    if root is None:
+        return
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        value = node.value
+        children = [n for pair in value for n in pair] if isinstance(value, list) and value and \
+            isinstance(value[0], tuple) else (value if isinstance(value, list) else [])
+        if not children_done:
+            if len(stack) > MAX_DEPTH * 64:
+                raise ManifestError(label, f"line {node.start_mark.line + 1}: nested too deeply")
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+        depths[id(node)] = 1 + max((depths[id(child)] for child in children), default=0)
+        if sizes[id(node)] > MAX_VALUES:
+            raise ManifestError(label, f"line {node.start_mark.line + 1}: expands to more than {MAX_VALUES:,} values "
+                                       "(YAML aliases?)")
+        if depths[id(node)] > MAX_DEPTH:
+            raise ManifestError(label, f"line {node.start_mark.line + 1}: nested too deeply "
+                                       f"(more than {MAX_DEPTH} levels)")
 
 
 class _KeyLines(dict):  # type: ignore[type-arg]
@@ -149,9 +196,17 @@ def load_manifest(path: Path) -> Manifest:
     import yaml
 
     try:
-        doc = yaml.load(raw.decode("utf-8"), Loader=_line_loader())  # a SafeLoader: no objects
+        loader = _line_loader()(raw.decode("utf-8"))  # a SafeLoader: no objects
+        try:
+            node = loader.get_single_node()
+            _check_size(node, label)  # before building: an alias bomb is small as nodes, huge as values
+            doc = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except UnicodeDecodeError:
         raise ManifestError(label, "manifest is not valid UTF-8") from None
+    except RecursionError:
+        raise ManifestError(label, f"nested too deeply (more than {MAX_DEPTH} levels)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
