@@ -62,11 +62,12 @@ def read_card(path: Path) -> Card:
     """
     try:
         with path.open("rb") as handle:
-            data = handle.read(MAX_CARD_BYTES)
+            data = handle.read(MAX_CARD_BYTES + 1)
     except OSError as exc:
         raise DbomError(str(path), f"cannot read: {exc.strerror or exc}") from None
-    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    meta, body = _split(text, str(path))
+    truncated = len(data) > MAX_CARD_BYTES
+    text = data[:MAX_CARD_BYTES].decode("utf-8", errors="replace").removeprefix("\ufeff")
+    meta, body = _split(text, str(path), truncated)
     body_fields = _read_body(body)
     description = _clean(_scalar(meta.get("description"))) or body_fields.description
     homepage = _scalar(meta.get("homepage")) or _scalar(meta.get("url")) or body_fields.homepage
@@ -85,8 +86,11 @@ def read_card(path: Path) -> Card:
 # --- front matter ---------------------------------------------------------------------------------------
 
 
-def _split(text: str, where: str) -> tuple[dict[str, Any], str]:
-    """(front matter mapping, body). The front matter is the YAML between a first `---` line and the next."""
+def _split(text: str, where: str, truncated: bool = False) -> tuple[dict[str, Any], str]:
+    """(front matter mapping, body). The front matter is the YAML between a first `---` line and the next.
+
+    `truncated`: `text` is the first MAX_CARD_BYTES of a larger file (a front matter not closed in it is too large).
+    """
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         return {}, text
@@ -94,6 +98,9 @@ def _split(text: str, where: str) -> tuple[dict[str, Any], str]:
         if lines[index].rstrip() == "---":
             break
     else:
+        if truncated:
+            raise DbomError(where, f"YAML front matter larger than the {MAX_CARD_BYTES:,} bytes a card is read to: "
+                                   "not read")
         raise DbomError(where, "invalid YAML front matter: the '---' on line 1 is never closed")
     source = "".join(lines[1:index])
     import yaml  # here, not at the top: only a card with front matter needs it
