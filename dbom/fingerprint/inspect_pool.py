@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.context import SpawnProcess
 from pathlib import Path
 
 from dbom.formats import inspect_shard
@@ -48,8 +49,30 @@ class Inspector:
                 self._pool = ProcessPoolExecutor(self._jobs, mp_context=multiprocessing.get_context("spawn"))
             return self._pool
 
-    def close(self) -> None:
-        """Stop the worker processes, if any were started."""
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+    def close(self, abort: bool = False) -> None:
+        """Stop the worker processes, if any were started; with `abort` (an error is on its way), kill them.
+
+        After an error a worker may still be parsing a large shard, or blocked writing its result to a
+        pipe no one reads any more; waiting for it hung the program at exit. So an abort terminates the
+        workers and reaps them, and only then lets the pool go.
+        """
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if not abort:
+            pool.shutdown(cancel_futures=True)
+            return
+        pool.shutdown(wait=False, cancel_futures=True)
+        manager = getattr(pool, "_executor_manager_thread", None)
+        # The pool may start a worker while it winds down, one its own list did not hold yet: every spawned
+        # child of this process is one of its workers (dbom starts no other), killed until none is left.
+        for _ in range(50):
+            workers = [p for p in multiprocessing.active_children() if isinstance(p, SpawnProcess)]
+            if not workers and (manager is None or not manager.is_alive()):
+                break
+            for process in workers:
+                process.kill()
+            for process in workers:
+                process.join(timeout=1)
+            if manager is not None:
+                manager.join(timeout=0.1)

@@ -158,13 +158,15 @@ def scan(
         from dbom.fingerprint.ray_executor import RaySession
 
         inspector.ray = RaySession(options.ray_address)  # connects on the first file to read: none on a cached scan
+    failed = True
     try:
         datasets = tuple(
             _scan_dataset(entry, options, cache, inspector, stats)
             for entry in sorted(entries, key=lambda e: e.name)
         )
+        failed = False
     finally:
-        inspector.close()
+        inspector.close(abort=failed)
         if cache is not None:
             cache.close()
         options.progress.finish()
@@ -446,10 +448,10 @@ class _Readers:
             self._inspector = Inspector(self._jobs or default_jobs(), self._worker_processes)
         return self._inspector
 
-    def close(self) -> None:
-        """Close the inspector, if one was made, and the Ray session, if one was opened."""
+    def close(self, abort: bool = False) -> None:
+        """Close the inspector, if one was made (killing its workers with `abort`), and the Ray session."""
         if self._inspector is not None:
-            self._inspector.close()
+            self._inspector.close(abort)
         if self.ray is not None:
             self.ray.close()
             self.ray = None
