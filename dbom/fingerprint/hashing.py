@@ -38,6 +38,14 @@ class Digests:
     sha256: str | None
     blake3: str | None
     head: bytes
+    # the file's (size, mtime_ns, ctime_ns, inode, device) from the open descriptor, when it was the same
+    # before and after the read; None when the file changed while it was read (the digests are of no version)
+    identity: tuple[int, int, int, int, int] | None = None
+
+
+def file_identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What changes when a file is written or replaced: size, mtime_ns, ctime_ns, inode, device."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
 def hash_file(path: Path, algorithms: tuple[str, ...]) -> Digests:
@@ -54,6 +62,7 @@ def hash_file(path: Path, algorithms: tuple[str, ...]) -> Digests:
     head = b""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
+        before = file_identity(os.fstat(fd))
         buffer = _buffer()
         view = memoryview(buffer)
         while True:
@@ -66,6 +75,7 @@ def hash_file(path: Path, algorithms: tuple[str, ...]) -> Digests:
             for update in updaters:
                 update(chunk)
             size += n
+        after = file_identity(os.fstat(fd))
     finally:
         os.close(fd)
     return Digests(
@@ -74,6 +84,7 @@ def hash_file(path: Path, algorithms: tuple[str, ...]) -> Digests:
         sha256=sha.hexdigest() if sha is not None else None,
         blake3=b3.hexdigest() if b3 is not None else None,
         head=head,
+        identity=before if before == after and size == before[0] else None,
     )
 
 

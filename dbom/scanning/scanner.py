@@ -258,7 +258,7 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
     """Read the files of `todo` ((index, job) pairs), into `results` and the cache."""
     from dbom.fingerprint.executor import ordered_map
 
-    def work(item: tuple[int, _Job]) -> Shard | DocFile:
+    def work(item: tuple[int, _Job]) -> tuple[Shard | DocFile, bool]:
         return _scan_file(item[1], algorithms, inspector.get(), options.keep_going, options.records_digest)
 
     if inspector.ray is not None:
@@ -268,16 +268,16 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
                                                     [job.file.stat.st_size for _, job in todo]))
     else:
         done = ordered_map(work, todo, options.jobs or _auto_jobs(todo))
-    for (index, job), result in zip(todo, done, strict=True):
+    for (index, job), (result, cacheable) in zip(todo, done, strict=True):
         results[index] = result
         stats.files_read += 1
         stats.bytes_read += job.file.stat.st_size
         options.progress.advance(job.file.stat.st_size)
-        if known is not None and not (isinstance(result, Shard) and result.error):
+        if known is not None and cacheable and not (isinstance(result, Shard) and result.error):
             known.remember(index, result)
 
 
-def scan_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> list[Shard | DocFile]:
+def scan_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> list[tuple[Shard | DocFile, bool]]:
     """A Ray task's work: each file of `batch` read as the local executor reads it, in a worker process.
 
     An error names the file by its absolute path (the worker's folder is not the driver's); the
@@ -286,7 +286,7 @@ def scan_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> 
     from dbom.fingerprint.inspect_pool import Inspector
 
     inspector = Inspector(1, processes=False)
-    results: list[Shard | DocFile] = []
+    results: list[tuple[Shard | DocFile, bool]] = []
     for job, (algorithms, keep_going, records_digest) in batch:
         if not os.path.exists(job.file.location):
             raise DbomError(job.file.location, "not visible to the Ray worker: scan a path that every node "
@@ -298,7 +298,7 @@ def scan_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> 
     return results
 
 
-def _on_driver(results: Iterator[Shard | DocFile]) -> Iterator[Shard | DocFile]:
+def _on_driver(results: Iterator[tuple[Shard | DocFile, bool]]) -> Iterator[tuple[Shard | DocFile, bool]]:
     """`results`, with an error from a Ray worker naming its file relative to the driver's folder."""
     try:
         yield from results
@@ -457,8 +457,41 @@ class _Readers:
             self.ray = None
 
 
+# A file that changes while it is read is read again, this many times in all, before it is an error.
+READ_ATTEMPTS = 3
+
+
 def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, keep_going: bool,
-               records_digest: bool = False) -> Shard | DocFile:
+               records_digest: bool = False) -> tuple[Shard | DocFile, bool]:
+    """Read one file: (its result, whether the cache may keep it).
+
+    The digests come from one open descriptor whose fstat is the same before and after the read; the
+    format is inspected by path, and the path's stat afterwards must still be that one. A file written
+    or replaced meanwhile is read again (READ_ATTEMPTS in all), then is `changed while it was read`: an
+    error, or recorded under `keep_going`. The cache keeps only a result of the very file the walk listed.
+    """
+    from dbom.fingerprint.hashing import file_identity
+
+    for _attempt in range(READ_ATTEMPTS):
+        result, identity = _read_file(job, algorithms, inspector, keep_going, records_digest)
+        if identity is None and isinstance(result, Shard) and result.error:
+            return result, False  # unreadable: recorded under keep_going, never cached
+        try:
+            now = file_identity(os.stat(job.file.location))
+        except OSError:
+            now = None
+        if identity is not None and identity == now:
+            return result, identity == file_identity(job.file.stat)
+    error = DbomError(job.display, "changed while it was read")
+    if not keep_going or job.doc is not None:
+        raise error
+    return Shard(path=job.file.relpath, bytes=job.file.stat.st_size, format="unknown", xxh3_128="",
+                 error=error.cause), False
+
+
+def _read_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, keep_going: bool,
+               records_digest: bool) -> tuple[Shard | DocFile, tuple[int, int, int, int, int] | None]:
+    """One read of one file: its result and the identity of the file it read (None: it changed meanwhile)."""
     from dbom.fingerprint.hashing import hash_file
     from dbom.formats import detect
 
@@ -470,24 +503,27 @@ def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, kee
         if not keep_going or job.doc is not None:
             raise error from None
         return Shard(path=local.relpath, bytes=local.stat.st_size, format="unknown", xxh3_128="",
-                     error=error.cause)
+                     error=error.cause), None
+    identity = digests.identity
     detected = None if job.doc else detect(local.path, digests.head)
     if detected is None:
         return DocFile(path=local.relpath, kind=job.doc or "other", bytes=digests.size,
-                       xxh3_128=digests.xxh3_128, sha256=digests.sha256)
+                       xxh3_128=digests.xxh3_128, sha256=digests.sha256), identity
     shard = Shard(path=local.relpath, bytes=digests.size, format=detected.format,
                   compression=detected.compression, xxh3_128=digests.xxh3_128, sha256=digests.sha256,
                   blake3=digests.blake3)
+    if identity is None:
+        return shard, None  # changed while hashed: read again before inspecting
     try:
         found = inspector.inspect(local.path, detected, digests.size, records_digest)
     except DbomError as exc:
         if not keep_going:
             raise DbomError(job.display, exc.cause) from None
         # a library's message may quote the absolute path; the DBOM must not
-        return replace(shard, error=exc.cause.replace(str(local.path), local.relpath))
+        return replace(shard, error=exc.cause.replace(str(local.path), local.relpath)), identity
     except OSError as exc:
         if not keep_going:
             raise DbomError(job.display, f"cannot read: {exc.strerror or exc}") from None
-        return replace(shard, error=f"cannot read: {exc.strerror or exc}")
+        return replace(shard, error=f"cannot read: {exc.strerror or exc}"), identity
     return replace(shard, records=found.records, columns=found.columns, records_digest=found.records_digest,
-                   uncompressed_bytes=found.uncompressed_bytes)
+                   uncompressed_bytes=found.uncompressed_bytes), identity
