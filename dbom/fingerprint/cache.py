@@ -13,10 +13,12 @@ the digest of the listing they belong to.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import struct
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,13 +50,46 @@ def _tail(algorithms: tuple[str, ...], records_digest: bool) -> str:
     return ",".join(sorted(algorithms)) + ("\0records-digest" if records_digest else "")
 
 
-class FingerprintCache:
-    """A persistent map from a file's identity (path and stat) to its scan record."""
+# Pending entries are written when there are this many, or when this long has passed since the last write:
+# a scan killed halfway keeps what it read (a re-run resumes), at one transaction every few seconds.
+FLUSH_ENTRIES = 5000
+FLUSH_SECONDS = 2.0
 
-    def __init__(self, directory: Path | None = None) -> None:
+
+class CacheUnavailable(Exception):
+    """The cache cannot be opened or written (a read-only or full disk, a path that is not a folder)."""
+
+
+class FingerprintCache:
+    """A persistent map from a file's identity (path and stat) to its scan record.
+
+    A cache that fails once it is open (a full disk, a folder made read-only) calls `on_failure` with
+    the reason, once, and from then on remembers nothing and finds nothing: the scan goes on without it.
+    """
+
+    def __init__(self, directory: Path | None = None, on_failure: Callable[[str], None] = lambda reason: None) -> None:
         directory = directory or default_cache_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(directory / f"fingerprints-v{CACHE_FORMAT}.sqlite", check_same_thread=False)
+        self.path = directory / f"fingerprints-v{CACHE_FORMAT}.sqlite"
+        self._on_failure = on_failure
+        self.failed = False
+        self._last_flush = time.monotonic()
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._open()
+        except (OSError, sqlite3.Error) as exc:
+            raise CacheUnavailable(_reason(exc)) from None
+        self._pending: list[tuple[str, str]] = []
+        self._pending_snapshots: list[tuple[str, str, str]] = []
+
+    def _fail(self, exc: BaseException) -> None:
+        if not self.failed:
+            self.failed = True
+            self._on_failure(_reason(exc))
+        self._pending.clear()
+        self._pending_snapshots.clear()
+
+    def _open(self) -> None:
+        self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
@@ -63,8 +98,6 @@ class FingerprintCache:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS snapshots (key TEXT PRIMARY KEY, listing TEXT NOT NULL, records TEXT NOT NULL)"
         )
-        self._pending: list[tuple[str, str]] = []
-        self._pending_snapshots: list[tuple[str, str, str]] = []
 
     @staticmethod
     def key_function(algorithms: tuple[str, ...], records_digest: bool = False) -> Callable[[str, os.stat_result], str]:
@@ -87,11 +120,17 @@ class FingerprintCache:
         One range query instead of one query per file; decode the texts wanted with `decode`.
         The dict may hold entries of files that are gone or changed since (their keys differ).
         """
-        if not prefix:
-            return dict(self._db.execute("SELECT key, value FROM entries"))
-        # keys from `prefix` up to, not including, the prefix with its last character incremented
-        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        return dict(self._db.execute("SELECT key, value FROM entries WHERE key >= ? AND key < ?", (prefix, end)))
+        if self.failed:
+            return {}
+        try:
+            if not prefix:
+                return dict(self._db.execute("SELECT key, value FROM entries"))
+            # keys from `prefix` up to, not including, the prefix with its last character incremented
+            end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+            return dict(self._db.execute("SELECT key, value FROM entries WHERE key >= ? AND key < ?", (prefix, end)))
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return {}
 
     @staticmethod
     def decode(texts: Sequence[str]) -> list[Any]:
@@ -110,7 +149,7 @@ class FingerprintCache:
         """Remember `record` (a JSON value) for `key`; written on `flush`. Returns the record's text."""
         text = orjson.dumps(record).decode()  # one per file read: 0.2 µs, where json took 3.4
         self._pending.append((key, text))
-        if len(self._pending) >= 5000:
+        if len(self._pending) >= FLUSH_ENTRIES or time.monotonic() - self._last_flush >= FLUSH_SECONDS:
             self.flush()
         return text
 
@@ -122,7 +161,13 @@ class FingerprintCache:
 
     def snapshot(self, key: str) -> tuple[str, str] | None:
         """The (listing digest, records text) last stored for `key`, or None."""
-        row = self._db.execute("SELECT listing, records FROM snapshots WHERE key = ?", (key,)).fetchone()
+        if self.failed:
+            return None
+        try:
+            row = self._db.execute("SELECT listing, records FROM snapshots WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return None
         return None if row is None else (row[0], row[1])
 
     def put_snapshot(self, key: str, listing: str, texts: Sequence[str]) -> None:
@@ -132,30 +177,48 @@ class FingerprintCache:
         gets none: its files are looked up one by one.
         """
         if sum(map(len, texts)) + len(texts) + 1 > SNAPSHOT_MAX_CHARS:
-            with self._db:  # an older one would be stale
-                self._db.execute("DELETE FROM snapshots WHERE key = ?", (key,))
+            self._write(lambda: self._db.execute("DELETE FROM snapshots WHERE key = ?", (key,)))  # it'd be stale
             return
         self._pending_snapshots.append((key, listing, "[" + ",".join(texts) + "]"))
 
     def discard(self, keys: Iterable[str]) -> None:
         """Forget the entries of `keys` (superseded ones: the file changed since); pending entries are flushed first."""
         self.flush()
-        with self._db:
-            self._db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in keys))
+        self._write(lambda: self._db.executemany("DELETE FROM entries WHERE key = ?", ((k,) for k in keys)))
 
     def flush(self) -> None:
         """Write pending entries in one transaction."""
+        self._last_flush = time.monotonic()
         if self._pending or self._pending_snapshots:
-            with self._db:
+            def write() -> None:
                 self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", self._pending)
                 self._db.executemany("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", self._pending_snapshots)
+
+            self._write(write)
             self._pending.clear()
             self._pending_snapshots.clear()
+
+    def _write(self, action: Callable[[], object]) -> None:
+        """Run `action` in one transaction, unless the cache has failed; a failure is told once, then ignored."""
+        if self.failed:
+            return
+        try:
+            with self._db:
+                action()
+        except sqlite3.Error as exc:
+            self._fail(exc)
 
     def close(self) -> None:
         """Flush and close the database."""
         self.flush()
-        self._db.close()
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}"
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def listing_digest(relpaths: Sequence[str], stats: Sequence[os.stat_result]) -> str:

@@ -151,7 +151,7 @@ def scan(
         raise DbomError(None, f"unknown hash algorithm {sorted(unknown)[0]!r}")
     if options.executor not in ("local", "ray"):
         raise DbomError(None, f"unknown executor {options.executor!r} (local or ray)")
-    cache = FingerprintCache(options.cache_dir) if options.use_cache else None
+    cache = _open_cache(options) if options.use_cache else None
     inspector = _Readers(options.jobs, options.worker_processes)
     stats.executor = options.executor
     if options.executor == "ray":
@@ -180,6 +180,22 @@ def scan(
         tool_version=__version__,
         hash_algorithms=(HASH_XXH3, *sorted(options.hashes)),
     )
+
+
+def _open_cache(options: ScanOptions) -> FingerprintCache | None:
+    """The fingerprint cache; None, with a warning, when it cannot be used: a scan is never lost for its cache."""
+    from dbom.fingerprint.cache import CacheUnavailable, default_cache_dir
+
+    folder = options.cache_dir or default_cache_dir()
+
+    def failed(reason: str) -> None:
+        options.warn(f"{folder}: the cache cannot be written ({reason}); the scan goes on without it")
+
+    try:
+        return FingerprintCache(folder, on_failure=failed)
+    except CacheUnavailable as exc:
+        options.warn(f"{folder}: the cache cannot be used ({exc}); the scan goes on without it")
+        return None
 
 
 def _entry_for_path(path: Path) -> DatasetEntry:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import resource
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -60,28 +60,6 @@ def _listing(folder: Path) -> list[str]:
 def _assert_one_line_error(done: subprocess.CompletedProcess[str], output: Path, cause: str) -> None:
     assert done.returncode == 1, done.stderr
     assert done.stderr.strip().splitlines() == [f"dbom: error: {output}: {cause}"], done.stderr
-
-
-@pytest.fixture
-def tmpfs(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
-    """`tmpfs(options)`: a new tmpfs mounted under tmp_path (skips the test when mounting is not permitted)."""
-    mounted: list[Path] = []
-
-    def mount(options: str) -> Path:
-        point = tmp_path / f"mnt{len(mounted)}"
-        point.mkdir()
-        if shutil.which("mount") is None:
-            pytest.skip("no mount command")
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], capture_output=True,
-                              text=True, check=False)
-        if done.returncode != 0:
-            pytest.skip(f"mounting a tmpfs is not permitted here: {done.stderr.strip()}")
-        mounted.append(point)
-        return point
-
-    yield mount
-    for point in reversed(mounted):
-        subprocess.run(["umount", str(point)], capture_output=True, check=False)
 
 
 def _prepare(setup: Setup, command: str, target: Path) -> None:
