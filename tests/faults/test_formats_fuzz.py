@@ -1,0 +1,100 @@
+"""Property tests of the readers that take untrusted bytes: any exception but the project's own is a failure."""
+
+from __future__ import annotations
+
+import bz2
+import contextlib
+import gzip
+import io
+import json
+import lzma
+import tarfile
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import zstandard
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dbom.errors import DbomError
+from dbom.formats import detect, inspect_shard
+
+NAMES = ["a.parquet", "a.arrow", "a.jsonl", "a.json", "a.csv", "a.tsv", "a.txt", "a.tar", "a.jsonl.gz",
+         "a.jsonl.zst", "a.csv.bz2", "a.json.xz", "a.txt.gz"]
+SETTINGS = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _valid(name: str) -> bytes:
+    """A small valid file of the format `name` says."""
+    rows = [{"id": i, "text": f"row {i}", "license": "mit"} for i in range(5)]
+    table = pa.Table.from_pylist(rows)
+    if name.endswith(".parquet"):
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer)
+        return buffer.getvalue()
+    if name.endswith(".arrow"):
+        sink = io.BytesIO()
+        with pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        return sink.getvalue()
+    if name.endswith(".tar"):
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as tar:
+            for key in ("000", "001"):
+                for ext, data in (("txt", b"hello"), ("json", b"{}")):
+                    info = tarfile.TarInfo(f"{key}.{ext}")
+                    info.size = len(data)
+                    tar.addfile(info, io.BytesIO(data))
+        return buffer.getvalue()
+    inner = name.split(".")[1]
+    text = {"jsonl": "".join(json.dumps(r) + "\n" for r in rows), "json": json.dumps(rows),
+            "csv": "id,text\n1,a\n2,b\n", "tsv": "id\ttext\n1\ta\n", "txt": "one\ntwo\n"}[inner].encode()
+    compress = {"gz": gzip.compress, "zst": zstandard.ZstdCompressor().compress, "bz2": bz2.compress,
+                "xz": lzma.compress}
+    suffix = name.rsplit(".", 1)[1]
+    return compress[suffix](text) if suffix in compress else text
+
+
+def _inspect(folder: Path, name: str, data: bytes) -> None:
+    path = folder / name
+    path.write_bytes(data)
+    detected = detect(path, data[:512])
+    assert detected is not None, name
+    with contextlib.suppress(DbomError):  # FormatError is a DbomError: anything else fails the test
+        inspect_shard(path, detected)
+        inspect_shard(path, detected, records_digest=True)
+
+
+@SETTINGS
+@given(name=st.sampled_from(NAMES), data=st.binary(max_size=2048))
+def test_arbitrary_bytes(tmp_path: Path, name: str, data: bytes) -> None:
+    _inspect(tmp_path, name, data)
+
+
+@SETTINGS
+@given(name=st.sampled_from(NAMES), cut=st.integers(min_value=0, max_value=10_000),
+       flips=st.lists(st.tuples(st.integers(min_value=0, max_value=10_000), st.integers(0, 255)), max_size=4))
+def test_valid_files_truncated_or_with_bytes_flipped(tmp_path: Path, name: str, cut: int,
+                                                      flips: list[tuple[int, int]]) -> None:
+    data = bytearray(_valid(name))
+    for position, value in flips:
+        data[position % len(data)] = value
+    _inspect(tmp_path, name, bytes(data[: max(1, cut % (len(data) + 1))]))
+
+
+@SETTINGS
+@given(doc=st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                        lambda children: st.lists(children, max_size=4)
+                        | st.dictionaries(st.sampled_from(["bomFormat", "specVersion", "components", "metadata",
+                                                           "type", "name", "bom-ref", "properties", "data"]),
+                                          children, max_size=5), max_leaves=30))
+def test_arbitrary_json_as_a_dbom(tmp_path: Path, doc: object) -> None:
+    from dbom.cyclonedx.api import load, validate_file
+
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps({"bomFormat": "CycloneDX", "specVersion": "1.6", **doc}
+                               if isinstance(doc, dict) else doc))
+    assert isinstance(validate_file(path), list)
+    with contextlib.suppress(DbomError):
+        load(path)
