@@ -122,6 +122,9 @@ class VcsInfo:
     dirty: bool = False
     diff_digest: str | None = None
     path: str = ""
+    # the last commit that touched `path` (`git log -1 -- path`): a commit elsewhere in the repository
+    # moves `commit` but not this, and is no change of what lies under `path`
+    last_commit: str | None = None
 
 
 @dataclass(frozen=True)

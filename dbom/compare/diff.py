@@ -49,7 +49,7 @@ CATEGORIES: dict[str, str] = {
     "records": "a dataset's record count changed, or its records digest did",
     "license": "a dataset's license changed",
     "license-class": "a license became more restrictive (an escalation)",
-    "version": "a dataset's version, git commit or Hub revision changed",
+    "version": "a dataset's version, the last commit that touched its files, or its Hub revision changed",
     "schema": "a dataset's columns or their types changed",
     "metadata": "another attribute of a dataset changed (location, facts, include globs...)",
     "docs": "a card, license file or other document changed",
@@ -526,7 +526,12 @@ _DATASET_HANDLED = {"name", "shards", "docs", "license", "digest"}
 
 
 def _dataset_attributes(d: Dataset) -> dict[str, str]:
-    return _flatten(d, exclude=_DATASET_HANDLED)
+    attributes = _flatten(d, exclude=_DATASET_HANDLED)
+    if d.vcs is not None and d.vcs.last_commit:
+        # the checkout's commit moves with any commit in the repository; the data changed only if the last
+        # commit that touched its path did (or its files did: the shards are compared by digest)
+        attributes.pop("vcs.commit", None)
+    return attributes
 
 
 def _is_revision(name: str) -> bool:
@@ -547,10 +552,20 @@ def _steps_diff(old: Sequence[ProcessingStep], new: Sequence[ProcessingStep]) ->
         elif after is None:
             result.append(StepDiff(name, REMOVED))
         else:
-            fields = _field_changes(_flatten(before, exclude={"name"}), _flatten(after, exclude={"name"}))
+            fields = _field_changes(_step_attributes(before), _step_attributes(after))
             if fields:
                 result.append(StepDiff(name, CHANGED, fields))
     return tuple(result)
+
+
+def _step_attributes(step: ProcessingStep) -> dict[str, str]:
+    """A step's fields; a code or config file is compared by content: its commits moving is no change."""
+    attributes = _flatten(step, exclude={"name"})
+    for ref in ("code_ref", "config"):
+        if attributes.get(f"{ref}.sha256"):
+            for key in (f"{ref}.vcs.commit", f"{ref}.vcs.last_commit", f"{ref}.vcs.ref"):
+                attributes.pop(key, None)
+    return attributes
 
 
 def _weights(d: Dbom) -> dict[str, str]:

@@ -46,6 +46,7 @@ VCS_REF = "dbom:vcs:ref"
 VCS_DIRTY = "dbom:vcs:dirty"
 VCS_DIFF_DIGEST = "dbom:vcs:diff-digest"
 VCS_PATH = "dbom:vcs:path"
+VCS_LAST_COMMIT = "dbom:vcs:last-commit"
 HUB_REPO = "dbom:hub:repo"
 HUB_TYPE = "dbom:hub:type"
 HUB_REVISION = "dbom:hub:revision"
@@ -119,6 +120,8 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     VCS_DIFF_DIGEST: ("dataset, code", "SHA-256 of the uncommitted changes (diff against HEAD and untracked files; "
                                        "see dbom/provenance/git.py)"),
     VCS_PATH: ("dataset, code", "the path within the repository"),
+    VCS_LAST_COMMIT: ("dataset, code", "the last commit that touched the path (`git log -1 -- PATH`): what "
+                                       "`dbom diff` compares, so that a commit elsewhere is no change"),
     HUB_REPO: ("dataset", "the Hugging Face Hub repository (`ORG/NAME`) whose cached snapshot was scanned"),
     HUB_TYPE: ("dataset", "the type of that repository: `dataset`, `model` or `space`"),
     HUB_REVISION: ("dataset", "the repository commit the snapshot holds"),

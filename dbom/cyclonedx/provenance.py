@@ -55,6 +55,8 @@ def vcs_properties(vcs: VcsInfo | None) -> list[dict[str, str]]:
         props.append(_prop(P.VCS_DIFF_DIGEST, vcs.diff_digest))
     if vcs.path:
         props.append(_prop(P.VCS_PATH, vcs.path))
+    if vcs.last_commit:
+        props.append(_prop(P.VCS_LAST_COMMIT, vcs.last_commit))
     return props
 
 
@@ -69,6 +71,7 @@ def read_vcs(props: Mapping[str, str]) -> VcsInfo | None:
         dirty=props.get(P.VCS_DIRTY) == "true",
         diff_digest=props.get(P.VCS_DIFF_DIGEST),
         path=props.get(P.VCS_PATH, ""),
+        last_commit=props.get(P.VCS_LAST_COMMIT),
     )
 
 

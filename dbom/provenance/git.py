@@ -133,6 +133,7 @@ def _info(top: Path, rel: str, whole_tree: bool, require_tracked: bool) -> VcsIn
         dirty=dirty,
         diff_digest=diff_digest(top, scope) if dirty else None,
         path=rel,
+        last_commit=_out(top, "log", "-1", "--format=%H", "--", spec) or None,
     )
 
 

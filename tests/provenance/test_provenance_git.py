@@ -68,7 +68,7 @@ def test_scan_of_a_corpus_in_git_names_the_commit_and_a_remote_without_its_token
     assert "dbom:vcs:diff-digest" not in p
     assert run_dbom("validate", str(out)).returncode == 0
     read = dbom.load(out).datasets[0]
-    assert read.vcs == VcsInfo(commit=commit, url=CLEAN_REMOTE, ref="main", path="corpus/alpha")
+    assert read.vcs == VcsInfo(commit=commit, url=CLEAN_REMOTE, ref="main", path="corpus/alpha", last_commit=commit)
 
 
 def test_a_dirty_dataset_gets_the_dirty_flag_and_a_digest_of_its_changes(repo: Path, tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_shallow_clone_from_a_local_path_reports_the_remote_as_local(repo: Path,
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(clone))
     assert git(clone, "rev-parse", "--is-shallow-repository") == "true"
     info = vcs_info(clone / "corpus" / "beta")
-    assert info == VcsInfo(commit=commit, url="local", ref="main", path="corpus/beta")
+    assert info == VcsInfo(commit=commit, url="local", ref="main", path="corpus/beta", last_commit=commit)
     out = tmp_path / "shallow.cdx.json"
     dbom.write(dbom.scan([clone / "corpus" / "beta"]), out)
     doc_text = out.read_text()
@@ -132,7 +132,8 @@ def test_worktree_has_its_own_branch_and_commit(repo: Path, tmp_path: Path) -> N
     (worktree / "corpus" / "beta" / "added.txt").write_text("feature data\n")
     feature_commit = commit_all(worktree, "feature")
     info = vcs_info(worktree / "corpus" / "beta")
-    assert info == VcsInfo(commit=feature_commit, url=CLEAN_REMOTE, ref="feature", path="corpus/beta")
+    assert info == VcsInfo(commit=feature_commit, url=CLEAN_REMOTE, ref="feature", path="corpus/beta",
+                           last_commit=feature_commit)
     main_info = vcs_info(repo / "corpus" / "beta")
     assert main_info is not None and main_info.commit != feature_commit and main_info.ref == "main"
 
@@ -141,7 +142,7 @@ def test_no_remote_scp_remote_and_branch_remote(tmp_path: Path) -> None:
     repo = init_repo(tmp_path / "plain")
     (repo / "data.txt").write_text("x\n")
     commit = commit_all(repo)
-    assert vcs_info(repo) == VcsInfo(commit=commit, url=None, ref="main", path="")
+    assert vcs_info(repo) == VcsInfo(commit=commit, url=None, ref="main", path="", last_commit=commit)
     git(repo, "remote", "add", "upstream", "git@github.com:org/corpus.git")
     assert vcs_info(repo).url == "ssh://github.com/org/corpus.git"  # type: ignore[union-attr]
     git(repo, "remote", "add", "origin", "https://example.org/other.git")
