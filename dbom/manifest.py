@@ -229,6 +229,9 @@ def parse_manifest(doc: Any, base: Path, label: str = "manifest") -> Manifest:
             raise ManifestError(label, f"{_at(model, key)}model.{key} must be a string")
     if "commercial" in model and not isinstance(model["commercial"], bool):
         raise ManifestError(label, f"{_at(model, 'commercial')}model.commercial must be true or false")
+    for section, where in ((model, "model"), (dbom_section, "dbom")):
+        if section.get("license") is not None:
+            section["license"] = _license(section, label, f"{where}.license")
 
     raw_datasets = top.get("datasets", []) or []
     if not isinstance(raw_datasets, list):
@@ -284,7 +287,7 @@ def _dataset(item: Any, base: Path, label: str, parent: Mapping[str, Any]) -> Da
         description=_optional_text(entry, "description", label, name),
         homepage=_optional_text(entry, "homepage", label, name),
         location=_optional_text(entry, "location", label, name),
-        license=_optional_text(entry, "license", label, name),
+        license=_license(entry, label, f"datasets[{name}].license") if entry.get("license") is not None else None,
         facts=facts,
     )
 
@@ -334,6 +337,19 @@ def _mapping(value: Any, label: str, what: str, allowed: tuple[str, ...], where:
 def _at(mapping: Mapping[str, Any], key: str) -> str:
     line = getattr(mapping, "lines", {}).get(key)
     return f"line {line}: " if line else ""
+
+
+def _license(section: Mapping[str, Any], label: str, where: str) -> str:
+    """The section's `license`, in its SPDX form (dbom.licensing.stated); ManifestError with the line otherwise."""
+    from dbom.licensing.stated import stated_license
+
+    value = section["license"]
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise ManifestError(label, f"{_at(section, 'license')}{where} must be a string")
+    try:
+        return stated_license(str(value))
+    except ValueError as exc:
+        raise ManifestError(label, f"{_at(section, 'license')}{where}: {exc}") from None
 
 
 def _optional_text(entry: Mapping[str, Any], key: str, label: str, name: str) -> str | None:

@@ -365,6 +365,10 @@ def _finish(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: D
     license_ = found.license
     evidence = found.evidence
     if entry.license:
+        if license_.is_known and license_.expression != entry.license:
+            said = " ".join(filter(None, (license_.source or "the data", license_.path)))
+            options.warn(f"{entry.name}: the manifest's license {entry.license} overrides {license_.expression} "
+                         f"({said} says so); the manifest's is recorded")
         license_ = License(expression=entry.license, source="manifest", acknowledgement="declared")
         evidence = (license_, *evidence)
     return provenance.apply(Dataset(
