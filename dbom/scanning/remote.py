@@ -108,7 +108,7 @@ def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOpti
         if uncounted:
             options.warn(f"{entry.name}: {uncounted} shard{'s' * (uncounted != 1)} not counted: with "
                          "--trust-store-checksums only Parquet footers are read, and other formats need their bytes")
-        dataset = _finish(located, workdir, options, provenance, results)
+        dataset = _finish(located, workdir, options, provenance, results, cache=cache)
         return replace(dataset, url=root.url, hub_ref=root.ref)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

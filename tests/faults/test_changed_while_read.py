@@ -88,13 +88,14 @@ def test_a_file_that_keeps_changing_is_an_error_or_recorded_and_never_cached(
     _jsonl(data / "part-0.jsonl", 50, "v0")
     _jsonl(target, 50, "v0")
     write = _rewrite_in_place(target, 50) if how == "in-place" else _replace(target, 50)
-    _write_during_inspection(monkeypatch, target, 100, write)
-    with pytest.raises(DbomError, match=r"part-1\.jsonl: changed while it was read"):
-        dbom.scan([data], options=dbom.ScanOptions(jobs=1))
-    model = dbom.scan([data], options=dbom.ScanOptions(jobs=1, keep_going=True))
-    shard = next(s for s in model.datasets[0].shards if s.path == "part-1.jsonl")
-    assert shard.error == "changed while it was read" and shard.records is None
-    monkeypatch.undo()  # the writer stops: the next scan must read the file, not trust a cache entry
+    with monkeypatch.context() as writing:  # the writer stops when the block ends (the test's cache stays)
+        _write_during_inspection(writing, target, 100, write)
+        with pytest.raises(DbomError, match=r"part-1\.jsonl: changed while it was read"):
+            dbom.scan([data], options=dbom.ScanOptions(jobs=1))
+        model = dbom.scan([data], options=dbom.ScanOptions(jobs=1, keep_going=True))
+        shard = next(s for s in model.datasets[0].shards if s.path == "part-1.jsonl")
+        assert shard.error == "changed while it was read" and shard.records is None
+    # the next scan must read the file, not trust a cache entry
     stats = dbom.ScanStats()
     again = dbom.scan([data], options=dbom.ScanOptions(jobs=1), stats=stats)
     shard = next(s for s in again.datasets[0].shards if s.path == "part-1.jsonl")
