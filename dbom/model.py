@@ -224,6 +224,7 @@ class Dataset:
     record_licenses: tuple[LicenseShare, ...] = ()  # per-record licenses, by records and bytes
     # what the walk left out and why (`<path>: <why>`, paths relative to the root), sorted: dbom:warning
     warnings: tuple[str, ...] = ()
+    card_facts: tuple[str, ...] = ()  # the keys of `facts` taken from the card (the manifest states the others)
     url: str | None = None  # the URL it was scanned from (no credentials), for a remote corpus
     hub_ref: str | None = None  # for hf://: the branch or tag given, resolved to `hub.revision`
 

@@ -30,6 +30,7 @@ LICENSE_CODE = "dbom:license:code"
 LICENSE_RECORDS = "dbom:license:records"
 LOCATION = "dbom:location"
 FACT_PREFIX = "dbom:fact:"
+FACTS_FROM_CARD = "dbom:facts:from-card"
 MODEL_COMMERCIAL = "dbom:model:commercial"
 HASH_ALGORITHMS = "dbom:hash:algorithms"
 WARNING = "dbom:warning"
@@ -101,6 +102,8 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     LICENSE_STATUS: ("dataset", "`NOASSERTION` when no license could be determined"),
     FACT_PREFIX + "<key>": ("dataset", "a fact stated in the manifest (e.g. `dbom:fact:osaid_class`); "
                                        "see the manifest keys"),
+    FACTS_FROM_CARD: ("dataset", "the facts (`dbom:fact:<key>`) taken from the dataset's card, not stated in the "
+                                 "manifest, as a JSON list of keys"),
     MODEL_COMMERCIAL: ("model", "`true` when the model is meant for commercial use, per the manifest"),
     HASH_ALGORITHMS: ("metadata", "digests computed for every file, comma-separated"),
     WARNING: ("dataset, metadata", "what was left out, and why: on a dataset, `<path>: <why>` for each file or folder "

@@ -173,6 +173,7 @@ def _dataset(c: dict[str, Any]) -> Dataset:
         location=refs.get("distribution") or props.get(P.LOCATION),
         license=license_,
         facts={k[len(P.FACT_PREFIX):]: v for k, v in props.items() if k.startswith(P.FACT_PREFIX)},
+        card_facts=tuple(json.loads(props[P.FACTS_FROM_CARD])) if P.FACTS_FROM_CARD in props else (),
         include=tuple(json.loads(props[P.INCLUDE])) if P.INCLUDE in props else (),
         exclude=tuple(json.loads(props[P.EXCLUDE])) if P.EXCLUDE in props else (),
         digest=digest,

@@ -337,6 +337,8 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
     props += license_properties(ds)
     for key in sorted(ds.facts):
         props.append(_prop(P.FACT_PREFIX + key, ds.facts[key]))
+    if ds.card_facts:
+        props.append(_prop(P.FACTS_FROM_CARD, json.dumps(list(ds.card_facts))))
     if ds.url:
         props.append(_prop(P.SOURCE_URL, ds.url))
     props += prov.vcs_properties(ds.vcs) + prov.hub_properties(ds.hub)

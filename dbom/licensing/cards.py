@@ -39,6 +39,40 @@ class Card:
     homepage: str | None = None
     language: tuple[str, ...] = ()
     citation: str | None = None
+    task_categories: tuple[str, ...] = ()
+
+    def facts(self) -> dict[str, str]:
+        """The manifest facts this card states, by manifest key: languages, citation, modality (from its tasks)."""
+        found: dict[str, str] = {}
+        if self.language:
+            found["languages"] = ", ".join(self.language)
+        if self.citation:
+            found["citation"] = self.citation
+        modalities = sorted({m for task in self.task_categories if (m := task_modality(task))})
+        if modalities:
+            found["modality"] = ", ".join(modalities)
+        return found
+
+
+# The Hub's task categories, by the modality of the data they take (the first word of the task decides).
+_TASK_MODALITIES = (
+    (("text", "token", "table-question", "question", "summarization", "translation", "fill-mask", "sentence",
+      "zero-shot-classification", "feature-extraction", "multiple-choice", "conversational"), "text"),
+    (("image", "object-detection", "depth-estimation", "mask-generation", "zero-shot-image",
+      "zero-shot-object", "unconditional-image", "keypoint"), "image"),
+    (("audio", "automatic-speech-recognition", "voice-activity"), "audio"),
+    (("video",), "video"),
+    (("tabular", "time-series"), "tabular"),
+)
+
+
+def task_modality(task: str) -> str | None:
+    """The modality of the data a Hub task category takes (`text-generation` is text), or None."""
+    lowered = task.strip().lower()
+    for prefixes, modality in _TASK_MODALITIES:
+        if lowered.startswith(prefixes):
+            return modality
+    return None
 
 
 def find_card(root: Path) -> Path | None:
@@ -79,7 +113,8 @@ def read_card(path: Path) -> Card:
         description=description,
         homepage=homepage,
         language=_strings(meta.get("language")),
-        citation=body_fields.citation,
+        citation=_scalar(meta.get("citation")) or body_fields.citation,
+        task_categories=_strings(meta.get("task_categories")),
     )
 
 

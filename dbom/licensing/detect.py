@@ -66,8 +66,15 @@ def resolve_license(card: Card | None, license_files: Sequence[Path], root: Path
     if stated.expression != NOASSERTION:
         if from_files is not None and not _agrees(stated.expression, from_files[1]):
             path, spdx = from_files
-            conflicts.append(f"{_rel(path, root)}: reads as {spdx}, but the card declares "
-                             f"{stated.expression}; keeping the card's license")
+            where = _rel(path, root)
+            if where.startswith("../"):
+                # a license file above the dataset, in its repository, beside a data card: the code's license,
+                # as expected, not a disagreement
+                code_license = code_license or License(expression=spdx, source=SOURCE_FILE,
+                                                       acknowledgement="declared", path=where)
+            else:
+                conflicts.append(f"{where}: reads as {spdx}, but the card declares "
+                                 f"{stated.expression}; keeping the card's license")
     elif from_files is not None:
         found = License(expression=from_files[1], source=SOURCE_FILE, acknowledgement="declared",
                         path=_rel(from_files[0], root))

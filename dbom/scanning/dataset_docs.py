@@ -19,6 +19,7 @@ class DatasetDocs:
     homepage: str | None = None
     code_license: License | None = None
     evidence: tuple[License, ...] = ()
+    facts: dict[str, str] = field(default_factory=dict)  # manifest facts the card states (languages, citation...)
 
 
 def dataset_metadata(root: Path, docs: Sequence[DocFile], warn: Callable[[str], None],
@@ -59,4 +60,5 @@ def dataset_metadata(root: Path, docs: Sequence[DocFile], warn: Callable[[str], 
         homepage=card.homepage if card else None,
         code_license=result.code_license,
         evidence=result.evidence,
+        facts=card.facts() if card else {},
     )

@@ -381,7 +381,8 @@ def _finish(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: D
         homepage=entry.homepage or found.homepage,
         location=entry.location,
         license=license_,
-        facts=dict(entry.facts),
+        facts={**found.facts, **entry.facts},  # what the manifest states wins over what the card says
+        card_facts=tuple(sorted(key for key in found.facts if key not in entry.facts)),
         include=entry.include,
         exclude=entry.exclude,
         digest=dataset_digest(shards),

@@ -272,8 +272,8 @@ def test_a_split_of_a_saved_dataset_dict_has_the_dicts_card_license(tmp_path: Pa
     assert [s.path for s in recorded.shards] == ["train/data-00000-of-00001.arrow"]  # the split only
     assert "README.md" in {d.path for d in recorded.docs} and not any(d.path.startswith("test/") for d in recorded.docs)
     assert recorded.vcs is not None and recorded.vcs.path == "instruct"
-    assert rec.warnings == ["instruct: ../LICENSE: reads as MIT, but the card declares CC-BY-NC-4.0; "
-                            "keeping the card's license"]
+    assert rec.warnings == []  # the repository's MIT above the data card is its code license, no conflict
+    assert recorded.code_license is not None and recorded.code_license.expression == "MIT"
     conflict = ("instruct: license conflict: CC-BY-NC-4.0 is non-commercial, but the model is for commercial use "
                 "(model.commercial: true)")
     assert dbom.load(out).warnings == (*rec.warnings, conflict)
