@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dbom.licensing.classes import is_more_restrictive, license_class, restrictiveness
-from dbom.model import NOASSERTION, Dataset, Dbom, DocFile, License, ProcessingStep, Shard
+from dbom.model import NOASSERTION, Dataset, Dbom, DocFile, License, LicenseShare, ProcessingStep, Shard
 
 # Change categories, with what each one means (the README lists them from here).
 CATEGORIES: dict[str, str] = {
@@ -629,12 +629,24 @@ def _flatten(obj: Any, exclude: set[str] | frozenset[str] = frozenset(), prefix:
             continue
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             out.update(_flatten(value, prefix=name + "."))
+        elif isinstance(value, tuple) and all(isinstance(item, License | LicenseShare) for item in value):
+            for item in value:  # one field per statement, named by where it came from: what changed reads as such
+                key, text = _statement(item)
+                out[f"{name}[{key}]"] = text
         elif isinstance(value, Mapping):
             for key in sorted(value):
                 out[f"{name}.{key}"] = _text(value[key])
         else:
             out[name] = _text(value)
     return out
+
+
+def _statement(item: License | LicenseShare) -> tuple[str, str]:
+    """(what names it, what it says) of a license statement or of a per-record license share."""
+    if isinstance(item, LicenseShare):
+        return item.license, f"{item.records:,} records, {item.bytes:,} bytes"
+    where = " ".join(filter(None, (item.source or "stated", item.path)))
+    return where, item.expression if item.expression != NOASSERTION or not item.name else f"{item.name} (no SPDX id)"
 
 
 def _text(value: Any) -> str:

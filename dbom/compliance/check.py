@@ -25,6 +25,7 @@ from typing import Any
 from dbom.licensing import classes as lt
 from dbom.licensing.record_licenses import MISSING as NO_RECORD_LICENSE
 from dbom.model import Dataset, Dbom, License, ProcessingStep
+from dbom.util.humanize import plural
 
 PASS = "pass"
 MISSING = "missing"
@@ -268,8 +269,8 @@ def _rule_where_to_obtain(ds: Dataset, dbom: Dbom) -> Verdict:
     where, pinned = where_to_obtain(ds), revision(ds)
     absent = [k for k, v in (("location", where), ("version", pinned)) if v is None]
     if absent:
-        what = {"location": "where to obtain it", "version": "a pinned revision or version"}
-        return _missing(f"{item}: no {' and no '.join(what[k] for k in absent)}", *absent)
+        what = {"location": "where to obtain it is not stated", "version": "no revision or version pins it"}
+        return _missing(f"{item}: {' and '.join(what[k] for k in absent)}", *absent)
     return _pass(f"{item}: {_short(where, 60)} at {pinned}")
 
 
@@ -310,12 +311,13 @@ def _rule_scope(ds: Dataset, dbom: Dbom) -> Verdict:
         return _missing("no data files (shards) were found for this dataset", "path", "include")
     broken = [s.path for s in ds.shards if s.error]
     if broken:
-        return _missing(f"{len(broken)} shard(s) could not be read, e.g. {broken[0]}: repair or exclude them",
+        return _missing(f"{plural(len(broken), 'shard')} could not be read, e.g. {broken[0]}: repair or exclude them",
                         "exclude")
     uncounted = [s.path for s in ds.shards if s.records is None]
     if uncounted:
-        return _missing(f"{len(uncounted)} shard(s) have no record count, e.g. {uncounted[0]}", "exclude")
-    return _pass(f"{len(ds.shards)} shards, {ds.total_records} records, {ds.total_bytes} bytes")
+        return _missing(f"{plural(len(uncounted), 'shard')} without a record count, e.g. {uncounted[0]}", "exclude")
+    return _pass(f"{plural(len(ds.shards), 'shard')}, {plural(ds.total_records or 0, 'record')}, "
+                 f"{plural(ds.total_bytes, 'byte')}")
 
 
 def _rule_processing(ds: Dataset, dbom: Dbom) -> Verdict:
@@ -338,11 +340,11 @@ def _rule_unshareable(ds: Dataset, dbom: Dbom) -> Verdict:
     if not ds.shards:
         return _missing("unshareable data: no shards, so no schema to describe", "path")
     if schemaless and not ds.description:
-        return _missing(f"unshareable data: {len(schemaless)} shard(s) have no readable schema (e.g. "
+        return _missing(f"unshareable data: {plural(len(schemaless), 'shard')} without a readable schema (e.g. "
                         f"{schemaless[0]}); describe the record structure", "description")
     columns = list(dict.fromkeys(c.name for s in ds.shards for c in s.columns or ()))
     described = f"{len(columns)} fields ({', '.join(columns[:6])}{', …' if len(columns) > 6 else ''})"
-    return _pass(f"schema-level description: {described}, {ds.total_records} records"
+    return _pass(f"schema-level description: {described}, {plural(ds.total_records or 0, 'record')}"
                  + ("; structure described in `description`" if schemaless else ""))
 
 
@@ -403,7 +405,8 @@ def _rule_dbom_license(dbom: Dbom) -> Verdict:
 def _rule_inventory(dbom: Dbom) -> Verdict:
     if not dbom.datasets:
         return _missing("the DBOM lists no training dataset", "datasets")
-    return _pass(f"{len(dbom.datasets)} datasets, {sum(len(d.shards) for d in dbom.datasets)} shards")
+    shards = sum(len(d.shards) for d in dbom.datasets)
+    return _pass(f"{plural(len(dbom.datasets), 'dataset')}, {plural(shards, 'shard')}")
 
 
 def _rule_code(dbom: Dbom) -> Verdict:
@@ -413,7 +416,7 @@ def _rule_code(dbom: Dbom) -> Verdict:
     problems = [p for p in (step_problem(s) for s in dbom.steps) if p is not None]
     if problems:
         return _missing("; ".join(reason for reason, _ in problems), *dict.fromkeys(key for _, key in problems))
-    return _pass(f"{len(dbom.steps)} steps, each with its pinned code: "
+    return _pass(f"{plural(len(dbom.steps), 'step')}, each with its pinned code: "
                  + ", ".join(f"{s.name} ({step_code(s)})" for s in dbom.steps[:3])
                  + (", …" if len(dbom.steps) > 3 else ""))
 

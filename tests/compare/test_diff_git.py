@@ -67,3 +67,20 @@ def test_a_commit_to_the_data_or_the_code_still_is(tmp_path: Path) -> None:
     changed = run_dbom("diff", str(after), str(last))
     assert changed.returncode == 1 and "web" in changed.stdout
     assert git(project, "log", "-1", "--format=%H", "--", "data/web") in last.read_text(encoding="utf-8")
+
+
+def test_license_evidence_changes_read_as_what_changed(tmp_path: Path) -> None:
+    data = tmp_path / "recipes"
+    shutil.copytree(REPO / "sample_datasets" / "recipes", data)
+    before = tmp_path / "v1.json"
+    assert run_dbom("scan", str(data), "-o", str(before)).returncode == 0
+    (data / "LICENSE").unlink()
+    card = data / "README.md"
+    card.write_text(card.read_text().replace("cc0-1.0", "cc-by-sa-4.0"))
+    after = tmp_path / "v2.json"
+    assert run_dbom("scan", str(data), "-o", str(after)).returncode == 0
+    done = run_dbom("diff", str(before), str(after))
+    assert done.returncode == 1
+    assert "license_evidence[card]: CC0-1.0 → CC-BY-SA-4.0" in done.stdout
+    assert "license_evidence[license-file LICENSE]: CC0-1.0 → (none)" in done.stdout
+    assert "characters, sha256:" not in done.stdout
