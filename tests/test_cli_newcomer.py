@@ -124,3 +124,13 @@ def test_progress_bar_speaks_binary_units_like_the_summary() -> None:
     shown = stream.getvalue()
     assert re.search(r"1\.5 MiB/3\.0 MiB at [\d.]+ (B|KiB|MiB|GiB)/s", shown), shown
     assert "MB" not in shown.replace("MiB", "")
+
+
+def test_check_speaks_plain_english_on_a_bare_scan(tmp_path: Path) -> None:
+    samples = copy_samples(tmp_path / "samples")
+    out = tmp_path / "out.json"
+    assert run_dbom("scan", str(samples / "forum-qa"), "-o", str(out)).returncode == 0
+    text = " ".join(run_dbom("check", str(out)).stdout.split())
+    assert "1 dataset, 3 shards" in text
+    assert "where to obtain it is not stated and no revision or version pins it" in text
+    assert "1 datasets" not in text and "no where" not in text and "no a " not in text
