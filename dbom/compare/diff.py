@@ -465,8 +465,8 @@ def _shards_diff(old: Sequence[Shard], new: Sequence[Shard]) -> tuple[
     for s in old:
         partner = new_by_path.get(s.path)
         if partner is None:
-            gone[s.xxh3_128].append(s)
-        elif partner.xxh3_128 != s.xxh3_128 or not s.xxh3_128:
+            gone[_content_key(s)].append(s)
+        elif not _same_content(s, partner):
             changed.append(ShardChange(s.path, s.bytes, partner.bytes, s.records, partner.records,
                                        s.xxh3_128, partner.xxh3_128))
     for group in gone.values():
@@ -476,7 +476,7 @@ def _shards_diff(old: Sequence[Shard], new: Sequence[Shard]) -> tuple[
     for s in new:
         if s.path in old_paths:
             continue
-        group = gone.get(s.xxh3_128) if s.xxh3_128 else None
+        group = gone.get(_content_key(s)) if _content_key(s) else None
         if group:
             source = group.pop()
             moved.append(ShardMove(source.path, s.path, s.bytes, s.records))
@@ -485,6 +485,19 @@ def _shards_diff(old: Sequence[Shard], new: Sequence[Shard]) -> tuple[
     removed = [_shard_info(s) for group in gone.values() for s in group]
     return (tuple(sorted(added, key=lambda s: s.path)), tuple(sorted(removed, key=lambda s: s.path)),
             tuple(sorted(changed, key=lambda s: s.path)), tuple(sorted(moved, key=lambda s: s.new_path)))
+
+
+def _same_content(a: Shard, b: Shard) -> bool:
+    """Whether two shards hold the same bytes, compared like with like: XXH3-128 when both have it, else SHA-256
+    (a remote shard described by its store's SHA-256 has no XXH3-128: a re-hash is no change)."""
+    if a.xxh3_128 and b.xxh3_128:
+        return a.xxh3_128 == b.xxh3_128
+    return bool(a.sha256) and a.sha256 == b.sha256
+
+
+def _content_key(s: Shard) -> str:
+    """The digest a moved shard is recognised by: XXH3-128, else `sha256:<hex>`, else '' (none)."""
+    return s.xxh3_128 or (f"sha256:{s.sha256}" if s.sha256 else "")
 
 
 def _shard_info(s: Shard) -> ShardInfo:

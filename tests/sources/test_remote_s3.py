@@ -278,3 +278,17 @@ def test_per_record_licenses_of_a_remote_shard(tmp_path: Path, s3_env: dict[str,
     remote = props(datasets_by_name(load_json(remote_out))["mixed"])["dbom:license:records"]
     local = props(datasets_by_name(load_json(local_out))["mixed"])["dbom:license:records"]
     assert remote == local and "CC-BY-NC-4.0" in remote
+
+
+def test_a_trusted_rescan_diffs_as_no_change(tmp_path: Path, s3_env: dict[str, str]) -> None:
+    corpus = _large_parquet(tmp_path / "corpus", files=2, rows=2_000)
+    (corpus / "notes.jsonl").unlink()  # Parquet only: --trust-store-checksums counts it from the footers
+    _upload(corpus, "likewise", "corpus", checksum=True)
+    computed, trusted = tmp_path / "computed.json", tmp_path / "trusted.json"
+    assert run_dbom("scan", "s3://likewise/corpus", "-o", str(computed), "--no-cache", env=s3_env).returncode == 0
+    assert run_dbom("scan", "s3://likewise/corpus", "-o", str(trusted), "--no-cache", "--trust-store-checksums",
+                    env=s3_env).returncode == 0
+    assert computed.read_bytes() != trusted.read_bytes()  # XXH3 in one, not in the other
+    done = run_dbom("diff", str(computed), str(trusted))
+    assert done.returncode == 0, done.stdout
+    assert "No differences." in done.stdout
