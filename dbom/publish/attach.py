@@ -25,6 +25,7 @@ from pathlib import Path
 
 from dbom.errors import DbomError
 from dbom.model import Dbom, DocFile
+from dbom.util.humanize import plural
 
 DEFAULT_NAME = "dbom.cdx.json"
 # A DBOM file name inside the model folder: a plain name (no folder, no traversal) ending in .json.
@@ -112,7 +113,7 @@ def attach(dbom: Dbom | Path | str, model_dir: Path | str, push: str | None = No
 
     description = (f"`dbom attach` bound the DBOM of {original.model.name}"
                    + (f" {original.model.version}" if original.model.version else "")
-                   + f" ({len(attached.datasets)} datasets) to {len(files)} weight files"
+                   + f" ({plural(len(attached.datasets), 'dataset')}) to {plural(len(files), 'weight file')}"
                    f" (SHA-256 over them: {result.weights_digest}).")
     try:
         url = push_files(push, {name: dbom_path.read_bytes(), mc.CARD_NAME: card_data},
