@@ -54,3 +54,30 @@ def test_a_server_that_keeps_failing_is_one_line_after_the_retries(tmp_path: Pat
     assert done.stderr.startswith(f"dbom: error: {base}/forum-qa/forum-qa-00000.jsonl.gz: ")
     assert done.stderr.endswith("(after 4 attempts)\n") and len(done.stderr.splitlines()) == 1
     assert not out.exists()
+
+
+def test_access_denied_is_one_line_at_once(tmp_path: Path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Forbidden(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(403)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_HEAD = do_GET
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Forbidden)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/private/data.parquet"
+    try:
+        done = run_dbom("scan", url, "-o", str(tmp_path / "out.json"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 1
+    assert done.stderr == f"dbom: error: {url}: access denied (ClientResponseError)\n"  # at once: not retried
