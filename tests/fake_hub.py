@@ -12,16 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from loopback_http import send_bytes
+from loopback_http import serve as serve_handler
 
 
 def git_blob_id(data: bytes) -> str:
@@ -109,14 +108,6 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@contextmanager
-def serve(hub: FakeHub) -> Iterator[str]:
+def serve(hub: FakeHub) -> AbstractContextManager[str]:
     """Serve `hub` on 127.0.0.1; yields the endpoint URL for `HF_ENDPOINT`."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(hub))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve_handler(_handler(hub))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from functools import partial
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,15 +53,20 @@ class RangeFolderHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """Serve `folder` on 127.0.0.1; yields the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(RangeFolderHandler, directory=str(folder)))
+def serve(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve `handler` on 127.0.0.1 in a thread; yields the base URL, and stops the server after."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def serve_folder(folder: Path) -> AbstractContextManager[str]:
+    """Serve `folder` on 127.0.0.1; yields the base URL."""
+    return serve(partial(RangeFolderHandler, directory=str(folder)))
 
 
 class FlakyFolderHandler(RangeFolderHandler):
@@ -81,14 +86,7 @@ class FlakyFolderHandler(RangeFolderHandler):
         return super().send_head()
 
 
-@contextmanager
-def serve_flaky_folder(folder: Path, failures: int) -> Iterator[str]:
+def serve_flaky_folder(folder: Path, failures: int) -> AbstractContextManager[str]:
     """Serve `folder` on 127.0.0.1, each path failing `failures` times with a 503 first; yields the base URL."""
     handler = type("Flaky", (FlakyFolderHandler,), {"failures": failures, "seen": {}})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve(partial(handler, directory=str(folder)))

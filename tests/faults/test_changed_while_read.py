@@ -60,15 +60,20 @@ def _replace(path: Path, rows: int) -> Callable[[int], None]:
     return write
 
 
-@pytest.mark.parametrize("how", ["in-place", "replaced"])
-def test_a_file_changed_once_is_read_again_and_described_as_it_now_is(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+def _two_shards(tmp_path: Path, how: str) -> tuple[Path, Path, Callable[[int], None]]:
+    """A dataset of two JSON Lines shards; the second is the one written to, `how` (in place or replaced)."""
     data = tmp_path / "data"
     data.mkdir()
     target = data / "part-1.jsonl"
     _jsonl(data / "part-0.jsonl", 50, "v0")
     _jsonl(target, 50, "v0")
-    write = _rewrite_in_place(target, 50) if how == "in-place" else _replace(target, 50)
+    return data, target, _rewrite_in_place(target, 50) if how == "in-place" else _replace(target, 50)
+
+
+@pytest.mark.parametrize("how", ["in-place", "replaced"])
+def test_a_file_changed_once_is_read_again_and_described_as_it_now_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    data, target, write = _two_shards(tmp_path, how)
     calls = _write_during_inspection(monkeypatch, target, 1, write)
     model = dbom.scan([data], options=dbom.ScanOptions(jobs=1))
     assert calls == [0]
@@ -82,12 +87,7 @@ def test_a_file_changed_once_is_read_again_and_described_as_it_now_is(
 @pytest.mark.parametrize("how", ["in-place", "replaced"])
 def test_a_file_that_keeps_changing_is_an_error_or_recorded_and_never_cached(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
-    target = data / "part-1.jsonl"
-    _jsonl(data / "part-0.jsonl", 50, "v0")
-    _jsonl(target, 50, "v0")
-    write = _rewrite_in_place(target, 50) if how == "in-place" else _replace(target, 50)
+    data, target, write = _two_shards(tmp_path, how)
     with monkeypatch.context() as writing:  # the writer stops when the block ends (the test's cache stays)
         _write_during_inspection(writing, target, 100, write)
         with pytest.raises(DbomError, match=r"part-1\.jsonl: changed while it was read"):
