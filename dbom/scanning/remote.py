@@ -59,7 +59,7 @@ HASH_SOURCE_STORE = "store"
 def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOptions, cache: FingerprintCache | None,
                         inspector: Any, stats: ScanStats) -> Dataset:
     """The dataset `entry` read from the remote `root` (see the module's docstring)."""
-    from dbom.scanning.scanner import _finish
+    from dbom.scanning.scanner import finish_dataset
 
     fs = filesystem(root)
     if root.hub is not None:
@@ -108,7 +108,7 @@ def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOpti
         if uncounted:
             options.warn(f"{entry.name}: {uncounted} shard{'s' * (uncounted != 1)} not counted: with "
                          "--trust-store-checksums only Parquet footers are read, and other formats need their bytes")
-        dataset = _finish(located, workdir, options, provenance, results, cache=cache)
+        dataset = finish_dataset(located, workdir, options, provenance, results, cache=cache)
         return replace(dataset, url=root.url, hub_ref=root.ref)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

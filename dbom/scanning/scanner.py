@@ -266,7 +266,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         _read(todo, results, algorithms, inspector, options, stats, known)
     if known is not None:
         known.close(lambda: {local.location for local in walked})
-    return _finish(entry, root, options, provenance, results, left_out, cache)
+    return finish_dataset(entry, root, options, provenance, results, left_out, cache)
 
 
 def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None], algorithms: tuple[str, ...],
@@ -350,10 +350,14 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _finish(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,
-            results: list[Shard | DocFile | None], left_out: Sequence[str] = (),
-            cache: FingerprintCache | None = None) -> Dataset:
-    """The dataset from its files' results: sorted shards and documents, card and licenses, totals."""
+def finish_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,
+                   results: list[Shard | DocFile | None], left_out: Sequence[str] = (),
+                   cache: FingerprintCache | None = None) -> Dataset:
+    """The dataset from its files' results: sorted shards and documents, card and licenses, totals.
+
+    `root` is where the cards, license files (and shards with a license column) can be read: the dataset
+    root, or for a remote dataset the temporary folder they were fetched into.
+    """
     shards = tuple(sorted((r for r in results if isinstance(r, Shard)), key=_PATH))
     docs = tuple(sorted((r for r in results if isinstance(r, DocFile)), key=_PATH))
     if not shards:

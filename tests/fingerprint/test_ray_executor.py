@@ -123,3 +123,31 @@ def test_an_unreachable_cluster_fails_in_seconds_with_one_line(tmp_path: Path) -
     assert done.stderr.startswith("dbom: error: 127.0.0.1:1: cannot reach the Ray cluster")
     assert len(done.stderr.splitlines()) == 1 and time.monotonic() - started < 60
     assert not (tmp_path / "out.json").exists()
+
+
+def test_ctrl_c_cancels_the_tasks_and_writes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "slow"
+    data.mkdir()
+    line = json.dumps({"text": "x" * 200}) + "\n"
+    for index in range(6):
+        with gzip.open(data / f"part-{index}.jsonl.gz", "wt", compresslevel=1) as out:
+            out.write(line * 60_000)
+    out = tmp_path / "out.json"
+    command = [*NETNS, sys.executable, "-m", "dbom", "scan", str(data), "-o", str(out), "--no-cache",
+               "--records-digest", "--executor", "ray"]
+    process = subprocess.Popen(command, env={**os.environ, **ENV}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if subprocess.run(["pgrep", "-f", "ray::scan_batch"], capture_output=True).returncode == 0:
+            break
+        time.sleep(0.05)
+    dbom_pid = subprocess.run(["pgrep", "-f", f"dbom scan {data}"], capture_output=True, text=True).stdout.split()
+    assert dbom_pid, "the scan was not seen running"
+    os.kill(int(dbom_pid[0]), signal.SIGINT)  # what Ctrl-C sends to the program
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert stderr == "dbom: error: interrupted\n", stderr
+    assert not out.exists() and not list(tmp_path.glob(".out.json.*"))
+    time.sleep(1)
+    assert subprocess.run(["pgrep", "-f", "ray::"], capture_output=True).returncode == 1  # nothing left running
