@@ -70,6 +70,7 @@ _HASH_CONTENT = re.compile(
 )
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_$-]+")
 _FLAT_DEPTH = 2  # levels below a flat component: its `hashes` array and their objects
+_MAX_INLINED = 32  # nested components arrays checked inline (recursion); deeper ones go on the explicit stack
 
 _NOWHERE = object()
 
@@ -331,6 +332,7 @@ class _Integrity:
         self.seen: dict[str, Any] = {}  # bom-ref -> location of its first occurrence
         self.max_depth = 0
         self._seq = 0
+        self._inlined = 0  # components arrays being checked inline by `walk` (each a few Python frames)
 
     def walk(self, root: Any, root_loc: Any, root_key: str, root_depth: int) -> None:
         """Check `root` (found under `root_key` at `root_loc`, `root_depth` levels deep) and all below it."""
@@ -345,6 +347,17 @@ class _Integrity:
             if depth > max_depth:
                 max_depth = depth
             if isinstance(node, list):
+                if key in _COMPONENT_KEYS and self._inlined < _MAX_INLINED:
+                    # the items of a components array, in order, the common flat shape checked inline (twice
+                    # as fast); `component` walks what else is below an item, a bounded number of levels deep
+                    self._seq, self.max_depth = seq, max_depth
+                    self._inlined += 1
+                    for i, item in enumerate(node):
+                        if item.__class__ is dict or item.__class__ is list:
+                            self.component(item, (loc, i), depth + 1)
+                    self._inlined -= 1
+                    seq, max_depth = self._seq, self.max_depth
+                    continue
                 for i in range(len(node) - 1, -1, -1):  # pushed in reverse, so popped in document order
                     if isinstance(node[i], (dict, list)):
                         push((node[i], (loc, i), key, depth + 1))
@@ -420,7 +433,7 @@ class _Integrity:
                 continue
             deepest = max(deepest, depth + 2 if value else depth + 1)
             for i, entry in enumerate(value):
-                if entry.__class__ is not dict:
+                if entry.__class__ is not dict or len(entry) > 2:  # not {alg, content}: what else is in it too
                     self.walk(entry, ((loc, key), i), key, depth + 2)
                     flat = False
                     continue
