@@ -14,6 +14,7 @@ import os
 import pathlib
 from typing import Any, BinaryIO
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # `\ud800` to `\udfff`, paired or not
 # A file larger than this is looked at, streaming, before it is parsed whole: its top-level `bomFormat`
 # (dbom writes it first; a foreign document may put it after its components: the look goes on to the end).
 SMALL_BYTES = 1 << 20
@@ -42,11 +43,34 @@ def read_document(path: pathlib.Path) -> Any:
             file.seek(0)
         raw = file.read()
     try:
-        return json.loads(raw, parse_constant=_reject_constant)
+        doc = json.loads(raw, parse_constant=_reject_constant)
     except RecursionError:
         raise NotCycloneDX("(file)", "not readable as JSON: nested too deeply") from None
     except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError
         raise NotCycloneDX("(file)", f"not JSON: {' '.join(str(exc).split())}") from None
+    if _SURROGATE_ESCAPE.search(raw):  # rare: only then are the strings looked at, one by one
+        lone = _lone_surrogate(doc)
+        if lone is not None:  # json.loads lets it through; nothing can encode it (the schema engine, a terminal)
+            raise NotCycloneDX("(file)", f"not Unicode text: a string holds an unpaired surrogate (\\u{lone:04x})")
+    return doc
+
+
+def _lone_surrogate(doc: Any) -> int | None:
+    """The first unpaired UTF-16 surrogate in a key or string of `doc` (an explicit stack: any depth), else None."""
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and not node.isascii():
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                return ord(node[exc.start])
+    return None
 
 
 def _require_cyclonedx(file: BinaryIO) -> None:
