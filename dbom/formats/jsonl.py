@@ -38,6 +38,8 @@ _TYPE_NAMES: dict[type, str] = {
 _TYPE_ORDER = ("string", "integer", "number", "boolean", "null", "array", "object")
 
 _skip_whitespace = re.compile(r"[ \t\n\r]*").match
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # `\ud800` to `\udfff` in JSON text, paired or not
+_encode_json = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 class _Schema:
@@ -136,6 +138,7 @@ def _parse_lines(name: str, batches: Iterable[tuple[int, list[str]]],
     loads = json.loads
     records = 0
     for first, lines in batches:
+        surrogates = _SURROGATE_ESCAPE.search("".join(lines)) is not None  # rare: then each line is looked at
         for offset, line in enumerate(lines):
             if not line or line.isspace():
                 continue
@@ -143,6 +146,8 @@ def _parse_lines(name: str, batches: Iterable[tuple[int, list[str]]],
                 value = loads(line)
             except (ValueError, RecursionError) as exc:
                 raise FormatError(name, f"invalid JSON on line {first + offset}: {_reason(exc)}") from None
+            if surrogates and _SURROGATE_ESCAPE.search(line):
+                _refuse_unpaired_surrogate(name, first + offset, value)
             records += 1
             add(value)
     return records, schema
@@ -153,6 +158,7 @@ def _parse_document(name: str, text: str, digest: JsonRecords | None = None) -> 
     decode = json.JSONDecoder().raw_decode
     schema = _Schema()
     add = _adder(schema, digest)
+    surrogates = _SURROGATE_ESCAPE.search(text) is not None  # rare: only then are the records' strings checked
     pos = _skip_whitespace(text, 0).end()
     if pos == len(text):
         raise FormatError(name, f"invalid JSON on line {_line_of(text, pos)}: empty document")
@@ -165,6 +171,8 @@ def _parse_document(name: str, text: str, digest: JsonRecords | None = None) -> 
             else:
                 while True:
                     value, pos = decode(text, pos)
+                    if surrogates:
+                        _refuse_unpaired_surrogate(name, _line_of(text, pos), value)
                     records += 1
                     add(value)
                     pos = _skip_whitespace(text, pos).end()
@@ -178,6 +186,8 @@ def _parse_document(name: str, text: str, digest: JsonRecords | None = None) -> 
                     pos = _skip_whitespace(text, pos + 1).end()
         else:
             value, pos = decode(text, pos)
+            if surrogates:
+                _refuse_unpaired_surrogate(name, _line_of(text, pos), value)
             records = 1
             add(value)
     except (ValueError, RecursionError) as exc:
@@ -229,6 +239,18 @@ def _decode_document(name: str, data: bytes) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         raise FormatError(name, f"invalid UTF-8 on line {line}") from None
     return text[1:] if text.startswith(UTF8_BOM) else text
+
+
+def _refuse_unpaired_surrogate(name: str, line: int, value: object) -> None:
+    """FormatError when a string of `value` holds an unpaired UTF-16 surrogate: JSON's grammar allows
+    `"\\ud800"` and json.loads returns it, but it is not Unicode text (no UTF-8 can hold it, nor the DBOM)."""
+    try:
+        _encode_json(value).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        lone = f"\\u{ord(exc.object[exc.start]):04x}"
+        raise FormatError(name, f"invalid JSON on line {line}: unpaired surrogate {lone}, not Unicode text") from None
+    except RecursionError:
+        pass  # as deep as json.loads allows: its strings are checked no further
 
 
 def _line_of(text: str, pos: int) -> int:

@@ -1,5 +1,7 @@
-"""Property tests of the CycloneDX reader (`dbom.load`, `validate_file`) on bytes that are not a DBOM, or
-almost one: any exception but the project's own is a failure, and validate_file never raises."""
+"""Property tests of the readers of JSON text: the CycloneDX reader (`dbom.load`, `validate_file`) on bytes
+that are not a DBOM, or almost one, and the JSON / JSON Lines shard readers on what json.loads accepts but
+no UTF-8 can hold (unpaired surrogates), NaN and huge numbers: any exception but the project's own is a
+failure, validate_file never raises, and what a shard reader returns can be written into a DBOM."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from dbom.cyclonedx.api import load, validate_file
 from dbom.errors import DbomError
+from dbom.formats import detect, inspect_shard
 from dbom.model import Dataset, Dbom, ModelInfo, Shard
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -105,3 +108,51 @@ def test_a_lone_surrogate_is_one_line_from_every_reader(tmp_path: Path) -> None:
         assert done.returncode in (1, 2), done.stderr
         assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
         assert len(done.stderr.splitlines()) == 1 and "surrogate" in done.stderr, done.stderr
+
+
+SHARD_NAMES = st.sampled_from(["a.jsonl", "a.json", "a.ndjson", "a.jsonl.gz", "a.json.zst", "a.jsonl.bz2", "a.json.xz"])
+
+
+def _compressed(name: str, data: bytes) -> bytes:
+    import bz2
+    import gzip
+    import lzma
+
+    import zstandard
+
+    suffix = name.rsplit(".", 1)[1]
+    compress = {"gz": gzip.compress, "zst": zstandard.ZstdCompressor().compress, "bz2": bz2.compress,
+                "xz": lzma.compress}.get(suffix)
+    return compress(data) if compress else data
+
+
+@SETTINGS
+@given(name=SHARD_NAMES, records=st.lists(json_text(), min_size=1, max_size=4), as_array=st.booleans())
+def test_json_shards_with_surrogates_nan_and_huge_numbers(tmp_path: Path, name: str, records: list[str],
+                                                          as_array: bool) -> None:
+    text = "[" + ",\n".join(records) + "]" if as_array else "\n".join(records) + "\n"
+    path = tmp_path / name
+    path.write_bytes(_compressed(name, text.encode()))
+    for digest in (False, True):
+        try:
+            found = inspect_shard(path, detect(path, b""), records_digest=digest)
+        except DbomError:
+            continue
+        for column in found.columns or ():
+            column.name.encode("utf-8")  # the DBOM (UTF-8 JSON) can hold it
+
+
+def test_a_json_lines_shard_with_an_unpaired_surrogate_is_one_line(tmp_path: Path) -> None:
+    """json.loads accepts `{"\\ud800": 1}`; its key was a column the DBOM writer could not encode."""
+    from helpers import run_dbom
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.jsonl").write_text('{"text": "ok"}\n{"\\ud800": 1}\n', encoding="utf-8")
+    out = tmp_path / "out.json"
+    done = run_dbom("scan", str(data), "-o", str(out))
+    assert done.returncode == 1 and not out.exists()
+    assert done.stderr.endswith("a.jsonl: invalid JSON on line 2: unpaired surrogate \\ud800, not Unicode text\n")
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    kept = run_dbom("scan", str(data), "-o", str(out), "--keep-going")
+    assert kept.returncode == 0 and out.exists(), kept.stderr
