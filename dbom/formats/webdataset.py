@@ -30,7 +30,7 @@ def inspect_webdataset(path: Path, detected: Detected) -> Inspection:
     extensions: set[str] = set()
     with open(path, "rb") as file:
         try:
-            with tarfile.open(fileobj=file, mode="r:") as archive:
+            with tarfile.open(fileobj=file, mode="r:", encoding="utf-8", errors="surrogateescape") as archive:
                 while (member := archive.next()) is not None:
                     archive.members.clear()  # TarFile keeps every member otherwise
                     if not member.isfile():
@@ -39,7 +39,7 @@ def inspect_webdataset(path: Path, detected: Detected) -> Inspection:
                     if match is None or _is_meta(member.name):
                         continue
                     keys.add(match.group(1))
-                    extensions.add(match.group(2).lower())
+                    extensions.add(_utf8_text(match.group(2).lower()))
                 end = archive.offset
         except (tarfile.TarError, EOFError, ValueError) as exc:
             state = "truncated" if "end of data" in str(exc) or "truncated" in str(exc) else "corrupt"
@@ -51,6 +51,13 @@ def inspect_webdataset(path: Path, detected: Detected) -> Inspection:
     if marker.count(0) != _BLOCK:
         raise FormatError(name, f"corrupt tar archive: invalid header at offset {end}")
     return Inspection(len(keys), tuple(Column(ext, "bytes") for ext in sorted(extensions)))
+
+
+def _utf8_text(name: str) -> str:
+    """A member name's part as text a DBOM can hold: bytes that are not UTF-8 written as `\\xe9`."""
+    if name.isascii():
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _is_meta(member: str) -> bool:

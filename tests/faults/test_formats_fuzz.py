@@ -61,9 +61,13 @@ def _inspect(folder: Path, name: str, data: bytes) -> None:
     path.write_bytes(data)
     detected = detect(path, data[:512])
     assert detected is not None, name
-    with contextlib.suppress(DbomError):  # FormatError is a DbomError: anything else fails the test
-        inspect_shard(path, detected)
-        inspect_shard(path, detected, records_digest=True)
+    for records_digest in (False, True):
+        try:
+            found = inspect_shard(path, detected, records_digest=records_digest)
+        except DbomError:  # FormatError is a DbomError: anything else fails the test
+            continue
+        for column in found.columns or ():
+            (column.name + column.type).encode("utf-8")  # what the DBOM (UTF-8 JSON) will hold
 
 
 @SETTINGS
@@ -98,3 +102,30 @@ def test_arbitrary_json_as_a_dbom(tmp_path: Path, doc: object) -> None:
     assert isinstance(validate_file(path), list)
     with contextlib.suppress(DbomError):
         load(path)
+
+
+@SETTINGS
+@given(names=st.lists(st.binary(min_size=1, max_size=12).filter(lambda b: b"\0" not in b), min_size=1, max_size=4))
+def test_webdataset_member_names_of_any_bytes(tmp_path: Path, names: list[bytes]) -> None:
+    """Tar stores names as bytes; a name that is not UTF-8 must not become a column the DBOM cannot hold."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT, encoding="latin-1") as tar:
+        for raw in names:
+            info = tarfile.TarInfo(raw.decode("latin-1"))  # latin-1 both ways: the bytes as given
+            info.size = 2
+            tar.addfile(info, io.BytesIO(b"hi"))
+    _inspect(tmp_path, "a.tar", buffer.getvalue())
+
+
+def test_a_webdataset_member_name_that_is_not_utf8(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT, encoding="latin-1") as tar:
+        for name in ("000.txt", "000.caf\xe9", "001.café".encode().decode("latin-1")):
+            info = tarfile.TarInfo(name)
+            info.size = 2
+            tar.addfile(info, io.BytesIO(b"hi"))
+    path = tmp_path / "a.tar"
+    path.write_bytes(buffer.getvalue())
+    found = inspect_shard(path, detect(path, b""))
+    assert found.records == 2
+    assert [c.name for c in found.columns or ()] == ["caf\\xe9", "café", "txt"]  # the byte escaped; UTF-8 read as such
