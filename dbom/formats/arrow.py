@@ -44,12 +44,13 @@ def inspect_arrow(path: Path, detected: Detected, records_digest: bool = False) 
         with pyarrow.memory_map(name, "r") as source:
             tally = _Tally(records_digest)
             schema = _count_stream(source, tally) if stream else _count_file(source, tally)
+            # (a field name is decoded here: one that is not UTF-8 raises UnicodeDecodeError, a ValueError)
+            columns = tuple(Column(field.name, str(field.type)) for field in schema)
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
         kind = "stream" if stream else "file"
         raise FormatError(name, f"corrupt Arrow IPC {kind}: {exc}") from None
     digest = format_digest(SCHEME_ARROW, tally.total) if records_digest else None
-    return Inspection(tally.records, tuple(Column(field.name, str(field.type)) for field in schema),
-                      records_digest=digest)
+    return Inspection(tally.records, columns, records_digest=digest)
 
 
 class _Tally:

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dbom.errors import DbomError
+from dbom.errors import DbomError, FormatError
 from dbom.formats import detect, inspect_shard
 
 NAMES = ["a.parquet", "a.arrow", "a.jsonl", "a.json", "a.csv", "a.tsv", "a.txt", "a.tar", "a.jsonl.gz",
@@ -129,3 +130,15 @@ def test_a_webdataset_member_name_that_is_not_utf8(tmp_path: Path) -> None:
     found = inspect_shard(path, detect(path, b""))
     assert found.records == 2
     assert [c.name for c in found.columns or ()] == ["caf\\xe9", "café", "txt"]  # the byte escaped; UTF-8 read as such
+
+
+def test_arrow_field_names_that_are_not_utf8(tmp_path: Path) -> None:
+    """pyarrow decodes a field name only when asked: that is inside the reader's error handling too."""
+    for name, open_writer in (("a.arrow", pa.ipc.new_file), ("s.arrow", pa.ipc.new_stream)):
+        sink = io.BytesIO()
+        with open_writer(sink, pa.schema([("cafZ", pa.int64())])) as writer:
+            writer.write_table(pa.table({"cafZ": [1]}))
+        path = tmp_path / name
+        path.write_bytes(sink.getvalue().replace(b"cafZ", b"caf\xff"))
+        with pytest.raises(FormatError, match=r"corrupt Arrow IPC .*can't decode byte 0xff"):
+            inspect_shard(path, detect(path, path.read_bytes()[:512]))
