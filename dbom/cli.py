@@ -204,12 +204,11 @@ def scan(paths: tuple[str, ...], manifest: Path | None, output: Path, hashes: tu
     from dbom.fingerprint.cache import default_cache_dir
 
     write(dbom, output, spec_version, memo_dir=None if no_cache else default_cache_dir())
-    if any(d.license.is_known or d.record_licenses for d in dbom.datasets):  # else there is nothing to find
-        from dbom.compliance.check import license_findings
+    if any(d.license.is_known or d.record_licenses for d in dbom.datasets):  # check is imported only if needed
+        from dbom.compliance.check import license_conflicts
 
-        for finding in license_findings(dbom):
-            if finding.severity == "conflict":  # until `dbom check` is run, the scan says what conflicts
-                warn(f"{finding.dataset}: license conflict: {finding.message}")
+        for conflict in license_conflicts(dbom):
+            warn(conflict)
     if not quiet:
         click.echo(_scan_summary(dbom, output, spec_version, stats, time.perf_counter() - started, len(warnings)),
                    err=True)

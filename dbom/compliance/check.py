@@ -604,3 +604,12 @@ def dataset_labels(dbom: Dbom) -> dict[str, str]:
         labels[ds.name] = ", ".join(parts)
     return labels
 
+
+
+def license_conflicts(dbom: Dbom) -> tuple[str, ...]:
+    """The license conflicts of the datasets with the model's intended use, one warning line each, as `dbom scan`
+    and the Recorder tell them before `dbom check` is run."""
+    if not any(d.license.is_known or d.record_licenses for d in dbom.datasets):  # else there is nothing to find
+        return ()
+    return tuple(f"{finding.dataset}: license conflict: {finding.message}"
+                 for finding in license_findings(dbom) if finding.severity == "conflict")

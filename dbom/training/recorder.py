@@ -156,6 +156,7 @@ class Recorder:
                 if dataset not in datasets:
                     raise DbomError(f"step {step.name}", f"names dataset {dataset!r}, which was not recorded")
         from dbom import __version__
+        from dbom.compliance.check import license_conflicts
 
         recorded = link_ancestors((datasets[n] for n in sorted(datasets)), steps)
         return Dbom(
@@ -166,7 +167,7 @@ class Recorder:
             timestamp=source_date(),
             tool_version=__version__,
             hash_algorithms=(HASH_XXH3, *sorted(self.options.hashes)),
-            warnings=(*self.warnings, *license_conflicts(model, recorded)),
+            warnings=(*self.warnings, *license_conflicts(Dbom(model=model, datasets=tuple(recorded)))),
             training_code=training_code(self.code),
             environment=python_environment() if self.environment else (),
         )
@@ -205,17 +206,6 @@ def global_rank() -> int:
         return int(os.environ.get("RANK", "0"))
     except ValueError:
         return 0
-
-
-def license_conflicts(model: ModelInfo, datasets: Sequence[Dataset]) -> tuple[str, ...]:
-    """The license conflicts of the datasets with the model's intended use, as `dbom scan` warns of them."""
-    if not any(d.license.is_known or d.record_licenses for d in datasets):  # else there is nothing to find
-        return ()
-    from dbom.compliance.check import license_findings
-
-    return tuple(f"{finding.dataset}: license conflict: {finding.message}"
-                 for finding in license_findings(Dbom(model=model, datasets=tuple(datasets)))
-                 if finding.severity == "conflict")
 
 
 def training_code(code: Path | None = None) -> CodeRef | None:
