@@ -48,16 +48,34 @@ def file_identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
+class DigestSet:
+    """XXH3-128 plus the requested extra digests ("sha256", "blake3"), each fed the same chunks."""
+
+    def __init__(self, algorithms: tuple[str, ...]) -> None:
+        self.xxh = xxhash.xxh3_128()
+        self.sha = hashlib.sha256() if HASH_SHA256 in algorithms else None
+        self.b3 = _blake3() if HASH_BLAKE3 in algorithms else None
+        self.updaters = [h.update for h in (self.xxh, self.sha, self.b3) if h is not None]
+
+    def update(self, chunk: bytes | memoryview) -> None:
+        """Feed `chunk` to every digest."""
+        for update in self.updaters:
+            update(chunk)
+
+    def hexdigests(self) -> tuple[str, str | None, str | None]:
+        """(XXH3-128, SHA-256 or None, BLAKE3 or None), hex."""
+        return (self.xxh.hexdigest(), self.sha.hexdigest() if self.sha is not None else None,
+                self.b3.hexdigest() if self.b3 is not None else None)
+
+
 def hash_file(path: Path, algorithms: tuple[str, ...]) -> Digests:
     """Read `path` once and return XXH3-128 plus the requested extra digests and the first bytes.
 
     `algorithms` may hold "sha256" and/or "blake3"; XXH3-128 is always computed. Raises
     OSError when the file cannot be read.
     """
-    xxh = xxhash.xxh3_128()
-    sha = hashlib.sha256() if HASH_SHA256 in algorithms else None
-    b3 = _blake3() if HASH_BLAKE3 in algorithms else None
-    updaters = [h.update for h in (xxh, sha, b3) if h is not None]
+    digests = DigestSet(algorithms)
+    updaters = digests.updaters  # bound once: the loop below runs once per 4 MiB
     size = 0
     head = b""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
@@ -78,11 +96,12 @@ def hash_file(path: Path, algorithms: tuple[str, ...]) -> Digests:
         after = file_identity(os.fstat(fd))
     finally:
         os.close(fd)
+    xxh3_128, sha256, blake3 = digests.hexdigests()
     return Digests(
         size=size,
-        xxh3_128=xxh.hexdigest(),
-        sha256=sha.hexdigest() if sha is not None else None,
-        blake3=b3.hexdigest() if b3 is not None else None,
+        xxh3_128=xxh3_128,
+        sha256=sha256,
+        blake3=blake3,
         head=head,
         identity=before if before == after and size == before[0] else None,
     )

@@ -21,11 +21,10 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-import xxhash
-
 from dbom.errors import DbomError, FormatError
+from dbom.fingerprint.hashing import HEAD_BYTES, DigestSet
 from dbom.manifest import DatasetEntry
-from dbom.model import HASH_BLAKE3, HASH_SHA256, Dataset, DocFile, Shard
+from dbom.model import Dataset, DocFile, Shard
 from dbom.provenance import DatasetProvenance
 from dbom.scanning.cache import from_record, to_record
 from dbom.scanning.catalog import doc_kind
@@ -97,7 +96,7 @@ def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOpti
         for index, result in zip(todo, ordered_map(lambda i: reader.read(*jobs[i]), todo, IN_FLIGHT), strict=True):
             results[index] = result
             stats.files_read += 1
-            stats.bytes_read += reader.bytes_read.pop(index_key(jobs[index][0]), 0)
+            stats.bytes_read += reader.bytes_read.pop(jobs[index][0].relpath, 0)
             options.progress.advance(jobs[index][0].size)
             if cache is not None and not (isinstance(result, Shard) and result.error):
                 cache.put(keys[index], to_record(result))
@@ -112,11 +111,6 @@ def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOpti
         return replace(dataset, url=root.url, hub_ref=root.ref)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def index_key(obj: RemoteObject) -> str:
-    """How the reader files the bytes it read for an object (its relative path)."""
-    return obj.relpath
 
 
 def _blobs(root: RemoteRoot, objects: Sequence[RemoteObject]) -> Any:
@@ -200,10 +194,7 @@ class _ObjectReader:
 
     def _fetch(self, obj: RemoteObject, url: str,
                target: Path | None) -> tuple[tuple[str, str | None, str | None], bytes, int]:
-        xxh = xxhash.xxh3_128()
-        sha = hashlib.sha256() if HASH_SHA256 in self.algorithms else None
-        b3 = _blake3() if HASH_BLAKE3 in self.algorithms else None
-        updaters = [h.update for h in (xxh, sha, b3) if h is not None]
+        digests = DigestSet(self.algorithms)
         head = bytearray()
         spool = None
         if target is not None:
@@ -211,10 +202,9 @@ class _ObjectReader:
             spool = open(target, "wb")  # noqa: SIM115 (closed below, whatever happens)
 
         def sink(chunk: memoryview) -> None:
-            if len(head) < 512:
-                head.extend(chunk[: 512 - len(head)])
-            for update in updaters:
-                update(chunk)
+            if len(head) < HEAD_BYTES:
+                head.extend(chunk[: HEAD_BYTES - len(head)])
+            digests.update(chunk)
             if spool is not None:
                 spool.write(chunk)
 
@@ -226,7 +216,7 @@ class _ObjectReader:
                 spool.close()
         if size != obj.size:
             raise DbomError(url, f"changed while it was read (listed {obj.size} bytes, read {size})")
-        return (xxh.hexdigest(), sha.hexdigest() if sha else None, b3.hexdigest() if b3 else None), bytes(head), size
+        return digests.hexdigests(), bytes(head), size
 
     def _now(self, obj: RemoteObject) -> RemoteObject:
         return current(self.root, self.fs, obj)
@@ -263,9 +253,3 @@ def _fetched(source: Any) -> int:
 
 def _same(listed: RemoteObject, now: RemoteObject) -> bool:
     return (listed.etag, listed.size, listed.version_id) == (now.etag, now.size, now.version_id)
-
-
-def _blake3():  # type: ignore[no-untyped-def]
-    from blake3 import blake3
-
-    return blake3(max_threads=1)
