@@ -297,7 +297,7 @@ def check(file: Path, fmt: str, profile: str, strict: bool) -> None:
     from dbom.cyclonedx.api import load
 
     _require_file(file)
-    dbom = load(file)
+    dbom = load(file, stream=True)
     result = run_check(dbom, profile)
     if fmt == "json":
         click.echo(json.dumps({"file": str(file), **result.to_json()}, indent=2, ensure_ascii=False))
@@ -318,7 +318,7 @@ def report(file: Path, fmt: str, output: Path) -> None:
     from dbom.cyclonedx.api import load
 
     _require_file(file)
-    write_report(load(file), fmt, output)
+    write_report(load(file, stream=True), fmt, output)
     click.echo(f"dbom: wrote {output} ({fmt})", err=True)
 
 
@@ -357,7 +357,7 @@ def diff(old: Path, new: Path, fmt: str, fail_on: tuple[str, ...], max_items: in
         raise click.BadParameter(str(exc), param_hint="--fail-on") from None
     from dbom.cyclonedx.api import load
 
-    result = run_diff(load(_require_file(old)), load(_require_file(new)))
+    result = run_diff(load(_require_file(old), stream=True), load(_require_file(new), stream=True))
     try:
         click.echo(render(result, fmt, old.name, new.name, max_items), nl=False)
         sys.stdout.flush()

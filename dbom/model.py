@@ -7,7 +7,7 @@ here knows about folders, formats or JSON.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -67,6 +67,149 @@ class DocFile:
     bytes: int
     xxh3_128: str
     sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class FormatTotals:
+    """The shards of one format and compression of a dataset: how many, their records (unknown counts
+    taken as 0) and bytes."""
+
+    format: str
+    compression: str | None
+    shards: int
+    records: int
+    bytes: int
+
+    @property
+    def name(self) -> str:
+        """`parquet`, `jsonl+gzip`..."""
+        return f"{self.format}+{self.compression}" if self.compression else self.format
+
+
+@dataclass(frozen=True)
+class ShardSummary:
+    """What the commands that do not list shards need of a dataset's shards, in memory independent of
+    their number: counts, totals, formats, columns, and the first shard of each kind of trouble.
+
+    Shards read in streaming (dbom.cyclonedx.reader.ShardsOnDisk) stay on disk and come with theirs;
+    otherwise `Dataset.summary` computes it from the shards.
+    """
+
+    shards: int = 0
+    bytes: int = 0
+    records: int | None = 0  # None when any shard's count is unknown
+    text_bytes: int = 0  # uncompressed bytes where known, else file bytes
+    errors: int = 0
+    first_error: str | None = None
+    uncounted: int = 0
+    first_uncounted: str | None = None
+    schemaless: int = 0
+    first_schemaless: str | None = None
+    columns: tuple[Column, ...] = ()  # every column name met, with the first type seen, in order
+    column_types: tuple[tuple[str, tuple[str, ...]], ...] = ()  # every column name met, with all its types sorted
+    formats: tuple[FormatTotals, ...] = ()  # in order of first appearance
+    license_column_bytes: int = 0  # bytes of the readable shards that have a per-record license column
+    records_digest: str | None = None  # of all the shards together (combine_records_digests)
+
+    @staticmethod
+    def of(shards: Iterable[Shard]) -> ShardSummary:
+        """The summary of `shards`."""
+        tally = ShardTally()
+        for shard in shards:
+            tally.add(shard)
+        return tally.summary()
+
+
+class ShardTally:
+    """Builds a ShardSummary one shard at a time (the streaming reader feeds it as it reads)."""
+
+    def __init__(self) -> None:
+        self.shards = self.bytes = self.records = self.text_bytes = 0
+        self.errors = self.uncounted = self.schemaless = 0
+        self.first_error: str | None = None
+        self.first_uncounted: str | None = None
+        self.first_schemaless: str | None = None
+        self.columns: dict[str, str] = {}
+        self.column_types: dict[str, set[str]] = {}
+        self.formats: dict[tuple[str, str | None], list[int]] = {}
+        self.license_column_bytes = 0
+        self._schemas: dict[int, tuple[tuple[Column, ...], bool]] = {}  # by id: the shards share their tuple
+        self._digest_scheme: str | None = None
+        self._digest_sum = 0
+        self._digests_ok = True
+
+    def add(self, shard: Shard) -> None:
+        """Count `shard` in."""
+        self.add_fields(shard.path, shard.bytes, shard.format, shard.compression, shard.records,
+                        shard.uncompressed_bytes, shard.columns, shard.error, shard.records_digest)
+
+    def add_fields(self, path: str, size: int, format: str, compression: str | None, records: int | None,
+                   uncompressed_bytes: int | None, columns: tuple[Column, ...] | None, error: str | None,
+                   records_digest: str | None) -> None:
+        """Count in a shard given by the fields of `Shard` that matter here (no Shard need be built)."""
+        self.shards += 1
+        self.bytes += size
+        self.text_bytes += uncompressed_bytes or size
+        if records is None:
+            self.uncounted += 1
+            if self.first_uncounted is None:
+                self.first_uncounted = path
+        else:
+            self.records += records
+        if error:
+            self.errors += 1
+            if self.first_error is None:
+                self.first_error = path
+        kind = (format, compression)
+        totals = self.formats.get(kind)
+        if totals is None:
+            totals = self.formats[kind] = [0, 0, 0]
+        totals[0] += 1
+        totals[1] += records or 0
+        totals[2] += size
+        if columns is None:
+            self.schemaless += 1
+            if self.first_schemaless is None:
+                self.first_schemaless = path
+        else:
+            known = self._schemas.get(id(columns))
+            if known is None:
+                from dbom.licensing.record_licenses import license_column  # it imports this module
+
+                for column in columns:
+                    self.columns.setdefault(column.name, column.type)
+                    self.column_types.setdefault(column.name, set()).add(column.type)
+                known = self._schemas[id(columns)] = (columns, license_column(columns) is not None)
+            if known[1] and not error:
+                self.license_column_bytes += size
+        if self._digests_ok:
+            self._add_digest(records_digest)
+
+    def _add_digest(self, digest: str | None) -> None:
+        scheme, _, hex_sum = (digest or "").partition(":")
+        try:
+            value = int(hex_sum, 16) if len(hex_sum) == 16 else None
+        except ValueError:
+            value = None
+        if not scheme or value is None or (self._digest_scheme is not None and scheme != self._digest_scheme):
+            self._digests_ok = False
+            return
+        self._digest_scheme = scheme
+        self._digest_sum = (self._digest_sum + value) % (1 << 64)
+
+    def summary(self) -> ShardSummary:
+        """The summary of the shards added so far."""
+        digest = None
+        if self._digests_ok and self._digest_scheme is not None:
+            digest = f"{self._digest_scheme}:{self._digest_sum:016x}"
+        return ShardSummary(
+            shards=self.shards, bytes=self.bytes, records=None if self.uncounted else self.records,
+            text_bytes=self.text_bytes, errors=self.errors, first_error=self.first_error,
+            uncounted=self.uncounted, first_uncounted=self.first_uncounted, schemaless=self.schemaless,
+            first_schemaless=self.first_schemaless, columns=tuple(Column(n, t) for n, t in self.columns.items()),
+            column_types=tuple((n, tuple(sorted(t))) for n, t in self.column_types.items()),
+            formats=tuple(FormatTotals(f, c, *t) for (f, c), t in self.formats.items()),
+            license_column_bytes=self.license_column_bytes, records_digest=digest)
 
 
 @dataclass(frozen=True)
@@ -204,7 +347,7 @@ class Dataset:
     """
 
     name: str
-    shards: tuple[Shard, ...] = ()
+    shards: Sequence[Shard] = ()  # a tuple, or a sequence that reads them from disk (streaming)
     docs: tuple[DocFile, ...] = ()
     version: str | None = None
     description: str | None = None
@@ -228,29 +371,28 @@ class Dataset:
     url: str | None = None  # the URL it was scanned from (no credentials), for a remote corpus
     hub_ref: str | None = None  # for hf://: the branch or tag given, resolved to `hub.revision`
 
-    # Totals are asked for several times per dataset (writer, summary, reports) and walk every shard:
+    # Totals are asked for several times per dataset (writer, summary, reports): one pass over the shards,
     # computed once. A frozen dataclass: the value can never go stale.
     @cached_property
+    def summary(self) -> ShardSummary:
+        """Counts and totals over the shards; shards read in streaming come with theirs (`shards.summary`)."""
+        known = getattr(self.shards, "summary", None)
+        return known if isinstance(known, ShardSummary) else ShardSummary.of(self.shards)
+
+    @property
     def total_records(self) -> int | None:
         """Sum of shard record counts, or None when any shard's count is unknown."""
-        total = 0
-        for shard in self.shards:
-            if shard.records is None:
-                return None
-            total += shard.records
-        return total
+        return self.summary.records
 
-    @cached_property
+    @property
     def total_bytes(self) -> int:
         """Sum of shard sizes in bytes."""
-        return sum(shard.bytes for shard in self.shards)
+        return self.summary.bytes
 
     @property
     def records_digest(self) -> str | None:
         """The records digest of all the shards together (see `combine_records_digests`), or None."""
-        if not self.shards:
-            return None
-        return combine_records_digests(shard.records_digest for shard in self.shards)
+        return self.summary.records_digest
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from xxhash import xxh3_128_digest
+
 from dbom.licensing.classes import is_more_restrictive, license_class, restrictiveness
 from dbom.model import NOASSERTION, Dataset, Dbom, DocFile, License, LicenseShare, ProcessingStep, Shard
 
@@ -359,7 +361,7 @@ def _match_datasets(old: Sequence[Dataset], new: Sequence[Dataset]) -> tuple[
 
 
 def _digest_key(d: Dataset) -> str | None:
-    return d.digest if d.shards and d.digest else None
+    return d.digest if d.summary.shards and d.digest else None
 
 
 def _records_key(d: Dataset) -> str | None:
@@ -426,7 +428,7 @@ def _dataset_diff(old: Dataset, new: Dataset, how: str) -> DatasetDiff:
     attributes = _field_changes(_dataset_attributes(old), _dataset_attributes(new))
     for change in attributes:
         categories.add("version" if _is_revision(change.name) else "metadata")
-    schema = _schema_diff(old.shards, new.shards)
+    schema = _schema_diff(old, new)
     if schema:
         categories.add("schema")
     docs = _docs_diff(old.docs, new.docs)
@@ -455,26 +457,42 @@ def _dataset_diff(old: Dataset, new: Dataset, how: str) -> DatasetDiff:
     )
 
 
-def _shards_diff(old: Sequence[Shard], new: Sequence[Shard]) -> tuple[
+def _shards_diff(old: Iterable[Shard], new: Iterable[Shard]) -> tuple[
         tuple[ShardInfo, ...], tuple[ShardInfo, ...], tuple[ShardChange, ...], tuple[ShardMove, ...]]:
-    """Shards added, removed, changed (same path) and moved (same content), each sorted by path."""
-    new_by_path = {s.path: s for s in new}
-    old_paths = {s.path for s in old}
-    changed: list[ShardChange] = []
+    """Shards added, removed, changed (same path) and moved (same content), each sorted by path.
+
+    `new` is read twice and `old` once, in their order; what is kept of the new side is compact
+    (about 150 bytes a shard: digests of its path and content), so two DBOMs read with their shards
+    on disk compare in memory far below that of their shards.
+    """
+    at: dict[int, int] = {}  # digest of a new shard's path -> its number
+    contents = bytearray()  # per new shard: the digests of its XXH3-128 and of its SHA-256 (zeros: none)
+    for number, s in enumerate(new):
+        at[_path_key(s.path)] = number
+        contents += _content_digests(s)
+    partnered = bytearray(len(contents) // 32)  # a new shard that has an old one with its path
+    changed_from: dict[int, Shard] = {}  # new shard number -> the old shard of the same path, other content
     gone: dict[str, list[Shard]] = defaultdict(list)  # old shards without a same-path partner, by content
     for s in old:
-        partner = new_by_path.get(s.path)
-        if partner is None:
+        number = at.get(_path_key(s.path))
+        if number is None:
             gone[_content_key(s)].append(s)
-        elif not _same_content(s, partner):
-            changed.append(ShardChange(s.path, s.bytes, partner.bytes, s.records, partner.records,
-                                       s.xxh3_128, partner.xxh3_128))
+            continue
+        partnered[number] = 1
+        if not _same_digests(_content_digests(s), contents[32 * number:32 * number + 32]):
+            changed_from[number] = s
+    del at, contents
     for group in gone.values():
         group.sort(key=lambda s: s.path, reverse=True)  # pop() takes the first path
+    changed: list[ShardChange] = []
     moved: list[ShardMove] = []
     added: list[ShardInfo] = []
-    for s in new:
-        if s.path in old_paths:
+    for number, s in enumerate(new):
+        if partnered[number]:
+            before = changed_from.get(number)
+            if before is not None:
+                changed.append(ShardChange(before.path, before.bytes, s.bytes, before.records, s.records,
+                                           before.xxh3_128, s.xxh3_128))
             continue
         group = gone.get(_content_key(s)) if _content_key(s) else None
         if group:
@@ -487,12 +505,27 @@ def _shards_diff(old: Sequence[Shard], new: Sequence[Shard]) -> tuple[
             tuple(sorted(changed, key=lambda s: s.path)), tuple(sorted(moved, key=lambda s: s.new_path)))
 
 
-def _same_content(a: Shard, b: Shard) -> bool:
-    """Whether two shards hold the same bytes, compared like with like: XXH3-128 when both have it, else SHA-256
-    (a remote shard described by its store's SHA-256 has no XXH3-128: a re-hash is no change)."""
-    if a.xxh3_128 and b.xxh3_128:
-        return a.xxh3_128 == b.xxh3_128
-    return bool(a.sha256) and a.sha256 == b.sha256
+_NO_DIGEST = bytes(16)
+
+
+def _path_key(path: str) -> int:
+    """A shard path as a 128-bit number (XXH3-128): a dictionary key a third the size of the path."""
+    return int.from_bytes(xxh3_128_digest(path.encode("utf-8", "surrogatepass")), "little")
+
+
+def _content_digests(s: Shard) -> bytes:
+    """32 bytes: the XXH3-128 of the shard's `xxh3_128` text and of its `sha256` text (zeros for none)."""
+    return ((xxh3_128_digest(s.xxh3_128.encode()) if s.xxh3_128 else _NO_DIGEST)
+            + (xxh3_128_digest(s.sha256.encode()) if s.sha256 else _NO_DIGEST))
+
+
+def _same_digests(a: bytes, b: bytes | bytearray) -> bool:
+    """Whether two shards (their `_content_digests`) hold the same bytes, compared like with like: XXH3-128
+    when both have it, else SHA-256 (a remote shard described by its store's SHA-256 has no XXH3-128: a
+    re-hash is no change)."""
+    if a[:16] != _NO_DIGEST and b[:16] != _NO_DIGEST:
+        return a[:16] == b[:16]
+    return a[16:] != _NO_DIGEST and a[16:] == b[16:]
 
 
 def _content_key(s: Shard) -> str:
@@ -519,20 +552,15 @@ def _docs_diff(old: Sequence[DocFile], new: Sequence[DocFile]) -> tuple[DocChang
     return tuple(changes)
 
 
-def _schema_diff(old: Sequence[Shard], new: Sequence[Shard]) -> tuple[FieldChange, ...]:
+def _schema_diff(old: Dataset, new: Dataset) -> tuple[FieldChange, ...]:
     """Columns (over all shards) added, removed or retyped; several types of a column are joined with ` / `."""
     before, after = _columns(old), _columns(new)
     return tuple(FieldChange(name, before.get(name), after.get(name))
                  for name in sorted(before.keys() | after.keys()) if before.get(name) != after.get(name))
 
 
-def _columns(shards: Sequence[Shard]) -> dict[str, str]:
-    types: dict[str, set[str]] = defaultdict(set)
-    schemas = {id(s.columns): s.columns for s in shards if s.columns}  # the reader shares equal schemas
-    for columns in schemas.values():
-        for c in columns:
-            types[c.name].add(c.type)
-    return {name: " / ".join(sorted(kinds)) for name, kinds in types.items()}
+def _columns(d: Dataset) -> dict[str, str]:
+    return {name: " / ".join(types) for name, types in d.summary.column_types}
 
 
 _DATASET_HANDLED = {"name", "shards", "docs", "license", "digest"}
@@ -601,7 +629,7 @@ def _expression(license_: License) -> str:
 
 
 def _totals(d: Dataset) -> Totals:
-    return Totals(d.total_records, d.total_bytes, len(d.shards))
+    return Totals(d.total_records, d.total_bytes, d.summary.shards)
 
 
 def _summary(old: Dbom, new: Dbom, datasets: Sequence[DatasetDiff], escalations: int) -> Summary:
@@ -619,8 +647,8 @@ def _summary(old: Dbom, new: Dbom, datasets: Sequence[DatasetDiff], escalations:
         new_records=records(new),
         old_bytes=sum(d.total_bytes for d in old.datasets),
         new_bytes=sum(d.total_bytes for d in new.datasets),
-        old_shards=sum(len(d.shards) for d in old.datasets),
-        new_shards=sum(len(d.shards) for d in new.datasets),
+        old_shards=sum(d.summary.shards for d in old.datasets),
+        new_shards=sum(d.summary.shards for d in new.datasets),
         escalations=escalations,
     )
 

@@ -307,17 +307,17 @@ def _rule_provenance(ds: Dataset, dbom: Dbom) -> Verdict:
 
 
 def _rule_scope(ds: Dataset, dbom: Dbom) -> Verdict:
-    if not ds.shards:
+    summary = ds.summary
+    if not summary.shards:
         return _missing("no data files (shards) were found for this dataset", "path", "include")
-    broken = [s.path for s in ds.shards if s.error]
-    if broken:
-        return _missing(f"{plural(len(broken), 'shard')} could not be read, e.g. {broken[0]}: repair or exclude them",
+    if summary.errors:
+        return _missing(f"{plural(summary.errors, 'shard')} could not be read, e.g. {summary.first_error}: "
+                        "repair or exclude them", "exclude")
+    if summary.uncounted:
+        return _missing(f"{plural(summary.uncounted, 'shard')} without a record count, e.g. {summary.first_uncounted}",
                         "exclude")
-    uncounted = [s.path for s in ds.shards if s.records is None]
-    if uncounted:
-        return _missing(f"{plural(len(uncounted), 'shard')} without a record count, e.g. {uncounted[0]}", "exclude")
-    return _pass(f"{plural(len(ds.shards), 'shard')}, {plural(ds.total_records or 0, 'record')}, "
-                 f"{plural(ds.total_bytes, 'byte')}")
+    return _pass(f"{plural(summary.shards, 'shard')}, {plural(summary.records or 0, 'record')}, "
+                 f"{plural(summary.bytes, 'byte')}")
 
 
 def _rule_processing(ds: Dataset, dbom: Dbom) -> Verdict:
@@ -336,13 +336,14 @@ def _rule_processing(ds: Dataset, dbom: Dbom) -> Verdict:
 def _rule_unshareable(ds: Dataset, dbom: Dbom) -> Verdict:
     if osaid_class(ds) != "unshareable":
         return _na("only unshareable data needs a schema-level description")
-    schemaless = [s.path for s in ds.shards if s.columns is None]
-    if not ds.shards:
+    summary = ds.summary
+    if not summary.shards:
         return _missing("unshareable data: no shards, so no schema to describe", "path")
+    schemaless = summary.schemaless
     if schemaless and not ds.description:
-        return _missing(f"unshareable data: {plural(len(schemaless), 'shard')} without a readable schema (e.g. "
-                        f"{schemaless[0]}); describe the record structure", "description")
-    columns = list(dict.fromkeys(c.name for s in ds.shards for c in s.columns or ()))
+        return _missing(f"unshareable data: {plural(schemaless, 'shard')} without a readable schema (e.g. "
+                        f"{summary.first_schemaless}); describe the record structure", "description")
+    columns = [c.name for c in summary.columns]
     described = f"{len(columns)} fields ({', '.join(columns[:6])}{', …' if len(columns) > 6 else ''})"
     return _pass(f"schema-level description: {described}, {plural(ds.total_records or 0, 'record')}"
                  + ("; structure described in `description`" if schemaless else ""))
@@ -405,7 +406,7 @@ def _rule_dbom_license(dbom: Dbom) -> Verdict:
 def _rule_inventory(dbom: Dbom) -> Verdict:
     if not dbom.datasets:
         return _missing("the DBOM lists no training dataset", "datasets")
-    shards = sum(len(d.shards) for d in dbom.datasets)
+    shards = sum(d.summary.shards for d in dbom.datasets)
     return _pass(f"{plural(len(dbom.datasets), 'dataset')}, {plural(shards, 'shard')}")
 
 
@@ -533,7 +534,7 @@ def check_file(path: str | os.PathLike[str], profile: str = "all") -> CheckResul
     """Read the DBOM at `path` and check it (DbomFileError if it is not a DBOM)."""
     from dbom.cyclonedx.api import load
 
-    return check(load(path), profile)
+    return check(load(path, stream=True), profile)
 
 
 _MARK = {PASS: "pass", MISSING: "MISSING", NOT_APPLICABLE: "n/a"}

@@ -28,7 +28,6 @@ from dbom.compliance.check import CheckResult, check, osaid_class, revision, ste
 from dbom.errors import DbomError
 from dbom.licensing import classes as lt
 from dbom.licensing.record_licenses import MISSING as NO_RECORD_LICENSE
-from dbom.licensing.record_licenses import license_column
 from dbom.manifest import DATASET_FACT_KEYS
 from dbom.model import NOASSERTION, CodeRef, Dataset, Dbom, ProcessingStep
 from dbom.util.atomic import replacing
@@ -120,12 +119,12 @@ def environment(kind: str, todo: str = TODO) -> Any:
 
 def _dataset_records(ds: Dataset) -> int | None:
     """The dataset's record count; None when a file's count is unknown or no file is recorded (in memory)."""
-    return ds.total_records if ds.shards else None
+    return ds.total_records if ds.summary.shards else None
 
 
 def _dataset_bytes(ds: Dataset) -> int | None:
     """The dataset's size in bytes; None when no file is recorded (a `datasets` object held in memory)."""
-    return ds.total_bytes if ds.shards else None
+    return ds.total_bytes if ds.summary.shards else None
 
 
 def _sum(values: Iterable[int | None]) -> int | None:
@@ -143,7 +142,7 @@ def _records(datasets: Iterable[Dataset]) -> int | None:
 
 
 def _text_bytes(ds: Dataset) -> int:
-    return sum(s.uncompressed_bytes or s.bytes for s in ds.shards)
+    return ds.summary.text_bytes
 
 
 def _facts(ds: Dataset) -> dict[str, str | None]:
@@ -179,7 +178,7 @@ def license_parts(ds: Dataset) -> list[tuple[str, int | None, int | None]]:
     licensed = [s for s in ds.record_licenses if s.license != NO_RECORD_LICENSE]
     if not licensed or size is None:
         return [(own, records, size)]
-    covered_bytes = sum(s.bytes for s in ds.shards if not s.error and license_column(s.columns) is not None)
+    covered_bytes = ds.summary.license_column_bytes
     payload = sum(s.bytes for s in ds.record_licenses)
     parts: dict[str, list[int]] = {}
     for share in licensed:
@@ -207,11 +206,7 @@ def _period_end(period: str | None) -> tuple[int, int] | None:
 
 
 def _columns(ds: Dataset) -> list[dict[str, str]]:
-    seen: dict[str, str] = {}
-    for shard in ds.shards:
-        for col in shard.columns or ():
-            seen.setdefault(col.name, col.type)
-    return [{"name": n, "type": t} for n, t in seen.items()]
+    return [{"name": c.name, "type": c.type} for c in ds.summary.columns]
 
 
 def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
@@ -219,7 +214,7 @@ def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
     lic = ds.license
     license_text = lic.expression if lic.expression != NOASSERTION else lic.name
     vcs = ds.vcs
-    formats = sorted({s.format + (f"+{s.compression}" if s.compression else "") for s in ds.shards})
+    formats = sorted({f.name for f in ds.summary.formats})
     facts = _facts(ds)
     data_class = osaid_class(ds)
     if data_class == "unshareable":  # check does not ask for them: the data cannot be obtained by others
@@ -243,7 +238,7 @@ def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
         "record_license_names": [s.license for s in ds.record_licenses if s.license != NO_RECORD_LICENSE],
         "facts": facts,
         "modalities": _modalities(ds),
-        "shards": len(ds.shards),
+        "shards": ds.summary.shards,
         "records": _dataset_records(ds),
         "bytes": _dataset_bytes(ds),
         "text_bytes": _text_bytes(ds),
@@ -256,7 +251,7 @@ def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
         "datasets_info": _datasets_info_text(ds),
         "ancestors": list(ds.ancestors),
         "steps": [s.name for s in steps_producing(dbom, ds.name)],
-        "errors": sum(1 for s in ds.shards if s.error),
+        "errors": ds.summary.errors,
     }
 
 
@@ -278,7 +273,7 @@ def _datasets_info_text(ds: Dataset) -> str | None:
 def _size_for(modality: str | None, datasets: list[Dataset]) -> dict[str, Any]:
     records = _records(datasets)
     raw_bytes = sum(d.total_bytes for d in datasets)
-    unsized = [d.name for d in datasets if not d.shards]
+    unsized = [d.name for d in datasets if not d.summary.shards]
     if unsized:  # recorded from a `datasets` object in memory: no files, so no size to put in a range
         return {"range": None, "detail": f"the size of {', '.join(unsized)} is not recorded (no data files)"}
     if modality == "text":
@@ -350,12 +345,11 @@ def _composition(dbom: Dbom) -> dict[str, Any]:
             entry["bytes"] = _sum((entry["bytes"], size))
     by_format: dict[str, dict[str, int]] = {}
     for ds in dbom.datasets:
-        for s in ds.shards:
-            name = s.format + (f"+{s.compression}" if s.compression else "")
-            entry = by_format.setdefault(name, {"shards": 0, "records": 0, "bytes": 0})
-            entry["shards"] += 1
-            entry["records"] += s.records or 0
-            entry["bytes"] += s.bytes
+        for f in ds.summary.formats:
+            entry = by_format.setdefault(f.name, {"shards": 0, "records": 0, "bytes": 0})
+            entry["shards"] += f.shards
+            entry["records"] += f.records
+            entry["bytes"] += f.bytes
     return {
         "by_class": [{"name": k, **v}
                      for k, v in sorted(by_class.items(), key=lambda kv: (-(kv[1]["bytes"] or 0), kv[0]))],

@@ -47,11 +47,17 @@ def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: b
     return serial
 
 
-def load(path: Path | str) -> Dbom:
-    """Read a DBOM file back into the internal model (DbomFileError if it is not one)."""
+def load(path: Path | str, stream: bool = False) -> Dbom:
+    """Read a DBOM file back into the internal model (DbomFileError if it is not one, or does not validate).
+
+    With `stream=True` the shards stay on disk: each dataset's `shards` is a sequence that reads them
+    again from the file each time it is iterated, and `Dataset.summary` has their counts and totals.
+    Memory then does not grow with the number of shards (a DBOM of 10^7 shards reads in a few hundred
+    megabytes), where `stream=False` holds every shard as a `Shard`.
+    """
     from dbom.cyclonedx.reader import read_dbom  # not needed to write: scan's start-up does without it
 
-    return read_dbom(Path(path))
+    return read_dbom(Path(path), shards_on_disk=stream)
 
 
 def validate_file(path: Path | str) -> list[str]:

@@ -74,7 +74,11 @@ def _lone_surrogate(doc: Any) -> int | None:
     return None
 
 
-def _require_cyclonedx(file: BinaryIO) -> None:
+MISSING = object()  # a top-level key the document does not have
+
+
+def _require_cyclonedx(file: BinaryIO) -> Any:
+    """Refuse, in bounded memory, a file that is not a CycloneDX object; return its `specVersion` (or MISSING)."""
     first = file.read(_PEEK_BYTES).lstrip()[:1]
     file.seek(0)
     if first != b"{":
@@ -83,35 +87,40 @@ def _require_cyclonedx(file: BinaryIO) -> None:
             _top_level_bom_format(file)  # says what is wrong with it as JSON, streaming
             kind = "another JSON value"
         raise NotCycloneDX("(root)", f"not a CycloneDX document: expected a JSON object, found {kind}")
-    found = _top_level_bom_format(file)
+    found, spec_version = _top_level_bom_format(file)
     if found != "CycloneDX":
         what = "missing" if found is None else json.dumps(found)
         raise NotCycloneDX("bomFormat", f'not a CycloneDX document (bomFormat is {what}, expected "CycloneDX")')
+    return spec_version
 
 
-def _top_level_bom_format(file: BinaryIO) -> Any:
-    """The value of the top-level `bomFormat` key, streaming over the rest (None when absent)."""
+def _top_level_bom_format(file: BinaryIO) -> tuple[Any, Any]:
+    """The values of the top-level `bomFormat` (None when absent) and `specVersion` (MISSING when absent)
+    keys, streaming over the rest."""
     import ijson
 
     depth = 0
-    expecting = False
+    expecting: str | None = None
+    found: dict[str, Any] = {}
     try:
         for prefix, event, value in ijson.parse(file, use_float=True):
-            if expecting and prefix == "bomFormat":
-                return value if event in ("string", "number", "boolean", "null") else f"a JSON {event}"
-            expecting = False
+            if expecting is not None and prefix == expecting:
+                found[expecting] = value if event in ("string", "number", "boolean", "null") else f"a JSON {event}"
+                if len(found) == 2 or found.get("bomFormat", "CycloneDX") != "CycloneDX":
+                    break  # both known, or not CycloneDX: refused without reading on
+            expecting = None
             if event in ("start_map", "start_array"):
                 depth += 1
             elif event in ("end_map", "end_array"):
                 depth -= 1
-            elif event == "map_key" and depth == 1 and value == "bomFormat":
-                expecting = True
+            elif event == "map_key" and depth == 1 and value in ("bomFormat", "specVersion"):
+                expecting = value
     except ijson.JSONError as exc:
         reason = (str(exc).strip().splitlines() or ["invalid JSON"])[0]  # yajl's next lines draw a caret
         raise NotCycloneDX("(file)", f"not JSON: {reason[:200]}") from None
     except RecursionError:
         raise NotCycloneDX("(file)", "not readable as JSON: nested too deeply") from None
-    return None
+    return found.get("bomFormat"), found.get("specVersion", MISSING)
 
 
 def _reject_constant(name: str) -> Any:

@@ -9,7 +9,7 @@ CycloneDX form defined once, next to its way back.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dbom.cyclonedx import properties as P
@@ -113,11 +113,15 @@ def with_blob(component: dict[str, Any], blob: str | None) -> dict[str, Any]:
     return component
 
 
-def read_hub(props: Mapping[str, str], component: Mapping[str, Any]) -> HubInfo | None:
-    """The HubInfo that `hub_properties` and `with_blob` wrote on a dataset component, or None."""
+def read_hub(props: Mapping[str, str], component: Mapping[str, Any],
+             streamed_blobs: Iterable[tuple[str, str]] = ()) -> HubInfo | None:
+    """The HubInfo that `hub_properties` and `with_blob` wrote on a dataset component, or None.
+
+    `streamed_blobs`: the (name, blob) of the file components the reader streamed out of `component`.
+    """
     if P.HUB_REPO not in props:
         return None
-    blobs = []
+    blobs = list(streamed_blobs)
     for sub in component.get("components") or []:
         for prop in sub.get("properties") or []:
             if prop.get("name") == P.HUB_BLOB:

@@ -9,12 +9,14 @@ stack, so a document of any size or depth costs time linear in its size and no r
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import heapq
 import importlib.resources
 import itertools
 import json
+import os
 import pathlib
 import re
 from collections.abc import Collection, Iterable, Iterator
@@ -105,21 +107,66 @@ def validate_document(doc: dict[str, Any], spec_version: str | None = None) -> l
         found = _quote(doc["bomFormat"]) if "bomFormat" in doc else "missing"
         return [f'bomFormat: not a CycloneDX document (bomFormat is {found}, expected "CycloneDX")']
 
+    version, header = _version_header(doc.get("specVersion", _MISSING), spec_version)
+    return _problems_of(doc, version, header, _Integrity())
+
+
+_MISSING = object()
+
+
+def _version_header(declared: Any, spec_version: str | None = None) -> tuple[str | None, list[str]]:
+    """The schema version to check against (None: none) and the problems with the declared one
+    (`declared` is _MISSING, or the document module's MISSING, when the document has none)."""
+    from dbom.cyclonedx.document import MISSING
+
     header: list[str] = []
-    declared = doc.get("specVersion")
-    version = spec_version or declared
-    if spec_version is not None and "specVersion" in doc and declared != spec_version:
+    missing = declared is _MISSING or declared is MISSING
+    version = spec_version or (None if missing else declared)
+    if spec_version is not None and not missing and declared != spec_version:
         header.append(f"specVersion: the document declares {_quote(declared)} "
                       f"but validation against {spec_version} was requested")
     if version not in SUPPORTED_VERSIONS:
-        if "specVersion" in doc:
+        if not missing:
             header.append(f"specVersion: {_quote(version)} is not a supported CycloneDX version "
                           f"({', '.join(SUPPORTED_VERSIONS)}); schema not checked")
         else:
             header.append("specVersion: missing, so the schema version is unknown; schema not checked")
         version = None
+    return version, header
 
-    return _problems_of(doc, version, header, _Integrity())
+
+class ValidatingSink:
+    """Validates a document as dbom.cyclonedx.stream hands it over: each streamed component as it comes
+    (StreamingValidator), the rest at the end (`problems`). Memory does not grow with the document's bulk."""
+
+    spans = False  # reads nothing again
+
+    def __init__(self) -> None:
+        self.validator = StreamingValidator(None)
+        self.header: list[str] = []
+
+    def reset(self) -> None:
+        """Forget what was seen: the document is read again."""
+        self.validator = StreamingValidator(None)
+        self.header = []
+
+    def begin(self, spec_version: Any) -> None:
+        """Check against the document's declared `spec_version` from now on."""
+        version, self.header = _version_header(spec_version)
+        self.validator = StreamingValidator(version)
+
+    def item(self, component: dict[str, Any], loc: Any, text: bytes, source: Any, offset: int) -> None:
+        """Validate one streamed component."""
+        self.validator.item(component, loc)
+
+    def problems(self, rest: Any) -> list[str]:
+        """The document's problems (as `validate_document` finds them), given the rest of it."""
+        if not isinstance(rest, dict):
+            return [f"(root): not a CycloneDX document: expected a JSON object, found {_json_type(rest)}"]
+        if rest.get("bomFormat") != "CycloneDX":
+            found = _quote(rest["bomFormat"]) if "bomFormat" in rest else "missing"
+            return [f'bomFormat: not a CycloneDX document (bomFormat is {found}, expected "CycloneDX")']
+        return self.validator.finish(rest, list(self.header))
 
 
 def _problems_of(doc: dict[str, Any], version: str | None, header: list[str], checker: _Integrity,
@@ -157,10 +204,11 @@ class StreamingValidator:
 
     BATCH = 512  # items per jsonschema-rs call: one call per item costs a fifth more
 
-    def __init__(self, spec_version: str, known_lines: Collection[bytes] | None = None) -> None:
-        """`known_lines`: XXH3-128 digests of component lines that passed before (see validation_memo);
+    def __init__(self, spec_version: str | None, known_lines: Collection[bytes] | None = None) -> None:
+        """`spec_version`: the schema to check against, None for none (integrity rules only).
+        `known_lines`: XXH3-128 digests of component lines that passed before (see validation_memo);
         None: no memo, so no digest is computed either."""
-        if spec_version not in SUPPORTED_VERSIONS:
+        if spec_version is not None and spec_version not in SUPPORTED_VERSIONS:
             raise ValueError(f"unsupported CycloneDX spec version {spec_version!r}")
         self.spec_version = spec_version
         self._known = known_lines
@@ -190,23 +238,32 @@ class StreamingValidator:
                 self._checker.note_claimed(ref, loc, self._depth + _FLAT_DEPTH)
                 self._lines.append(digest)
                 return
-        if self._checker.component(component, loc, self._depth) and digest is not None:
+        if self._checker.component(component, loc, self._depth, streamed=True) and digest is not None:
             self._lines.append(digest)
         if "bom-ref" not in component:
-            text = json.dumps(component, sort_keys=True, ensure_ascii=False)
-            if (loc[0], text) in self._anonymous:
+            canonical = xxh3_128_digest(json.dumps(component, sort_keys=True, ensure_ascii=False)
+                                        .encode("utf-8", "surrogatepass"))
+            if (loc[0], canonical) in self._anonymous:
                 self._duplicates.append(f"{_render_loc(loc)}: the same component twice in one array "
                                         "(the schema asks for uniqueItems)")
-            self._anonymous.add((loc[0], text))
-        if self._checker.max_depth <= MAX_SCHEMA_DEPTH:  # deeper: reported by `finish`, never run
+            self._anonymous.add((loc[0], canonical))
+        if self.spec_version is not None and self._checker.max_depth <= MAX_SCHEMA_DEPTH:  # deeper: see `finish`
             self._batch.append((component, loc))
             if len(self._batch) >= self.BATCH:
                 self._flush()
 
-    def finish(self, doc: dict[str, Any]) -> list[str]:
-        """The problems of the whole document, given the rest of it (the streamed arrays empty)."""
+    def finish(self, doc: dict[str, Any], header: list[str] | None = None) -> list[str]:
+        """The problems of the whole document, given the rest of it (the streamed arrays empty).
+
+        `header`: the problems with the document's `specVersion` already found (a document read back);
+        None: the document was written for `spec_version`, and says so or gets a problem.
+        """
         self._flush()
-        header: list[str] = []
+        if header is not None:
+            self.problems = _problems_of(doc, self.spec_version, header, self._checker,
+                                         itertools.chain(self._schema, self._duplicates))
+            return self.problems
+        header = []
         if doc.get("specVersion") != self.spec_version:
             header.append(f"specVersion: the document declares {_quote(doc.get('specVersion'))} "
                           f"but validation against {self.spec_version} was requested")
@@ -248,15 +305,57 @@ def validate_file(path: pathlib.Path) -> list[str]:
     The problems are those of `validate_document` (against the file's own `specVersion`); they do not
     repeat the file name, so a caller prints them as `f"{path}: {problem}"`.
     """
-    from dbom.cyclonedx.document import NotCycloneDX, read_document
+    from dbom.cyclonedx.document import NotCycloneDX
+    from dbom.cyclonedx.stream import stream_document
 
+    sink = ValidatingSink()
     try:
-        doc = read_document(pathlib.Path(path))
+        rest = stream_document(pathlib.Path(path), sink)
     except OSError as exc:
         return [f"(file): cannot read: {exc.strerror or exc}"]
     except NotCycloneDX as exc:
         return [f"{exc.where}: {_one_line(exc.cause)}"]
-    return validate_document(doc)
+    return sink.problems(rest)
+
+
+class ChildValidation:
+    """`validate_file` of a large file in a child Python process, so that a reader can build its model
+    from the same file on the other core meanwhile (each takes about as long as json.load of it).
+
+    The child is the running interpreter with `-m dbom.cyclonedx.validate` (no `multiprocessing`: it
+    would import the caller's `__main__` again). `problems()` waits for it; None when it could not
+    run or answer (the caller then validates in its own process).
+    """
+
+    def __init__(self, path: pathlib.Path) -> None:
+        import subprocess
+        import sys
+
+        try:
+            self._child: Any = subprocess.Popen(
+                [sys.executable, "-m", "dbom.cyclonedx.validate", os.fspath(path)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError:
+            self._child = None
+
+    def problems(self) -> list[str] | None:
+        """The file's problems, as `validate_file` gives them; None when the child gave no answer."""
+        if self._child is None:
+            return None
+        out, _ = self._child.communicate()
+        if self._child.returncode != 0:
+            return None
+        try:
+            answer = orjson.loads(out)
+        except orjson.JSONDecodeError:
+            return None
+        return answer if isinstance(answer, list) and all(isinstance(p, str) for p in answer) else None
+
+    def cancel(self) -> None:
+        """Stop the child (the reader failed first)."""
+        if self._child is not None and self._child.poll() is None:
+            self._child.kill()
+            self._child.wait()
 
 
 def _reject_constant(name: str) -> Any:
@@ -330,6 +429,7 @@ class _Integrity:
         self._problems: list[_Problem] = []
         self._refs: list[tuple[int, Any, str]] = []  # (seq, location, referenced bom-ref)
         self.seen: dict[str, Any] = {}  # bom-ref -> location of its first occurrence
+        self.streamed = _StreamedRefs()  # the bom-refs of streamed components, kept compact
         self.max_depth = 0
         self._seq = 0
         self._inlined = 0  # components arrays being checked inline by `walk` (each a few Python frames)
@@ -391,9 +491,10 @@ class _Integrity:
         self._seq, self.max_depth = seq, max_depth
 
     def note_claimed(self, ref: str, loc: Any, depth: int) -> None:
-        """Record the bom-ref `ref` of a component at `loc` known to be valid on its own, reaching `depth` levels."""
+        """Record the bom-ref `ref` of a streamed component at `loc` known to be valid on its own, reaching
+        `depth` levels."""
         self._seq += 1
-        self._note_ref(ref, loc)
+        self.streamed.add(ref, loc, self._seq)
         if depth > self.max_depth:
             self.max_depth = depth
 
@@ -403,7 +504,7 @@ class _Integrity:
         if first is not loc:
             self._problems.append(_Problem(self._seq, loc, f"duplicate bom-ref {_quote(ref)}", first))
 
-    def component(self, node: Any, loc: Any, depth: int) -> bool:
+    def component(self, node: Any, loc: Any, depth: int, streamed: bool = False) -> bool:
         """`walk` of one item of a components array, with the common flat shape checked inline.
 
         A file component is a flat object plus `hashes` (flat objects) and `properties` (not walked):
@@ -419,7 +520,10 @@ class _Integrity:
         seq = self._seq
         ref = node.get("bom-ref")
         if ref.__class__ is str:
-            self._note_ref(ref, loc)
+            if streamed:
+                self.streamed.add(ref, loc, seq)
+            else:
+                self._note_ref(ref, loc)
         if "data" in node or "modelCard" in node:
             problems.extend(_Problem(seq, loc, text) for text in _placement_problems(node))
         deepest = depth
@@ -449,11 +553,81 @@ class _Integrity:
 
     def problems(self) -> Iterator[str]:
         """The problems of all walks so far, dangling references included, in the order they were met."""
-        seen = self.seen
+        seen, streamed = self.seen, self.streamed
+        found = self._problems
+        if streamed:
+            found = sorted([*found, *streamed.duplicates(seen)], key=lambda p: p.seq)
         dangling = (_Problem(s, loc, f"reference {_quote(ref)} does not match any bom-ref in the document")
-                    for s, loc, ref in self._refs if ref not in seen and not ref.startswith(_BOM_LINK_PREFIX))
-        ordered = heapq.merge(self._problems, dangling, key=lambda p: p.seq)
+                    for s, loc, ref in self._refs
+                    if ref not in seen and not ref.startswith(_BOM_LINK_PREFIX) and ref not in streamed)
+        ordered = heapq.merge(found, dangling, key=lambda p: p.seq)
         return (_render_problem(p) for p in ordered)
+
+
+class _StreamedRefs:
+    """The bom-refs of streamed components, about 90 bytes each whatever their length: a set of their
+    XXH3-128 digests (as ints), and the digests in order, to find where a repeated one was first seen.
+
+    A location is kept per run of consecutive items of one array (a dataset's file components), so
+    the location of any item can be told again from its number.
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+        self._digests = bytearray()  # 16 bytes an item, in order
+        self._repeats: list[tuple[int, int, str]] = []  # (seq, number, bom-ref) of each repeated bom-ref
+        self._runs: list[tuple[int, Any, int]] = []  # (number of the run's first item, array location, its index)
+        self._last: tuple[Any, int] = (_NOWHERE, -2)
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, ref: str, loc: Any, seq: int) -> None:
+        """Note the bom-ref `ref` of the component at `loc` (an `(array location, index)` pair)."""
+        array_loc, index = loc
+        last_array, last_index = self._last
+        if array_loc is not last_array or index != last_index + 1:
+            self._runs.append((self._count, array_loc, index))
+        self._last = (array_loc, index)
+        digest = xxh3_128_digest(ref.encode("utf-8", "surrogatepass"))
+        key = int.from_bytes(digest, "little")
+        if key in self._seen:
+            self._repeats.append((seq, self._count, ref))
+        else:
+            self._seen.add(key)
+        self._digests += digest
+        self._count += 1
+
+    def __contains__(self, ref: object) -> bool:
+        return isinstance(ref, str) and _ref_key(ref) in self._seen
+
+    def duplicates(self, seen: dict[str, Any]) -> list[_Problem]:
+        """A problem for each streamed component whose bom-ref an earlier one (or one in `seen`) has."""
+        problems = [_Problem(seq, self._loc(number), f"duplicate bom-ref {_quote(ref)}", self._loc(self._first(ref)))
+                    for seq, number, ref in self._repeats]
+        for ref, where in seen.items():  # a bom-ref both on a streamed component and elsewhere (a dataset...)
+            if ref in self:
+                number = self._first(ref)
+                problems.append(_Problem(0, self._loc(number), f"duplicate bom-ref {_quote(ref)}", where))
+        return problems
+
+    def _first(self, ref: str) -> int:
+        """The number of the first streamed component with the bom-ref `ref` (which one has)."""
+        digest = xxh3_128_digest(ref.encode("utf-8", "surrogatepass"))
+        at = self._digests.find(digest)
+        while at % 16:  # a match across two digests: look on
+            at = self._digests.find(digest, at + 1)
+        return at // 16
+
+    def _loc(self, number: int) -> Any:
+        run = bisect.bisect_right(self._runs, number, key=lambda r: r[0]) - 1
+        first, array_loc, index = self._runs[run]
+        return (array_loc, index + number - first)
+
+
+def _ref_key(ref: str) -> int:
+    return int.from_bytes(xxh3_128_digest(ref.encode("utf-8", "surrogatepass")), "little")
 
 
 def _placement_problems(component: dict[str, Any]) -> list[str]:
@@ -552,3 +726,11 @@ def _json_type(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object"
+
+
+if __name__ == "__main__":  # the child of ChildValidation: the problems of the file named, as a JSON list
+    import gc
+    import sys
+
+    gc.disable()  # a short-lived process that makes no reference cycles
+    sys.stdout.buffer.write(orjson.dumps(validate_file(pathlib.Path(sys.argv[1]))))

@@ -309,14 +309,14 @@ def _dataset_component(ds: Dataset, datasets: dict[str, Dataset] | None = None) 
 
 
 def _size_description(ds: Dataset) -> str:
-    records = ds.total_records
-    formats = sorted({s.format for s in ds.shards})
-    counted = f"{records} records" if records is not None else "records not all counted"
-    return f"{counted}, {ds.total_bytes} bytes in {len(ds.shards)} shards ({', '.join(formats) or 'no data'})"
+    summary = ds.summary
+    formats = sorted({f.format for f in summary.formats})
+    counted = f"{summary.records} records" if summary.records is not None else "records not all counted"
+    return f"{counted}, {summary.bytes} bytes in {summary.shards} shards ({', '.join(formats) or 'no data'})"
 
 
 def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
-    props = [_prop(P.SHARDS, len(ds.shards)), _prop(P.BYTES, ds.total_bytes)]
+    props = [_prop(P.SHARDS, ds.summary.shards), _prop(P.BYTES, ds.total_bytes)]
     records = ds.total_records
     if records is not None:
         props.append(_prop(P.RECORDS, records))

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import pytest
 
 import dbom
-from dbom.cyclonedx.validate import StreamingValidator, validate_file
+from dbom.cyclonedx.validate import StreamingValidator, validate_document
 from dbom.cyclonedx.writer import write_dbom
 from dbom.model import Column, Dataset, Dbom, DocFile, ModelInfo, Shard
 
@@ -39,12 +40,12 @@ def _dataset(name: str, *shards: Shard) -> Dataset:
 
 
 def _both_ways(tmp_path: Path, model: Dbom, version: str = "1.6") -> tuple[list[str], list[str]]:
-    """(the streaming validator's problems, validate_file's problems of the same bytes)."""
+    """(the streaming validator's problems, the whole-document validation's problems of the same bytes)."""
     checker = StreamingValidator(version)
     out = tmp_path / f"doc-{version}.json"
     with out.open("w+b") as fh:
         write_dbom(model, fh, version, checker)
-    return checker.problems, validate_file(out)
+    return checker.problems, validate_document(json.loads(out.read_bytes()))
 
 
 @pytest.mark.parametrize("version", ["1.6", "1.7"])
