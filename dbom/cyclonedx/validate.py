@@ -608,8 +608,9 @@ class _StreamedRefs:
                     for seq, number, ref in self._repeats]
         for ref, where in seen.items():  # a bom-ref both on a streamed component and elsewhere (a dataset...)
             if ref in self:
-                number = self._first(ref)
-                problems.append(_Problem(0, self._loc(number), f"duplicate bom-ref {_quote(ref)}", where))
+                streamed = self._loc(self._first(ref))
+                later, first = (where, streamed) if _precedes(streamed, where) else (streamed, where)
+                problems.append(_Problem(0, later, f"duplicate bom-ref {_quote(ref)}", first))
         return problems
 
     def _first(self, ref: str) -> int:
@@ -624,6 +625,25 @@ class _StreamedRefs:
         run = bisect.bisect_right(self._runs, number, key=lambda r: r[0]) - 1
         first, array_loc, index = self._runs[run]
         return (array_loc, index + number - first)
+
+
+# The top-level keys in the order dbom writes them (a foreign document's order is unknown: this one is taken)
+_TOP_LEVEL_ORDER = ("$schema", "bomFormat", "specVersion", "serialNumber", "version", "metadata", "components",
+                    "services", "externalReferences", "dependencies", "compositions", "formulation")
+
+
+def _precedes(a: Any, b: Any) -> bool:
+    """Whether the location `a` comes before `b` in the document: by array index where they part; at a
+    key, by the order dbom writes the top level in, else (keys of one object) `b` is taken to come first."""
+    for x, y in zip(_loc_segments(a), _loc_segments(b), strict=False):
+        if x == y:
+            continue
+        if isinstance(x, int) and isinstance(y, int):
+            return x < y
+        if x in _TOP_LEVEL_ORDER and y in _TOP_LEVEL_ORDER:
+            return _TOP_LEVEL_ORDER.index(x) < _TOP_LEVEL_ORDER.index(y)
+        return False
+    return len(_loc_segments(a)) < len(_loc_segments(b))
 
 
 def _ref_key(ref: str) -> int:
