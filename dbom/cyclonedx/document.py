@@ -1,11 +1,10 @@
 """Read a small CycloneDX JSON file whole, and refuse a large one that is not CycloneDX before reading it.
 
 Every command reads through dbom.cyclonedx.stream, which parses a file up to a mebibyte whole here
-(`read_document`) and streams larger ones. A file over a mebibyte is looked at before it is parsed: one that does not open with `{`, or whose
-top-level object has no `"bomFormat": "CycloneDX"`, is refused in memory bounded independently of
-its size (ijson's streaming parser over the top level, values skipped as they stream by). Only then
-is it parsed whole. Standard JSON only: NaN and Infinity are refused, and so is nesting too deep to
-parse.
+(`read_document`) and streams larger ones. A large file is looked at first: one that does not open
+with `{`, or whose top-level object has no `"bomFormat": "CycloneDX"`, is refused in memory bounded
+independently of its size (ijson's streaming parser over the top level, values skipped as they
+stream by). Standard JSON only: NaN and Infinity are refused, and so is nesting too deep to parse.
 """
 
 from __future__ import annotations

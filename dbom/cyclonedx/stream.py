@@ -153,6 +153,19 @@ def stream_document(path: Path, sink: ItemSink) -> Any:
         return _by_events(file, path, sink)
 
 
+def declared_spec_version(path: Path) -> Any:
+    """The top-level `specVersion` of the CycloneDX file at `path` (MISSING when absent), read in bounded
+    memory: from the first lines of a file dbom wrote, else by streaming over the top level."""
+    from dbom.cyclonedx.document import _top_level_bom_format
+
+    with open(path, "rb") as file:
+        head = _WRITER_HEAD.match(file.read(512))
+        if head:
+            return head.group(1).decode("ascii")
+        file.seek(0)
+        return _top_level_bom_format(file)[1]
+
+
 def _split(doc: Any, path: Path, sink: ItemSink) -> Any:
     """A whole small document: its nested file components handed out (and spooled), the rest returned."""
     components = doc.get("components") if isinstance(doc, dict) else None

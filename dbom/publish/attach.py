@@ -129,25 +129,27 @@ def _load(dbom: Dbom | Path | str) -> tuple[Dbom, str | None]:
     """The internal model and the CycloneDX version of the file it came from (None for a model)."""
     if isinstance(dbom, Dbom):
         return dbom, None
-    from dbom.cyclonedx.reader import dbom_from_document
+    from dbom.cyclonedx.document import NotCycloneDX
+    from dbom.cyclonedx.reader import read_dbom
+    from dbom.cyclonedx.stream import declared_spec_version
     from dbom.cyclonedx.writer import SPEC_VERSIONS
     from dbom.errors import DbomFileError
     from dbom.publish.model_folder import NotRegularFile, read_regular
 
     path = Path(dbom)
     try:
-        data = read_regular(path)
-        if data is None:
+        if read_regular(path, limit=0) is None:  # refuses a FIFO or a folder before anything waits on it
             raise DbomFileError(str(path), "no such file")
-        doc = json.loads(data)
     except NotRegularFile as exc:
         raise DbomFileError(str(path), f"is a {exc.kind}, not a DBOM file") from None
     except OSError as exc:
         raise DbomFileError(str(path), f"cannot read: {exc.strerror or exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DbomFileError(str(path), f"not a JSON file ({exc})") from None
-    model = dbom_from_document(doc, str(path))
-    declared = doc.get("specVersion")
+    # shards stay on disk: the new DBOM is written from them as they are read again (any number of shards)
+    model = read_dbom(path, shards_on_disk=True)
+    try:
+        declared = declared_spec_version(path)
+    except (OSError, NotCycloneDX):
+        declared = None
     return model, declared if declared in SPEC_VERSIONS else None
 
 
