@@ -9,6 +9,7 @@ from dbom.cyclonedx.writer import SPEC_VERSIONS, write_dbom
 from dbom.errors import DbomError
 from dbom.model import Dbom
 from dbom.util.atomic import replacing
+from dbom.util.collector import collector_paused
 
 
 def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: bool = True,
@@ -33,7 +34,7 @@ def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: b
 
             memo = ValidationMemo(memo_dir, output, spec_version)
         checker = StreamingValidator(spec_version, memo.load() if memo else None)
-    with replacing(output, binary=True) as (fh, _):
+    with replacing(output, binary=True) as (fh, _), collector_paused():
         serial = write_dbom(dbom, fh, spec_version, checker)
         fh.flush()
         os.fsync(fh.fileno())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import itertools
 import json
 import sys
@@ -34,6 +33,7 @@ from dbom.model import (
     ShardSummary,
     ShardTally,
 )
+from dbom.util.collector import collector_paused
 
 # A larger file is validated in a child process while this one reads it (see ChildValidation)
 CHILD_VALIDATION_BYTES = 32 << 20
@@ -61,19 +61,14 @@ def read_dbom(path: Path, shards_on_disk: bool = False) -> Dbom:
         raise DbomFileError(label, f"cannot read: {exc.strerror or exc}") from None
     child = ChildValidation(path) if before.st_size > CHILD_VALIDATION_BYTES else None
     sink = _ReadingSink(label, keep_shards=not shards_on_disk, validating=child is None)
-    paused = gc.isenabled()
     try:
-        # millions of new objects and no cycle among them: the collector would walk them again and again
-        # (the CLI sets a high threshold for the same reason; from Python, load is as fast)
-        gc.disable()
-        rest = stream_document(path, sink)
+        with collector_paused():  # from Python as fast as through the CLI, whose threshold is high
+            rest = stream_document(path, sink)
     except OSError as exc:
         raise DbomFileError(label, f"cannot read: {exc.strerror or exc}") from None
     except NotCycloneDX as exc:
         raise DbomFileError(label, exc.cause.replace("not JSON:", "not a JSON file:", 1)) from None
     finally:
-        if paused:
-            gc.enable()
         if child is not None and sys.exc_info()[0] is not None:
             child.cancel()
     if not isinstance(rest, dict) or rest.get("bomFormat") != "CycloneDX":
