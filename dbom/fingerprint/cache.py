@@ -29,7 +29,8 @@ import xxhash
 # Bump when the cached record's shape or meaning changes; old rows are then ignored.
 # 2: records are JSON arrays, not objects.
 # 3: a record's fields in the order of the model's dataclass (dbom.scanning.cache); dataset snapshots.
-CACHE_FORMAT = 3
+# 4: a snapshot also holds each file's relative path and identity, so a dataset that changed in part reuses the rest.
+CACHE_FORMAT = 4
 # The largest snapshot kept (about 1.3 million files of a dataset); SQLite's own limit is 10^9 bytes.
 SNAPSHOT_MAX_CHARS = 256 << 20
 _STAT = struct.Struct("<qqqQQ")  # size, mtime, ctime, inode, device: what a key holds of a file's stat
@@ -79,7 +80,7 @@ class FingerprintCache:
         except (OSError, sqlite3.Error) as exc:
             raise CacheUnavailable(_reason(exc)) from None
         self._pending: list[tuple[str, str]] = []
-        self._pending_snapshots: list[tuple[str, str, str]] = []
+        self._pending_snapshots: list[tuple[str, str, str, str, bytes]] = []
 
     def _fail(self, exc: BaseException) -> None:
         if not self.failed:
@@ -96,7 +97,8 @@ class FingerprintCache:
             "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
         )
         self._db.execute(
-            "CREATE TABLE IF NOT EXISTS snapshots (key TEXT PRIMARY KEY, listing TEXT NOT NULL, records TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS snapshots (key TEXT PRIMARY KEY, listing TEXT NOT NULL, records TEXT NOT NULL,"
+            " paths TEXT NOT NULL, identities BLOB NOT NULL)"
         )
 
     @staticmethod
@@ -159,19 +161,23 @@ class FingerprintCache:
         """The key of the snapshot of the dataset whose files' keys start with `prefix`, scanned so."""
         return f"{prefix}\0{_tail(algorithms, records_digest)}\0{json.dumps(selection)}"
 
-    def snapshot(self, key: str) -> tuple[str, str] | None:
-        """The (listing digest, records text) last stored for `key`, or None."""
+    def snapshot(self, key: str) -> tuple[str, str, str, bytes] | None:
+        """The (listing digest, records text, paths text, identities) last stored for `key`, or None."""
         if self.failed:
             return None
         try:
-            row = self._db.execute("SELECT listing, records FROM snapshots WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute("SELECT listing, records, paths, identities FROM snapshots WHERE key = ?",
+                                   (key,)).fetchone()
         except sqlite3.Error as exc:
             self._fail(exc)
             return None
-        return None if row is None else (row[0], row[1])
+        return None if row is None else (row[0], row[1], row[2], bytes(row[3]))
 
-    def put_snapshot(self, key: str, listing: str, texts: Sequence[str]) -> None:
-        """Remember the record texts `texts` of a dataset whose files were `listing` (see `listing_digest`).
+    def put_snapshot(self, key: str, listing: str, texts: Sequence[str], relpaths: Sequence[str],
+                     identities: bytes) -> None:
+        """Remember the record texts `texts` of a dataset whose files were `listing` (see `listing_digest`):
+        their relative paths and identities (`file_identities`), so that a listing that changed in part
+        still finds the records of the files that did not change.
 
         A dataset too large for one row (SNAPSHOT_MAX_CHARS; SQLite refuses values over 10^9 bytes)
         gets none: its files are looked up one by one.
@@ -179,7 +185,25 @@ class FingerprintCache:
         if sum(map(len, texts)) + len(texts) + 1 > SNAPSHOT_MAX_CHARS:
             self._write(lambda: self._db.execute("DELETE FROM snapshots WHERE key = ?", (key,)))  # it'd be stale
             return
-        self._pending_snapshots.append((key, listing, "[" + ",".join(texts) + "]"))
+        self._pending_snapshots.append((key, listing, "[" + ",".join(texts) + "]",
+                                        orjson.dumps(list(relpaths)).decode(), identities))
+
+    def entries_of(self, locations: Iterable[str]) -> dict[str, str]:
+        """The entries of the files at `locations` (absolute paths), whatever their stat: key -> record text.
+
+        One range query a file: for the few files a dataset's snapshot does not cover.
+        """
+        if self.failed:
+            return {}
+        found: dict[str, str] = {}
+        try:
+            for location in locations:
+                found.update(self._db.execute("SELECT key, value FROM entries WHERE key >= ? AND key < ?",
+                                              (location + "\0", location + "\1")))
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return {}
+        return found
 
     def discard(self, keys: Iterable[str]) -> None:
         """Forget the entries of `keys` (superseded ones: the file changed since); pending entries are flushed first."""
@@ -192,7 +216,7 @@ class FingerprintCache:
         if self._pending or self._pending_snapshots:
             def write() -> None:
                 self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", self._pending)
-                self._db.executemany("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", self._pending_snapshots)
+                self._db.executemany("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?)", self._pending_snapshots)
 
             self._write(write)
             self._pending.clear()
@@ -230,6 +254,14 @@ def listing_digest(relpaths: Sequence[str], stats: Sequence[os.stat_result]) -> 
     pack = _STAT.pack
     digest.update(b"".join([pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev) for st in stats]))
     return digest.hexdigest()
+
+
+def file_identities(relpaths: Sequence[str], stats: Sequence[os.stat_result]) -> bytes:
+    """16 bytes a file: the XXH3-128 of its relative path and the stat fields its key holds (equal iff the key is)."""
+    pack, digest = _STAT.pack, xxhash.xxh3_128_digest
+    return b"".join([digest(relpath.encode("utf-8", "surrogateescape") + b"\0" + pack(
+        st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)) for relpath, st in zip(relpaths, stats,
+                                                                                              strict=True)])
 
 
 def _loads_or_none(text: str) -> Any:

@@ -6,7 +6,10 @@ Two layers, with the same meaning:
 - per dataset, a snapshot: every file's record in one row, valid while the listing (each file's
   path relative to the root and its stat, in walk order) is the one it was stored with. An
   unchanged dataset, the common case, is then one query and one decode instead of a lookup per
-  file (on 20,000 files: about 7 ms to digest the listing against 30 ms of per-file keys).
+  file (on 20,000 files: about 7 ms to digest the listing against 30 ms of per-file keys). The
+  row also holds each file's path and identity (a digest of its key's stat fields): a dataset
+  that changed in part takes the records of its unchanged files from there, and looks up only
+  the others one by one (so a rescan with 1% of 10^6 files changed costs about the 1%).
 
 A record is a JSON array: a tag ("shard" or "doc"), then the result's fields in the order of its
 dataclass, path left out (it is the tag's place), a schema as JSON text. The order is taken from
@@ -23,7 +26,9 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from dbom.fingerprint.cache import FingerprintCache, listing_digest, superseded
+import orjson
+
+from dbom.fingerprint.cache import FingerprintCache, file_identities, listing_digest, superseded
 from dbom.model import Column, DocFile, Shard
 
 _SHARD_FIELDS = tuple(f.name for f in fields(Shard))
@@ -92,26 +97,66 @@ class DatasetCache:
         self._stored: dict[str, str] = {}
         self._changed: dict[str, str] = {}
         self._from_snapshot = False
+        self._gone: list[str] = []  # relative paths in the snapshot that the listing no longer has
 
     def lookup(self) -> list[Shard | DocFile | None]:
         """Each file's result as the cache has it, None for the files to read."""
-        found = self._from_snapshot_row()
+        row = self._cache.snapshot(self._snapshot_key)
+        found = self._from_snapshot_row(row)
         if found is not None:
             self._from_snapshot = True
             return found
-        self._stored = stored = self._cache.under(self._prefix)  # one query for the whole dataset
         key_of = self._cache.key_function(self._algorithms, self._records_digest)
         self._keys = [key_of(location, st) for location, st in zip(self._locations, self._stats, strict=True)]
-        self._texts = [stored.get(key) for key in self._keys]
-        hits = [index for index, text in enumerate(self._texts) if text is not None]
-        results: list[Shard | DocFile | None] = [None] * len(self._texts)
+        results: list[Shard | DocFile | None] = [None] * len(self._keys)
         schemas: dict[str, tuple[Column, ...]] = {}
+        reused = self._from_snapshot_files(row, results, schemas) if row is not None else 0
+        missing = [index for index, result in enumerate(results) if result is None]
+        if reused and len(missing) * 4 < len(results):  # a few files changed: look up just those
+            # and the entries of files gone since, so that `close` drops them
+            gone = [self._prefix + path for path in self._gone] if self._prefix.endswith(os.sep) else []
+            self._stored = stored = self._cache.entries_of([*(self._locations[i] for i in missing), *gone])
+        else:
+            self._stored = stored = self._cache.under(self._prefix)  # one query for the whole dataset
+        for index in missing:
+            self._texts[index] = stored.get(self._keys[index])
+        hits = [index for index in missing if self._texts[index] is not None]
         for index, record in zip(hits, self._cache.decode([self._texts[i] for i in hits]), strict=True):
             try:
                 results[index] = from_record(self._relpaths[index], record, schemas)
             except (LookupError, TypeError, ValueError):
                 self._texts[index] = None
         return results
+
+    def _from_snapshot_files(self, row: tuple[str, str, str, bytes], results: list[Shard | DocFile | None],
+                             schemas: dict[str, tuple[Column, ...]]) -> int:
+        """Fill `results` (and the record texts) of the files whose path and identity the snapshot `row`
+        holds unchanged; the number found."""
+        paths = self._cache.decode_array(row[2])
+        records = self._cache.decode_array(row[1])
+        identities = row[3]
+        if not isinstance(paths, list) or not isinstance(records, list) or not (
+                len(paths) == len(records) == len(identities) // 16):
+            return 0
+        where = {path: index for index, path in enumerate(paths) if isinstance(path, str)}
+        current = set(self._relpaths)
+        self._gone = [path for path in where if path not in current]
+        now = file_identities(self._relpaths, self._stats)
+        found = 0
+        dumps = orjson.dumps
+        for index, relpath in enumerate(self._relpaths):
+            old = where.get(relpath)
+            if old is None or identities[16 * old:16 * old + 16] != now[16 * index:16 * index + 16]:
+                continue
+            record = records[old]
+            try:
+                text = dumps(record).decode()
+                results[index] = from_record(relpath, record, schemas)
+            except (LookupError, TypeError, ValueError, orjson.JSONEncodeError):
+                continue
+            self._texts[index] = text
+            found += 1
+        return found
 
     def remember(self, index: int, result: Shard | DocFile) -> None:
         """Store the result of file `index`, just read."""
@@ -134,10 +179,10 @@ class DatasetCache:
         if stale:
             self._cache.discard(stale)
         if not self._from_snapshot and all(text is not None for text in self._texts):
-            self._cache.put_snapshot(self._snapshot_key, self._listing, self._texts)  # type: ignore[arg-type]
+            self._cache.put_snapshot(self._snapshot_key, self._listing, self._texts,  # type: ignore[arg-type]
+                                     self._relpaths, file_identities(self._relpaths, self._stats))
 
-    def _from_snapshot_row(self) -> list[Shard | DocFile | None] | None:
-        row = self._cache.snapshot(self._snapshot_key)
+    def _from_snapshot_row(self, row: tuple[str, str, str, bytes] | None) -> list[Shard | DocFile | None] | None:
         if row is None or row[0] != self._listing:
             return None
         records = self._cache.decode_array(row[1])
