@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
+from typing import TypeVar
 
 from dbom.formats import inspect_shard
 from dbom.formats.base import Detected, Inspection
 
+T = TypeVar("T")
 ROW_FORMATS = frozenset({"jsonl", "json", "csv", "tsv", "text", "webdataset"})
 # Below this size a file is parsed in the calling thread: spawning and messaging cost more.
 PROCESS_MIN_BYTES = 16 << 20
@@ -41,6 +44,15 @@ class Inspector:
         if self._jobs > 1 and size >= PROCESS_MIN_BYTES and detected.format in ROW_FORMATS:
             return self._processes().submit(inspect_shard, path, detected, records_digest).result()
         return inspect_shard(path, detected, records_digest)
+
+    @property
+    def processes(self) -> int:
+        """The worker processes this inspector may use (1: it runs everything in the calling threads)."""
+        return self._jobs
+
+    def submit(self, fn: Callable[..., T], *args: object) -> Future[T]:
+        """Run `fn(*args)` in a worker process (the pool is started on first need)."""
+        return self._processes().submit(fn, *args)
 
     def _processes(self) -> ProcessPoolExecutor:
         with self._lock:

@@ -46,6 +46,8 @@ from dbom.sources.local import LocalFile, walk
 from dbom.sources.remote import parse_remote
 
 if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached scan needs none of them
+    from concurrent.futures import Future
+
     from dbom.fingerprint.inspect_pool import Inspector
     from dbom.fingerprint.ray_executor import RaySession
 
@@ -277,11 +279,13 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
     def work(item: tuple[int, _Job]) -> tuple[Shard | DocFile, bool]:
         return _scan_file(item[1], algorithms, inspector.get(), options.keep_going, options.records_digest)
 
+    settings = (algorithms, options.keep_going, options.records_digest)
     if inspector.ray is not None:
-        settings = (algorithms, options.keep_going, options.records_digest)
         stats.workers = inspector.ray.connect().workers
         done = _on_driver(inspector.ray.ordered_map(scan_batch, [(job, settings) for _, job in todo],
                                                     [job.file.stat.st_size for _, job in todo]))
+    elif _in_processes(todo, options, inspector):
+        done = _on_driver(_process_map(inspector.get(), [(job, settings) for _, job in todo]))
     else:
         done = ordered_map(work, todo, options.jobs or _auto_jobs(todo))
     for (index, job), (result, cacheable) in zip(todo, done, strict=True):
@@ -293,10 +297,43 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
             known.remember(index, result)
 
 
-def scan_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> list[tuple[Shard | DocFile, bool]]:
-    """A Ray task's work: each file of `batch` read as the local executor reads it, in a worker process.
+# Small files are read in worker processes when there are at least this many to read (and the program may
+# start processes): their per-file work is Python that holds the GIL, so threads gain nothing, and the
+# workers' start (about half a second, importing pyarrow) must be paid back.
+PROCESS_MIN_FILES = 2000
+PROCESS_BATCH_FILES = 200  # files a task: the hop to a process costs about a file's work, paid once a batch
 
-    An error names the file by its absolute path (the worker's folder is not the driver's); the
+
+def _in_processes(todo: Sequence[tuple[int, _Job]], options: ScanOptions, readers: _Readers) -> bool:
+    """Whether the files of `todo` are read in worker processes: many small files, automatic -j, two CPUs or more."""
+    if not options.worker_processes or options.jobs or len(todo) < PROCESS_MIN_FILES or _auto_jobs(todo) > 1:
+        return False
+    from dbom.fingerprint.executor import default_jobs
+
+    return default_jobs() > 1
+
+
+def _process_map(inspector: Inspector, items: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]
+                 ) -> Iterator[tuple[Shard | DocFile, bool]]:
+    """`read_batch` over `items` in batches on the inspector's worker processes, results in order, a few
+    batches a worker in flight; an error is raised when its batch is reached (the scan's close kills the rest)."""
+    from collections import deque
+
+    batches = [items[start:start + PROCESS_BATCH_FILES] for start in range(0, len(items), PROCESS_BATCH_FILES)]
+    window = 2 * inspector.processes
+    pending: deque[Future[list[tuple[Shard | DocFile, bool]]]] = deque()
+    for batch in batches:
+        pending.append(inspector.submit(read_batch, batch))
+        if len(pending) >= window:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
+
+
+def read_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> list[tuple[Shard | DocFile, bool]]:
+    """Each file of `batch` read as the local executor reads it, in a worker process (local or Ray).
+
+    An error names the file by its absolute path (the worker's folder may not be the driver's); the
     driver names it as the local executor would (`_on_driver`).
     """
     from dbom.fingerprint.inspect_pool import Inspector
@@ -304,9 +341,6 @@ def scan_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> 
     inspector = Inspector(1, processes=False)
     results: list[tuple[Shard | DocFile, bool]] = []
     for job, (algorithms, keep_going, records_digest) in batch:
-        if not os.path.exists(job.file.location):
-            raise DbomError(job.file.location, "not visible to the Ray worker: scan a path that every node "
-                                               "sees (a shared filesystem) or a URL")
         try:
             results.append(_scan_file(job, algorithms, inspector, keep_going, records_digest))
         except DbomError as exc:
@@ -314,8 +348,17 @@ def scan_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> 
     return results
 
 
+def scan_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> list[tuple[Shard | DocFile, bool]]:
+    """A Ray task's work: `read_batch`, once the worker is known to see the files."""
+    for job, _ in batch:
+        if not os.path.exists(job.file.location):
+            raise DbomError(job.file.location, "not visible to the Ray worker: scan a path that every node "
+                                               "sees (a shared filesystem) or a URL")
+    return read_batch(batch)
+
+
 def _on_driver(results: Iterator[tuple[Shard | DocFile, bool]]) -> Iterator[tuple[Shard | DocFile, bool]]:
-    """`results`, with an error from a Ray worker naming its file relative to the driver's folder."""
+    """`results`, with an error from a worker process (local or Ray) naming its file as the driver would."""
     try:
         yield from results
     except DbomError as exc:
