@@ -162,7 +162,7 @@ class FingerprintCache:
         return f"{prefix}\0{_tail(algorithms, records_digest)}\0{json.dumps(selection)}"
 
     def snapshot(self, key: str) -> tuple[str, str, str, bytes] | None:
-        """The (listing digest, records text, paths text, identities) last stored for `key`, or None."""
+        """The (listing digest, records text (one a line), paths text, identities) last stored for `key`, or None."""
         if self.failed:
             return None
         try:
@@ -185,8 +185,9 @@ class FingerprintCache:
         if sum(map(len, texts)) + len(texts) + 1 > SNAPSHOT_MAX_CHARS:
             self._write(lambda: self._db.execute("DELETE FROM snapshots WHERE key = ?", (key,)))  # it'd be stale
             return
-        self._pending_snapshots.append((key, listing, "[" + ",".join(texts) + "]",
-                                        orjson.dumps(list(relpaths)).decode(), identities))
+        # one record a line (a record's JSON has no raw newline): the unchanged ones are reused as text
+        self._pending_snapshots.append((key, listing, "\n".join(texts), orjson.dumps(list(relpaths)).decode(),
+                                        identities))
 
     def entries_of(self, locations: Iterable[str]) -> dict[str, str]:
         """The entries of the files at `locations` (absolute paths), whatever their stat: key -> record text.

@@ -26,8 +26,6 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from dbom.fingerprint.cache import FingerprintCache, file_identities, listing_digest, superseded
 from dbom.model import Column, DocFile, Shard
 
@@ -98,6 +96,7 @@ class DatasetCache:
         self._changed: dict[str, str] = {}
         self._from_snapshot = False
         self._gone: list[str] = []  # relative paths in the snapshot that the listing no longer has
+        self._file_identities: bytes | None = None
 
     def lookup(self) -> list[Shard | DocFile | None]:
         """Each file's result as the cache has it, None for the files to read."""
@@ -133,30 +132,32 @@ class DatasetCache:
         """Fill `results` (and the record texts) of the files whose path and identity the snapshot `row`
         holds unchanged; the number found."""
         paths = self._cache.decode_array(row[2])
-        records = self._cache.decode_array(row[1])
+        texts = row[1].split("\n")
+        records = self._cache.decode(texts)
         identities = row[3]
-        if not isinstance(paths, list) or not isinstance(records, list) or not (
-                len(paths) == len(records) == len(identities) // 16):
+        if not isinstance(paths, list) or not (len(paths) == len(records) == len(identities) // 16):
             return 0
         where = {path: index for index, path in enumerate(paths) if isinstance(path, str)}
         current = set(self._relpaths)
         self._gone = [path for path in where if path not in current]
-        now = file_identities(self._relpaths, self._stats)
+        now = self._identities()
         found = 0
-        dumps = orjson.dumps
         for index, relpath in enumerate(self._relpaths):
             old = where.get(relpath)
             if old is None or identities[16 * old:16 * old + 16] != now[16 * index:16 * index + 16]:
                 continue
-            record = records[old]
             try:
-                text = dumps(record).decode()
-                results[index] = from_record(relpath, record, schemas)
-            except (LookupError, TypeError, ValueError, orjson.JSONEncodeError):
+                results[index] = from_record(relpath, records[old], schemas)
+            except (LookupError, TypeError, ValueError):
                 continue
-            self._texts[index] = text
+            self._texts[index] = texts[old]
             found += 1
         return found
+
+    def _identities(self) -> bytes:
+        if self._file_identities is None:
+            self._file_identities = file_identities(self._relpaths, self._stats)
+        return self._file_identities
 
     def remember(self, index: int, result: Shard | DocFile) -> None:
         """Store the result of file `index`, just read."""
@@ -180,13 +181,13 @@ class DatasetCache:
             self._cache.discard(stale)
         if not self._from_snapshot and all(text is not None for text in self._texts):
             self._cache.put_snapshot(self._snapshot_key, self._listing, self._texts,  # type: ignore[arg-type]
-                                     self._relpaths, file_identities(self._relpaths, self._stats))
+                                     self._relpaths, self._identities())
 
     def _from_snapshot_row(self, row: tuple[str, str, str, bytes] | None) -> list[Shard | DocFile | None] | None:
         if row is None or row[0] != self._listing:
             return None
-        records = self._cache.decode_array(row[1])
-        if not isinstance(records, list) or len(records) != len(self._relpaths):
+        records = self._cache.decode(row[1].split("\n"))
+        if len(records) != len(self._relpaths):
             return None
         schemas: dict[str, tuple[Column, ...]] = {}
         try:
