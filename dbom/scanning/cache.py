@@ -186,8 +186,8 @@ class DatasetCache:
     def _from_snapshot_row(self, row: tuple[str, str, str, bytes] | None) -> list[Shard | DocFile | None] | None:
         if row is None or row[0] != self._listing:
             return None
-        records = self._cache.decode(row[1].split("\n"))
-        if len(records) != len(self._relpaths):
+        records = self._cache.decode_array("[" + row[1].replace("\n", ",") + "]") if row[1] else []
+        if not isinstance(records, list) or len(records) != len(self._relpaths):
             return None
         schemas: dict[str, tuple[Column, ...]] = {}
         try:
