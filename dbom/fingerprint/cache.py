@@ -176,7 +176,7 @@ class FingerprintCache:
     def put_snapshot(self, key: str, listing: str, texts: Sequence[str], relpaths: Sequence[str],
                      identities: bytes) -> None:
         """Remember the record texts `texts` of a dataset whose files were `listing` (see `listing_digest`):
-        their relative paths and identities (`file_identities`), so that a listing that changed in part
+        their relative paths and identities (`packed_stats`), so that a listing that changed in part
         still finds the records of the files that did not change.
 
         A dataset too large for one row (SNAPSHOT_MAX_CHARS; SQLite refuses values over 10^9 bytes)
@@ -246,23 +246,23 @@ def _reason(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def listing_digest(relpaths: Sequence[str], stats: Sequence[os.stat_result]) -> str:
-    """XXH3-128 of a dataset's listing: each file's relative path and the stat fields its key holds, in order.
+def packed_stats(stats: Sequence[os.stat_result]) -> bytes:
+    """The stat fields a file's key holds, packed: STAT_BYTES a file, in order."""
+    pack = _STAT.pack
+    return b"".join([pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev) for st in stats])
+
+
+STAT_BYTES = _STAT.size
+
+
+def listing_digest(relpaths: Sequence[str], packed: bytes) -> str:
+    """XXH3-128 of a dataset's listing: each file's relative path and its `packed_stats`, in order.
 
     Two listings of one root have the same digest iff every file's key is the same.
     """
     digest = xxhash.xxh3_128("\0".join(relpaths).encode("utf-8", "surrogateescape"))
-    pack = _STAT.pack
-    digest.update(b"".join([pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev) for st in stats]))
+    digest.update(packed)
     return digest.hexdigest()
-
-
-def file_identities(relpaths: Sequence[str], stats: Sequence[os.stat_result]) -> bytes:
-    """16 bytes a file: the XXH3-128 of its relative path and the stat fields its key holds (equal iff the key is)."""
-    pack, digest = _STAT.pack, xxhash.xxh3_128_digest
-    return b"".join([digest(relpath.encode("utf-8", "surrogateescape") + b"\0" + pack(
-        st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)) for relpath, st in zip(relpaths, stats,
-                                                                                              strict=True)])
 
 
 def _loads_or_none(text: str) -> Any:

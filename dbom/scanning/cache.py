@@ -26,7 +26,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from dbom.fingerprint.cache import FingerprintCache, file_identities, listing_digest, superseded
+from dbom.fingerprint.cache import STAT_BYTES, FingerprintCache, listing_digest, packed_stats, superseded
 from dbom.model import Column, DocFile, Shard
 
 _SHARD_FIELDS = tuple(f.name for f in fields(Shard))
@@ -67,6 +67,15 @@ def from_record(relpath: str, record: list[Any], schemas: dict[str, tuple[Column
     raise ValueError(f"unknown record tag {tag!r}")
 
 
+def _equal_records(a: bytes, b: bytes) -> Any:
+    """The indices of the STAT_BYTES-byte records that `a` and `b` (the same length) hold equal (numpy)."""
+    import numpy as np
+
+    left = np.frombuffer(a, dtype=np.uint8).reshape(-1, STAT_BYTES)
+    right = np.frombuffer(b, dtype=np.uint8).reshape(-1, STAT_BYTES)
+    return np.flatnonzero((left == right).all(axis=1))
+
+
 def key_prefix(root: Path) -> str:
     """The start of the cache keys of every file a walk of `root` yields (see dbom.sources.local)."""
     text = str(root)
@@ -89,14 +98,14 @@ class DatasetCache:
         self._algorithms = algorithms
         self._records_digest = records_digest
         self._snapshot_key = cache.snapshot_key(prefix, algorithms, records_digest, selection)
-        self._listing = listing_digest(relpaths, stats)
+        self._packed = packed_stats(stats)
+        self._listing = listing_digest(relpaths, self._packed)
         self._texts: list[str | None] = [None] * len(relpaths)  # each file's record text, for the snapshot
-        self._keys: list[str] = []
+        self._keys: dict[int, str] = {}  # the cache key of each file looked up one by one (and read)
         self._stored: dict[str, str] = {}
         self._changed: dict[str, str] = {}
         self._from_snapshot = False
         self._gone: list[str] = []  # relative paths in the snapshot that the listing no longer has
-        self._file_identities: bytes | None = None
 
     def lookup(self) -> list[Shard | DocFile | None]:
         """Each file's result as the cache has it, None for the files to read."""
@@ -105,12 +114,12 @@ class DatasetCache:
         if found is not None:
             self._from_snapshot = True
             return found
-        key_of = self._cache.key_function(self._algorithms, self._records_digest)
-        self._keys = [key_of(location, st) for location, st in zip(self._locations, self._stats, strict=True)]
-        results: list[Shard | DocFile | None] = [None] * len(self._keys)
+        results: list[Shard | DocFile | None] = [None] * len(self._relpaths)
         schemas: dict[str, tuple[Column, ...]] = {}
         reused = self._from_snapshot_files(row, results, schemas) if row is not None else 0
         missing = [index for index, result in enumerate(results) if result is None]
+        key_of = self._cache.key_function(self._algorithms, self._records_digest)
+        self._keys = {i: key_of(self._locations[i], self._stats[i]) for i in missing}
         if reused and len(missing) * 4 < len(results):  # a few files changed: look up just those
             # and the entries of files gone since, so that `close` drops them
             gone = [self._prefix + path for path in self._gone] if self._prefix.endswith(os.sep) else []
@@ -135,29 +144,32 @@ class DatasetCache:
         texts = row[1].split("\n")
         records = self._cache.decode(texts)
         identities = row[3]
-        if not isinstance(paths, list) or not (len(paths) == len(records) == len(identities) // 16):
+        if not isinstance(paths, list) or not (len(paths) == len(records) == len(identities) // STAT_BYTES):
             return 0
-        where = {path: index for index, path in enumerate(paths) if isinstance(path, str)}
-        current = set(self._relpaths)
-        self._gone = [path for path in where if path not in current]
-        now = self._identities()
+        if paths == list(self._relpaths):  # the same files in the same order: their stats compared at once
+            pairs = [(index, index) for index in _equal_records(identities, self._packed).tolist()]
+        else:
+            where = {path: index for index, path in enumerate(paths) if isinstance(path, str)}
+            current = set(self._relpaths)
+            self._gone = [path for path in where if path not in current]
+            now, width = self._packed, STAT_BYTES
+            pairs = []
+            for index, relpath in enumerate(self._relpaths):
+                old = where.get(relpath)
+                if old is None:
+                    continue
+                if identities[width * old:width * (old + 1)] == now[width * index:width * (index + 1)]:
+                    pairs.append((index, old))
         found = 0
-        for index, relpath in enumerate(self._relpaths):
-            old = where.get(relpath)
-            if old is None or identities[16 * old:16 * old + 16] != now[16 * index:16 * index + 16]:
-                continue
+        relpaths, texts_now = self._relpaths, self._texts
+        for index, old in pairs:
             try:
-                results[index] = from_record(relpath, records[old], schemas)
+                results[index] = from_record(relpaths[index], records[old], schemas)
             except (LookupError, TypeError, ValueError):
                 continue
-            self._texts[index] = texts[old]
+            texts_now[index] = texts[old]
             found += 1
         return found
-
-    def _identities(self) -> bytes:
-        if self._file_identities is None:
-            self._file_identities = file_identities(self._relpaths, self._stats)
-        return self._file_identities
 
     def remember(self, index: int, result: Shard | DocFile) -> None:
         """Store the result of file `index`, just read."""
@@ -181,7 +193,7 @@ class DatasetCache:
             self._cache.discard(stale)
         if not self._from_snapshot and all(text is not None for text in self._texts):
             self._cache.put_snapshot(self._snapshot_key, self._listing, self._texts,  # type: ignore[arg-type]
-                                     self._relpaths, self._identities())
+                                     self._relpaths, self._packed)
 
     def _from_snapshot_row(self, row: tuple[str, str, str, bytes] | None) -> list[Shard | DocFile | None] | None:
         if row is None or row[0] != self._listing:
