@@ -39,11 +39,13 @@ class Inspector:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def inspect(self, path: Path, detected: Detected, size: int, records_digest: bool = False) -> Inspection:
-        """Inspect one shard (raises FormatError like `inspect_shard`), with its records digest if asked."""
+    def inspect(self, path: Path, detected: Detected, size: int, records_digest: bool = False,
+                content: bytes | None = None) -> Inspection:
+        """Inspect one shard (raises FormatError like `inspect_shard`), with its records digest if asked;
+        `content`: the whole file as it was hashed, when small (parsed instead of the file, where a reader can)."""
         if self._jobs > 1 and size >= PROCESS_MIN_BYTES and detected.format in ROW_FORMATS:
             return self._processes().submit(inspect_shard, path, detected, records_digest).result()
-        return inspect_shard(path, detected, records_digest)
+        return inspect_shard(path, detected, records_digest, content)
 
     @property
     def processes(self) -> int:

@@ -587,8 +587,9 @@ def _read_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, kee
     from dbom.formats import detect
 
     local = job.file
+    path = local.path  # one Path a file (three cost 30 µs)
     try:
-        digests = hash_file(local.path, algorithms)
+        digests = hash_file(path, algorithms)
     except OSError as exc:
         error = DbomError(job.display, f"cannot read: {exc.strerror or exc}")
         if not keep_going or job.doc is not None:
@@ -596,7 +597,7 @@ def _read_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, kee
         return Shard(path=local.relpath, bytes=local.stat.st_size, format="unknown", xxh3_128="",
                      error=error.cause), None
     identity = digests.identity
-    detected = None if job.doc else detect(local.path, digests.head)
+    detected = None if job.doc else detect(path, digests.head)
     if detected is None:
         return DocFile(path=local.relpath, kind=job.doc or "other", bytes=digests.size,
                        xxh3_128=digests.xxh3_128, sha256=digests.sha256), identity
@@ -606,12 +607,12 @@ def _read_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, kee
     if identity is None:
         return shard, None  # changed while hashed: read again before inspecting
     try:
-        found = inspector.inspect(local.path, detected, digests.size, records_digest)
+        found = inspector.inspect(path, detected, digests.size, records_digest, digests.content)
     except DbomError as exc:
         if not keep_going:
             raise DbomError(job.display, exc.cause) from None
         # a library's message may quote the absolute path; the DBOM must not
-        return replace(shard, error=exc.cause.replace(str(local.path), local.relpath)), identity
+        return replace(shard, error=exc.cause.replace(str(path), local.relpath)), identity
     except OSError as exc:
         if not keep_going:
             raise DbomError(job.display, f"cannot read: {exc.strerror or exc}") from None
