@@ -82,7 +82,7 @@ def hash_file(path: Path, algorithms: tuple[str, ...]) -> Digests:
     updaters = digests.updaters  # bound once: the loop below runs once per 4 MiB
     size = 0
     head = b""
-    content = None
+    content: bytes | None = b""  # an empty file's, until a read says otherwise
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         before = file_identity(os.fstat(fd))
