@@ -157,7 +157,7 @@ class _ReadingSink(ValidatingSink):
                 parts.docs.append(found)
                 return
             parts.tally.add(found)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # an invalid document: see `problems`
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:  # invalid: see `problems`
             if self.failure is None:
                 self.failure = f"{type(exc).__name__}: {exc}"
             return
@@ -194,7 +194,7 @@ class ShardsOnDisk(Sequence[Shard]):
                 return
             except OSError as exc:
                 raise DbomFileError(self._label, f"cannot read again: {exc.strerror or exc}") from None
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
                 raise DbomFileError(self._label, "changed since it was read") from None
             if isinstance(found, Shard):
                 yield found
@@ -258,7 +258,7 @@ def dbom_from_document(doc: Any, label: str = "document", parts: Mapping[int, _P
             training_code=training_code,
             environment=environment,
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise DbomFileError(label, f"malformed DBOM content ({type(exc).__name__}: {exc})") from None
 
 
