@@ -1,10 +1,11 @@
 """The registered domain of each URL: public-suffix aware, with the suffix list `tldextract` bundles, offline.
 
-A URL's host is read by one regular expression over the whole Arrow array (an optional `scheme://` or `//`, an
-optional `user@`, then the host up to `/`, `?`, `#`, `:` or the end); it is lower-cased and a trailing dot
-dropped. Its registered domain is the label just under its public suffix (`news.bbc.co.uk` -> `bbc.co.uk`),
-from the ICANN section of the Public Suffix List as the installed `tldextract` ships it (no network: no list
-is ever fetched, and nothing is cached on disk). A host that is an IP address, or that has no public suffix
+A URL's host is read by one regular expression over the whole Arrow array (`scheme://` or `//`, an optional
+`user@`, then the host up to `/`, `?`, `#`, `:` or the end; without a scheme, a host must hold a dot, as in
+`example.org/page`); it is lower-cased and a trailing dot dropped. Its registered domain is the label just
+under its public suffix with that suffix (`news.bbc.co.uk` -> `bbc.co.uk`), from the ICANN section of the
+Public Suffix List as the installed `tldextract` ships it (no network: no list is ever fetched, and nothing
+is cached on disk). A host that is an IP address, or that has no public suffix
 (`localhost`), is its own domain. A value without a host (empty, or not a URL, e.g. with spaces) has none.
 """
 
@@ -15,8 +16,9 @@ from typing import Any
 
 from dbom.profile.extra import require
 
-_HOST = (r"^\s*(?:[A-Za-z][A-Za-z0-9+.\-]*://|//)?(?:[^/?#@\s]*@)?"
-         r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^/?#:\s\[\]@]+)(?:[/?#:]|$)")
+_NAME = r"[^/?#:\s\[\]@]"
+_HOST = (r"^\s*(?:(?:[A-Za-z][A-Za-z0-9+.\-]*://|//)(?:[^/?#@\s]*@)?(?P<host>\[[0-9A-Fa-f:.]+\]|" + _NAME + r"+)"
+         r"|(?:[^/?#@\s]*@)?(?P<bare>" + _NAME + r"+\." + _NAME + r"+))(?:[/?#:]|$)")
 # Hosts already resolved in this process; cleared when full, so memory stays bounded.
 _CACHE_LIMIT = 1 << 18
 
@@ -59,7 +61,9 @@ class DomainResolver:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        hosts = pc.struct_field(pc.extract_regex(urls, _HOST), [0])
+        parts = pc.extract_regex(urls, _HOST)
+        hosts = pc.coalesce(pc.if_else(pc.equal(pc.struct_field(parts, [0]), ""), None, pc.struct_field(parts, [0])),
+                            pc.struct_field(parts, [1]))
         hosts = pc.utf8_rtrim(pc.utf8_lower(hosts), characters=".")
         encoded = hosts.dictionary_encode()
         if isinstance(encoded, pa.ChunkedArray):

@@ -6,9 +6,11 @@ is counted once where it occurs, and a candidate that fails its check is not cou
 - email: `local@domain.tld`: a local part of 1 to 64 of `A-Z a-z 0-9 . _ % + -`, a domain of dot-separated
   labels of letters, digits and inner hyphens, and a last label of 2 to 24 letters.
 - phone: an international number, `+` and a country code then groups of digits separated by single spaces,
-  dots, hyphens or parentheses, 8 to 15 digits in all (E.164's longest); or a national number with an area
-  code, `(030) 1234 5678`, `555-123-4567`, `020 7946 0018`: three groups, the first in parentheses or
-  followed by a space, dot or hyphen, 10 or 11 digits in all. Bare digit runs are not phone numbers.
+  dots or hyphens (one kind, besides those around an area code in parentheses), 8 to 15 digits in all
+  (E.164's longest; a number followed by more groups ends at the last group that keeps it so); or a
+  national number with an area code, `(030) 1234 5678`, `555-123-4567`, `020 7946 0018`: three groups,
+  the first in parentheses or followed by a space, dot or hyphen, 10 or 11 digits in all. Bare digit runs
+  are not phone numbers.
 - ip: an IPv4 address in dotted-quad form (each part 0 to 255, no leading zero; version numbers with four
   such parts count too), or an IPv6 address that Python's `ipaddress` accepts (with at least one digit).
 - card: 13 to 19 digits, contiguous or grouped by single spaces or single hyphens (one kind of separator),
@@ -31,9 +33,10 @@ PII_KINDS = ("email", "phone", "ip", "card", "iban")
 
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@"
                     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])")
-_PHONE_INTERNATIONAL = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){1,7}(?!\w|[ .-]?\d)")
+_PHONE_INTERNATIONAL = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){1,7}(?!\w|[.-]?\d)")
 _PHONE_NATIONAL = re.compile(r"(?<![\w+.-])(?<!\d[ .-])(?:\(\d{2,5}\) ?|\d{2,5}[ .-])\d{3,4}[ .-]\d{3,5}"
                              r"(?!\w|[.-]\d| \d)")
+_PHONE_GROUP = re.compile(r"([ .-]?)(\(\d{1,4}\)|\d{1,4})")
 _IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
                    r"(?!\w|\.\d)")
 _IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:]|\.\d)")
@@ -72,7 +75,7 @@ def count_pii(text: str) -> tuple[int, int, int, int, int]:
     emails = sum(1 for _ in _EMAIL.finditer(text)) if "@" in text else 0
     if _DIGITS.search(text) is None:
         return emails, 0, 0, 0, 0
-    phones = sum(1 for m in _PHONE_INTERNATIONAL.finditer(text) if 8 <= _digit_count(m.group()) <= 15)
+    phones = sum(1 for m in _PHONE_INTERNATIONAL.finditer(text) if _is_international_phone(m.group()))
     phones += sum(1 for m in _PHONE_NATIONAL.finditer(text) if 10 <= _digit_count(m.group()) <= 11)
     ips = sum(1 for _ in _IPV4.finditer(text))
     if "::" in text or text.count(":") >= 7:
@@ -84,6 +87,24 @@ def count_pii(text: str) -> tuple[int, int, int, int, int]:
 
 def _digit_count(value: str) -> int:
     return sum(c.isdigit() for c in value)
+
+
+def _is_international_phone(candidate: str) -> bool:
+    """Whether `+digits...` begins with a phone number: 8 to 15 digits ending at a group, one kind of separator."""
+    digits = 0
+    separators: set[str] = set()
+    bracketed = False
+    for match in _PHONE_GROUP.finditer(candidate, 1):
+        separator, group = match.groups()
+        size = sum(c.isdigit() for c in group)
+        if separator or group.startswith("("):  # a group boundary: the number may end before this group
+            if separator and not bracketed and not group.startswith("("):  # `+1 (555) 123-4567` is one style
+                separators.add(separator)
+            if len(separators) > 1 or digits + size > 15:
+                return 8 <= digits <= 15
+        digits += size
+        bracketed = group.startswith("(")
+    return 8 <= digits <= 15
 
 
 def _is_ipv6(candidate: str) -> bool:
