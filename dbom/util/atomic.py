@@ -71,23 +71,26 @@ def temporary_beside(output: Path, suffix: str = ".tmp") -> Iterator[Path]:
         raise DbomError(str(output), "is a folder; name a file to write")
     _remove_stale(folder, output.name)
     with _signals_guarded():
-        # the file is made and registered with the fatal signals held back: one arriving in between found
-        # a file the handler did not know of yet, and left it behind
-        with _signals_held():
-            try:
-                fd, name = tempfile.mkstemp(prefix=f".{output.name}.{os.getpid()}.", suffix=suffix, dir=folder)
-            except OSError as exc:
-                raise write_error(output, exc) from None
-            os.close(fd)
-            with _lock:
-                _active.add(name)
+        name: str | None = None
         try:
+            # the file is made and registered with the fatal signals held back: one arriving in between
+            # found a file the handler did not know of yet, and left it behind. A SIGINT held back is
+            # raised (KeyboardInterrupt) as they are let through again: inside this `try`, which removes it.
+            with _signals_held():
+                try:
+                    fd, name = tempfile.mkstemp(prefix=f".{output.name}.{os.getpid()}.", suffix=suffix, dir=folder)
+                except OSError as exc:
+                    raise write_error(output, exc) from None
+                os.close(fd)
+                with _lock:
+                    _active.add(name)
             yield Path(name)
         finally:
-            with _lock:
-                _active.discard(name)
-            with contextlib.suppress(OSError):
-                os.unlink(name)  # gone already when renamed into place
+            if name is not None:
+                with _lock:
+                    _active.discard(name)
+                with contextlib.suppress(OSError):
+                    os.unlink(name)  # gone already when renamed into place
 
 
 def write_error(output: Path, exc: OSError) -> OutputError:
