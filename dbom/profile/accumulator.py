@@ -1,10 +1,12 @@
 """The profile of records as they stream by: one accumulator per shard, merged into its dataset's.
 
+One accumulator profiles one shard, fed its records in order from the first: a record is sampled by the hash
+of (`shard_key`, its index in the shard), so with the shard's content digest as its key the sample, and so
+the cached profile, depend on the shard's content only. Fields are found (`fields`) in the schema of the
+first Arrow batch, or in the first 100 objects of the first batch of JSON rows, and kept for the shard.
+
 `ProfileAccumulator.add` takes a pyarrow RecordBatch or Table, or a list of dict rows (JSON records). What it
 counts, and on which records:
-
-Fields are found (`fields`) in the schema of the first Arrow batch, or in the first 100 objects of the first
-batch of JSON rows, and kept for the rest of the shard.
 
 - on every record: records, text bytes (UTF-8) and characters (code points) of the text field, bytes and
   records per registered domain of the URL field (a record's bytes are its text's bytes), and the first and
