@@ -1,5 +1,10 @@
 """The profile of records as they stream by: one accumulator per shard, merged into its dataset's.
 
+One accumulator profiles one shard, fed its records in order from the first: a record is sampled by the hash
+of (`shard_key`, its index in the shard), so with the shard's content digest as its key the sample, and so
+the cached profile, depend on the shard's content only. Fields are found (`fields`) in the schema of the
+first Arrow batch, or in the first 100 objects of the first batch of JSON rows, and kept for the shard.
+
 `ProfileAccumulator.add` takes a pyarrow RecordBatch or Table, or a list of dict rows (JSON records). What it
 counts, and on which records:
 
@@ -30,6 +35,7 @@ from dbom.profile.tokenizer import TokenCounter
 
 PROFILE_FORMAT = 1
 _ROLES = ("text", "url", "date")
+_DISCOVERY_ROWS = 100  # JSON rows have no schema: fields are found in the first batch's first 100 objects
 
 
 @functools.cache
@@ -83,11 +89,11 @@ class ProfileAccumulator:
         """Profile a pyarrow RecordBatch or Table, or a sequence of dict rows (JSON records)."""
         if isinstance(records, Sequence) and not isinstance(records, (str, bytes)):
             if self.fields is None:
-                first = next((row for row in records if isinstance(row, Mapping)), None)
-                if first is None:
+                objects = [row for row in records[:_DISCOVERY_ROWS] if isinstance(row, Mapping)]
+                if not objects:
                     self.records += len(records)
                     return
-                self._resolve(first)
+                self._resolve(objects)
             assert self.fields is not None
             self._add_columns(row_columns(records, self.fields))
             return
@@ -98,7 +104,12 @@ class ProfileAccumulator:
             self._add_columns(arrow_columns(batch, self.fields))
 
     def _resolve(self, source: Any) -> None:
-        self.fields = find_fields(source, self.spec, self.name)
+        if isinstance(source, list):  # JSON rows: a key missing from one row may be in the next
+            found = [find_fields(row, self.spec, self.name) for row in source]
+            self.fields = Fields(*(next((getattr(f, role) for f in found if getattr(f, role)), None)
+                                   for role in _ROLES))
+        else:
+            self.fields = find_fields(source, self.spec, self.name)
         for role in _ROLES:
             value = getattr(self.fields, role)
             if value is not None:

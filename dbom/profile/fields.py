@@ -85,7 +85,7 @@ def _by_name(paths: list[tuple[str, str]], role: str) -> str | None:
     best: tuple[int, int, int] | None = None
     chosen = None
     for order, (path, kind) in enumerate(paths):
-        leaf = _normal(path.rsplit(".", 1)[-1]) if "." in path else _normal(path)
+        leaf = _normal(path.rsplit(".", 1)[-1])
         if kind not in _USABLE[role] or (leaf not in rank and _normal(path) not in rank):
             continue
         key = (path.count("."), rank.get(_normal(path), rank.get(leaf, len(rank))), order)

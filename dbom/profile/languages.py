@@ -40,12 +40,13 @@ class LanguageIdentifier:
         if size == 0:
             return []
         head = text[:LANGUAGE_SAMPLE_CHARS]
-        if _REFUSED.search(head):
-            head = _REFUSED.sub(" ", head)
         try:
             _, _, details = self._detect(head, bestEffort=True)
-        except self._error:  # pragma: no cover - every refused character is replaced above
-            return [(UNDETERMINED, size)]
+        except (self._error, UnicodeError):  # rare: only then is the text scanned for what CLD2 refuses
+            try:
+                _, _, details = self._detect(_REFUSED.sub(" ", head), bestEffort=True)
+            except (self._error, UnicodeError):
+                return [(UNDETERMINED, size)]
         shares: dict[str, int] = {}
         credited = 0
         for _, code, percent, _ in details:

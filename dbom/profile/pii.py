@@ -31,8 +31,12 @@ import re
 
 PII_KINDS = ("email", "phone", "ip", "card", "iban")
 
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@"
-                    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])")
+# An e-mail address is looked for around each `@` (a fast literal search), its local part backwards from it.
+_EMAIL_LOCAL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}\Z")
+_EMAIL_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])")
+# Phone, IP and card numbers are made of digits, `+ ( ) . -` and spaces before a digit: the text is scanned
+# once for such runs and the patterns below run only inside them, not over the whole text each.
+_RUN = re.compile(r"[\d+(](?:[\d().-]|[+ ](?=[\d(+]))*")
 _PHONE_INTERNATIONAL = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){1,7}(?!\w|[.-]?\d)")
 _PHONE_NATIONAL = re.compile(r"(?<![\w+.-])(?<!\d[ .-])(?:\(\d{2,5}\) ?|\d{2,5}[ .-])\d{3,4}[ .-]\d{3,5}"
                              r"(?!\w|[.-]\d| \d)")
@@ -42,7 +46,6 @@ _IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25
 _IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:]|\.\d)")
 _CARD = re.compile(r"(?<![\w.-])(?<!\d[ -])\d(?:[ -]?\d){12,18}(?!\w|[ -]\d|\.\d)")
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])")
-_DIGITS = re.compile(r"\d")
 
 # IBAN lengths by country (the SWIFT IBAN registry).
 IBAN_LENGTHS = {
@@ -72,17 +75,37 @@ _ISSUERS = (
 
 def count_pii(text: str) -> tuple[int, int, int, int, int]:
     """How many e-mail addresses, phone numbers, IP addresses, card numbers and IBANs `text` holds."""
-    emails = sum(1 for _ in _EMAIL.finditer(text)) if "@" in text else 0
-    if _DIGITS.search(text) is None:
-        return emails, 0, 0, 0, 0
-    phones = sum(1 for m in _PHONE_INTERNATIONAL.finditer(text) if _is_international_phone(m.group()))
-    phones += sum(1 for m in _PHONE_NATIONAL.finditer(text) if 10 <= _digit_count(m.group()) <= 11)
-    ips = sum(1 for _ in _IPV4.finditer(text))
+    emails = _count_emails(text) if "@" in text else 0
+    phones = ips = cards = ibans = 0
+    length = len(text)
+    for run in _RUN.finditer(text):
+        start, end = run.span()
+        # a run shorter than any IPv4 address, phone or card number can only be an IBAN's check digits
+        if end - start < 7 and (start < 2 or not text[start - 2 : start].isupper()):
+            continue
+        stop = min(length, end + 2)  # the patterns' look-aheads read two characters past the run
+        if end - start >= 7:
+            phones += sum(1 for m in _PHONE_INTERNATIONAL.finditer(text, start, stop)
+                          if _is_international_phone(m.group()))
+            phones += sum(1 for m in _PHONE_NATIONAL.finditer(text, start, stop) if 10 <= _digit_count(m.group()) <= 11)
+            ips += sum(1 for _ in _IPV4.finditer(text, start, stop))
+            cards += sum(1 for m in _CARD.finditer(text, start, stop) if is_card_number(m.group()))
+        if start >= 2 and text[start - 2 : start].isupper():  # `DE89...`: an IBAN's country, then its digits
+            match = _IBAN.match(text, start - 2)
+            ibans += match is not None and _iban_in(match.group())
     if "::" in text or text.count(":") >= 7:
         ips += sum(1 for m in _IPV6.finditer(text) if _is_ipv6(m.group()))
-    cards = sum(1 for m in _CARD.finditer(text) if is_card_number(m.group()))
-    ibans = sum(1 for m in _IBAN.finditer(text) if _iban_in(m.group()))
     return emails, phones, ips, cards, ibans
+
+
+def _count_emails(text: str) -> int:
+    count = 0
+    at = text.find("@")
+    while at >= 0:
+        if _EMAIL_DOMAIN.match(text, at + 1) and _EMAIL_LOCAL.search(text, max(0, at - 65), at):
+            count += 1
+        at = text.find("@", at + 1)
+    return count
 
 
 def _digit_count(value: str) -> int:

@@ -2,16 +2,20 @@
 
 Records come as a pyarrow RecordBatch or Table (Parquet, Arrow) or as plain dict rows (JSON Lines); either
 way the profile works on three Arrow arrays of one length, so both paths count alike. A value that is
-missing, null or not a string (a text field holding a number in one JSON record) is null.
+missing, null or not a string (a text field holding a number in one JSON record) is null; a lone surrogate in
+a JSON string (`"\ud800"`, not UTF-8) is read as U+FFFD.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dbom.profile.fields import Fields
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,11 @@ def row_columns(rows: Sequence[Any], fields: Fields) -> Columns:
             return None
         parts = path.split(".")
         values = [_string_at(row, path, parts) for row in rows]
-        return pa.array(values, type=pa.large_string())
+        try:
+            return pa.array(values, type=pa.large_string())
+        except UnicodeEncodeError:  # a lone surrogate (`"\ud800"` in JSON) is not UTF-8: it becomes U+FFFD
+            return pa.array([_SURROGATE.sub("\ufffd", v) if v is not None else None for v in values],
+                            type=pa.large_string())
 
     return Columns(len(rows), strings(fields.text), strings(fields.url), strings(fields.date))
 

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from dbom.profile.accumulator import ProfileAccumulator
@@ -38,7 +38,6 @@ class Profile:
     pii: dict[str, Estimate | None]
     pii_per_million: dict[str, float]
     period: tuple[str, str] | None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def properties(self) -> list[tuple[str, str]]:
         """The `dbom:profile:*` properties, in a fixed order; a figure that was not computed is left out."""

@@ -181,3 +181,17 @@ def test_stated_fields_and_records_without_them() -> None:
     assert profile_of(empty).words is None and empty.records == 2
     assert [name for name, _ in profile_of(empty).properties()] == [
         "dbom:profile:mode", "dbom:profile:sampled-records", "dbom:profile:sampled-bytes", "dbom:profile:characters"]
+
+
+def test_a_lone_surrogate_in_a_json_string_is_read_as_a_replacement_character() -> None:
+    rows = [{"text": "Hello there \ud800 my friend", "url": "https://a.example.org/x"}]
+    acc = _profile(rows)
+    assert acc.text_records == 1 and acc.characters == len(rows[0]["text"]) and acc.language_bytes
+    assert acc.text_bytes == len("Hello there \ufffd my friend".encode())
+
+
+def test_json_fields_are_found_in_the_first_rows_not_only_the_first() -> None:
+    rows = [{"id": 0}, {"id": 1, "url": "https://www.example.net/a"}, {"id": 2, "content": "Some words here"}]
+    acc = _profile(rows)
+    assert acc.fields_seen == {"text": {"content"}, "url": {"url"}, "date": set()}
+    assert acc.text_records == 1 and [d.domain for d in acc.domains.ranked()] == ["example.net"]

@@ -35,6 +35,6 @@ def test_old_codes_are_mapped_to_iso_639_and_noise_is_undetermined() -> None:
 
 
 def test_control_characters_that_cld2_refuses_do_not_stop_it() -> None:
-    text = TEXTS["fr"].replace(" ", "\x00 ", 3) + "\x85\x9f\ufffe"
+    text = TEXTS["fr"].replace(" ", "\x00 ", 3) + "\x85\x9f\ufffe\ud800"
     shares = dict(LanguageIdentifier().languages(text))
     assert max(shares, key=shares.__getitem__) == "fr"
