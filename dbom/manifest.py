@@ -6,6 +6,7 @@ The manifest holds what only people know. Its top-level keys are `model`, `dbom`
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -20,7 +21,25 @@ MAX_MANIFEST_BYTES = 4 << 20
 MAX_VALUES = 200_000
 MAX_DEPTH = 64
 
-MODEL_KEYS = ("name", "version", "license", "commercial", "group", "supplier", "description")
+MODEL_CORE_KEYS = ("name", "version", "license", "commercial", "group", "supplier", "description")
+# Model-level facts only people know, for the EU public summary of training content (template sections and
+# rows of ../shared/requirements.md). Each is written through as a `dbom:model:fact:<key>` property.
+MODEL_FACT_KEYS = (
+    "summary_version",            # EU header, A1: the version of the summary
+    "contact",                    # EU 1.1, A3: the provider's contact details
+    "authorised_representative",  # EU 1.1, A3: name and contact (providers established outside the EU)
+    "base_models",                # EU 1.2, A4: the models it modifies or fine-tunes, each with its summary's link
+    "eu_market_date",             # EU 1.2, A4: date of placement on the Union market
+    "continuous_training",        # EU 1.3, A7: true/false, trained on new data after the latest collection date
+    "sme",                        # EU 2.3 (footnote 16), F5: true/false, the provider is an SME or start-up
+    "other_public_datasets",      # EU 2.1, F2: general description of public datasets not listed, or "none"
+    "other_private_datasets",     # EU 2.2.2, F4: general description of non-publicly known private ones, or "none"
+    "code_of_practice",           # EU 3.1, E4: true/false, signatory of the GPAI Code of Practice
+)
+MODEL_BOOL_KEYS = ("continuous_training", "sme", "code_of_practice")
+# The EU template's optional "additional comments", by section (3.3 is "other information").
+EU_COMMENT_SECTIONS = ("1.3", "2.1", "2.2.1", "2.2.2", "2.3", "2.4", "2.5", "2.6", "3.1", "3.3")
+MODEL_KEYS = (*MODEL_CORE_KEYS, *MODEL_FACT_KEYS, "eu_comments")
 DBOM_KEYS = ("license",)
 
 # Per-dataset keys the tool uses itself.
@@ -48,8 +67,30 @@ DATASET_FACT_KEYS = (
     "known_biases",         # E6
     "intended_use",         # A10
     "citation",             # E10
+    "size",                 # A5, EU 1.3: size in the modality's unit where dbom cannot count it (hours, ...)
+    "crawler",              # F5, EU 2.3: crawler name(s) / user agent(s)
+    "crawler_purpose",      # F5, EU 2.3: what the crawler collected data for
+    "crawler_behaviour",    # F5, EU 2.3: robots.txt and other opt-out protocols honoured, captchas, paywalls, logins
+    "crawled_domains",      # F5, EU 2.3: the most relevant domain names crawled, or a link to their list
+    "user_data_from",       # F6, EU 2.4: model | services (interactions with the model, or other services)
+    "generator_models",     # F7, EU 2.5: models on the market that generated it, with links to their summaries
+    "other_generator_models",  # F7, EU 2.5: other models (own, not on the market) and their training data
+    "tdm_opt_out",          # E4, EU 3.1: measures that honour text-and-data-mining opt-outs
+    "illegal_content",      # E5, EU 3.2: measures to avoid or remove illegal content
+    "documentation",        # A11: links to the paper, data card, technical report
+    "ethical_review",       # E7: ethical review, social impact
+    "maintenance",          # E8: maintenance, updates, versioning and deprecation
+    "takedown_contact",     # E8: contact for takedown and opt-out requests
+    "funding",              # E9: who funded the dataset's creation
 )
+# The facts asked only of the datasets of one EU summary section (`check` does not ask the others for them).
+SECTION_FACT_KEYS = {
+    "2.3": ("crawler", "crawler_purpose", "crawler_behaviour", "crawled_domains"),
+    "2.4": ("user_data_from",),
+    "2.5": ("generator_models", "other_generator_models"),
+}
 OSAID_CLASSES = ("open", "public", "obtainable", "unshareable")
+USER_DATA_SOURCES = ("model", "services")
 EU_CATEGORIES = ("2.1", "2.2.1", "2.2.2", "2.3", "2.4", "2.5", "2.6")
 
 # Per-step keys (dbom.provenance.pipeline resolves `code` and `config` to repository, commit and digest).
@@ -99,6 +140,9 @@ class Manifest:
             group=_text(m.get("group")),
             supplier=_text(m.get("supplier")),
             description=_text(m.get("description")),
+            facts=model_facts(m),
+            eu_comments={str(k): str(v).strip() for k, v in (m.get("eu_comments") or {}).items()
+                         if v is not None and str(v).strip()},
         )
 
     @property
@@ -109,6 +153,29 @@ class Manifest:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def model_facts(model: Mapping[str, Any]) -> dict[str, str]:
+    """The model's facts (MODEL_FACT_KEYS) as text: true/false as `yes`/`no`, a list joined with `, `.
+
+    A key left empty is not stated, and is left out.
+    """
+    facts = {}
+    for key in MODEL_FACT_KEYS:
+        value = model.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, datetime.date):
+            text = value.isoformat()
+        elif isinstance(value, list):
+            text = ", ".join(str(v).strip() for v in value)
+        else:
+            text = str(value).strip()
+        if text:
+            facts[key] = text
+    return facts
 
 
 @functools.cache
@@ -227,8 +294,28 @@ def parse_manifest(doc: Any, base: Path, label: str = "manifest") -> Manifest:
     for key in ("name", "version", "license", "group", "supplier", "description"):
         if key in model and not isinstance(model[key], (str, int, float)):
             raise ManifestError(label, f"{_at(model, key)}model.{key} must be a string")
-    if "commercial" in model and not isinstance(model["commercial"], bool):
-        raise ManifestError(label, f"{_at(model, 'commercial')}model.commercial must be true or false")
+    for key in ("commercial", *MODEL_BOOL_KEYS):
+        if model.get(key) is not None and not isinstance(model[key], bool):
+            raise ManifestError(label, f"{_at(model, key)}model.{key} must be true or false")
+    for key in MODEL_FACT_KEYS:
+        value = model.get(key)
+        if key in MODEL_BOOL_KEYS or value is None:
+            continue
+        if isinstance(value, bool) or not (isinstance(value, (str, int, float, datetime.date)) or (
+                isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                                for v in value))):
+            raise ManifestError(label, f"{_at(model, key)}model.{key} must be text or a list of text")
+    comments = model.get("eu_comments")
+    if comments is not None:
+        if not isinstance(comments, dict):
+            raise ManifestError(label, f"{_at(model, 'eu_comments')}model.eu_comments must map EU summary "
+                                       f"sections ({', '.join(EU_COMMENT_SECTIONS)}) to text")
+        for section, text in comments.items():
+            if str(section) not in EU_COMMENT_SECTIONS:
+                raise ManifestError(label, f"{_at(comments, section)}model.eu_comments: {str(section)!r} is not a "
+                                           f"section with comments ({', '.join(EU_COMMENT_SECTIONS)}; quote it)")
+            if text is not None and (isinstance(text, bool) or not isinstance(text, (str, int, float))):
+                raise ManifestError(label, f"{_at(comments, section)}model.eu_comments[{section}] must be text")
     for section, where in ((model, "model"), (dbom_section, "dbom")):
         if section.get("license") is not None:
             section["license"] = _license(section, label, f"{where}.license")
@@ -271,6 +358,10 @@ def _dataset(item: Any, base: Path, label: str, parent: Mapping[str, Any]) -> Da
     if "eu_category" in facts and facts["eu_category"] not in EU_CATEGORIES:
         raise ManifestError(label, f"{_at(entry, 'eu_category')}datasets[{name}].eu_category must be one of "
                                    f"{', '.join(EU_CATEGORIES)}")
+    if "user_data_from" in facts and (not facts["user_data_from"] or any(
+            part.strip() not in USER_DATA_SOURCES for part in facts["user_data_from"].split(","))):
+        raise ManifestError(label, f"{_at(entry, 'user_data_from')}datasets[{name}].user_data_from must be "
+                                   f"{' or '.join(USER_DATA_SOURCES)}, or both as a list")
     from dbom.sources.remote import parse_remote
 
     try:
@@ -364,6 +455,8 @@ def _optional_text(entry: Mapping[str, Any], key: str, label: str, name: str) ->
 def _fact_text(value: Any, label: str, entry: Mapping[str, Any], key: str, name: str) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, datetime.date):  # YAML reads an unquoted 2024-06-01 as a date
+        return value.isoformat()
     if isinstance(value, (str, int, float)):
         return str(value).strip()
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):

@@ -400,7 +400,9 @@ class ModelInfo:
     """The model being trained, as the manifest describes it.
 
     `files` are the model's weight files (kind "weights", paths relative to the model folder),
-    fingerprinted by `dbom attach`; empty until the DBOM is attached to a model.
+    fingerprinted by `dbom attach`; empty until the DBOM is attached to a model. `facts` are the
+    manifest's model facts for the EU summary (dbom.manifest.MODEL_FACT_KEYS, as text) and
+    `eu_comments` its additional comments by template section.
     """
 
     name: str
@@ -411,6 +413,8 @@ class ModelInfo:
     supplier: str | None = None
     description: str | None = None
     files: tuple[DocFile, ...] = ()
+    facts: Mapping[str, str] = field(default_factory=dict)
+    eu_comments: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def weights_digest(self) -> str | None:

@@ -18,12 +18,14 @@ any DBOM dbom wrote.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from dbom.licensing import classes as lt
 from dbom.licensing.record_licenses import MISSING as NO_RECORD_LICENSE
+from dbom.manifest import EU_CATEGORIES, SECTION_FACT_KEYS
 from dbom.model import Dataset, Dbom, License, ProcessingStep
 from dbom.util.humanize import plural
 
@@ -185,6 +187,90 @@ def _facts_rule(*keys: str, what: str) -> Callable[[Dataset, Dbom], Verdict]:
         return _pass("; ".join(f"{k}: {_short(ds.facts[k], 60 // len(keys) + 20)}" for k in keys))
 
     return evaluate
+
+
+MODALITIES = ("text", "image", "audio", "video", "other")
+
+
+def model_fact(dbom: Dbom, key: str) -> str | None:
+    """A model fact of the manifest (dbom.manifest.MODEL_FACT_KEYS) as text, or None when not stated."""
+    value = dbom.model.facts.get(key)
+    return value if value and value.strip() else None
+
+
+def eu_category(ds: Dataset) -> str | None:
+    """The dataset's section of the EU summary (2.1 ... 2.6) as the manifest states it, or None."""
+    cat = _fact(ds, "eu_category")
+    return cat if cat in EU_CATEGORIES else None
+
+
+def in_section(dbom: Dbom, section: str) -> list[Dataset]:
+    """The datasets the manifest puts in EU summary section `section`."""
+    return [d for d in dbom.datasets if eu_category(d) == section]
+
+
+def eu_used(dbom: Dbom, section: str) -> bool | None:
+    """The EU summary's answer to "was data of section `section` used?": None when the DBOM cannot tell.
+
+    Yes when a dataset is in the section; No only when every dataset has its category (a dataset
+    without one might be of that kind) and there is at least one dataset.
+    """
+    if in_section(dbom, section):
+        return True
+    if not dbom.datasets or any(eu_category(d) is None for d in dbom.datasets):
+        return None
+    return False
+
+
+def user_data_sources(ds: Dataset) -> tuple[str, ...] | None:
+    """Where a user-data dataset (EU 2.4) comes from: `model` and/or `services`; None when not stated."""
+    value = _fact(ds, "user_data_from")
+    return tuple(part.strip() for part in value.split(",") if part.strip()) if value else None
+
+
+def eu_user_data(dbom: Dbom, source: str) -> bool | None:
+    """The EU summary's answer on user data from `source` (`model` or `services`): None when it cannot tell."""
+    members = in_section(dbom, "2.4")
+    if any(source in (user_data_sources(d) or ()) for d in members):
+        return True
+    if eu_used(dbom, "2.4") is None or any(user_data_sources(d) is None for d in members):
+        return None
+    return False
+
+
+def modalities(ds: Dataset) -> list[str | None]:
+    """The dataset's modalities (text, image, audio, video, other); `[None]` when not stated."""
+    raw = ds.facts.get("modality") or ""
+    found = [m.strip().lower() for m in raw.split(",") if m.strip()]
+    return list(dict.fromkeys(m if m in MODALITIES else "other" for m in found)) or [None]
+
+
+def unsized_reason(ds: Dataset, modality: str | None) -> str | None:
+    """Why the DBOM cannot put the dataset's size in `modality` in the EU template's ranges; None when it can.
+
+    Text is estimated from its bytes and images counted as records; durations (audio, video) and the
+    unit of an `other` modality are not recorded, nor is any size without data files.
+    """
+    if not ds.summary.shards:
+        return "no data files are recorded"
+    if modality == "image" and ds.total_records is None:
+        return "the image count (records) is unknown"
+    if modality in ("audio", "video"):
+        return f"{modality} durations are not recorded"
+    if modality == "other":
+        return "the size of an `other` modality is not measured"
+    return None
+
+
+def period_end(period: str | None) -> tuple[int, int] | None:
+    """(year, month) of the end of a `YYYY-MM/YYYY-MM` collection period (or of a single date)."""
+    if not period:
+        return None
+    found = re.findall(r"(\d{4})-(\d{2})", period)
+    if not found:
+        return None
+    year, month = found[-1]
+    return int(year), int(month)
 
 
 def osaid_class(ds: Dataset) -> str | None:
@@ -355,39 +441,128 @@ def _rule_citation(ds: Dataset, dbom: Dbom) -> Verdict:
     return _facts_rule("citation", what="citation")(ds, dbom)
 
 
+def _in_section(section: str, rule: Callable[[Dataset, Dbom], Verdict]) -> Callable[[Dataset, Dbom], Verdict]:
+    """`rule` for the datasets of EU summary section `section`; not applicable to the others."""
+
+    def evaluate(ds: Dataset, dbom: Dbom) -> Verdict:
+        if eu_category(ds) != section:
+            return _na(f"only for EU summary section {section}")
+        return rule(ds, dbom)
+
+    return evaluate
+
+
+def _rule_eu_size(ds: Dataset, dbom: Dbom) -> Verdict:
+    reasons = [r for r in (unsized_reason(ds, m) for m in modalities(ds) if m is not None) if r]
+    if not reasons:
+        if modalities(ds) == [None]:
+            return _na("no modality stated (osaid.1.characteristics)")
+        return _pass(f"sized by the DBOM ({', '.join(m for m in modalities(ds) if m)})")
+    size = _fact(ds, "size")
+    if size is None:
+        return _missing(f"the size for EU 1.3 cannot be counted ({reasons[0]}): state it in the modality's unit",
+                        "size")
+    return _pass(f"size as stated: {_short(size)}")
+
+
+def _rule_eu_collection_date(ds: Dataset, dbom: Dbom) -> Verdict:
+    period = _fact(ds, "collection_period")
+    if period_end(period) is None:
+        if period is None:
+            return _missing("no collection period (EU 1.3: latest date of data acquisition)", "collection_period")
+        return _missing(f"collection period {_short(period, 30)!r} has no YYYY-MM date", "collection_period")
+    return _pass(f"collected {_short(period or '', 40)}")
+
+
+def _rule_eu_public_list(ds: Dataset, dbom: Dbom) -> Verdict:
+    if osaid_class(ds) == "unshareable":
+        return _na("unshareable data has no link")
+    where = where_to_obtain(ds)
+    if where is None:
+        return _missing("EU 2.1 lists each public dataset with its link: where to obtain it is not stated",
+                        "location")
+    return _pass(f"listed with {_short(where, 60)}")
+
+
+def _rule_eu_user_data(ds: Dataset, dbom: Dbom) -> Verdict:
+    absent = [k for k in ("user_data_from", "obtained") if _fact(ds, k) is None]
+    if absent:
+        what = {"user_data_from": "whether it comes from interactions with the model or with other services",
+                "obtained": "a description of the services or products that collected it"}
+        return _missing(f"EU 2.4: {' and '.join(what[k] for k in absent)} not stated", *absent)
+    return _pass(f"user data from {', '.join(user_data_sources(ds) or ())}")
+
+
+def _rule_eu_other_source(ds: Dataset, dbom: Dbom) -> Verdict:
+    if ds.description is None and _fact(ds, "obtained") is None:
+        return _missing("EU 2.6 asks for a narrative description of the source", "description")
+    return _pass(f"described: {_short(ds.description or ds.facts['obtained'])}")
+
+
+_EU_DATASET_RULES: tuple[Rule, ...] = (
+    Rule("eu.1.3.size", ("A5",), (EU,), "Training data size in the modality's unit (EU 1.3)", "dataset",
+         _rule_eu_size),
+    Rule("eu.1.3.collection-date", ("A7",), (EU,), "Collection period, for the latest date of acquisition (EU 1.3)",
+         "dataset", _rule_eu_collection_date),
+    Rule("eu.2.1.list", ("F2", "B5"), (EU,), "Public datasets listed with their link (EU 2.1)", "dataset",
+         _in_section("2.1", _rule_eu_public_list)),
+    Rule("eu.2.3.crawler", ("F5",), (EU,), "Crawler: name, purpose, behaviour, domains crawled (EU 2.3)",
+         "dataset", _in_section("2.3", _facts_rule(*SECTION_FACT_KEYS["2.3"], what="EU 2.3 crawler facts"))),
+    Rule("eu.2.4.user-data", ("F6",), (EU,), "User data: from the model or other services, which (EU 2.4)",
+         "dataset", _in_section("2.4", _rule_eu_user_data)),
+    Rule("eu.2.5.generators", ("F7",), (EU,), "Synthetic data: the models that generated it (EU 2.5)", "dataset",
+         _in_section("2.5", _facts_rule(*SECTION_FACT_KEYS["2.5"], what="EU 2.5 generator models (or `none`)"))),
+    Rule("eu.2.6.description", ("F8",), (EU,), "Other sources described (EU 2.6)", "dataset",
+         _in_section("2.6", _rule_eu_other_source)),
+    Rule("eu.3.1.tdm-opt-out", ("E4",), (EU,), "Measures honouring text-and-data-mining opt-outs (EU 3.1)",
+         "dataset", _facts_rule("tdm_opt_out", what="TDM opt-out measures")),
+    Rule("eu.3.2.illegal-content", ("E5",), (EU,), "Measures against illegal content (EU 3.2)", "dataset",
+         _facts_rule("illegal_content", what="illegal-content measures")),
+)
+
 _DATASET_RULES: tuple[Rule, ...] = (
     Rule("dataset.osaid-class", ("B2",), (OSAID,), "OSAID data class", "dataset", _rule_osaid_class),
     Rule("dataset.eu-category", ("B3",), (EU,), "EU summary category", "dataset", _rule_eu_category),
-    Rule("dataset.where-to-obtain", ("B5", "B6"), (OSAID, EU),
+    Rule("dataset.where-to-obtain", ("B5", "B6"), (OSAID,),
          "Where to obtain it, pinned to a revision (OSAID (2), (3))", "dataset", _rule_where_to_obtain),
     Rule("dataset.access", ("B7",), (OSAID,), "Access terms, fee and vendor (OSAID (3))", "dataset", _rule_access),
-    Rule("dataset.license", ("B8",), (OSAID, EU), "License", "dataset", _rule_license),
+    Rule("dataset.license", ("B8",), (OSAID,), "License", "dataset", _rule_license),
     Rule("osaid.1.provenance", ("B9",), (OSAID,), "Provenance: originator, upstream sources", "dataset",
          _rule_provenance),
-    Rule("osaid.1.scope", ("B10", "D1"), (OSAID, EU), "Scope: shards, record counts, sizes", "dataset",
+    Rule("osaid.1.scope", ("B10", "D1"), (OSAID,), "Scope: shards, record counts, sizes", "dataset",
          _rule_scope),
     Rule("osaid.1.characteristics", ("A5", "A6", "A8"), (OSAID, EU),
          "Characteristics: modality, types of content, languages", "dataset",
          _facts_rule("modality", "content_types", "languages", what="characteristics")),
-    Rule("osaid.1.obtained", ("B11", "A7"), (OSAID, EU), "How the data was obtained, and when", "dataset",
+    Rule("osaid.1.obtained", ("B11", "A7"), (OSAID,), "How the data was obtained, and when", "dataset",
          _facts_rule("obtained", "collection_period", what="how and when it was obtained")),
     Rule("osaid.1.selection", ("B12",), (OSAID,), "How the data was selected", "dataset",
          _facts_rule("selection", what="selection criteria")),
     Rule("osaid.1.labeling", ("B13",), (OSAID,), "Labeling procedures", "dataset",
          _facts_rule("labeling", what="labeling procedure (or `none`)")),
-    Rule("osaid.1.processing", ("C1", "C3"), (OSAID, EU), "Processing and filtering methods", "dataset",
+    Rule("osaid.1.processing", ("C1", "C3"), (OSAID,), "Processing and filtering methods", "dataset",
          _rule_processing),
     Rule("osaid.1.unshareable", ("F1",), (OSAID,), "Unshareable data described at schema level", "dataset",
          _rule_unshareable),
     Rule("osaid.1.personal-data", ("E1", "E2"), (OSAID,), "Personal and sensitive data, and their handling",
          "dataset", _facts_rule("personal_data", "sensitive_data", what="personal data and its handling")),
-    Rule("osaid.1.biases", ("E6",), (OSAID,), "Known biases and limitations", "dataset",
+    Rule("osaid.1.biases", ("E6", "A9"), (OSAID, EU), "Known biases, limitations, regional or demographic "
+         "specificities", "dataset",
          _facts_rule("known_biases", what="known biases")),
     Rule("dataset.classification", ("E3",), (), "Confidentiality classification", "dataset",
          _facts_rule("classification", what="classification")),
     Rule("dataset.intended-use", ("A10",), (), "Intended use", "dataset",
          _facts_rule("intended_use", what="intended use")),
     Rule("dataset.citation", ("E10",), (), "Citation", "dataset", _rule_citation),
+    Rule("dataset.documentation", ("A11",), (), "Documentation: paper, data card, technical report", "dataset",
+         _facts_rule("documentation", what="documentation links")),
+    Rule("dataset.ethical-review", ("E7",), (), "Ethical review and social impact", "dataset",
+         _facts_rule("ethical_review", what="ethical review")),
+    Rule("dataset.maintenance", ("E8",), (), "Maintenance, and the contact for takedown and opt-out requests",
+         "dataset", _facts_rule("maintenance", "takedown_contact", what="maintenance and takedown contact")),
+    Rule("dataset.funding", ("E9",), (), "Funding of the dataset's creation", "dataset",
+         _facts_rule("funding", what="funding")),
+    *_EU_DATASET_RULES,
 )
 
 
@@ -423,9 +598,27 @@ def _rule_code(dbom: Dbom) -> Verdict:
 
 
 def _rule_provider(dbom: Dbom) -> Verdict:
-    if not dbom.model.supplier:
-        return _missing("the provider of the model is not named", "model.supplier")
-    return _pass(f"provider: {dbom.model.supplier}")
+    absent = [k for k, v in (("model.supplier", dbom.model.supplier), ("model.contact", model_fact(dbom, "contact")))
+              if not v]
+    if absent:
+        what = {"model.supplier": "the provider of the model is not named",
+                "model.contact": "the provider's contact details are not stated"}
+        return _missing("; ".join(what[k] for k in absent), *absent)
+    return _pass(f"provider: {dbom.model.supplier}; contact: {_short(model_fact(dbom, 'contact') or '', 40)}")
+
+
+def _model_fact_rule(key: str, what: str, section: str | None = None) -> Callable[[Dbom], Verdict]:
+    """A DBOM rule that passes when model fact `key` is stated; only when `section` is used, if given."""
+
+    def evaluate(dbom: Dbom) -> Verdict:
+        if section is not None and not in_section(dbom, section):
+            return _na(f"no dataset is in EU summary section {section}")
+        value = model_fact(dbom, key)
+        if value is None:
+            return _missing(f"{what} not stated", f"model.{key}")
+        return _pass(f"{what}: {_short(value, 60)}")
+
+    return evaluate
 
 
 def _rule_model_version(dbom: Dbom) -> Verdict:
@@ -435,16 +628,36 @@ def _rule_model_version(dbom: Dbom) -> Verdict:
 
 
 def _rule_date(dbom: Dbom) -> Verdict:
+    version = model_fact(dbom, "summary_version")
     if not dbom.timestamp:
-        return _missing("the DBOM has no date (rescan to stamp it)")
-    return _pass(f"last update {dbom.timestamp[:10]}")
+        return _missing("the DBOM has no date (rescan to stamp it)", *(() if version else ("model.summary_version",)))
+    if version is None:
+        return _missing("the version of the summary is not stated", "model.summary_version")
+    return _pass(f"version {version}, last update {dbom.timestamp[:10]}")
 
 
 _DBOM_RULES: tuple[Rule, ...] = (
     Rule("dbom.license", ("A2",), (OSAID,), "The DBOM's own license, open terms", "dbom", _rule_dbom_license),
-    Rule("dbom.date", ("A1",), (EU,), "Version and last-update date", "dbom", _rule_date),
-    Rule("eu.1.1.provider", ("A3",), (EU,), "Provider identification", "dbom", _rule_provider),
+    Rule("dbom.date", ("A1",), (EU,), "Version of the summary and last-update date", "dbom", _rule_date),
+    Rule("eu.1.1.provider", ("A3",), (EU,), "Provider name and contact details", "dbom", _rule_provider),
+    Rule("eu.1.1.representative", ("A3",), (EU,), "Authorised representative (providers outside the EU)", "dbom",
+         _model_fact_rule("authorised_representative", "authorised representative")),
     Rule("eu.1.2.model", ("A4",), (EU,), "Versioned model name", "dbom", _rule_model_version),
+    Rule("eu.1.2.dependencies", ("A4",), (EU,), "Model dependencies, each with a link to its summary", "dbom",
+         _model_fact_rule("base_models", "model dependencies (or `none`)")),
+    Rule("eu.1.2.market-date", ("A4",), (EU,), "Date of placement on the Union market", "dbom",
+         _model_fact_rule("eu_market_date", "date of placement on the Union market")),
+    Rule("eu.1.3.continuous-training", ("A7",), (EU,), "Whether the model is continuously trained", "dbom",
+         _model_fact_rule("continuous_training", "continuous training")),
+    Rule("eu.2.1.other", ("F2",), (EU,), "Other publicly available datasets, not listed (EU 2.1)", "dbom",
+         _model_fact_rule("other_public_datasets", "description of other public datasets (or `none`)", "2.1")),
+    Rule("eu.2.2.2.other", ("F4",), (EU,), "Non-publicly known private datasets (EU 2.2.2)", "dbom",
+         _model_fact_rule("other_private_datasets", "description of non-publicly known private datasets "
+                          "(or `none`)", "2.2.2")),
+    Rule("eu.2.3.sme", ("F5",), (EU,), "SME status, for the share of domains listed (EU 2.3)", "dbom",
+         _model_fact_rule("sme", "SME status", "2.3")),
+    Rule("eu.3.1.signatory", ("E4",), (EU,), "Signatory of the Code of Practice (EU 3.1)", "dbom",
+         _model_fact_rule("code_of_practice", "Code of Practice signatory")),
     Rule("osaid.1.inventory", ("B1",), (OSAID, EU), "Complete inventory of training data", "dbom",
          _rule_inventory),
     Rule("osaid.code.processing", ("C1", "C3", "C6"), (OSAID,),

@@ -24,19 +24,35 @@ from pathlib import Path
 from typing import Any
 
 from dbom.compliance.charts import bar_chart
-from dbom.compliance.check import CheckResult, check, osaid_class, revision, step_code, steps_producing, where_to_obtain
+from dbom.compliance.check import (
+    MODALITIES,
+    CheckResult,
+    check,
+    eu_used,
+    eu_user_data,
+    in_section,
+    modalities,
+    model_fact,
+    osaid_class,
+    period_end,
+    revision,
+    step_code,
+    steps_producing,
+    unsized_reason,
+    user_data_sources,
+    where_to_obtain,
+)
 from dbom.errors import DbomError
 from dbom.licensing import classes as lt
 from dbom.licensing.record_licenses import MISSING as NO_RECORD_LICENSE
-from dbom.manifest import DATASET_FACT_KEYS
+from dbom.manifest import DATASET_FACT_KEYS, EU_CATEGORIES, MODEL_FACT_KEYS
 from dbom.model import NOASSERTION, CodeRef, Dataset, Dbom, ProcessingStep
 from dbom.util.atomic import replacing
 from dbom.util.humanize import human_bytes, human_count, plural
 from dbom.util.templating import templates_dir
 
 FORMATS = {"md": "report.md.j2", "eu": "eu-summary.md.j2", "html": "report.html.j2"}
-MODALITIES = ("text", "image", "audio", "video", "other")
-EU_SECTIONS = ("2.1", "2.2.1", "2.2.2", "2.3", "2.4", "2.5", "2.6")
+EU_SECTIONS = EU_CATEGORIES
 TODO = "to be completed"  # what a report prints for a fact the DBOM does not state
 EU_TODO = "[to be completed by the provider]"  # the EU summary's wording for the same
 UNSHAREABLE_NA = "not applicable: unshareable data"
@@ -152,12 +168,6 @@ def _facts(ds: Dataset) -> dict[str, str | None]:
     return facts
 
 
-def _modalities(ds: Dataset) -> list[str | None]:
-    raw = ds.facts.get("modality") or ""
-    found = [m.strip().lower() for m in raw.split(",") if m.strip()]
-    return [m if m in MODALITIES else "other" for m in found] or [None]
-
-
 def _record_license_view(ds: Dataset) -> list[dict[str, Any]]:
     """The per-record licenses (a `license` column in the data): license, class, records, bytes of record data."""
     return [{"license": "none stated" if share.license == NO_RECORD_LICENSE else share.license,
@@ -194,17 +204,6 @@ def license_parts(ds: Dataset) -> list[tuple[str, int | None, int | None]]:
     return result
 
 
-def _period_end(period: str | None) -> tuple[int, int] | None:
-    """(year, month) of the end of a `YYYY-MM/YYYY-MM` collection period (or of a single date)."""
-    if not period:
-        return None
-    found = re.findall(r"(\d{4})-(\d{2})", period)
-    if not found:
-        return None
-    year, month = found[-1]
-    return int(year), int(month)
-
-
 def _columns(ds: Dataset) -> list[dict[str, str]]:
     return [{"name": c.name, "type": c.type} for c in ds.summary.columns]
 
@@ -237,7 +236,7 @@ def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
         "record_licenses": _record_license_view(ds),
         "record_license_names": [s.license for s in ds.record_licenses if s.license != NO_RECORD_LICENSE],
         "facts": facts,
-        "modalities": _modalities(ds),
+        "modalities": modalities(ds),
         "shards": ds.summary.shards,
         "records": _dataset_records(ds),
         "bytes": _dataset_bytes(ds),
@@ -271,11 +270,28 @@ def _datasets_info_text(ds: Dataset) -> str | None:
 
 
 def _size_for(modality: str | None, datasets: list[Dataset]) -> dict[str, Any]:
+    """The EU 1.3 size of one modality: the template's range and how it was found, or None for the range.
+
+    The DBOM counts text (an estimate from its bytes) and images (records); a size it cannot count
+    (durations, an `other` unit, a dataset without data files) is taken from the dataset's `size`
+    fact, and without one the range is None ("to be completed").
+    """
+    if modality is None:
+        return {"range": None, "detail": "no modality stated"}
+    unsized = [d for d in datasets if unsized_reason(d, modality)]
+    if unsized:
+        stated = [f"{d.name}: {d.facts['size'].strip()}" for d in unsized if (d.facts.get("size") or "").strip()]
+        silent = [f"{d.name} ({unsized_reason(d, modality)})" for d in unsized
+                  if not (d.facts.get("size") or "").strip()]
+        sized = [d for d in datasets if d not in unsized]
+        counted = _size_for(modality, sized)["detail"] if sized else None
+        if silent:
+            return {"range": None, "detail": "no size stated for " + ", ".join(silent)
+                    + (f"; as stated: {'; '.join(stated)}" if stated else "")
+                    + (f"; counted: {counted}" if counted else "")}
+        return {"range": "Specified in another unit",
+                "detail": "as stated: " + "; ".join(stated) + (f"; counted: {counted}" if counted else "")}
     records = _records(datasets)
-    raw_bytes = sum(d.total_bytes for d in datasets)
-    unsized = [d.name for d in datasets if not d.summary.shards]
-    if unsized:  # recorded from a `datasets` object in memory: no files, so no size to put in a range
-        return {"range": None, "detail": f"the size of {', '.join(unsized)} is not recorded (no data files)"}
     if modality == "text":
         text_bytes = sum(_text_bytes(d) for d in datasets)
         tokens = text_bytes // BYTES_PER_TOKEN
@@ -283,46 +299,65 @@ def _size_for(modality: str | None, datasets: list[Dataset]) -> dict[str, Any]:
         detail = (f"estimate: about {human_count(tokens)} tokens, from {human_count(text_bytes)} bytes of data "
                   f"(uncompressed where known) at {BYTES_PER_TOKEN} bytes per token, not counted with the model's "
                   "tokenizer")
-    elif modality == "image" and records is not None:
-        label = next(lbl for bound, lbl in IMAGE_RANGES if bound is None or records < bound)
-        detail = f"{human_count(records)} images (records)"
-    else:
-        label = None if modality is None else "Not determined: specify in another unit"
-        detail = ("durations are not recorded in the DBOM; " if modality in ("audio", "video") else "")
-        detail += f"{human_count(records) if records is not None else 'unknown'} records, {human_bytes(raw_bytes)}"
-    if records is not None and modality == "text":
-        detail += f"; {human_count(records)} records"
-    return {"range": label, "detail": detail}
+        if records is not None:
+            detail += f"; {human_count(records)} records"
+        return {"range": label, "detail": detail}
+    images = records or 0  # unsized_reason() made sure every count is known
+    label = next(lbl for bound, lbl in IMAGE_RANGES if bound is None or images < bound)
+    return {"range": label, "detail": f"{human_count(images)} images (records)"}
+
+
+def _answer(value: bool | None) -> str | None:
+    """A yes/no question's answer: Yes, No, or None ("to be completed") when the DBOM cannot tell."""
+    return None if value is None else ("Yes" if value else "No")
+
+
+def _listed(items: Iterable[str | None]) -> dict[str, Any]:
+    """Known items without repeats, and whether one is unknown (None): the template marks it."""
+    return {"known": _unique(i for i in items if i), "unknown": any(i is None for i in items)}
 
 
 def _eu_view(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
     by_name = {d.name: d for d in dbom.datasets}
-    modalities = []
+    rows = []
     for modality in (*MODALITIES, None):
         members = [d for d in datasets if modality in d["modalities"]]
         if not members:
             continue
-        types = _unique(t.strip() for d in members for t in (d["facts"]["content_types"] or "").split(","))
-        modalities.append({
+        rows.append({
             "name": modality, "datasets": [d["name"] for d in members],
-            "content_types": types, **_size_for(modality, [by_name[d["name"]] for d in members]),
+            "content_types": _unique(t.strip() for d in members
+                                     for t in (d["facts"]["content_types"] or "").split(",")),
+            "untyped": [d["name"] for d in members if not d["facts"]["content_types"]],
+            **_size_for(modality, [by_name[d["name"]] for d in members]),
         })
-    ends = [e for e in (_period_end(d["facts"]["collection_period"]) for d in datasets) if e]
+    ends = [e for e in (period_end(d["facts"]["collection_period"]) for d in datasets) if e]
     latest = f"{max(ends)[1]:02d}/{max(ends)[0]}" if ends else None
     languages = _unique(x.strip() for d in datasets for x in (d["facts"]["languages"] or "").split(","))
     sections = {}
     for section in EU_SECTIONS:
         members = [d for d in datasets if d["eu_category"] == section]
         sections[section] = {
-            "used": bool(members),
-            "modalities": _unique(m for d in members for m in d["modalities"]),
+            "used": eu_used(dbom, section),
+            "answer": _answer(eu_used(dbom, section)),
+            "modalities": _listed([m for d in members for m in d["modalities"]]),
             "datasets": members,
+            "comment": dbom.model.eu_comments.get(section),
         }
-    uncategorised = [d for d in datasets if d["eu_category"] not in EU_SECTIONS]
-    return {"modalities": modalities, "latest_collection": latest, "languages": languages,
-            "sections": sections, "uncategorised": uncategorised,
+    users = in_section(dbom, "2.4")
+    sections["2.4"]["from_model"] = _answer(eu_user_data(dbom, "model"))
+    sections["2.4"]["from_services"] = _answer(eu_user_data(dbom, "services"))
+    sections["2.4"]["sources"] = {d.name: " and ".join(
+        {"model": "interactions with the model", "services": "the provider's other services or products"}[s]
+        for s in user_data_sources(d) or ()) or None for d in users}
+    facts: dict[str, str | None] = {key: model_fact(dbom, key) for key in MODEL_FACT_KEYS}
+    for key in ("continuous_training", "code_of_practice"):
+        facts[key] = {"yes": "Yes", "no": "No"}.get((facts[key] or "").lower(), facts[key])
+    return {"modalities": rows, "latest_collection": latest, "languages": languages,
+            "sections": sections, "uncategorised": [d for d in datasets if d["eu_category"] not in EU_SECTIONS],
+            "facts": facts, "comments": dict(dbom.model.eu_comments),
             # the datasets that do not state a fact, so that an overall answer says it is partial
-            "undated": [d["name"] for d in datasets if not _period_end(d["facts"]["collection_period"])],
+            "undated": [d["name"] for d in datasets if not period_end(d["facts"]["collection_period"])],
             "unlanguaged": [d["name"] for d in datasets if not d["facts"]["languages"]]}
 
 

@@ -32,6 +32,8 @@ LOCATION = "dbom:location"
 FACT_PREFIX = "dbom:fact:"
 FACTS_FROM_CARD = "dbom:facts:from-card"
 MODEL_COMMERCIAL = "dbom:model:commercial"
+MODEL_FACT_PREFIX = "dbom:model:fact:"
+MODEL_EU_COMMENT_PREFIX = "dbom:model:eu-comment:"
 HASH_ALGORITHMS = "dbom:hash:algorithms"
 WARNING = "dbom:warning"
 # Remote corpora (dbom.sources.remote)
@@ -105,6 +107,10 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     FACTS_FROM_CARD: ("dataset", "the facts (`dbom:fact:<key>`) taken from the dataset's card, not stated in the "
                                  "manifest, as a JSON list of keys"),
     MODEL_COMMERCIAL: ("model", "`true` when the model is meant for commercial use, per the manifest"),
+    MODEL_FACT_PREFIX + "<key>": ("model", "a model fact stated in the manifest for the EU summary (e.g. "
+                                           "`dbom:model:fact:contact`); see the manifest keys"),
+    MODEL_EU_COMMENT_PREFIX + "<section>": ("model", "the manifest's additional comments for a section of the EU "
+                                                     "summary (`model.eu_comments`)"),
     HASH_ALGORITHMS: ("metadata", "digests computed for every file, comma-separated"),
     WARNING: ("dataset, metadata", "what was left out, and why: on a dataset, `<path>: <why>` for each file or folder "
                                    "its walk skipped (a symlink pointing outside, a FIFO, a symlink loop...); on "

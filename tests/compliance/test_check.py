@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from corpora import copy_samples
 from helpers import run_dbom, sample_manifest, scan_to_file
 
 import dbom
 from dbom.compliance.check import MISSING, NOT_APPLICABLE, PASS, RULES, CheckResult, check, rules_for
 from dbom.licensing import classes as lt
-from dbom.manifest import DATASET_FACT_KEYS
+from dbom.manifest import DATASET_FACT_KEYS, MODEL_FACT_KEYS
 from dbom.model import CodeRef, Column, DatasetsInfo, Dbom, License, ProcessingStep, Shard, VcsInfo
 
 
@@ -88,7 +89,8 @@ def test_json_output_lists_every_rule_with_rows_profiles_and_per_dataset_results
                      "osaid.1.unshareable", "osaid.code.processing"):
         assert required in ids
     where = next(r for r in report["rules"] if r["id"] == "dataset.where-to-obtain")
-    assert where["rows"] == ["B5", "B6"] and set(where["profiles"]) == {"osaid", "eu"}
+    # OSAID asks for a pinned revision; the EU summary only for the link of a public dataset (eu.2.1.list).
+    assert where["rows"] == ["B5", "B6"] and set(where["profiles"]) == {"osaid"}
     assert {r["dataset"] for r in where["results"]} == {"web-text", "forum-qa", "recipes", "code-docs"}
     forum = next(r for r in where["results"] if r["dataset"] == "forum-qa")
     assert forum["status"] == "pass" and "OSAID (3)" in forum["reason"] and "request-access" in forum["reason"]
@@ -129,11 +131,27 @@ def _drop_section_key(section: str, key: str) -> Any:
 # The sample cards state their languages and tasks (so their modality): without the manifest's, those come
 # from the cards (tests/licensing/test_card_facts.py), and check does not ask for them.
 STATED_BY_THE_SAMPLE_CARDS = ("languages", "modality")
+SAMPLE = yaml.safe_load((Path(__file__).resolve().parents[2] / "sample_datasets" / "dbom.yaml").read_text("utf-8"))
+
+
+def _stating(key: str) -> tuple[str, ...]:
+    """The sample datasets whose manifest entry states `key` (a section's keys are stated by its datasets only)."""
+    return tuple(d["name"] for d in SAMPLE["datasets"] if key in d)
+
+
 CASES = [(key, f"datasets[{{}}].{key}", _drop_from_datasets(key))
-         for key in (*DATASET_FACT_KEYS, "location", "version") if key not in STATED_BY_THE_SAMPLE_CARDS]
+         for key in (*DATASET_FACT_KEYS, "location", "version")
+         if key not in STATED_BY_THE_SAMPLE_CARDS and _stating(key)]
 CASES += [("dbom.license", "dbom.license", _drop_section_key("dbom", "license")),
           ("model.version", "model.version", _drop_section_key("model", "version")),
           ("model.supplier", "model.supplier", _drop_section_key("model", "supplier"))]
+CASES += [(f"model.{key}", f"model.{key}", _drop_section_key("model", key)) for key in MODEL_FACT_KEYS]
+
+
+def test_the_sample_manifest_states_every_key_but_those_of_unused_sections() -> None:
+    unstated = {k for k in DATASET_FACT_KEYS if not _stating(k)}
+    assert unstated == {"size", "user_data_from"}  # no audio or video sample, no user data
+    assert set(MODEL_FACT_KEYS) <= set(SAMPLE["model"])
 
 
 @pytest.mark.parametrize(("key", "fix", "edit"), CASES, ids=[c[0] for c in CASES])
@@ -145,15 +163,15 @@ def test_removing_a_manifest_field_fails_naming_it(samples: Path, tmp_path: Path
     assert done.returncode == 1, done.stdout
     report = json.loads(done.stdout)
     assert report["meets"] is False
-    if "{}" in fix:  # a per-dataset key: every dataset is reported, each naming its own key
-        expected = {fix.format(name) for name in ("web-text", "forum-qa", "recipes", "code-docs")}
+    if "{}" in fix:  # a per-dataset key: every dataset that stated it is reported, each naming its own key
+        expected = {fix.format(name) for name in _stating(key)}
         assert expected <= set(report["missing_keys"]), report["missing_keys"]
     else:
         assert fix in report["missing_keys"]
     text = run_dbom("check", str(out))
     assert text.returncode == 1
     assert "Result: does NOT meet the requirement" in text.stdout
-    assert "MISSING" in text.stdout and (fix.format("web-text") if "{}" in fix else fix) in text.stdout
+    assert "MISSING" in text.stdout and (fix.format(_stating(key)[0]) if "{}" in fix else fix) in text.stdout
 
 
 # --- data classes ----------------------------------------------------------------------------------------

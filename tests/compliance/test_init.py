@@ -10,8 +10,8 @@ import pytest
 from corpora import copy_samples, write_parquet
 from helpers import commit_all, init_repo, run_dbom
 
-from dbom.compliance.init_manifest import FACT_HELP
-from dbom.manifest import DATASET_FACT_KEYS, load_manifest
+from dbom.compliance.init_manifest import FACT_HELP, MODEL_FACT_HELP
+from dbom.manifest import DATASET_FACT_KEYS, MODEL_FACT_KEYS, SECTION_FACT_KEYS, load_manifest
 
 NAMES = ("web-text", "forum-qa", "recipes", "code-docs")
 CLASSES = {"web-text": "public", "forum-qa": "obtainable", "recipes": "open", "code-docs": "unshareable"}
@@ -40,7 +40,9 @@ def fill(text: str) -> str:
     values = {"version": '"1.0"', "location": "https://example.org/data/{name}", "eu_category": '"2.1"',
               "personal_data": '"no"', "commercial": "false", "supplier": "Example Lab",
               "license": "CC0-1.0", "modality": "text", "content_types": "[notes]", "languages": "[en]",
-              "collection_period": "2024-01/2024-02", "labeling": "none"}
+              "collection_period": "2024-01/2024-02", "labeling": "none", "user_data_from": "model",
+              "continuous_training": "false", "sme": "true", "code_of_practice": "false",
+              "summary_version": '"1"', "eu_market_date": "2025-01-01"}
     out, dataset, section = [], None, None
     for line in text.splitlines():
         if re.match(r"^[a-z]+:", line):
@@ -55,7 +57,7 @@ def fill(text: str) -> str:
             if key == "osaid_class":
                 value = CLASSES[dataset or ""]
             else:
-                value = values.get(key, f"Stated {key} of {dataset}.").format(name=dataset)
+                value = values.get(key, f"Stated {key} of {dataset or 'the model'}.").format(name=dataset)
             line = f"{empty.group('indent')}{key}: {value}"
         elif commented:
             key = commented.group("key")
@@ -66,6 +68,7 @@ def fill(text: str) -> str:
 
 def test_every_fact_key_is_explained() -> None:
     assert set(FACT_HELP) == set(DATASET_FACT_KEYS)
+    assert set(MODEL_FACT_HELP) == set(MODEL_FACT_KEYS)
 
 
 def test_init_proposes_names_relative_paths_licenses_and_card_facts(samples: Path, tmp_path: Path) -> None:
@@ -97,10 +100,16 @@ def test_unfilled_manifest_makes_check_name_every_missing_field(samples: Path, t
     assert done.returncode == 1
     missing = set(json.loads(done.stdout)["missing_keys"])
     in_the_card = ("languages", "modality")  # the recipes card states its language and task
-    expected = {f"datasets[recipes].{k}" for k in DATASET_FACT_KEYS if k not in in_the_card}
+    # Asked only once eu_category puts the dataset in their section; `size` only when the scan cannot count it.
+    conditional = {k for keys in SECTION_FACT_KEYS.values() for k in keys} | {"size"}
+    expected = {f"datasets[recipes].{k}" for k in DATASET_FACT_KEYS if k not in in_the_card and k not in conditional}
     expected |= {"datasets[recipes].location", "datasets[recipes].version", "dbom.license", "model.version",
                  "model.supplier"}
+    # Every model fact but those of sections no dataset is in yet (2.1, 2.2.2, 2.3: no category is stated).
+    expected |= {f"model.{k}" for k in MODEL_FACT_KEYS
+                 if k not in ("other_public_datasets", "other_private_datasets", "sme")}
     assert expected <= missing, expected - missing
+    assert not {f"datasets[recipes].{k}" for k in conditional} & missing
 
 
 def test_filled_in_manifest_passes_check(samples: Path, tmp_path: Path) -> None:

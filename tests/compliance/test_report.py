@@ -124,13 +124,27 @@ def test_eu_summary_follows_the_template_sections(reports: dict[str, Path]) -> N
 
     assert "publicly available datasets to train the model?** Yes" in section("2.1")
     assert "**recipes**" in section("2.1") and "web-text" not in section("2.1")
-    assert "**forum-qa**" in section("2.2.2")
+    # model.other_public_datasets:
+    assert "not listed above:** none - every publicly available dataset used is listed\n" in section("2.1")
+    assert "  - **forum-qa** (supplier: Example Forums Ltd): [https://example.org/forum-qa/" in section("2.2.2")
+    assert "obtained from third parties:** none - every private dataset obtained" in section("2.2.2")
     assert "crawlers used by the provider or on its behalf?** Yes" in section("2.3")
-    assert "ExampleBot" in section("2.3") and "2024-01/2024-06" in section("2.3")
-    assert "to train the model?** No" in section("2.4")
+    assert "  - web-text: ExampleBot/1.0" in section("2.3") and "  - web-text: 2024-01/2024-06" in section("2.3")
+    assert "(the provider is an SME: the top 5 % of domain names" in section("2.3")
+    assert "  - web-text: hobby-cooking.example, garden-notes.example" in section("2.3")
+    assert section("2.4").count("to train the model?** No") == 2  # from the model, from other services
     assert "code-docs" in section("2.5") and "?** Yes" in section("2.5")
-    assert "web-text: HTML stripped to text" in section("3.2")
-    assert "[to be completed by the provider]" in text.replace("\\[", "[").replace("\\]", "]")
+    assert "  - code-docs: tiny-docgen 0.3, the lab's own docstring model" in section("2.5")
+    assert "Code of Practice for general-purpose AI models?** Yes" in section("3.1")
+    assert "  - web-text: robots.txt and TDMRep were read" in section("3.1")
+    assert "  - web-text: A blocklist of domains known for illegal content" in section("3.2")
+    assert "HTML stripped to text" not in text  # the processing prose is OSAID's, not a measure of 3.2
+    assert "**Provider name and contact details:** Example AI Lab; contact: Example AI Lab, 1 Example Street" in text
+    assert "**Date of placement of the model on the Union market:** 2024-09-01" in text
+    assert "continuously trained on new data after that date: No" in text
+    assert "- **Additional comments:** The token count is an estimate" in section("1.3")
+    # The complete sample manifest leaves nothing to complete.
+    assert "to be completed" not in text
 
 
 # --- html: one self-contained page with charts ----------------------------------------------------------

@@ -99,9 +99,9 @@ def test_every_format_renders_and_marks_what_is_missing(reports: tuple[str, dict
     for fmt, text in texts.items():
         assert text.endswith("\n") and not text.endswith("\n\n\n"), fmt
         assert not NOT_SHOWN.search(text), (fmt, NOT_SHOWN.search(text))
-    # The EU summary always has questions only the provider can answer; md and html what the DBOM lacks
-    # (the unshareable DBOM lacks nothing: where to obtain it and access are not applicable).
-    assert "[to be completed by the provider]" in _plain(texts["eu"])
+    # Each format marks what the DBOM lacks; the unshareable DBOM (the complete sample manifest) lacks nothing:
+    # where to obtain it and access are not applicable.
+    assert ("[to be completed by the provider]" in _plain(texts["eu"])) == (kind != "unshareable")
     for fmt in ("md", "html"):
         assert ("to be completed" in texts[fmt]) == (kind != "unshareable"), fmt
     md = _plain(texts["md"])
