@@ -100,9 +100,9 @@ def md_link(url: Any, text: Any = None, todo: str = TODO) -> Any:
     from markupsafe import Markup
 
     href = safe_href(url)
-    if href is None:
+    if href is None:  # escaped here, so Markup: the environment must not escape it twice
         shown = text if text is not None else url
-        return md_escape(todo if shown is None else shown)
+        return Markup(md_escape(todo if shown is None else shown))
     target = quote(href, safe=_URL_SAFE)
     return Markup(f"[{md_escape(text if text is not None else url)}]({target})")
 

@@ -81,6 +81,8 @@ def test_md_report_lists_every_dataset_with_where_to_obtain_license_provenance_a
     assert "**Supplier:** Example Recipe Commons" in text
     assert "**Collection period:** 2021-01/2023-12" in text
     assert "| func\\_name | string |" in text  # code-docs' schema, escaped for Markdown
+    assert "- **Contact for takedown and opt-out requests:** contact@recipes.example\n" in text
+    assert "- **Measures against illegal content:** The lab's keyword list ran over every recipe" in text
     assert "**conflict** (forum-qa): CC-BY-NC-4.0 is non-commercial" in text
     assert "this data information meets the requirement" in text
 
