@@ -88,6 +88,10 @@ def test_init_proposes_names_relative_paths_licenses_and_card_facts(samples: Pat
     for key in DATASET_FACT_KEYS:
         assert text.count(f"\n    {key}:") == len(NAMES), key  # present for every dataset
         assert f"# {FACT_HELP[key][0]}: " in text
+    for key in MODEL_FACT_KEYS:  # the model facts of the EU summary, empty, each with its section and row
+        assert f"\n  # {MODEL_FACT_HELP[key][0]}: {MODEL_FACT_HELP[key][1]}\n  {key}:\n" in text, key
+    assert '\n  # eu_comments: {"2.1": "...", "3.3": "..."}\n' in text
+    assert manifest.model_info().facts == {} and manifest.model_info().eu_comments == {}
     assert manifest.dbom == {"license": None} and manifest.steps == ()
     assert str(tmp_path) not in text  # no absolute path
 
@@ -124,6 +128,9 @@ def test_filled_in_manifest_passes_check(samples: Path, tmp_path: Path) -> None:
     done = run_dbom("check", str(dbom_file))
     assert done.returncode == 0, done.stdout
     assert "Result: meets the requirement" in done.stdout
+    eu = tmp_path / "eu.md"
+    assert run_dbom("report", str(dbom_file), "--format", "eu", "-o", str(eu)).returncode == 0
+    assert "to be completed" not in eu.read_text(encoding="utf-8")
     # code-docs was declared unshareable: described by its schema instead of where to obtain it.
     assert re.search(r"n/a\s+dataset.where-to-obtain .* unshareable", done.stdout)
     assert re.search(r"pass\s+osaid.1.unshareable .* 7 fields", done.stdout)
