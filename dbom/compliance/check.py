@@ -76,7 +76,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Finding:
-    """A license matter worth a publisher's attention: a conflict with the model's use, or a duty."""
+    """A matter worth a publisher's attention: a license conflict with the model's use, a license duty, or
+    processing told in prose without the code that did it."""
 
     id: str
     severity: str  # "conflict" | "warning" | "duty"
@@ -725,6 +726,33 @@ def _license_findings(ds: Dataset, lic: License, part: str, commercial: bool | N
     return findings
 
 
+# --- processing findings ---------------------------------------------------------------------------------
+
+# Processing prose that says nothing was done, or that the supplier did it: no step of ours is missing then.
+_NO_PROCESSING = re.compile(r"^\s*(none|no processing|not applicable|n/?a|nothing|unchanged|unprocessed|"
+                            r"used as (is|obtained|published|downloaded)|(done |applied )?by the (supplier|publisher)"
+                            r")\b", re.I)
+
+
+def processing_findings(dbom: Dbom) -> list[Finding]:
+    """The datasets whose `processing` prose describes processing that no declared step (with its code) produced.
+
+    OSAID's Code asks for "the code used for processing and filtering data"; a narrative alone is not
+    that code. A warning, since the processing may have been the supplier's, before the data was obtained.
+    """
+    findings = []
+    for ds in dbom.datasets:
+        prose = _fact(ds, "processing")
+        if prose is None or _NO_PROCESSING.match(prose) or steps_producing(dbom, ds.name):
+            continue
+        findings.append(Finding(
+            "code.processing-without-steps", "warning", ds.name,
+            f"its processing is described ({_short(prose, 50)}) but no step with its code produces it: "
+            "declare it under `steps` with its `code`, or begin `processing` with \"by the supplier\" if it was "
+            "done before the data was obtained", rows=("C1", "C3"), fix=("steps",)))
+    return findings
+
+
 # --- entry points ----------------------------------------------------------------------------------------
 
 def check(dbom: Dbom, profile: str = "all") -> CheckResult:
@@ -740,7 +768,8 @@ def check(dbom: Dbom, profile: str = "all") -> CheckResult:
             if rule.scope == "dataset":
                 status, reason, fix = rule.evaluate(ds, dbom)
                 outcomes.append(Outcome(rule.id, status, reason, fix, ds.name))
-    return CheckResult(profile, selected, tuple(outcomes), tuple(license_findings(dbom)))
+    findings = license_findings(dbom) + (processing_findings(dbom) if profile in (OSAID, "all") else [])
+    return CheckResult(profile, selected, tuple(outcomes), tuple(findings))
 
 
 def check_file(path: str | os.PathLike[str], profile: str = "all") -> CheckResult:
@@ -791,9 +820,10 @@ def render_text(result: CheckResult, label: str, dataset_classes: dict[str, str]
             lines.append(f"  {_MARK[status]:<7} {rule.id:<{width}}  {detail}")
         lines.append("")
     if result.findings:
-        lines.append("License findings")
+        lines.append("Findings")
+        width = max(22, *(len(f.id) for f in result.findings))
         for f in result.findings:
-            lines.append(f"  {f.severity:<8} {f.id:<22} {f.dataset}: {f.message}")
+            lines.append(f"  {f.severity:<8} {f.id:<{width}} {f.dataset}: {f.message}")
         lines.append("")
     counts = result.counts()
     summary = f"{counts[PASS]} pass, {counts[MISSING]} missing, {counts[NOT_APPLICABLE]} not applicable"

@@ -385,3 +385,27 @@ def test_readme_documents_every_rule() -> None:
     for rule in RULES:
         profiles = ", ".join(rule.profiles) or "all"
         assert f"| `{rule.id}` | {', '.join(rule.rows)} | {profiles} | " in section, rule.id
+
+
+# --- processing told in prose, without its code ------------------------------------------------------------
+
+def test_processing_prose_without_steps_is_a_finding(sample_file: Path) -> None:
+    sample = dbom.load(sample_file)
+
+    def flagged(model: Dbom, profile: str = "all") -> list[str]:
+        return [f.dataset for f in check(model, profile).findings if f.id == "code.processing-without-steps"]
+
+    # web-text (the lab's crawl) and code-docs (generated) were processed by the lab without a declared step;
+    # forum-qa and recipes say their processing was the supplier's, before the data was obtained.
+    assert flagged(sample) == ["code-docs", "web-text"]
+    assert flagged(sample, "osaid") == ["code-docs", "web-text"] and flagged(sample, "eu") == []
+    finding = next(f for f in check(sample).findings if f.dataset == "web-text" and f.severity == "warning")
+    assert finding.rows == ("C1", "C3") and finding.fix == ("steps",) and "HTML stripped" in finding.message
+    assert check(sample).meets  # a warning: only --strict fails on it
+    step = ProcessingStep(name="clean", outputs=("web-text",), code="clean.py",
+                          code_ref=CodeRef("clean.py", sha256="c" * 64), command="python clean.py")
+    assert flagged(replace(sample, steps=(step,))) == ["code-docs"]
+    assert flagged(_with_facts(sample, "code-docs", processing="None: used as generated.")) == ["web-text"]
+    done = run_dbom("check", str(sample_file), "--profile", "osaid")
+    assert done.returncode == 0
+    assert re.search(r"warning +code\.processing-without-steps +web-text: its processing is described", done.stdout)

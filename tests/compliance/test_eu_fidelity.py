@@ -121,7 +121,7 @@ def test_every_new_key_is_recorded_in_the_dbom_and_read_back(tmp_path: Path) -> 
     model = {p["name"]: p["value"] for p in doc["metadata"]["component"]["properties"]}
     assert model["dbom:model:fact:sme"] == "yes" and model["dbom:model:fact:continuous_training"] == "no"
     assert model["dbom:model:fact:eu_market_date"] == "2024-09-01"
-    assert model["dbom:model:eu-comment:3.3"].startswith("The samples are trained on as they are")
+    assert model["dbom:model:eu-comment:3.3"].startswith("Each dataset was trained on at the version listed")
     loaded = dbom.load(out)
     stated = {k for k in SAMPLE["model"] if k not in ("name", "version", "license", "commercial", "group",
                                                        "supplier", "description", "eu_comments")}

@@ -43,11 +43,11 @@ def test_the_eu_summary_puts_each_fact_on_its_own_line_and_ends_with_a_newline(t
 def test_the_eu_summary_shows_the_3_3_comment_after_the_steps(tmp_path: Path) -> None:
     model = dbom.load(scan_to_file(sample_manifest(tmp_path), tmp_path / "s.json"))
     eu = render(model, "eu")
-    assert eu.endswith("### 3.3 Other information\n\nThe samples are trained on as they are published; no "
-                       "processing step ran between them and training.\n")
+    comment = "Each dataset was trained on at the version listed; the processing told for it ran before that version "
+    assert eu.endswith(f"### 3.3 Other information\n\n{comment}was made.\n")
     steps = (ProcessingStep(name="dedup", inputs=("recipes",), outputs=("web-text",), code="dedup.py"),)
     eu = render(replace(model, steps=steps), "eu")
-    assert "\n- **dedup**: recipes → web-text; code: dedup.py\n\nThe samples are trained on as they" in eu
+    assert f"\n- **dedup**: recipes → web-text; code: dedup.py\n\n{comment}" in eu
     bare = render(replace(model, model=replace(model.model, eu_comments={})), "eu")
     assert bare.endswith("### 3.3 Other information\n\nNo other information is given.\n")
 
