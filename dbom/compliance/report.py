@@ -426,8 +426,11 @@ def _step_view(step: ProcessingStep) -> dict[str, Any]:
     counts = [f"{label} {human_count(n)}" for label, n in (
         ("documents in", step.documents_in), ("documents out", step.documents_out),
         ("bytes in", step.bytes_in), ("bytes out", step.bytes_out)) if n is not None]
+    ref = step.code_ref
+    unpinned = (ref is None and bool(step.code)) or (ref is not None and not ref.sha256
+                                                      and not (ref.vcs and ref.vcs.commit))
     return {"name": step.name, "kind": step.kind, "code": step_code(step), "code_ref": _code_view(step.code_ref),
-            "run": "; ".join(run), "counts": ", ".join(counts), "inputs": list(step.inputs),
+            "unpinned": unpinned, "run": "; ".join(run), "counts": ", ".join(counts), "inputs": list(step.inputs),
             "outputs": list(step.outputs)}
 
 

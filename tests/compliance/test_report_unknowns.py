@@ -111,7 +111,7 @@ def test_every_format_renders_and_marks_what_is_missing(reports: tuple[str, dict
             assert f"- **{label}:** to be completed\n" in md, label
         assert "<dt>Supplier</dt><dd><span class=\"none\">to be completed</span></dd>" in html
         # The OSAID class is unknown: it reads "to be completed", and the dataset is listed as unclassified.
-        assert "- **OSAID data class:** to be completed;" in md
+        assert "- **OSAID data class:** to be completed\n" in md  # the EU section is the EU summary's to ask
         assert "No publicly available data was used" not in md  # not known: no dataset has a class
         assert "No dataset is classified as open or public; the OSAID class of" in md
     if kind == "unshareable":
@@ -139,7 +139,7 @@ def test_the_eu_summary_answers_no_question_it_cannot_know(reports: tuple[str, d
 def test_the_in_memory_dataset_shows_its_recorded_rows_and_nothing_invented(tmp_path: Path) -> None:
     model = dbom.load(_recorder_in_memory(tmp_path))  # its table is one 'in-memory' shard: 2 rows
     md = _plain(render(model, "md"))
-    assert "| m | to be completed | to be completed | 2 | " in md
+    assert "| m | to be completed |  | 2 | " in md  # no OSAID class; the EU section is not OSAID's to ask
     assert "- 1 data file (arrow-stream), 2 records, " in md
     assert "0 records" not in md and "| 0 B" not in md
 
