@@ -523,7 +523,7 @@ _EU_DATASET_RULES: tuple[Rule, ...] = (
 
 _DATASET_RULES: tuple[Rule, ...] = (
     Rule("dataset.osaid-class", ("B2",), (OSAID,), "OSAID data class", "dataset", _rule_osaid_class),
-    Rule("dataset.eu-category", ("B3",), (EU,), "EU summary category", "dataset", _rule_eu_category),
+    Rule("dataset.eu-category", ("B3", "F3"), (EU,), "EU summary category", "dataset", _rule_eu_category),
     Rule("dataset.where-to-obtain", ("B5", "B6"), (OSAID,),
          "Where to obtain it, pinned to a revision (OSAID (2), (3))", "dataset", _rule_where_to_obtain),
     Rule("dataset.access", ("B7",), (OSAID,), "Access terms, fee and vendor (OSAID (3))", "dataset", _rule_access),
