@@ -284,8 +284,9 @@ def attach(dbom_file: Path, model_dir: Path, push: str | None, force: bool, name
 @click.argument("file", type=click.Path(path_type=Path), default=DEFAULT_DBOM, required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for machines.")
-@click.option("--profile", type=click.Choice(["osaid", "eu", "all"]), default="all", show_default=True,
-              help="Which rules: OSAID data information, the EU public summary, or every rule.")
+@click.option("--profile", type=click.Choice(["osaid", "eu", "mof", "all"]), default="all", show_default=True,
+              help="Which rules: OSAID data information, the EU public summary, the Model Openness Framework's "
+                   "data side (its class), or every rule but the MOF's.")
 @click.option("--strict", is_flag=True,
               help="Also fail on license conflicts (e.g. non-commercial data in a commercial model).")
 def check(file: Path, fmt: str, profile: str, strict: bool) -> None:

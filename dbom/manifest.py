@@ -94,7 +94,7 @@ USER_DATA_SOURCES = ("model", "services")
 EU_CATEGORIES = ("2.1", "2.2.1", "2.2.2", "2.3", "2.4", "2.5", "2.6")
 
 # Per-step keys (dbom.provenance.pipeline resolves `code` and `config` to repository, commit and digest).
-STEP_KEYS = ("name", "kind", "code", "entrypoint", "command", "args", "config", "inputs", "outputs",
+STEP_KEYS = ("name", "kind", "code", "license", "entrypoint", "command", "args", "config", "inputs", "outputs",
              "documents_in", "documents_out", "bytes_in", "bytes_out")
 STEP_TEXT_KEYS = ("kind", "code", "entrypoint", "command", "config")
 STEP_COUNT_KEYS = ("documents_in", "documents_out", "bytes_in", "bytes_out")
@@ -395,6 +395,8 @@ def _step(item: Any, label: str, parent: Mapping[str, Any], datasets: set[str]) 
     for key in STEP_COUNT_KEYS:
         if key in step and (not isinstance(step[key], int) or isinstance(step[key], bool) or step[key] < 0):
             raise ManifestError(label, f"{_at(step, key)}steps[{name}].{key} must be a whole number >= 0")
+    if step.get("license") is not None:
+        step["license"] = _license(step, label, f"steps[{name}].license")
     if "args" in step and not isinstance(step["args"], dict):
         raise ManifestError(label, f"{_at(step, 'args')}steps[{name}].args must be a mapping of names to values")
     for key in ("inputs", "outputs"):

@@ -457,6 +457,7 @@ class ProcessingStep:
     documents_out: int | None = None
     bytes_in: int | None = None
     bytes_out: int | None = None
+    license: str | None = None  # the code's license (SPDX), as the manifest states it
 
 
 @dataclass(frozen=True)

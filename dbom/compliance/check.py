@@ -4,7 +4,9 @@ Each rule implements rows of ../shared/requirements.md (A1..F9) and belongs to p
 (the Open Source AI Definition 1.0: data information (1), (2), (3), Code, the DBOM's own terms)
 and `eu` (the EU AI Office's public summary of training content). Rules in neither profile ask for
 fields the other data-documentation standards demand (datasheets, Data Cards, SPDX, Croissant);
-they run under `--profile all`, the default.
+they run under `--profile all`, the default. The `mof` profile says which class of the Model
+Openness Framework the data side supports (data card, datasets, data preprocessing code); its
+rules are a classification, not gaps, and do not run under `all`.
 
 A rule gives, per dataset (or once for the whole DBOM), `pass`, `missing` or `not-applicable`, a
 reason, and the manifest keys that would fix a `missing`. The DBOM meets the requirement when no
@@ -36,7 +38,8 @@ STATUSES = (PASS, MISSING, NOT_APPLICABLE)
 
 OSAID = "osaid"
 EU = "eu"
-PROFILES = (OSAID, EU, "all")
+MOF = "mof"
+PROFILES = (OSAID, EU, MOF, "all")
 
 
 
@@ -70,8 +73,8 @@ class Rule:
     evaluate: Callable[..., tuple[str, str, tuple[str, ...]]] = field(repr=False, compare=False)
 
     def in_profile(self, profile: str) -> bool:
-        """True when the rule runs under `profile` (`all` runs every rule)."""
-        return profile == "all" or profile in self.profiles
+        """True when the rule runs under `profile`: `all` runs every rule but the MOF's (a class, not a gap)."""
+        return profile in self.profiles or (profile == "all" and MOF not in self.profiles)
 
 
 @dataclass(frozen=True)
@@ -126,9 +129,11 @@ class CheckResult:
         return tuple(keys)
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict: verdict, counts, rules with their outcomes, findings."""
+        """A JSON-ready dict: verdict, counts, rules with their outcomes, findings (and the MOF class)."""
+        mof = {"mof_class": mof_class(self)} if self.profile == MOF else {}
         return {
             "profile": self.profile,
+            **mof,
             "meets": self.meets,
             "counts": self.counts(),
             "missing_keys": list(self.missing_keys()),
@@ -665,7 +670,77 @@ _DBOM_RULES: tuple[Rule, ...] = (
          "Processing code: every step with its pinned code and how it ran", "dbom", _rule_code),
 )
 
-RULES: tuple[Rule, ...] = _DBOM_RULES + _DATASET_RULES
+# --- the Model Openness Framework, data side ----------------------------------------------------------------
+
+def _open(expression: str | None) -> bool:
+    return bool(expression) and expression != "NOASSERTION" and lt.is_open_terms(expression)
+
+
+def _rule_mof_data_card(dbom: Dbom) -> Verdict:
+    if not _open(dbom.dbom_license):
+        return _missing("the data card (this DBOM's data information) needs an open license (MOF Class III)",
+                        "dbom.license")
+    return _pass(f"data card: the DBOM's data information, under {dbom.dbom_license}")
+
+
+def _rule_mof_datasets(ds: Dataset, dbom: Dbom) -> Verdict:
+    if osaid_class(ds) == "unshareable":
+        return _missing("unshareable data is not released: the MOF's Datasets (Class I) are released data")
+    lic = ds.license
+    shown = lic.expression if lic.expression != "NOASSERTION" else lic.name
+    if not lic.is_known:
+        return _missing("no license: the MOF's Datasets (Class I) need an open data license", "license")
+    if lic.expression == "NOASSERTION" or not lt.is_open_terms(lic.expression):
+        return _missing(f"{shown} is not an open data license (MOF Class I)", "license")
+    if where_to_obtain(ds) is None:
+        return _missing("where the released data is obtained is not stated (MOF Class I)", "location")
+    return _pass(f"released under {shown} at {_short(where_to_obtain(ds) or '', 50)}")
+
+
+def _rule_mof_code(dbom: Dbom) -> Verdict:
+    undeclared = [f.dataset for f in processing_findings(dbom)]
+    if not dbom.steps and not undeclared:
+        return _na("no processing: the datasets were trained on as obtained")
+    problems = [reason for reason, _ in (p for p in (step_problem(s) for s in dbom.steps) if p is not None)]
+    fix = ["steps[].code"] if problems else []
+    if undeclared:
+        problems.insert(0, f"processing of {', '.join(undeclared)} is told in prose, without its code")
+        fix.insert(0, "steps")
+    for step in dbom.steps:
+        if not step.license:
+            problems.append(f"step {step.name}: the code's license is not stated")
+            fix.append("steps[].license")
+        elif not _open(step.license):
+            problems.append(f"step {step.name}: {step.license} is not an open-source license")
+            fix.append("steps[].license")
+    if problems:
+        return _missing("data preprocessing code (MOF Class I): " + "; ".join(problems), *dict.fromkeys(fix))
+    return _pass("data preprocessing code: " + ", ".join(f"{s.name} ({s.license})" for s in dbom.steps))
+
+
+_MOF_RULES: tuple[Rule, ...] = (
+    Rule("mof.data-card", ("A11", "A2"), (MOF,), "Data card under an open license (MOF Class III)", "dbom",
+         _rule_mof_data_card),
+    Rule("mof.preprocessing-code", ("C3", "C1"), (MOF,), "Data preprocessing code, pinned, under an open-source "
+         "license (MOF Class I)", "dbom", _rule_mof_code),
+    Rule("mof.datasets", ("B8", "B5"), (MOF,), "Datasets released under open data licenses (MOF Class I)",
+         "dataset", _rule_mof_datasets),
+)
+
+RULES: tuple[Rule, ...] = _DBOM_RULES + _MOF_RULES + _DATASET_RULES
+
+
+def mof_class(result: CheckResult) -> str | None:
+    """The Model Openness Framework class the data side supports: `I`, `III`, or None (not even Class III).
+
+    Class III needs the data card; Class I also the datasets and the data preprocessing code (the MOF's
+    Class II adds no data component). Only meaningful for a result of the `mof` profile.
+    """
+    if result.rule_status("mof.data-card") != PASS:
+        return None
+    if MISSING in (result.rule_status("mof.datasets"), result.rule_status("mof.preprocessing-code")):
+        return "III"
+    return "I"
 
 
 def rules_for(profile: str) -> tuple[Rule, ...]:
@@ -750,6 +825,12 @@ def processing_findings(dbom: Dbom) -> list[Finding]:
             f"its processing is described ({_short(prose, 50)}) but no step with its code produces it: "
             "declare it under `steps` with its `code`, or begin `processing` with \"by the supplier\" if it was "
             "done before the data was obtained", rows=("C1", "C3"), fix=("steps",)))
+    for step in dbom.steps:
+        if step.license and not _open(step.license):
+            findings.append(Finding(
+                "code.license-not-open", "warning", step.name,
+                f"the code of step {step.name} is licensed {step.license}, not open source: OSAID asks for the "
+                "processing code under OSI-approved licenses", rows=("C3",), fix=("steps[].license",)))
     return findings
 
 
@@ -768,7 +849,7 @@ def check(dbom: Dbom, profile: str = "all") -> CheckResult:
             if rule.scope == "dataset":
                 status, reason, fix = rule.evaluate(ds, dbom)
                 outcomes.append(Outcome(rule.id, status, reason, fix, ds.name))
-    findings = license_findings(dbom) + (processing_findings(dbom) if profile in (OSAID, "all") else [])
+    findings = license_findings(dbom) + (processing_findings(dbom) if profile in (OSAID, MOF, "all") else [])
     return CheckResult(profile, selected, tuple(outcomes), tuple(findings))
 
 
@@ -829,6 +910,12 @@ def render_text(result: CheckResult, label: str, dataset_classes: dict[str, str]
     summary = f"{counts[PASS]} pass, {counts[MISSING]} missing, {counts[NOT_APPLICABLE]} not applicable"
     if result.findings:
         summary += f"; {len(result.conflicts)} license conflict(s)"
+    if result.profile == MOF:
+        cls = mof_class(result)
+        short = [r for r in ("mof.data-card", "mof.datasets", "mof.preprocessing-code")
+                 if result.rule_status(r) == MISSING]
+        lines.append(f"Model Openness Framework, data side: {'Class ' + cls if cls else 'no class'} supported"
+                     + (f"; missing for Class I: {', '.join(short)}" if short else "") + ".")
     if result.meets:
         lines.append(f"Result: meets the requirement ({summary}).")
     else:

@@ -58,6 +58,7 @@ HUB_BLOB = "dbom:hub:blob"
 STEP_KIND = "dbom:step:kind"
 STEP_ENTRYPOINT = "dbom:step:entrypoint"
 STEP_CODE = "dbom:step:code"
+STEP_LICENSE = "dbom:step:license"
 STEP_DOCUMENTS_IN = "dbom:step:documents-in"
 STEP_DOCUMENTS_OUT = "dbom:step:documents-out"
 STEP_BYTES_IN = "dbom:step:bytes-in"
@@ -141,6 +142,7 @@ PROPERTIES: dict[str, tuple[str, str]] = {
                         "task types are a closed list"),
     STEP_ENTRYPOINT: ("task", "the step's entry point (e.g. a module or `module:function`)"),
     STEP_CODE: ("task", "the step's code reference as stated, when it is not a code component"),
+    STEP_LICENSE: ("task", "the license of the step's code (SPDX), as the manifest states it"),
     STEP_DOCUMENTS_IN: ("task", "documents (records) the step read"),
     STEP_DOCUMENTS_OUT: ("task", "documents (records) the step wrote"),
     STEP_BYTES_IN: ("task", "bytes the step read"),

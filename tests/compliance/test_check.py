@@ -71,7 +71,7 @@ def test_text_output_gives_each_dataset_rule_overall(sample: Dbom) -> None:
     model = _with_facts(_with_facts(sample, "forum-qa", selection=None), "web-text", selection=None)
     text = render_text(check(model), "x.cdx.json")
     overall = text.split("Overall, per rule\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert len(overall) == len([r for r in RULES if r.scope == "dataset"])
+    assert len(overall) == len([r for r in rules_for("all") if r.scope == "dataset"])
     assert re.search(r"MISSING\s+osaid\.1\.selection\s+missing for forum-qa, web-text$", "\n".join(overall), re.M)
     assert re.search(r"n/a\s+osaid\.1\.unshareable\s", "\n".join(overall))
     assert text.rstrip().endswith("datasets[forum-qa].selection, datasets[web-text].selection")
@@ -84,7 +84,7 @@ def test_json_output_lists_every_rule_with_rows_profiles_and_per_dataset_results
     assert report["meets"] is True and report["profile"] == "all"
     assert report["counts"]["missing"] == 0
     ids = [r["id"] for r in report["rules"]]
-    assert ids == [r.id for r in RULES]
+    assert ids == [r.id for r in rules_for("all")] and not [i for i in ids if i.startswith("mof.")]
     for required in ("dbom.license", "dataset.license", "dataset.where-to-obtain", "osaid.1.provenance",
                      "osaid.1.unshareable", "osaid.code.processing"):
         assert required in ids
@@ -284,8 +284,9 @@ def test_steps_from_a_manifest_are_checked_through_the_written_dbom(samples: Pat
         return edit
 
     dedup = {"name": "dedup", "kind": "dedup", "code": "pipeline/dedup.py", "command": "python pipeline/dedup.py",
-             "args": {"threshold": 0.8}, "inputs": ["recipes"], "outputs": ["web-text"]}
+             "args": {"threshold": 0.8}, "inputs": ["recipes"], "outputs": ["web-text"], "license": "mit"}
     out = scan_to_file(sample_manifest(folder, with_steps(dedup), samples), tmp_path / "ok.cdx.json")
+    assert dbom.load(out).steps[0].license == "MIT"  # the manifest's license, in its SPDX form, read back
     done = run_dbom("check", str(out), "--format", "json")
     assert done.returncode == 0, done.stdout
     rule = next(r for r in json.loads(done.stdout)["rules"] if r["id"] == "osaid.code.processing")
@@ -333,7 +334,7 @@ def test_every_rule_names_requirement_rows_and_known_profiles() -> None:
     rows = Path(__file__).resolve().parents[2].parent / "shared" / "requirements.md"
     table = rows.read_text(encoding="utf-8") if rows.is_file() else None
     for rule in RULES:
-        assert rule.rows and set(rule.profiles) <= {"osaid", "eu"}
+        assert rule.rows and set(rule.profiles) <= {"osaid", "eu", "mof"}
         for row in rule.rows:
             assert row[0] in "ABCDEF" and row[1:].isdigit()
             if table is not None:
@@ -424,3 +425,47 @@ def test_processing_prose_without_steps_is_a_finding(sample_file: Path) -> None:
     done = run_dbom("check", str(sample_file), "--profile", "osaid")
     assert done.returncode == 0
     assert re.search(r"warning +code\.processing-without-steps +web-text: its processing is described", done.stdout)
+
+
+# --- the Model Openness Framework, data side -----------------------------------------------------------------
+
+def test_mof_profile_says_the_class_the_data_side_supports_component_by_component(sample_file: Path) -> None:
+    from dbom.compliance.check import mof_class
+
+    done = run_dbom("check", str(sample_file), "--profile", "mof", "--format", "json")
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert report["mof_class"] == "III"  # the data card (the DBOM, CC-BY-4.0) is open; Class I is not reached
+    assert {r["id"] for r in report["rules"]} == {"mof.data-card", "mof.preprocessing-code", "mof.datasets"}
+    datasets = next(r for r in report["rules"] if r["id"] == "mof.datasets")
+    assert [(r["dataset"], r["status"]) for r in datasets["results"] if r["status"] == "missing"] == [
+        ("forum-qa", "missing")]
+    assert "CC-BY-NC-4.0 is not an open data license" in str(datasets["results"])
+    code = next(r for r in report["rules"] if r["id"] == "mof.preprocessing-code")
+    assert "processing of code-docs, web-text is told in prose" in code["results"][0]["reason"]
+    text = run_dbom("check", str(sample_file), "--profile", "mof")
+    assert ("Model Openness Framework, data side: Class III supported; missing for Class I: mof.datasets, "
+            "mof.preprocessing-code.") in text.stdout
+
+    # Open data, and the lab's processing declared as steps with pinned, open-source code: Class I.
+    sample = dbom.load(sample_file)
+    ref = CodeRef("clean.py", sha256="c" * 64)
+    steps = tuple(ProcessingStep(name=f"clean-{n}", outputs=(n,), code="clean.py", code_ref=ref,
+                                 command="python clean.py", license="Apache-2.0") for n in ("web-text", "code-docs"))
+    opened = replace(_with_dataset(sample, "forum-qa", license=License("CC-BY-4.0", source="manifest")), steps=steps)
+    result = check(opened, "mof")
+    assert result.meets and mof_class(result) == "I"
+    assert not [f for f in check(opened, "osaid").findings if f.id.startswith("code.")]
+    # A step without a license, or with a closed one, keeps it at Class III; the closed one is also a finding.
+    unlicensed = check(replace(opened, steps=(replace(steps[0], license=None), steps[1])), "mof")
+    assert mof_class(unlicensed) == "III" and unlicensed.missing_keys() == ("steps[].license",)
+    closed = replace(opened, steps=(replace(steps[0], license="LicenseRef-acme-internal"), steps[1]))
+    assert mof_class(check(closed, "mof")) == "III"
+    finding = next(f for f in check(closed).findings if f.id == "code.license-not-open")
+    assert finding.dataset == "clean-web-text" and "LicenseRef-acme-internal, not open source" in finding.message
+    # Unshareable data is not released; without an open data card there is no class at all.
+    hidden = _with_facts(opened, "recipes", osaid_class="unshareable")
+    assert mof_class(check(hidden, "mof")) == "III"
+    assert mof_class(check(replace(opened, dbom_license=None), "mof")) is None
+    # Under `all`, no MOF rule runs: the sample, with its non-commercial data, still meets the requirement.
+    assert check(sample).meets and not [r for r in check(sample).rules if r.id.startswith("mof.")]
