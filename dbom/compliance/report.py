@@ -430,8 +430,8 @@ def _step_view(step: ProcessingStep) -> dict[str, Any]:
     unpinned = (ref is None and bool(step.code)) or (ref is not None and not ref.sha256
                                                       and not (ref.vcs and ref.vcs.commit))
     return {"name": step.name, "kind": step.kind, "code": step_code(step), "code_ref": _code_view(step.code_ref),
-            "unpinned": unpinned, "license": step.license, "run": "; ".join(run), "counts": ", ".join(counts), "inputs": list(step.inputs),
-            "outputs": list(step.outputs)}
+            "unpinned": unpinned, "license": step.license, "run": "; ".join(run), "counts": ", ".join(counts),
+            "inputs": list(step.inputs), "outputs": list(step.outputs)}
 
 
 def context(dbom: Dbom, result: CheckResult | None = None) -> dict[str, Any]:
