@@ -309,6 +309,12 @@ def steps_producing(dbom: Dbom, name: str) -> list[ProcessingStep]:
     return [s for s in dbom.steps if name in s.outputs]
 
 
+def consumed(dbom: Dbom, name: str) -> bool:
+    """True when a processing step reads the dataset: an intermediate, not the data the model was trained on
+    (the EU summary's 1.3 counts "the training data after pre-processing")."""
+    return any(name in s.inputs for s in dbom.steps)
+
+
 def step_code(step: ProcessingStep) -> str | None:
     """A step's code reference as one line: `<url>@<commit>:<path>` or the path when resolved, else as written."""
     if step.code_ref is not None:
@@ -459,6 +465,8 @@ def _in_section(section: str, rule: Callable[[Dataset, Dbom], Verdict]) -> Calla
 
 
 def _rule_eu_size(ds: Dataset, dbom: Dbom) -> Verdict:
+    if consumed(dbom, ds.name):
+        return _na("read by a processing step: EU 1.3 counts the data after pre-processing")
     reasons = [r for r in (unsized_reason(ds, m) for m in modalities(ds) if m is not None) if r]
     if not reasons:
         if modalities(ds) == [None]:

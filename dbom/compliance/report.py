@@ -28,6 +28,7 @@ from dbom.compliance.check import (
     MODALITIES,
     CheckResult,
     check,
+    consumed,
     eu_used,
     eu_user_data,
     in_section,
@@ -324,12 +325,16 @@ def _eu_view(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
         members = [d for d in datasets if modality in d["modalities"]]
         if not members:
             continue
+        trained = [d for d in members if not consumed(dbom, d["name"])]
+        if not trained:  # only read by processing steps: not in the training data after pre-processing
+            continue
         rows.append({
             "name": modality, "datasets": [d["name"] for d in members],
             "content_types": _unique(t.strip() for d in members
                                      for t in (d["facts"]["content_types"] or "").split(",")),
             "untyped": [d["name"] for d in members if not d["facts"]["content_types"]],
-            **_size_for(modality, [by_name[d["name"]] for d in members]),
+            **_size_for(modality, [by_name[d["name"]] for d in trained]),
+            "intermediates": [d["name"] for d in members if d not in trained],
         })
     ends = [e for e in (period_end(d["facts"]["collection_period"]) for d in datasets) if e]
     latest = f"{max(ends)[1]:02d}/{max(ends)[0]}" if ends else None

@@ -294,3 +294,20 @@ def test_the_eu_keys_read_as_text(tmp_path: Path) -> None:
     assert info.facts == {"eu_market_date": "2025-08-02", "sme": "no", "base_models": "a (https://x.example/a), b"}
     assert info.eu_comments == {"2.1": "unquoted", "2.2.2": "quoted"}  # YAML's 2.1 is a number: read as "2.1"
     assert loaded.datasets[0].facts == {"user_data_from": "model, services"}
+
+
+def test_the_size_counts_the_data_after_pre_processing_not_what_the_steps_read(tmp_path: Path) -> None:
+    from dbom.model import ProcessingStep
+
+    model = dbom.load(_scan(tmp_path))
+    steps = (ProcessingStep("filter", inputs=("forum-qa",), outputs=("web-text",), code="f.py"),)
+    whole = next(line for line in _plain(render(model, "eu")).splitlines() if line.startswith("| Text |"))
+    piped = replace(model, steps=steps)
+    text = _plain(render(piped, "eu"))
+    row = next(line for line in text.splitlines() if line.startswith("| Text |"))
+    assert "7,858 records" in whole and "2,058 records" in row  # forum-qa's 5,800 records are an intermediate
+    assert "; not counted: forum-qa, read by processing steps)" in row
+    # forum-qa is still a source of section 2.2.2, and its size is asked of nobody.
+    assert "**forum-qa** (supplier: Example Forums Ltd)" in text
+    outcome = next(o for o in check(piped, "eu").outcomes if o.rule == "eu.1.3.size" and o.dataset == "forum-qa")
+    assert outcome.status == "not-applicable"
