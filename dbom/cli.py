@@ -218,20 +218,22 @@ def _scan_summary(dbom: Any, output: Path, spec_version: str, stats: Any, second
     """The one paragraph that closes a scan: what was written, what was read, what went wrong."""
     from dbom.util.humanize import human_count, plural
 
-    shards = [s for d in dbom.datasets for s in d.shards]
-    counted = [s.records for s in shards if s.records is not None]
-    records = f"{human_count(sum(counted))} records"
-    if len(counted) < len(shards):  # a broken or record-less shard: say what the figure covers
-        records += f" (counted in {human_count(len(counted))} of {plural(len(shards), 'shard')})"
+    summaries = [d.summary for d in dbom.datasets]
+    shards = sum(s.shards for s in summaries)
+    counted = shards - sum(s.uncounted for s in summaries)
+    # a summary's records with some uncounted is None: the counted ones are in its format totals
+    records = f"{human_count(sum(f.records for s in summaries for f in s.formats))} records"
+    if counted < shards:  # a broken or record-less shard: say what the figure covers
+        records += f" (counted in {human_count(counted)} of {plural(shards, 'shard')})"
     read = f"read {plural(stats.files_read, 'file')} ({human_bytes(stats.bytes_read)}"
     read += f", {human_count(stats.cache_hits)} from cache) in {seconds:.2f} s"
     if stats.bytes_read and stats.seconds > 0:
         read += f" at {human_bytes(stats.bytes_read / stats.seconds)}/s"
     if stats.executor == "ray":
         read += f" on Ray ({plural(stats.workers, 'worker')})" if stats.workers else " (no Ray task needed)"
-    broken = sum(1 for s in shards if s.error)
+    broken = sum(s.errors for s in summaries)
     return (f"dbom: wrote {output} (CycloneDX {spec_version}): {plural(len(dbom.datasets), 'dataset')}, "
-            f"{plural(len(shards), 'shard')}, {records}, {human_bytes(sum(d.total_bytes for d in dbom.datasets))}; "
+            f"{plural(shards, 'shard')}, {records}, {human_bytes(sum(d.total_bytes for d in dbom.datasets))}; "
             f"{read}" + (f"; {plural(broken, 'broken shard')} recorded" if broken else "")
             + (f"; {plural(warnings, 'warning')}" if warnings else "") + ".")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 # Which digests a shard may carry. "xxh3-128" is always computed; it is not in CycloneDX's
 # hash list, so the writer puts it in a property, never in `hashes`.
@@ -370,6 +371,9 @@ class Dataset:
     card_facts: tuple[str, ...] = ()  # the keys of `facts` taken from the card (the manifest states the others)
     url: str | None = None  # the URL it was scanned from (no credentials), for a remote corpus
     hub_ref: str | None = None  # for hf://: the branch or tag given, resolved to `hub.revision`
+    # the cache snapshot it was scanned from, whose written file components a later write may copy
+    # (dbom.scanning.snapshot_lines.SnapshotLink); not part of what the dataset is
+    snapshot: Any = field(default=None, compare=False, repr=False)
 
     # Totals are asked for several times per dataset (writer, summary, reports): one pass over the shards,
     # computed once. A frozen dataclass: the value can never go stale.
