@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from operator import attrgetter
 from pathlib import Path
-from stat import S_ISDIR, S_ISREG
+from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import NamedTuple, overload
 
 from dbom.errors import DbomError
@@ -145,67 +144,48 @@ class _Walk(NamedTuple):
 
 def _walk_dir(folder: str, prefix: str, walk: _Walk) -> None:
     try:
-        with _opened_folder(folder) as entries:
-            _walk_entries(entries, folder, prefix, walk)
-    except _Unreadable as exc:
-        if not prefix:
-            raise DbomError(folder, exc.cause) from None
-        if not walk.keep_going:
-            raise DbomError(folder, f"cannot read this folder ({exc.cause}); its files would be left out") from None
-        walk.warn(f"{prefix.rstrip('/')}: skipped unreadable folder ({exc.cause})")
-
-
-class _Unreadable(Exception):
-    def __init__(self, cause: str) -> None:
-        super().__init__(cause)
-        self.cause = cause
-
-
-@contextmanager
-def _opened_folder(folder: str) -> Iterator[list[os.DirEntry[str]]]:
-    """The entries of `folder` sorted by name, its descriptor held open while they are used.
-
-    Where the platform allows, the folder is listed through a descriptor, so that each entry's
-    `stat` is an `fstatat` relative to it rather than a lookup of the whole path again: a tenth
-    less system time on a walk of 20,000 files.
-    """
-    if not _LIST_BY_DESCRIPTOR:
-        yield _sorted_entries(folder)
+        handle = os.open(folder, _FOLDER_FLAGS) if _LIST_BY_DESCRIPTOR else None
+        try:
+            names = sorted(os.listdir(folder if handle is None else handle))
+            _walk_names(names, handle, folder if folder.endswith(os.sep) else folder + os.sep, prefix, walk)
+        finally:
+            if handle is not None:
+                os.close(handle)
+    except OSError as exc:  # opening or listing the folder (an entry's trouble is told in _walk_names)
+        cause = exc.strerror or str(exc)
+    else:
         return
-    try:
-        handle = os.open(folder, _FOLDER_FLAGS)
-    except OSError as exc:
-        raise _Unreadable(exc.strerror or str(exc)) from None
-    try:
-        yield _sorted_entries(handle)
-    finally:
-        os.close(handle)
+    if not prefix:
+        raise DbomError(folder, cause) from None
+    if not walk.keep_going:
+        raise DbomError(folder, f"cannot read this folder ({cause}); its files would be left out") from None
+    walk.warn(f"{prefix.rstrip('/')}: skipped unreadable folder ({cause})")
 
 
-def _sorted_entries(folder: str | int) -> list[os.DirEntry[str]]:
-    """The entries of `folder` (a path, or a descriptor) sorted by name."""
-    try:
-        with os.scandir(folder) as it:
-            return sorted(it, key=_NAME)
-    except OSError as exc:
-        raise _Unreadable(exc.strerror or str(exc)) from None
+def _walk_names(names: list[str], handle: int | None, head: str, prefix: str, walk: _Walk) -> None:
+    """Walk the entries `names` (sorted) of the folder `head` (open as `handle`, where the platform allows).
 
-
-def _walk_entries(entries: list[os.DirEntry[str]], folder: str, prefix: str, walk: _Walk) -> None:
-    head = folder if folder.endswith(os.sep) else folder + os.sep
+    Each entry is stat'ed through the folder's descriptor (an `fstatat`, not a lookup of the whole
+    path again: a tenth less system time on 20,000 files), from names listed and sorted as strings:
+    `os.scandir`'s entries, made and sorted by a key, cost a fifth of a walk of 10^6 files.
+    """
     real_root, seen_dirs, warn, link_roots, found, found_stat, keep_going = walk
     pack = STAT_PACKING.pack
-    for entry in entries:
-        name = entry.name
+    stat = os.stat
+    for name in names:
         relpath = prefix + name
-        path = head + name  # a str (no pathlib object per file); entry.path is only the name when listed by descriptor
+        path = head + name  # a str (no pathlib object per file)
+        link = False
         try:
-            if entry.is_symlink() and not (_inside(path, real_root) or any(_inside(path, r) for r in link_roots)):
-                warn(f"{relpath}: skipped symlink pointing outside the dataset root")
-                continue
-            st = entry.stat(follow_symlinks=True)
+            st = stat(path if handle is None else name, dir_fd=handle, follow_symlinks=False)
+            if S_ISLNK(st.st_mode):
+                link = True
+                if not (_inside(path, real_root) or any(_inside(path, r) for r in link_roots)):
+                    warn(f"{relpath}: skipped symlink pointing outside the dataset root")
+                    continue
+                st = stat(path)
         except FileNotFoundError:
-            warn(f"{relpath}: skipped broken symlink" if entry.is_symlink() else f"{relpath}: vanished")
+            warn(f"{relpath}: skipped broken symlink" if link else f"{relpath}: vanished")
             continue
         except PermissionError as exc:
             if not keep_going:
