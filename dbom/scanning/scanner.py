@@ -235,7 +235,6 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     root = entry.path
     provenance = dataset_provenance(root, lambda msg: options.warn(f"{entry.name}: {msg}"))
     with _collector_paused():  # many objects made here, all kept: a garbage collection would find nothing
-        jobs: list[_Job] = []
         include, exclude = entry.include, entry.exclude
         left_out: list[str] = []  # the walk's warnings, recorded on the dataset
 
@@ -252,28 +251,31 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
             if unchanged is not None:
                 stats.cache_hits += len(walked)
                 return unchanged
+        picked: list[int] = []  # the walk's index of each file selected
+        kinds: list[str | None] = []
         for index, relpath in enumerate(walked.relpaths):
             kind = doc_kind(relpath)
             if kind is None and (include or exclude) and not selected(relpath, include, exclude):
                 continue
-            local = walked[index]
             if not relpath.isascii():
-                _require_utf8(relpath, local.location)
-            jobs.append(_new_job((local, kind)))
-        options.progress.start_dataset(entry.name, len(jobs), sum(j.file.stat.st_size for j in jobs))
+                _require_utf8(relpath, walked.location(index))
+            picked.append(index)
+            kinds.append(kind)
+        sizes = walked.sizes()
+        options.progress.start_dataset(entry.name, len(picked), sum(sizes[i] for i in picked))
 
         known: DatasetCache | None = None
         if cache is None:
-            results: list[Shard | DocFile | None] = [None] * len(jobs)
+            results: list[Shard | DocFile | None] = [None] * len(picked)
         else:
-            files = [job.file for job in jobs]
-            picked = range(len(walked)) if len(jobs) == len(walked) else _indices(walked.relpaths, files)
             known = DatasetCache(cache, root, walked, picked, algorithms, options.records_digest, (include, exclude),
                                  whole)
             results = known.lookup()
-            options.progress.advance(sum(f.stat.st_size for f, result in zip(files, results, strict=True) if result))
-        todo = [(index, job) for index, (job, result) in enumerate(zip(jobs, results, strict=True)) if result is None]
-        stats.cache_hits += len(jobs) - len(todo)
+            options.progress.advance(sum(sizes[i] for i, result in zip(picked, results, strict=True) if result))
+        # a job (its LocalFile, its stat unpacked) only for each file to read
+        todo = [(index, _new_job((walked[picked[index]], kinds[index])))
+                for index, result in enumerate(results) if result is None]
+        stats.cache_hits += len(picked) - len(todo)
     if todo:
         _read(todo, results, algorithms, inspector, options, stats, known)
     link = None
@@ -281,16 +283,6 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         known.close(lambda: {walked.location(i) for i in range(len(walked))})
         link = known.link(file_ref(entry.name, ""))
     return finish_dataset(entry, root, options, provenance, results, left_out, cache, link)
-
-
-def _indices(relpaths: Sequence[str], files: Sequence[LocalFile]) -> list[int]:
-    """The index in `relpaths` (a walk's, in order) of each of `files` (some of them, in the same order)."""
-    found, at = [], 0
-    for file in files:
-        while relpaths[at] != file.relpath:
-            at += 1
-        found.append(at)
-    return found
 
 
 def _unchanged_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,
