@@ -368,5 +368,41 @@ def diff(old: Path, new: Path, fmt: str, fail_on: tuple[str, ...], max_items: in
     sys.exit(1 if result.differs(categories) else 0)
 
 
+@main.command(cls=_Exit2Command)
+@click.argument("file", type=click.Path(path_type=Path), default=DEFAULT_DBOM, required=False)
+@click.option("--root", "roots", metavar="NAME=PATH_OR_URL", multiple=True,
+              help="Where dataset NAME is now (repeatable); else the manifest's, else its recorded URL.")
+@click.option("-c", "--config", "manifest", type=click.Path(path_type=Path),
+              help="The manifest the DBOM was scanned with: where its datasets are.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--trust-cache", is_flag=True, help="Take files whose stat is unchanged from the scan cache, unread.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker threads (0: one per CPU).")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Who reads the files: this machine's pools, or a Ray cluster (pip install 'dbom[ray]').")
+@click.option("--ray-address", metavar="ADDRESS", help="The Ray cluster (default: RAY_ADDRESS, else a local one).")
+@click.option("--max-items", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Shards listed per dataset in text (0: all).")
+def verify(file: Path, roots: tuple[str, ...], manifest: Path | None, fmt: str, trust_cache: bool, jobs: int,
+           executor: str, ray_address: str | None, max_items: int) -> None:
+    """Check the data against the DBOM FILE: every shard there, unchanged, and no other. Exit 0 same, 1 differs."""
+    import json
+
+    from dbom.cyclonedx.api import load
+    from dbom.verification.verify import parse_roots, render_text
+    from dbom.verification.verify import verify as run_verify
+
+    if manifest is not None and not manifest.is_file():
+        raise DbomError(str(manifest), "manifest not found")
+    parsed = parse_roots(roots)
+    result = run_verify(load(_require_file(file), stream=True), parsed, manifest, trust_cache, jobs, executor,
+                        ray_address)
+    if fmt == "json":
+        click.echo(json.dumps({"file": str(file), **result.to_json()}, indent=2, ensure_ascii=False))
+    else:
+        for line in render_text(result, str(file), max_items).splitlines():
+            click.echo(printable(line))  # file names come from the data: no control character reaches the terminal
+    sys.exit(1 if result.differs else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
