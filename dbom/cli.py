@@ -174,10 +174,15 @@ class _Bar:
               help="Who reads the files: this machine's pools, or a Ray cluster (pip install 'dbom[ray]').")
 @click.option("--ray-address", metavar="ADDRESS",
               help="The Ray cluster (default: RAY_ADDRESS, else a local instance started for the scan).")
+@click.option("--profile", type=click.Choice(["off", "sample", "exact"]), default="off", show_default=True,
+              help="The content profile from the records: languages, words, tokens, domains, personal data, period "
+                   "(pip install 'dbom[profile]'); sample: on a seeded sample; exact: every record.")
+@click.option("--tokenizer", type=click.Path(path_type=Path),
+              help="A tokenizer.json, or a model folder holding one, to count tokens with (--profile).")
 def scan(paths: tuple[str, ...], manifest: Path | None, output: Path, hashes: tuple[str, ...],
          spec_version: str, model_name: str | None, no_cache: bool, keep_going: bool, jobs: int,
          quiet: bool, records_digest: bool, trust_store_checksums: bool, executor: str,
-         ray_address: str | None) -> None:
+         ray_address: str | None, profile: str, tokenizer: Path | None) -> None:
     """Fingerprint the datasets in PATHS (folders, files or URLs) and those of the manifest; write a DBOM."""
     from dbom.cyclonedx.api import write
     from dbom.scanning.scanner import ScanOptions, ScanStats
@@ -197,7 +202,15 @@ def scan(paths: tuple[str, ...], manifest: Path | None, output: Path, hashes: tu
     options = ScanOptions(hashes=chosen, use_cache=not no_cache, keep_going=keep_going, jobs=jobs,
                           model_name=model_name, warn=warn, worker_processes=True, records_digest=records_digest,
                           trust_store_checksums=trust_store_checksums, executor=executor, ray_address=ray_address,
+                          profile=profile, tokenizer=tokenizer,
                           progress=_Bar(enabled=not quiet and sys.stderr.isatty()))
+    if tokenizer is not None and profile == "off":
+        raise click.UsageError("--tokenizer counts tokens for the content profile: add --profile sample or exact")
+    if profile != "off":
+        from dbom.profile.extra import require
+
+        for module in ("pycld2", "tldextract", *(("tokenizers",) if tokenizer else ())):
+            require(module)  # a missing extra: one line naming it, before any file is read
     stats = ScanStats()
     started = time.perf_counter()
     dbom = run_scan(paths, manifest, options, stats)

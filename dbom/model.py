@@ -374,6 +374,8 @@ class Dataset:
     # the cache snapshot it was scanned from, whose written file components a later write may copy
     # (dbom.scanning.snapshot_lines.SnapshotLink); not part of what the dataset is
     snapshot: Any = field(default=None, compare=False, repr=False)
+    # the content profile (dbom.profile): its `dbom:profile:*` properties, in order; () when not profiled
+    profile: tuple[tuple[str, str], ...] = ()
 
     # Totals are asked for several times per dataset (writer, summary, reports): one pass over the shards,
     # computed once. A frozen dataclass: the value can never go stale.

@@ -16,6 +16,7 @@ UNCOMPRESSED_BYTES = "dbom:uncompressed-bytes"
 SCHEMA = "dbom:schema"
 ERROR = "dbom:error"
 RECORDS_DIGEST = "dbom:records-digest"
+PROFILE_PREFIX = "dbom:profile:"  # the content profile's properties (dbom.profile.result)
 SHARDS = "dbom:shards"
 INCLUDE = "dbom:include"
 EXCLUDE = "dbom:exclude"

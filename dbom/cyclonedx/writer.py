@@ -178,7 +178,7 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
                 out.sink.also_valid(previous.digests()[1])
             if link is not None:
                 ds = value.dataset
-                recorder = link.recorder(separator, out.trust, ds.summary, ds.digest, tuple(ds.docs))
+                recorder = link.recorder(separator, out.trust, ds.summary, ds.digest, tuple(ds.docs), ds.profile)
                 if recorder is not None:
                     out.kept.append(recorder)
         # the loop runs once per shard: what it uses is looked up once, before it
@@ -416,6 +416,7 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
     if ds.hub_ref:
         props.append(_prop(P.HUB_REF, ds.hub_ref))
     props += prov.datasets_info_properties(ds.datasets_info)
+    props += [_prop(name, value) for name, value in ds.profile]
     props += [_prop(P.WARNING, w) for w in ds.warnings]
     return props
 

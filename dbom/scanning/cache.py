@@ -209,12 +209,13 @@ class DatasetCache:
                                                            self._texts,  # type: ignore[arg-type]
                                                            self._relpaths, self._packed)
 
-    def link(self, prefix: str) -> SnapshotLink | None:
+    def link(self, prefix: str, profile_identity: str = "") -> SnapshotLink | None:
         """The link of the dataset to its snapshot's kept lines (`prefix`: the bom-ref prefix of its
-        files), when the snapshot holds it whole: after `close`."""
+        files; `profile_identity`: how its profile was made), when the snapshot holds it whole: after `close`."""
         if self.records_digest is None:
             return None
-        return SnapshotLink(lines_path(self._cache, self._snapshot_key), self._listing, self.records_digest, prefix)
+        return SnapshotLink(lines_path(self._cache, self._snapshot_key), self._listing, self.records_digest, prefix,
+                            profile_identity)
 
     def _from_snapshot_row(self, row: tuple[str, str, str, bytes, str] | None) -> list[Shard | DocFile | None] | None:
         if row is None or row[0] != self._listing:

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dbom import __version__
 from dbom.cyclonedx.refs import file_ref
@@ -52,6 +52,8 @@ if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached
 
     from dbom.fingerprint.inspect_pool import Inspector
     from dbom.fingerprint.ray_executor import RaySession
+    from dbom.profile.dataset_profile import ProfileSettings
+    from dbom.profile.fields import FieldSpec
 
 EXTRA_HASHES = (HASH_SHA256, HASH_BLAKE3)
 
@@ -87,6 +89,9 @@ class ScanOptions:
     # `ray_address`, else RAY_ADDRESS, else a local instance started for the scan)
     executor: str = "local"
     ray_address: str | None = None
+    # the content profile (dbom.profile): "off", "sample" or "exact", and the tokenizer file or model folder
+    profile: str = "off"
+    tokenizer: Path | None = None
     progress: ScanProgress = field(default_factory=ScanProgress)
     warn: Callable[[str], None] = lambda message: None
 
@@ -281,7 +286,7 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
     link = None
     if known is not None:
         known.close(lambda: {walked.location(i) for i in range(len(walked))})
-        link = known.link(file_ref(entry.name, ""))
+        link = known.link(file_ref(entry.name, ""), _profile_identity(entry, options))
     return finish_dataset(entry, root, options, provenance, results, left_out, cache, link)
 
 
@@ -304,11 +309,15 @@ def _unchanged_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, pr
     summary = stored.summary
     if summary.errors or summary.license_column_bytes:  # record licenses are counted shard by shard
         return None
+    if stored.profile_identity != _profile_identity(entry, options):  # profiled otherwise: read the records
+        return None
     docs = stored.docs
     options.progress.start_dataset(entry.name, summary.shards + len(docs), summary.bytes)
     options.progress.advance(summary.bytes)
     shards = SnapshotShards(cache.path, key, whole, head[1], summary)
-    return _assembled(entry, root, options, provenance, shards, docs, stored.digest, (), left_out, link)
+    link = replace(link, profile_identity=stored.profile_identity)
+    return _assembled(entry, root, options, provenance, shards, docs, stored.digest, (), left_out, link,
+                      stored.profile)
 
 
 def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None], algorithms: tuple[str, ...],
@@ -448,13 +457,52 @@ def finish_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, proven
         if shard.error:
             options.warn(f"{entry.name}/{shard.path}: {shard.error} (recorded, --keep-going)")
     return _assembled(entry, root, options, provenance, shards, docs, dataset_digest(shards),
-                      _record_licenses(root, shards, options.keep_going, cache), left_out, snapshot)
+                      _record_licenses(root, shards, options.keep_going, cache), left_out, snapshot,
+                      _profile(entry, root, shards, options, cache))
+
+
+def _profile(entry: DatasetEntry, root: Path, shards: Sequence[Shard], options: ScanOptions,
+             cache: FingerprintCache | None) -> tuple[tuple[str, str], ...]:
+    """The dataset's content profile properties (none with `--profile off`)."""
+    if options.profile == "off":
+        return ()
+    from dbom.profile.dataset_profile import profile_properties
+
+    return profile_properties(shards, root, _profile_settings(options), _field_spec(entry), cache,
+                              options.keep_going, lambda message: options.warn(f"{entry.name}/{message}"))
+
+
+def _profile_settings(options: ScanOptions) -> ProfileSettings:
+    from dbom.profile.dataset_profile import ProfileSettings
+
+    tokenizer = None
+    if options.tokenizer is not None:
+        from dbom.profile.tokenizer import TokenCounter
+
+        tokenizer = _TOKENIZERS.get(options.tokenizer)
+        if tokenizer is None:
+            tokenizer = _TOKENIZERS[options.tokenizer] = TokenCounter.from_path(options.tokenizer)
+    return ProfileSettings(options.profile, tokenizer)
+
+
+_TOKENIZERS: dict[Path, Any] = {}  # loaded once per scan process, not once per dataset
+
+
+def _field_spec(entry: DatasetEntry) -> FieldSpec:
+    from dbom.profile.fields import FieldSpec
+
+    return FieldSpec()
+
+
+def _profile_identity(entry: DatasetEntry, options: ScanOptions) -> str:
+    """What a dataset's profile depends on besides its shards ("" when off): kept lines are reused only alike."""
+    return "" if options.profile == "off" else _profile_settings(options).identity(_field_spec(entry))
 
 
 def _assembled(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,
                shards: Sequence[Shard], docs: tuple[DocFile, ...], digest: str,
                record_licenses: tuple[LicenseShare, ...], left_out: Sequence[str],
-               snapshot: SnapshotLink | None) -> Dataset:
+               snapshot: SnapshotLink | None, profile: tuple[tuple[str, str], ...] = ()) -> Dataset:
     """The dataset of `shards` and `docs`: with its card, licenses and provenance."""
     if not len(shards):
         options.warn(f"{entry.name}: no shards found under {_display(root)}"
@@ -488,6 +536,7 @@ def _assembled(entry: DatasetEntry, root: Path, options: ScanOptions, provenance
         record_licenses=record_licenses,
         warnings=tuple(sorted(set(left_out))),
         snapshot=snapshot,
+        profile=profile,
     ))
 
 

@@ -49,6 +49,7 @@ class SnapshotLink:
     listing: str  # the listing digest of the snapshot
     records: str  # the digest of the snapshot's records text
     prefix: str  # the bom-ref prefix of the dataset's files
+    profile_identity: str = ""  # how the dataset's content profile was made ("" for none)
 
     def _matches(self, header: dict[str, Any]) -> bool:
         return (header.get("listing") == self.listing and header.get("records") == self.records
@@ -67,7 +68,7 @@ class SnapshotLink:
         return None if header is None else StoredLines(self.path, header)
 
     def recorder(self, separator: bytes, trust: str, summary: ShardSummary, digest: str,
-                 docs: tuple[DocFile, ...]) -> LinesRecorder | None:
+                 docs: tuple[DocFile, ...], profile: tuple[tuple[str, str], ...] = ()) -> LinesRecorder | None:
         """A recorder of the lines about to be written for this dataset (None when the folder cannot be written)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,7 +77,8 @@ class SnapshotLink:
             return None
         header = {"listing": self.listing, "records": self.records, "prefix": self.prefix,
                   "separator": separator.decode(), "trust": trust, "digest": digest,
-                  "summary": summary_to_json(summary), "docs": [_doc_to_json(d) for d in docs]}
+                  "summary": summary_to_json(summary), "docs": [_doc_to_json(d) for d in docs],
+                  "profile_identity": self.profile_identity, "profile": [list(p) for p in profile]}
         return LinesRecorder(os.fdopen(fd, "wb"), Path(temp), self.path, separator, header)
 
 
@@ -96,6 +98,16 @@ class StoredLines:
     def digest(self) -> str:
         """The dataset digest (dbom.scanning.scanner.dataset_digest) of its shards."""
         return str(self.header["digest"])
+
+    @property
+    def profile_identity(self) -> str:
+        """How the dataset's content profile was made ("" for none)."""
+        return str(self.header.get("profile_identity", ""))
+
+    @property
+    def profile(self) -> tuple[tuple[str, str], ...]:
+        """The dataset's `dbom:profile:*` properties."""
+        return tuple((str(name), str(value)) for name, value in self.header.get("profile", ()))
 
     @property
     def docs(self) -> tuple[DocFile, ...]:
