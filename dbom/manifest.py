@@ -45,6 +45,8 @@ DATASET_FACT_KEYS = (
     "classification",       # E3: public | internal | confidential | restricted
     "personal_data",        # E1: yes | no | unknown, with categories
     "sensitive_data",       # E1/E2: how personal or sensitive data was handled
+    "illegal_content",      # E5, EU 3.2: measures taken to avoid or remove illegal content
+    "tdm_opt_out",          # E4, EU 3.1: how text-and-data-mining opt-outs (robots.txt, TDMRep) were honoured
     "known_biases",         # E6
     "intended_use",         # A10
     "citation",             # E10

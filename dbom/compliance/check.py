@@ -333,6 +333,12 @@ def _rule_processing(ds: Dataset, dbom: Dbom) -> Verdict:
     return _pass(f"processing: {_short(narrative)}")
 
 
+def _rule_tdm_opt_out(ds: Dataset, dbom: Dbom) -> Verdict:
+    if _fact(ds, "eu_category") != "2.3":
+        return _na("not data crawled by the provider (EU 2.3)")
+    return _facts_rule("tdm_opt_out", what="measures honouring text-and-data-mining opt-outs")(ds, dbom)
+
+
 def _rule_unshareable(ds: Dataset, dbom: Dbom) -> Verdict:
     if osaid_class(ds) != "unshareable":
         return _na("only unshareable data needs a schema-level description")
@@ -377,6 +383,10 @@ _DATASET_RULES: tuple[Rule, ...] = (
          _facts_rule("labeling", what="labeling procedure (or `none`)")),
     Rule("osaid.1.processing", ("C1", "C3"), (OSAID, EU), "Processing and filtering methods", "dataset",
          _rule_processing),
+    Rule("eu.3.1.tdm-opt-out", ("E4",), (EU,), "Text-and-data-mining opt-outs honoured (crawled data)",
+         "dataset", _rule_tdm_opt_out),
+    Rule("eu.3.2.illegal-content", ("E5",), (EU,), "Measures against illegal content", "dataset",
+         _facts_rule("illegal_content", what="measures against illegal content")),
     Rule("osaid.1.unshareable", ("F1",), (OSAID,), "Unshareable data described at schema level", "dataset",
          _rule_unshareable),
     Rule("osaid.1.personal-data", ("E1", "E2"), (OSAID,), "Personal and sensitive data, and their handling",

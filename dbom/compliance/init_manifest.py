@@ -46,6 +46,10 @@ FACT_HELP: dict[str, tuple[str, str]] = {
     "personal_data": ("E1, OSAID FAQ", "does it hold personal data? \"yes\" | \"no\" | \"unknown\", with the "
                                        "categories (quote yes and no)"),
     "sensitive_data": ("E1, E2", "how personal or sensitive data was handled (removed, masked, kept and why)"),
+    "illegal_content": ("E5, EU 3.2", "measures taken to avoid or remove illegal content (filters, blocklists, "
+                                  "takedown handling); not the general processing, which is `processing`"),
+    "tdm_opt_out": ("E4, EU 3.1", "for data crawled or scraped (EU 2.3): how reservations of rights were honoured "
+                              "(robots.txt, ai.txt, TDMRep, other opt-out protocols) before and during collection"),
     "known_biases": ("E6, OSAID FAQ", "known biases, limitations and gaps"),
     "intended_use": ("A10", "what the data is used for in training (pre-training, fine-tuning, evaluation...)"),
     "citation": ("E10", "how to cite the dataset"),

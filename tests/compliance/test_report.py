@@ -129,7 +129,11 @@ def test_eu_summary_follows_the_template_sections(reports: dict[str, Path]) -> N
     assert "ExampleBot" in section("2.3") and "2024-01/2024-06" in section("2.3")
     assert "to train the model?** No" in section("2.4")
     assert "code-docs" in section("2.5") and "?** Yes" in section("2.5")
-    assert "web-text: HTML stripped to text" in section("3.2")
+    # 3.1 and 3.2 from their own keys, not the processing prose
+    assert "web-text: ExampleBot read robots.txt" in section("3.1")
+    assert "web-text: Sites on a public blocklist" in section("3.2")
+    assert "HTML stripped to text" not in section("3.2")
+    assert "none; every" not in text  # no "none" that no fact states (2.1, 2.2.2)
     assert "[to be completed by the provider]" in text.replace("\\[", "[").replace("\\]", "]")
 
 

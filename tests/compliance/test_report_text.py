@@ -33,8 +33,9 @@ def test_the_eu_summary_puts_each_fact_on_its_own_line_and_ends_with_a_newline(t
     assert any(line.startswith("- **filter** (filter): web-text → forum-qa") for line in lines)
     assert "documents in 12,000, documents out 9,500" in eu
     section = eu.split("### 3.2 ")[1].split("### 3.3")[0]
-    assert "  - forum-qa: dedup\n    - handling of personal and sensitive data: Free text was screened" in section
-    assert "dedup Personal data" not in eu
+    # one line a dataset, from its own key, and not the processing prose ("dedup")
+    assert "  - forum-qa: Posts removed by the forum's moderators for illegal content were never exported.\n" in section
+    assert "dedup" not in section
 
 
 def test_every_report_ends_with_one_newline(tmp_path: Path) -> None:

@@ -132,6 +132,10 @@ def test_the_eu_summary_answers_no_question_it_cannot_know(reports: tuple[str, d
     assert "?** No" not in eu
     assert "?** Yes" not in eu
     assert eu.count("?** [to be completed by the provider]") >= 7
+    # 3.2 is not filled with the processing prose: each dataset's illegal-content measures are to be completed
+    measures = eu.split("### 3.2", 1)[1].split("###", 1)[0]
+    assert "(manifest key `illegal_content`)" in measures and "[to be completed by the provider]" in measures
+    assert "none; every" not in eu
     assert "**Other relevant characteristics of the overall training data:**\n  - " in eu
     assert "[to be completed by the provider]" in eu.split("Other relevant characteristics")[1].split("##")[0]
 
