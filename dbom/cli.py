@@ -417,5 +417,28 @@ def verify(file: Path, roots: tuple[str, ...], manifest: Path | None, fmt: str, 
     sys.exit(1 if result.differs else 0)
 
 
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path), default=DEFAULT_DBOM, required=False)
+@click.option("--format", "fmt", type=click.Choice(["spdx3", "croissant"]), required=True,
+              help="spdx3: SPDX 3.0.1 JSON-LD (AI and Dataset profiles); croissant: Croissant 1.1, one per dataset.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The file to write (croissant without --dataset: a folder, one NAME.croissant.json a dataset).")
+@click.option("--dataset", metavar="NAME", help="Croissant: only this dataset, to the file -o names.")
+@click.option("--root", "roots", metavar="NAME=PATH_OR_URL", multiple=True,
+              help="Croissant: where dataset NAME's files are, for their contentUrl (repeatable).")
+def export(file: Path, fmt: str, output: Path, dataset: str | None, roots: tuple[str, ...]) -> None:
+    """Write the DBOM FILE (default dbom.cdx.json) as SPDX 3.0.1 or Croissant JSON-LD."""
+    from dbom.cyclonedx.api import load
+    from dbom.export.run import export as run_export
+    from dbom.verification.verify import parse_roots
+
+    parsed = parse_roots(roots)
+    if dataset is not None and fmt != "croissant":
+        raise click.UsageError("--dataset is for --format croissant (SPDX is one document of every dataset)")
+    written = run_export(load(_require_file(file), stream=True), file, fmt, output, dataset, parsed,
+                         lambda message: click.echo(f"dbom: warning: {printable(message)}", err=True))
+    click.echo(f"dbom: wrote {', '.join(str(p) for p in written)} ({fmt})", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
