@@ -123,16 +123,22 @@ def _check(dataset: Dataset, entry: DatasetEntry, trust_cache: bool, jobs: int, 
     from dbom.scanning.scanner import ScanOptions
     from dbom.scanning.scanner import scan as run_scan
 
-    expected: dict[str, tuple[int, str, str]] = {}  # path: (bytes, xxh3-128, sha-256); the shards stream
-    for shard in dataset.shards:
-        expected[shard.path] = (shard.bytes, shard.xxh3_128, shard.sha256 or "")
-    by_xxh3 = all(xxh for _, xxh, _ in expected.values())
+    by_xxh3 = all(shard.xxh3_128 for shard in dataset.shards)
     hashes = () if by_xxh3 else ("sha256",)
     quiet: Callable[[str], None] = lambda message: None  # noqa: E731 (what is left out is told by the comparison)
     options = ScanOptions(hashes=hashes, use_cache=trust_cache, keep_going=True, jobs=jobs, warn=quiet,
                           executor=executor, ray_address=ray_address)
     found = run_scan(manifest=Manifest(datasets=(entry,)), options=options).datasets[0]
-    check = DatasetCheck(dataset.name, entry.url or str(entry.path))
+    return compare(dataset, found, entry.url or str(entry.path))
+
+
+def compare(recorded: Dataset, found: Dataset, root: str = "") -> DatasetCheck:
+    """The shards of `found` (scanned now) checked against those of `recorded` (in the DBOM), by path."""
+    expected: dict[str, tuple[int, str, str]] = {}  # path: (bytes, xxh3-128, sha-256); the shards stream
+    for shard in recorded.shards:
+        expected[shard.path] = (shard.bytes, shard.xxh3_128, shard.sha256 or "")
+    by_xxh3 = all(xxh for _, xxh, _ in expected.values())
+    check = DatasetCheck(recorded.name, root)
     seen: set[str] = set()
     for shard in found.shards:
         seen.add(shard.path)
@@ -149,6 +155,17 @@ def _check(dataset: Dataset, entry: DatasetEntry, trust_cache: bool, jobs: int, 
                 check.matched += 1
     check.missing = sorted(path for path in expected if path not in seen)
     return check
+
+
+def describe(check: DatasetCheck) -> str:
+    """What differs, in one line: `1 missing (a.parquet), 1 changed (b.parquet: size 1 -> 2 bytes)...`."""
+    parts = []
+    for kind, items in (("missing", check.missing), ("changed", [f"{p}: {w}" for p, w in check.changed]),
+                        ("unreadable", [f"{p}: {c}" for p, c in check.unreadable]), ("extra", check.extra)):
+        if items:
+            shown = "; ".join(items[:3]) + (f"; and {len(items) - 3} more" if len(items) > 3 else "")
+            parts.append(f"{len(items)} {kind} ({shown})")
+    return ", ".join(parts)
 
 
 def _difference(want: tuple[int, str, str], shard: Shard, by_xxh3: bool) -> str | None:
