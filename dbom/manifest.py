@@ -20,12 +20,16 @@ MAX_MANIFEST_BYTES = 4 << 20
 MAX_VALUES = 200_000
 MAX_DEPTH = 64
 
-MODEL_KEYS = ("name", "version", "license", "commercial", "group", "supplier", "description")
+MODEL_KEYS = ("name", "version", "license", "commercial", "group", "supplier", "description",
+              "tokenizer",  # the content profile's tokenizer: a tokenizer.json or a model folder holding one
+              "sme")  # an SME (EU summary 2.3): the profile lists the top 5% of domains, at most 1,000
+
 DBOM_KEYS = ("license",)
 
 # Per-dataset keys the tool uses itself.
 DATASET_CORE_KEYS = ("name", "path", "include", "exclude", "version", "description", "homepage", "location",
-                     "license")
+                     "license",
+                     "text_field", "url_field", "date_field")  # the content profile's fields, when not found by name
 
 # Per-dataset facts only people know (../shared/requirements.md, rows marked CFG). Each is
 # written through as a `dbom:fact:<key>` property, so that `check` can tell what is stated.
@@ -78,6 +82,9 @@ class DatasetEntry:
     location: str | None = None
     license: str | None = None
     facts: Mapping[str, str] = field(default_factory=dict)
+    text_field: str | None = None  # the content profile's text, URL and date fields (dots for nested ones)
+    url_field: str | None = None
+    date_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -229,8 +236,13 @@ def parse_manifest(doc: Any, base: Path, label: str = "manifest") -> Manifest:
     for key in ("name", "version", "license", "group", "supplier", "description"):
         if key in model and not isinstance(model[key], (str, int, float)):
             raise ManifestError(label, f"{_at(model, key)}model.{key} must be a string")
-    if "commercial" in model and not isinstance(model["commercial"], bool):
-        raise ManifestError(label, f"{_at(model, 'commercial')}model.commercial must be true or false")
+    for key in ("commercial", "sme"):
+        if key in model and not isinstance(model[key], bool):
+            raise ManifestError(label, f"{_at(model, key)}model.{key} must be true or false")
+    if "tokenizer" in model:
+        if not isinstance(model["tokenizer"], str) or not model["tokenizer"].strip():
+            raise ManifestError(label, f"{_at(model, 'tokenizer')}model.tokenizer must be a path")
+        model["tokenizer"] = str((base / model["tokenizer"]).resolve())
     for section, where in ((model, "model"), (dbom_section, "dbom")):
         if section.get("license") is not None:
             section["license"] = _license(section, label, f"{where}.license")
@@ -289,6 +301,9 @@ def _dataset(item: Any, base: Path, label: str, parent: Mapping[str, Any]) -> Da
         description=_optional_text(entry, "description", label, name),
         homepage=_optional_text(entry, "homepage", label, name),
         location=_optional_text(entry, "location", label, name),
+        text_field=_optional_text(entry, "text_field", label, name),
+        url_field=_optional_text(entry, "url_field", label, name),
+        date_field=_optional_text(entry, "date_field", label, name),
         license=_license(entry, label, f"datasets[{name}].license") if entry.get("license") is not None else None,
         facts=facts,
     )

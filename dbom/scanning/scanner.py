@@ -92,6 +92,7 @@ class ScanOptions:
     # the content profile (dbom.profile): "off", "sample" or "exact", and the tokenizer file or model folder
     profile: str = "off"
     tokenizer: Path | None = None
+    sme: bool = False  # the profile's domains: the top 5% (at most 1,000) instead of 10% (the manifest's model.sme)
     progress: ScanProgress = field(default_factory=ScanProgress)
     warn: Callable[[str], None] = lambda message: None
 
@@ -136,6 +137,11 @@ def scan(
     stats = stats if stats is not None else ScanStats()
     started = time.perf_counter()
     loaded = load_manifest(manifest) if isinstance(manifest, Path) else (manifest or Manifest())
+    if options.profile != "off":  # the manifest's tokenizer and SME status, unless given as options
+        if options.tokenizer is None and loaded.model.get("tokenizer"):
+            options = replace(options, tokenizer=Path(loaded.model["tokenizer"]))
+        if loaded.model.get("sme") is True:
+            options = replace(options, sme=True)
     entries = list(loaded.datasets)
     declared = {entry.path.resolve() for entry in entries if entry.path is not None}
     declared_urls = {entry.url.rstrip("/") for entry in entries if entry.url}
@@ -482,7 +488,7 @@ def _profile_settings(options: ScanOptions) -> ProfileSettings:
         tokenizer = _TOKENIZERS.get(options.tokenizer)
         if tokenizer is None:
             tokenizer = _TOKENIZERS[options.tokenizer] = TokenCounter.from_path(options.tokenizer)
-    return ProfileSettings(options.profile, tokenizer)
+    return ProfileSettings(options.profile, tokenizer, options.sme)
 
 
 _TOKENIZERS: dict[Path, Any] = {}  # loaded once per scan process, not once per dataset
@@ -491,7 +497,7 @@ _TOKENIZERS: dict[Path, Any] = {}  # loaded once per scan process, not once per 
 def _field_spec(entry: DatasetEntry) -> FieldSpec:
     from dbom.profile.fields import FieldSpec
 
-    return FieldSpec()
+    return FieldSpec(entry.text_field, entry.url_field, entry.date_field)
 
 
 def _profile_identity(entry: DatasetEntry, options: ScanOptions) -> str:

@@ -120,3 +120,33 @@ def test_the_sampling_rate_is_a_power_of_two_within_the_budget() -> None:
     rate = sample_rate(10 * SAMPLE_BYTES, "sample")
     assert rate == 1 / 16 and rate * 10 * SAMPLE_BYTES <= SAMPLE_BYTES < 2 * rate * 10 * SAMPLE_BYTES
     assert sample_rate(10 * SAMPLE_BYTES + 1, "sample") == rate  # a little more data keeps the rate (and the cache)
+
+
+def test_the_manifest_names_the_fields_the_tokenizer_and_sme(tmp_path: Path) -> None:
+    tokenizers = pytest.importorskip("tokenizers")
+    rows = [{"body": " ".join(ENGLISH[(i + j) % len(ENGLISH)] for j in range(20)),
+             "meta": {"link": f"https://www.site{i % 40}.net/p/{i}"}} for i in range(400)]
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    (folder / "part.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    tokenizer = tokenizers.Tokenizer(tokenizers.models.WordLevel(unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = tokenizers.pre_tokenizers.Whitespace()
+    tokenizer.train_from_iterator([r["body"] for r in rows],
+                                  tokenizers.trainers.WordLevelTrainer(special_tokens=["[UNK]"]))
+    (tmp_path / "tok").mkdir()
+    tokenizer.save(str(tmp_path / "tok" / "tokenizer.json"))
+    outs = {}
+    for sme in ("false", "true"):
+        manifest = tmp_path / f"dbom-{sme}.yaml"
+        manifest.write_text(f"model: {{name: m, tokenizer: tok, sme: {sme}}}\n"
+                            "datasets:\n  - {name: crawl, path: crawl, text_field: body, url_field: meta.link}\n")
+        out = tmp_path / f"sme-{sme}.json"
+        done = run_dbom("scan", "-c", str(manifest), "-o", str(out), "-q", "--profile", "exact", env=EPOCH)
+        assert done.returncode == 0, done.stderr
+        outs[sme] = _profile(out, "crawl")
+    found = outs["false"]
+    assert int(found["dbom:profile:words"]) == int(found["dbom:profile:tokens"]) == 20 * len(rows)
+    assert json.loads(found["dbom:profile:tokenizer"])["name"] == "tok"
+    assert found["dbom:profile:url-field"] == "meta.link" and found["dbom:profile:domains-distinct"] == "40"
+    assert len(json.loads(found["dbom:profile:domains"])) == 4  # the top 10% of 40
+    assert len(json.loads(outs["true"]["dbom:profile:domains"])) == 2  # an SME: the top 5%
