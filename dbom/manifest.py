@@ -20,9 +20,19 @@ MAX_MANIFEST_BYTES = 4 << 20
 MAX_VALUES = 200_000
 MAX_DEPTH = 64
 
+# The model keys a person states for the EU summary: written through as `dbom:model:fact:<key>` properties
+MODEL_FACT_KEYS = (
+    "contact",                    # A3, EU 1.1: the provider's contact details
+    "authorised_representative",  # A3, EU 1.1: name and contact, for a provider established outside the EU
+    "dependencies",               # A4, EU 1.2: the base model(s), each with a link to its own summary, or "none"
+    "market_date",                # A4, EU 1.2: date of placement on the Union market (YYYY-MM-DD)
+    "continuous_training",        # A7, EU 1.3: whether the model is trained on new data after the latest collection
+    "summary_version",            # A1, EU header: the version of the public summary
+)
 MODEL_KEYS = ("name", "version", "license", "commercial", "group", "supplier", "description",
               "tokenizer",  # the content profile's tokenizer: a tokenizer.json or a model folder holding one
-              "sme")  # an SME (EU summary 2.3): the profile lists the top 5% of domains, at most 1,000
+              "sme",  # an SME (EU summary 2.3): the profile lists the top 5% of domains, at most 1,000
+              *MODEL_FACT_KEYS)
 
 DBOM_KEYS = ("license",)
 
@@ -108,6 +118,7 @@ class Manifest:
             group=_text(m.get("group")),
             supplier=_text(m.get("supplier")),
             description=_text(m.get("description")),
+            facts={key: _fact_value(m[key]) for key in MODEL_FACT_KEYS if m.get(key) is not None},
         )
 
     @property
@@ -118,6 +129,15 @@ class Manifest:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _fact_value(value: Any) -> str:
+    """A model fact as text: a list (of base models) joined, a yes/no answer as `yes` or `no`."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return str(value)
 
 
 @functools.cache
@@ -233,7 +253,11 @@ def parse_manifest(doc: Any, base: Path, label: str = "manifest") -> Manifest:
     dbom_section = _mapping(top.get("dbom", {}), label, "dbom", DBOM_KEYS, "dbom")
     if "name" not in model and "model" in top:
         raise ManifestError(label, f"{_at(top, 'model')}model: `name` is required")
-    for key in ("name", "version", "license", "group", "supplier", "description"):
+    for key in ("name", "version", "license", "group", "supplier", "description", *MODEL_FACT_KEYS):
+        if key == "continuous_training" and isinstance(model.get(key), bool):
+            continue
+        if key == "dependencies" and isinstance(model.get(key), list):
+            continue
         if key in model and not isinstance(model[key], (str, int, float)):
             raise ManifestError(label, f"{_at(model, key)}model.{key} must be a string")
     for key in ("commercial", "sme"):

@@ -417,6 +417,8 @@ class ModelInfo:
     supplier: str | None = None
     description: str | None = None
     files: tuple[DocFile, ...] = ()
+    # what the manifest states for the EU summary (dbom.manifest.MODEL_FACT_KEYS), as text: dbom:model:fact:<key>
+    facts: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def weights_digest(self) -> str | None:

@@ -438,6 +438,16 @@ def _rule_provider(dbom: Dbom) -> Verdict:
     return _pass(f"provider: {dbom.model.supplier}")
 
 
+def _model_facts_rule(*keys: str, what: str) -> Callable[[Dbom], Verdict]:
+    """A rule that passes when the manifest states every model fact of `keys` (`model.<key>`)."""
+    def rule(dbom: Dbom) -> Verdict:
+        missing = [key for key in keys if not (dbom.model.facts.get(key) or "").strip()]
+        if missing:
+            return _missing(f"{what} not stated", *(f"model.{key}" for key in missing))
+        return _pass("; ".join(f"{key.replace('_', ' ')}: {_short(dbom.model.facts[key], 40)}" for key in keys))
+    return rule
+
+
 def _rule_model_version(dbom: Dbom) -> Verdict:
     if not dbom.model.version:
         return _missing(f"the model {dbom.model.name} has no version", "model.version")
@@ -455,6 +465,14 @@ _DBOM_RULES: tuple[Rule, ...] = (
     Rule("dbom.date", ("A1",), (EU,), "Version and last-update date", "dbom", _rule_date),
     Rule("eu.1.1.provider", ("A3",), (EU,), "Provider identification", "dbom", _rule_provider),
     Rule("eu.1.2.model", ("A4",), (EU,), "Versioned model name", "dbom", _rule_model_version),
+    Rule("eu.1.1.contact", ("A3",), (EU,), "Provider contact and authorised representative", "dbom",
+         _model_facts_rule("contact", "authorised_representative", what="the provider's contact details")),
+    Rule("eu.1.2.dependencies", ("A4",), (EU,), "Model dependencies and date placed on the market", "dbom",
+         _model_facts_rule("dependencies", "market_date", what="the model's dependencies and market date")),
+    Rule("eu.1.3.continuous-training", ("A7",), (EU,), "Whether the model is trained continuously", "dbom",
+         _model_facts_rule("continuous_training", what="whether the model is trained continuously")),
+    Rule("eu.summary-version", ("A1",), (EU,), "The version of the public summary", "dbom",
+         _model_facts_rule("summary_version", what="the summary's version")),
     Rule("osaid.1.inventory", ("B1",), (OSAID, EU), "Complete inventory of training data", "dbom",
          _rule_inventory),
     Rule("osaid.code.processing", ("C1", "C3", "C6"), (OSAID,),

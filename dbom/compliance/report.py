@@ -28,7 +28,7 @@ from dbom.compliance.check import CheckResult, check, osaid_class, revision, ste
 from dbom.errors import DbomError
 from dbom.licensing import classes as lt
 from dbom.licensing.record_licenses import MISSING as NO_RECORD_LICENSE
-from dbom.manifest import DATASET_FACT_KEYS
+from dbom.manifest import DATASET_FACT_KEYS, MODEL_FACT_KEYS
 from dbom.model import NOASSERTION, CodeRef, Dataset, Dbom, ProcessingStep
 from dbom.util.atomic import replacing
 from dbom.util.humanize import human_bytes, human_count, plural
@@ -404,7 +404,8 @@ def context(dbom: Dbom, result: CheckResult | None = None) -> dict[str, Any]:
     composition = _composition(dbom)
     return {
         "model": {"name": m.name, "version": m.version, "license": m.license, "supplier": m.supplier,
-                  "group": m.group, "description": m.description, "commercial": m.commercial},
+                  "group": m.group, "description": m.description, "commercial": m.commercial,
+                  "facts": {key: m.facts.get(key) for key in MODEL_FACT_KEYS}},
         "dbom": {"license": dbom.dbom_license, "timestamp": dbom.timestamp,
                  "date": (dbom.timestamp or "")[:10] or None, "tool_version": dbom.tool_version},
         "datasets": datasets,

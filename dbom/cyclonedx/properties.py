@@ -33,6 +33,7 @@ LOCATION = "dbom:location"
 FACT_PREFIX = "dbom:fact:"
 FACTS_FROM_CARD = "dbom:facts:from-card"
 MODEL_COMMERCIAL = "dbom:model:commercial"
+MODEL_FACT_PREFIX = "dbom:model:fact:"  # a model fact the manifest states (dbom.manifest.MODEL_FACT_KEYS)
 HASH_ALGORITHMS = "dbom:hash:algorithms"
 WARNING = "dbom:warning"
 # Remote corpora (dbom.sources.remote)
@@ -106,6 +107,9 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     FACTS_FROM_CARD: ("dataset", "the facts (`dbom:fact:<key>`) taken from the dataset's card, not stated in the "
                                  "manifest, as a JSON list of keys"),
     MODEL_COMMERCIAL: ("model", "`true` when the model is meant for commercial use, per the manifest"),
+    MODEL_FACT_PREFIX + "<key>": ("model", "a model fact the manifest states for the EU summary (contact, "
+                                           "authorised_representative, dependencies, market_date, "
+                                           "continuous_training, summary_version)"),
     HASH_ALGORITHMS: ("metadata", "digests computed for every file, comma-separated"),
     WARNING: ("dataset, metadata", "what was left out, and why: on a dataset, `<path>: <why>` for each file or folder "
                                    "its walk skipped (a symlink pointing outside, a FIFO, a symlink loop...); on "

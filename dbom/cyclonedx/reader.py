@@ -286,6 +286,7 @@ def _model(c: dict[str, Any]) -> ModelInfo:
         supplier=(c.get("supplier") or {}).get("name"),
         description=c.get("description"),
         files=_model_files(c),
+        facts={k[len(P.MODEL_FACT_PREFIX):]: v for k, v in props.items() if k.startswith(P.MODEL_FACT_PREFIX)},
     )
 
 

@@ -315,8 +315,10 @@ def _model_component(dbom: Dbom) -> dict[str, Any]:
     comp["modelCard"] = {
         "modelParameters": {"datasets": [{"ref": dataset_ref(d.name)} for d in dbom.datasets]},
     }
-    if m.commercial is not None:
-        comp["properties"] = [_prop(P.MODEL_COMMERCIAL, "true" if m.commercial else "false")]
+    props = [_prop(P.MODEL_COMMERCIAL, "true" if m.commercial else "false")] if m.commercial is not None else []
+    props += [_prop(P.MODEL_FACT_PREFIX + key, m.facts[key]) for key in sorted(m.facts)]
+    if props:
+        comp["properties"] = props
     if m.files:
         comp["components"] = [_model_file_component(m.name, m.version, f) for f in m.files]
     return comp

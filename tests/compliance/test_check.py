@@ -15,7 +15,7 @@ from helpers import run_dbom, sample_manifest, scan_to_file
 import dbom
 from dbom.compliance.check import MISSING, NOT_APPLICABLE, PASS, RULES, CheckResult, check, rules_for
 from dbom.licensing import classes as lt
-from dbom.manifest import DATASET_FACT_KEYS
+from dbom.manifest import DATASET_FACT_KEYS, MODEL_FACT_KEYS
 from dbom.model import CodeRef, Column, DatasetsInfo, Dbom, License, ProcessingStep, Shard, VcsInfo
 
 
@@ -133,6 +133,7 @@ STATED_BY_THE_SAMPLE_CARDS = ("languages", "modality")
 ONLY_FOR = {"tdm_opt_out": ("web-text",)}
 CASES = [(key, f"datasets[{{}}].{key}", _drop_from_datasets(key))
          for key in (*DATASET_FACT_KEYS, "location", "version") if key not in STATED_BY_THE_SAMPLE_CARDS]
+CASES += [(f"model.{key}", f"model.{key}", _drop_section_key("model", key)) for key in MODEL_FACT_KEYS]
 CASES += [("dbom.license", "dbom.license", _drop_section_key("dbom", "license")),
           ("model.version", "model.version", _drop_section_key("model", "version")),
           ("model.supplier", "model.supplier", _drop_section_key("model", "supplier"))]

@@ -32,7 +32,8 @@ def _init(tmp_path: Path, *paths: Path, output: Path | None = None, force: bool 
 
 
 _EMPTY = re.compile(r"^(?P<indent>\s*)(?P<key>[a-z_]+):\s*$")
-_COMMENTED_MODEL_KEY = re.compile(r"^  # (?P<key>version|supplier|license|commercial): .*$")
+_COMMENTED_MODEL_KEY = re.compile(r"^  # (?P<key>version|supplier|license|commercial|contact|authorised_representative"
+                                  r"|dependencies|market_date|continuous_training|summary_version): .*$")
 
 
 def fill(text: str) -> str:
@@ -40,7 +41,9 @@ def fill(text: str) -> str:
     values = {"version": '"1.0"', "location": "https://example.org/data/{name}", "eu_category": '"2.1"',
               "personal_data": '"no"', "commercial": "false", "supplier": "Example Lab",
               "license": "CC0-1.0", "modality": "text", "content_types": "[notes]", "languages": "[en]",
-              "collection_period": "2024-01/2024-02", "labeling": "none"}
+              "collection_period": "2024-01/2024-02", "labeling": "none", "contact": "ai@example.org",
+              "authorised_representative": "none, established in the EU", "dependencies": "none",
+              "market_date": '"2026-01-15"', "continuous_training": "false", "summary_version": '"1.0"'}
     out, dataset, section = [], None, None
     for line in text.splitlines():
         if re.match(r"^[a-z]+:", line):

@@ -333,3 +333,19 @@ def test_reports_name_the_hub_snapshot_and_the_datasets_object(sample_file: Path
             "fingerprint train: f00d") in md
     html = render(model, "html")
     assert f'<a href="https://huggingface.co/datasets/acme/code-docs/tree/{"c" * 40}">acme/code-docs</a>' in html
+
+
+def test_the_model_facts_for_the_eu_summary_round_trip_and_fill_its_header(sample_file: Path, tmp_path: Path) -> None:
+    import dbom
+
+    facts = dbom.load(sample_file).model.facts
+    assert facts == {"contact": "ai-office@example.org", "authorised_representative":
+                     "none, the provider is established in the EU", "dependencies": "none",
+                     "market_date": "2026-01-15", "continuous_training": "no", "summary_version": "1.0"}
+    out = tmp_path / "eu.md"
+    assert run_dbom("report", str(sample_file), "--format", "eu", "-o", str(out)).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    assert "- **Version of the summary:** 1.0" in text
+    assert "contact: ai-office@example.org" in text
+    assert "**Date of placement of the model on the Union market:** 2026-01-15" in text
+    assert "after that date: no" in text
