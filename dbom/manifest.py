@@ -28,6 +28,9 @@ MODEL_FACT_KEYS = (
     "market_date",                # A4, EU 1.2: date of placement on the Union market (YYYY-MM-DD)
     "continuous_training",        # A7, EU 1.3: whether the model is trained on new data after the latest collection
     "summary_version",            # A1, EU header: the version of the public summary
+    "other_public_data",          # B4, EU 2.1: other publicly available datasets used, not listed, or "none"
+    "other_private_data",         # B4, EU 2.2.2: non-publicly known private third-party data used, or "none"
+    "cop_signatory",              # E4, EU 3.1: a signatory to the Code of Practice for general-purpose AI models?
 )
 MODEL_KEYS = ("name", "version", "license", "commercial", "group", "supplier", "description",
               "tokenizer",  # the content profile's tokenizer: a tokenizer.json or a model folder holding one
@@ -254,7 +257,7 @@ def parse_manifest(doc: Any, base: Path, label: str = "manifest") -> Manifest:
     if "name" not in model and "model" in top:
         raise ManifestError(label, f"{_at(top, 'model')}model: `name` is required")
     for key in ("name", "version", "license", "group", "supplier", "description", *MODEL_FACT_KEYS):
-        if key == "continuous_training" and isinstance(model.get(key), bool):
+        if key in ("continuous_training", "cop_signatory") and isinstance(model.get(key), bool):
             continue
         if key == "dependencies" and isinstance(model.get(key), list):
             continue

@@ -18,6 +18,7 @@ while StrictUndefined keeps a key the context does not have an error rather than
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -209,6 +210,21 @@ def _columns(ds: Dataset) -> list[dict[str, str]]:
     return [{"name": c.name, "type": c.type} for c in ds.summary.columns]
 
 
+def _domains_text(ds: Dataset) -> str | None:
+    """The top registered domains the content profile counted, by bytes of text; None when not profiled."""
+    profile = dict(ds.profile)
+    listed = profile.get("dbom:profile:domains")
+    if listed is None:
+        return None
+    domains = json.loads(listed)
+    if not domains:
+        return "no URL in the records"
+    shown = ", ".join(f"{d['domain']} ({human_bytes(d['bytes'])})" for d in domains[:50])
+    more = f", and {len(domains) - 50} more" if len(domains) > 50 else ""
+    return (f"{shown}{more} (the top {len(domains)} of {profile.get('dbom:profile:domains-distinct')} "
+            f"registered domains by bytes of text, from `{profile.get('dbom:profile:url-field')}`)")
+
+
 def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
     classes = lt.license_classes(ds.license)
     lic = ds.license
@@ -237,6 +253,7 @@ def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
         "record_licenses": _record_license_view(ds),
         "record_license_names": [s.license for s in ds.record_licenses if s.license != NO_RECORD_LICENSE],
         "facts": facts,
+        "domains": _domains_text(ds),
         "modalities": _modalities(ds),
         "shards": ds.summary.shards,
         "records": _dataset_records(ds),

@@ -109,7 +109,8 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     MODEL_COMMERCIAL: ("model", "`true` when the model is meant for commercial use, per the manifest"),
     MODEL_FACT_PREFIX + "<key>": ("model", "a model fact the manifest states for the EU summary (contact, "
                                            "authorised_representative, dependencies, market_date, "
-                                           "continuous_training, summary_version)"),
+                                           "continuous_training, summary_version, other_public_data, "
+                                           "other_private_data, cop_signatory)"),
     HASH_ALGORITHMS: ("metadata", "digests computed for every file, comma-separated"),
     WARNING: ("dataset, metadata", "what was left out, and why: on a dataset, `<path>: <why>` for each file or folder "
                                    "its walk skipped (a symlink pointing outside, a FIFO, a symlink loop...); on "

@@ -143,7 +143,7 @@ CASES += [("dbom.license", "dbom.license", _drop_section_key("dbom", "license"))
 def test_removing_a_manifest_field_fails_naming_it(samples: Path, tmp_path: Path, key: str, fix: str,
                                                    edit: Any) -> None:
     manifest = sample_manifest(tmp_path / "m", edit, samples)
-    out = scan_to_file(manifest, tmp_path / "dbom.cdx.json")
+    out = scan_to_file(manifest, tmp_path / "dbom.cdx.json", profile="sample")  # the profile: 2.3's domains
     done = run_dbom("check", str(out), "--format", "json")
     assert done.returncode == 1, done.stdout
     report = json.loads(done.stdout)
@@ -157,6 +157,12 @@ def test_removing_a_manifest_field_fails_naming_it(samples: Path, tmp_path: Path
     assert text.returncode == 1
     assert "Result: does NOT meet the requirement" in text.stdout
     assert "MISSING" in text.stdout and (fix.format("web-text") if "{}" in fix else fix) in text.stdout
+    # check --profile eu fails exactly when the EU summary holds a "to be completed"
+    eu_check = run_dbom("check", str(out), "--profile", "eu")
+    eu_report = tmp_path / "eu.md"
+    assert run_dbom("report", str(out), "--format", "eu", "-o", str(eu_report)).returncode == 0
+    unfilled = "[to be completed by the provider]" in eu_report.read_text(encoding="utf-8").replace("\\", "")
+    assert unfilled == (eu_check.returncode == 1), (key, eu_check.stdout[-500:])
 
 
 # --- data classes ----------------------------------------------------------------------------------------
@@ -370,3 +376,15 @@ def test_readme_documents_every_rule() -> None:
     for rule in RULES:
         profiles = ", ".join(rule.profiles) or "all"
         assert f"| `{rule.id}` | {', '.join(rule.rows)} | {profiles} | " in section, rule.id
+
+
+def test_the_complete_sample_manifest_fills_every_field_of_the_eu_summary(samples: Path, tmp_path: Path) -> None:
+    out = scan_to_file(sample_manifest(tmp_path / "m", None, samples), tmp_path / "dbom.cdx.json", profile="sample")
+    for profile in ("eu", "all"):
+        done = run_dbom("check", str(out), "--profile", profile)
+        assert done.returncode == 0, done.stdout
+    report = tmp_path / "eu.md"
+    assert run_dbom("report", str(out), "--format", "eu", "-o", str(report)).returncode == 0
+    text = report.read_text(encoding="utf-8").replace("\\", "")
+    assert "[to be completed" not in text
+    assert "- web-text: example.com (" in text  # 2.3: the crawl's top domains, from the content profile

@@ -33,7 +33,8 @@ def _init(tmp_path: Path, *paths: Path, output: Path | None = None, force: bool 
 
 _EMPTY = re.compile(r"^(?P<indent>\s*)(?P<key>[a-z_]+):\s*$")
 _COMMENTED_MODEL_KEY = re.compile(r"^  # (?P<key>version|supplier|license|commercial|contact|authorised_representative"
-                                  r"|dependencies|market_date|continuous_training|summary_version): .*$")
+                                  r"|dependencies|market_date|continuous_training|summary_version|other_public_data"
+                                  r"|other_private_data|cop_signatory): .*$")
 
 
 def fill(text: str) -> str:
@@ -43,7 +44,8 @@ def fill(text: str) -> str:
               "license": "CC0-1.0", "modality": "text", "content_types": "[notes]", "languages": "[en]",
               "collection_period": "2024-01/2024-02", "labeling": "none", "contact": "ai@example.org",
               "authorised_representative": "none, established in the EU", "dependencies": "none",
-              "market_date": '"2026-01-15"', "continuous_training": "false", "summary_version": '"1.0"'}
+              "market_date": '"2026-01-15"', "continuous_training": "false", "summary_version": '"1.0"',
+              "other_public_data": "none", "other_private_data": "none", "cop_signatory": "false"}
     out, dataset, section = [], None, None
     for line in text.splitlines():
         if re.match(r"^[a-z]+:", line):

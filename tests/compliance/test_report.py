@@ -341,7 +341,9 @@ def test_the_model_facts_for_the_eu_summary_round_trip_and_fill_its_header(sampl
     facts = dbom.load(sample_file).model.facts
     assert facts == {"contact": "ai-office@example.org", "authorised_representative":
                      "none, the provider is established in the EU", "dependencies": "none",
-                     "market_date": "2026-01-15", "continuous_training": "no", "summary_version": "1.0"}
+                     "market_date": "2026-01-15", "continuous_training": "no", "summary_version": "1.0",
+                     "other_public_data": "none, every publicly available dataset used is listed",
+                     "other_private_data": "none, every private dataset used is listed", "cop_signatory": "yes"}
     out = tmp_path / "eu.md"
     assert run_dbom("report", str(sample_file), "--format", "eu", "-o", str(out)).returncode == 0
     text = out.read_text(encoding="utf-8")
