@@ -91,7 +91,7 @@ class ScanOptions:
     ray_address: str | None = None
     # the content profile (dbom.profile): "off", "sample" or "exact", and the tokenizer file or model folder
     profile: str = "off"
-    tokenizer: Path | None = None
+    tokenizer: Path | Any = None  # a path, or a tokenizer object (tokenizers, or a transformers fast tokenizer)
     sme: bool = False  # the profile's domains: the top 5% (at most 1,000) instead of 10% (the manifest's model.sme)
     progress: ScanProgress = field(default_factory=ScanProgress)
     warn: Callable[[str], None] = lambda message: None
@@ -481,17 +481,24 @@ def _profile(entry: DatasetEntry, root: Path, shards: Sequence[Shard], options: 
 def _profile_settings(options: ScanOptions) -> ProfileSettings:
     from dbom.profile.dataset_profile import ProfileSettings
 
-    tokenizer = None
-    if options.tokenizer is not None:
+    return ProfileSettings(options.profile, _token_counter(options.tokenizer), options.sme)
+
+
+def _token_counter(given: Any) -> Any:
+    """The TokenCounter of `given` (a path, or a tokenizer object), made once per process; None for None."""
+    if given is None:
+        return None
+    known = _TOKENIZERS.get(id(given))
+    if known is None:
         from dbom.profile.tokenizer import TokenCounter
 
-        tokenizer = _TOKENIZERS.get(options.tokenizer)
-        if tokenizer is None:
-            tokenizer = _TOKENIZERS[options.tokenizer] = TokenCounter.from_path(options.tokenizer)
-    return ProfileSettings(options.profile, tokenizer, options.sme)
+        read = TokenCounter.from_path if isinstance(given, (str, Path)) else TokenCounter.from_object
+        known = _TOKENIZERS[id(given)] = (given, read(given))
+    return known[1]
 
 
-_TOKENIZERS: dict[Path, Any] = {}  # loaded once per scan process, not once per dataset
+# by the id of what was given, kept beside it so that the id stays its own
+_TOKENIZERS: dict[int, tuple[Any, Any]] = {}
 
 
 def _field_spec(entry: DatasetEntry) -> FieldSpec:

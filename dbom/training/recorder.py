@@ -34,6 +34,10 @@ class Recorder:
     current folder); `options` are the scanner's ScanOptions. With `environment=False` the
     interpreter's packages are not listed.
 
+    `profile` ("sample" or "exact") records each dataset's content profile, with `tokenizer` (a
+    tokenizer.json path, a `tokenizers.Tokenizer` or a `transformers` fast tokenizer) counting its
+    tokens; a tokenizer alone implies "exact".
+
     With `verify` (a DBOM file), each dataset added is checked against the dataset of the same name
     there, shard by shard, as `dbom verify` does: any shard missing, changed, unreadable or extra
     is a DbomError from `add_dataset`, before training starts.
@@ -45,7 +49,7 @@ class Recorder:
     def __init__(self, model: str | ModelInfo | None = None, manifest: str | Path | Manifest | None = None,
                  output: str | Path | None = "dbom.cdx.json", *, spec_version: str = "1.6",
                  code: str | Path | None = None, options: Any = None, environment: bool = True,
-                 verify: str | Path | None = None) -> None:
+                 verify: str | Path | None = None, profile: str | None = None, tokenizer: Any = None) -> None:
         from dbom.scanning.scanner import ScanOptions
 
         if isinstance(manifest, (str, Path)):
@@ -59,6 +63,9 @@ class Recorder:
         self.environment = environment
         self.warnings: list[str] = []
         base = options or ScanOptions()
+        if profile is not None or tokenizer is not None:  # the content profile, as `dbom scan --profile`
+            base = replace(base, profile=profile or ("exact" if base.profile == "off" else base.profile),
+                           tokenizer=tokenizer if tokenizer is not None else base.tokenizer)
         self._also_warn = base.warn
         self.options = replace(base, warn=self._warn(base.warn))
         self.datasets: dict[str, Dataset] = {}

@@ -150,3 +150,39 @@ def test_the_manifest_names_the_fields_the_tokenizer_and_sme(tmp_path: Path) -> 
     assert found["dbom:profile:url-field"] == "meta.link" and found["dbom:profile:domains-distinct"] == "40"
     assert len(json.loads(found["dbom:profile:domains"])) == 4  # the top 10% of 40
     assert len(json.loads(outs["true"]["dbom:profile:domains"])) == 2  # an SME: the top 5%
+
+
+def test_the_recorder_profiles_with_a_tokenizer_object(tmp_path: Path) -> None:
+    tokenizers = pytest.importorskip("tokenizers")
+    rows = _web(tmp_path / "web", 30)
+    tokenizer = tokenizers.Tokenizer(tokenizers.models.WordLevel(unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = tokenizers.pre_tokenizers.Whitespace()
+    tokenizer.train_from_iterator([r["text"] for r in rows],
+                                  tokenizers.trainers.WordLevelTrainer(special_tokens=["[UNK]"]))
+    out = tmp_path / "dbom.cdx.json"
+    with dbom.Recorder(model="m", output=out, environment=False, tokenizer=tokenizer) as rec:
+        rec.add_dataset(tmp_path / "web")
+    found = _profile(out, "web")
+    assert found["dbom:profile:mode"] == "exact"
+    assert int(found["dbom:profile:tokens"]) == sum(len(r["text"].split()) for r in rows)
+    assert json.loads(found["dbom:profile:tokenizer"]) == {
+        "name": "tokenizer", "sha256": hashlib.sha256(tokenizer.to_str().encode()).hexdigest()}
+    with pytest.raises(dbom.DbomError, match="cannot count tokens with a dict"):
+        dbom.Recorder(output=None, profile="exact", tokenizer={"not": "a tokenizer"}).add_dataset(tmp_path / "web")
+
+
+def test_a_transformers_fast_tokenizer_counts_too(tmp_path: Path) -> None:
+    tokenizers = pytest.importorskip("tokenizers")
+    transformers = pytest.importorskip("transformers")
+    rows = _web(tmp_path / "web", 30)
+    backend = tokenizers.Tokenizer(tokenizers.models.WordLevel(unk_token="[UNK]"))
+    backend.pre_tokenizer = tokenizers.pre_tokenizers.Whitespace()
+    trainer = tokenizers.trainers.WordLevelTrainer(special_tokens=["[UNK]"])
+    backend.train_from_iterator([r["text"] for r in rows], trainer)
+    fast = transformers.PreTrainedTokenizerFast(tokenizer_object=backend, name_or_path="org/tiny-lm")
+    out = tmp_path / "dbom.cdx.json"
+    with dbom.Recorder(model="m", output=out, environment=False, profile="sample", tokenizer=fast) as rec:
+        rec.add_dataset(tmp_path / "web")
+    found = _profile(out, "web")
+    assert int(found["dbom:profile:tokens"]) == sum(len(r["text"].split()) for r in rows)
+    assert json.loads(found["dbom:profile:tokenizer"])["name"] == "tiny-lm"
