@@ -480,6 +480,14 @@ class Dbom:
     training_code: CodeRef | None = None
     environment: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def trained_on(self) -> tuple[Dataset, ...]:
+        """The datasets the model was trained on: those no processing step consumed (an input of a step is an
+        intermediate, kept in the DBOM as an ancestor of what the step wrote). All of them without steps."""
+        consumed = {name for step in self.steps for name in step.inputs}
+        kept = tuple(d for d in self.datasets if d.name not in consumed)
+        return kept or self.datasets
+
 
 def combine_records_digests(digests: Iterable[str | None]) -> str | None:
     """The records digest of several shards together: `<scheme>:<hex>` of the sum modulo 2^64 of theirs.

@@ -314,9 +314,10 @@ def _size_for(modality: str | None, datasets: list[Dataset]) -> dict[str, Any]:
 
 def _eu_view(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
     by_name = {d.name: d for d in dbom.datasets}
+    trained = {d.name for d in dbom.trained_on}  # 1.3: the data after pre-processing, not the raw inputs of steps
     modalities = []
     for modality in (*MODALITIES, None):
-        members = [d for d in datasets if modality in d["modalities"]]
+        members = [d for d in datasets if modality in d["modalities"] and d["name"] in trained]
         if not members:
             continue
         types = _unique(t.strip() for d in members for t in (d["facts"]["content_types"] or "").split(","))

@@ -313,7 +313,7 @@ def _model_component(dbom: Dbom) -> dict[str, Any]:
     if m.license:
         comp["licenses"] = license_choice(License(expression=m.license, source="manifest"))
     comp["modelCard"] = {
-        "modelParameters": {"datasets": [{"ref": dataset_ref(d.name)} for d in dbom.datasets]},
+        "modelParameters": {"datasets": [{"ref": dataset_ref(d.name)} for d in dbom.trained_on]},
     }
     props = [_prop(P.MODEL_COMMERCIAL, "true" if m.commercial else "false")] if m.commercial is not None else []
     props += [_prop(P.MODEL_FACT_PREFIX + key, m.facts[key]) for key in sorted(m.facts)]
@@ -507,7 +507,7 @@ def _doc_component(dataset: str, d: DocFile) -> dict[str, Any]:
 
 
 def _dependencies(dbom: Dbom) -> Iterator[dict[str, Any]]:
-    refs = [dataset_ref(d.name) for d in dbom.datasets]
+    refs = [dataset_ref(d.name) for d in dbom.trained_on]  # the intermediates: through their derived datasets
     yield {"ref": model_ref(dbom.model.name, dbom.model.version), "dependsOn": refs}
     for d in dbom.datasets:  # a derived dataset depends on the datasets it was made from
         yield {"ref": dataset_ref(d.name), "dependsOn": [dataset_ref(a) for a in d.ancestors]}

@@ -76,8 +76,11 @@ def write_spdx3(dbom: Dbom, source: Path, out: BinaryIO, warn: Callable[[str], N
     if model.license:
         _license(put, ident, model_id, model.license, "model")
     dataset_ids = []
+    trained = {d.name for d in dbom.trained_on}  # the intermediates are in the document, but not trained on
     for dataset in dbom.datasets:
-        dataset_ids.append(_dataset(put, ident, organisation, dataset, warn))
+        identifier = _dataset(put, ident, organisation, dataset, warn)
+        if dataset.name in trained:
+            dataset_ids.append(identifier)
     if dataset_ids:
         put({"type": "Relationship", "spdxId": ident("trainedOn:model"), "creationInfo": _CREATION, "from": model_id,
              "relationshipType": "trainedOn", "to": dataset_ids})
