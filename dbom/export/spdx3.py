@@ -25,6 +25,9 @@ from dbom.util.redact import is_url
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
 _CREATION = "_:creationinfo"
 _DATASET_TYPES = {"text": "text", "image": "image", "audio": "audio", "video": "video"}
+# What the AI and Dataset profiles of SPDX 3.0.1 require of their packages (a DBOM may not know it)
+_REQUIRED = {"ai_AIPackage": ("suppliedBy", "software_downloadLocation", "software_packageVersion", "releaseTime"),
+             "dataset_DatasetPackage": ("originatedBy", "software_downloadLocation", "builtTime", "releaseTime")}
 _PRESENCE = {"yes": "yes", "no": "no"}
 
 
@@ -36,11 +39,15 @@ def write_spdx3(dbom: Dbom, source: Path, out: BinaryIO, warn: Callable[[str], N
         return f"{base}#{quote(ref, safe='')}"
 
     elements: list[str] = []
+    unknown: dict[tuple[str, str], list[str]] = {}  # (type, required property): the elements without it
     out.write(f'{{\n  "@context": {json.dumps(CONTEXT)},\n  "@graph": [\n'.encode())
     first = True
 
     def put(node: dict[str, Any]) -> None:
         nonlocal first
+        for field in _REQUIRED.get(node["type"], ()):
+            if field not in node:
+                unknown.setdefault((node["type"], field), []).append(node["name"])
         out.write((b"" if first else b",\n") + b"    " + json.dumps(node, ensure_ascii=False,
                                                                    separators=(",", ":")).encode())
         first = False
@@ -90,6 +97,9 @@ def write_spdx3(dbom: Dbom, source: Path, out: BinaryIO, warn: Callable[[str], N
                 "rootElement": [model_id], "element": list(elements)}
     put(document)
     out.write(b"\n  ]\n}\n")
+    for (kind, field), names in sorted(unknown.items()):
+        warn(f"SPDX's {kind.split('_')[0].replace('ai', 'AI').replace('dataset', 'Dataset')} profile asks for "
+             f"{field} of each {kind}; the DBOM does not know it (left out) for: {', '.join(names)}")
 
 
 def _dataset(put: Callable[[dict[str, Any]], None], ident: Callable[[str], str],
