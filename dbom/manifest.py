@@ -21,30 +21,32 @@ MAX_MANIFEST_BYTES = 4 << 20
 MAX_VALUES = 200_000
 MAX_DEPTH = 64
 
-MODEL_CORE_KEYS = ("name", "version", "license", "commercial", "group", "supplier", "description")
-# Model-level facts only people know, for the EU public summary of training content (template sections and
-# rows of ../shared/requirements.md). Each is written through as a `dbom:model:fact:<key>` property.
+# The model keys a person states for the EU summary: written through as `dbom:model:fact:<key>` properties
 MODEL_FACT_KEYS = (
-    "summary_version",            # EU header, A1: the version of the summary
-    "contact",                    # EU 1.1, A3: the provider's contact details
-    "authorised_representative",  # EU 1.1, A3: name and contact (providers established outside the EU)
-    "base_models",                # EU 1.2, A4: the models it modifies or fine-tunes, each with its summary's link
-    "eu_market_date",             # EU 1.2, A4: date of placement on the Union market
-    "continuous_training",        # EU 1.3, A7: true/false, trained on new data after the latest collection date
-    "sme",                        # EU 2.3 (footnote 16), F5: true/false, the provider is an SME or start-up
-    "other_public_datasets",      # EU 2.1, F2: general description of public datasets not listed, or "none"
-    "other_private_datasets",     # EU 2.2.2, F4: general description of non-publicly known private ones, or "none"
-    "code_of_practice",           # EU 3.1, E4: true/false, signatory of the GPAI Code of Practice
+    "contact",                    # A3, EU 1.1: the provider's contact details
+    "authorised_representative",  # A3, EU 1.1: name and contact, for a provider established outside the EU
+    "dependencies",               # A4, EU 1.2: the base model(s), each with a link to its own summary, or "none"
+    "market_date",                # A4, EU 1.2: date of placement on the Union market (YYYY-MM-DD)
+    "continuous_training",        # A7, EU 1.3: whether the model is trained on new data after the latest collection
+    "summary_version",            # A1, EU header: the version of the public summary
+    "other_public_data",          # B4, EU 2.1: other publicly available datasets used, not listed, or "none"
+    "other_private_data",         # B4, EU 2.2.2: non-publicly known private third-party data used, or "none"
+    "cop_signatory",              # E4, EU 3.1: a signatory to the Code of Practice for general-purpose AI models?
 )
-MODEL_BOOL_KEYS = ("continuous_training", "sme", "code_of_practice")
-# The EU template's optional "additional comments", by section (3.3 is "other information").
+# The EU template's optional "additional comments", by section (3.3 is "other information"): `model.eu_comments`,
+# written through as `dbom:model:eu-comment:<section>` properties.
 EU_COMMENT_SECTIONS = ("1.3", "2.1", "2.2.1", "2.2.2", "2.3", "2.4", "2.5", "2.6", "3.1", "3.3")
-MODEL_KEYS = (*MODEL_CORE_KEYS, *MODEL_FACT_KEYS, "eu_comments")
+MODEL_KEYS = ("name", "version", "license", "commercial", "group", "supplier", "description",
+              "tokenizer",  # the content profile's tokenizer: a tokenizer.json or a model folder holding one
+              "sme",  # an SME (EU summary 2.3): the profile lists the top 5% of domains, at most 1,000
+              *MODEL_FACT_KEYS, "eu_comments")
+
 DBOM_KEYS = ("license",)
 
 # Per-dataset keys the tool uses itself.
 DATASET_CORE_KEYS = ("name", "path", "include", "exclude", "version", "description", "homepage", "location",
-                     "license")
+                     "license",
+                     "text_field", "url_field", "date_field")  # the content profile's fields, when not found by name
 
 # Per-dataset facts only people know (../shared/requirements.md, rows marked CFG). Each is
 # written through as a `dbom:fact:<key>` property, so that `check` can tell what is stated.
@@ -64,6 +66,8 @@ DATASET_FACT_KEYS = (
     "classification",       # E3: public | internal | confidential | restricted
     "personal_data",        # E1: yes | no | unknown, with categories
     "sensitive_data",       # E1/E2: how personal or sensitive data was handled
+    "illegal_content",      # E5, EU 3.2: measures taken to avoid or remove illegal content
+    "tdm_opt_out",          # E4, EU 3.1: how text-and-data-mining opt-outs (robots.txt, TDMRep) were honoured
     "known_biases",         # E6
     "intended_use",         # A10
     "citation",             # E10
@@ -71,12 +75,9 @@ DATASET_FACT_KEYS = (
     "crawler",              # F5, EU 2.3: crawler name(s) / user agent(s)
     "crawler_purpose",      # F5, EU 2.3: what the crawler collected data for
     "crawler_behaviour",    # F5, EU 2.3: robots.txt and other opt-out protocols honoured, captchas, paywalls, logins
-    "crawled_domains",      # F5, EU 2.3: the most relevant domain names crawled, or a link to their list
     "user_data_from",       # F6, EU 2.4: model | services (interactions with the model, or other services)
     "generator_models",     # F7, EU 2.5: models on the market that generated it, with links to their summaries
     "other_generator_models",  # F7, EU 2.5: other models (own, not on the market) and their training data
-    "tdm_opt_out",          # E4, EU 3.1: measures that honour text-and-data-mining opt-outs
-    "illegal_content",      # E5, EU 3.2: measures to avoid or remove illegal content
     "documentation",        # A11: links to the paper, data card, technical report
     "ethical_review",       # E7: ethical review, social impact
     "maintenance",          # E8: maintenance, updates, versioning and deprecation
@@ -85,7 +86,7 @@ DATASET_FACT_KEYS = (
 )
 # The facts asked only of the datasets of one EU summary section (`check` does not ask the others for them).
 SECTION_FACT_KEYS = {
-    "2.3": ("crawler", "crawler_purpose", "crawler_behaviour", "crawled_domains"),
+    "2.3": ("crawler", "crawler_purpose", "crawler_behaviour", "tdm_opt_out"),
     "2.4": ("user_data_from",),
     "2.5": ("generator_models", "other_generator_models"),
 }
@@ -117,6 +118,9 @@ class DatasetEntry:
     location: str | None = None
     license: str | None = None
     facts: Mapping[str, str] = field(default_factory=dict)
+    text_field: str | None = None  # the content profile's text, URL and date fields (dots for nested ones)
+    url_field: str | None = None
+    date_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ class Manifest:
             group=_text(m.get("group")),
             supplier=_text(m.get("supplier")),
             description=_text(m.get("description")),
-            facts=model_facts(m),
+            facts={key: _fact_value(m[key]) for key in MODEL_FACT_KEYS if m.get(key) is not None},
             eu_comments={str(k): str(v).strip() for k, v in (m.get("eu_comments") or {}).items()
                          if v is not None and str(v).strip()},
         )
@@ -155,27 +159,15 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def model_facts(model: Mapping[str, Any]) -> dict[str, str]:
-    """The model's facts (MODEL_FACT_KEYS) as text: true/false as `yes`/`no`, a list joined with `, `.
-
-    A key left empty is not stated, and is left out.
-    """
-    facts = {}
-    for key in MODEL_FACT_KEYS:
-        value = model.get(key)
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            text = "yes" if value else "no"
-        elif isinstance(value, datetime.date):
-            text = value.isoformat()
-        elif isinstance(value, list):
-            text = ", ".join(str(v).strip() for v in value)
-        else:
-            text = str(value).strip()
-        if text:
-            facts[key] = text
-    return facts
+def _fact_value(value: Any) -> str:
+    """A model fact as text: a list (of base models) joined, a yes/no answer as `yes` or `no`, a date in ISO form."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    if isinstance(value, datetime.date):  # YAML reads an unquoted 2025-08-02 as a date
+        return value.isoformat()
+    return str(value)
 
 
 @functools.cache
@@ -291,20 +283,23 @@ def parse_manifest(doc: Any, base: Path, label: str = "manifest") -> Manifest:
     dbom_section = _mapping(top.get("dbom", {}), label, "dbom", DBOM_KEYS, "dbom")
     if "name" not in model and "model" in top:
         raise ManifestError(label, f"{_at(top, 'model')}model: `name` is required")
-    for key in ("name", "version", "license", "group", "supplier", "description"):
-        if key in model and not isinstance(model[key], (str, int, float)):
-            raise ManifestError(label, f"{_at(model, key)}model.{key} must be a string")
-    for key in ("commercial", *MODEL_BOOL_KEYS):
-        if model.get(key) is not None and not isinstance(model[key], bool):
-            raise ManifestError(label, f"{_at(model, key)}model.{key} must be true or false")
-    for key in MODEL_FACT_KEYS:
-        value = model.get(key)
-        if key in MODEL_BOOL_KEYS or value is None:
+    for key in ("name", "version", "license", "group", "supplier", "description", *MODEL_FACT_KEYS):
+        if key in ("continuous_training", "cop_signatory") and isinstance(model.get(key), bool):
             continue
-        if isinstance(value, bool) or not (isinstance(value, (str, int, float, datetime.date)) or (
-                isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
-                                                for v in value))):
-            raise ManifestError(label, f"{_at(model, key)}model.{key} must be text or a list of text")
+        if key == "dependencies" and isinstance(model.get(key), list):
+            continue
+        if key in MODEL_FACT_KEYS and model.get(key) is None:  # left empty (as `dbom init` writes it): not stated
+            continue
+        value = model.get(key)
+        if key in model and (isinstance(value, bool) or not isinstance(value, (str, int, float, datetime.date))):
+            raise ManifestError(label, f"{_at(model, key)}model.{key} must be a string")
+    for key in ("commercial", "sme"):
+        if key in model and not isinstance(model[key], bool):
+            raise ManifestError(label, f"{_at(model, key)}model.{key} must be true or false")
+    if "tokenizer" in model:
+        if not isinstance(model["tokenizer"], str) or not model["tokenizer"].strip():
+            raise ManifestError(label, f"{_at(model, 'tokenizer')}model.tokenizer must be a path")
+        model["tokenizer"] = str((base / model["tokenizer"]).resolve())
     comments = model.get("eu_comments")
     if comments is not None:
         if not isinstance(comments, dict):
@@ -378,6 +373,9 @@ def _dataset(item: Any, base: Path, label: str, parent: Mapping[str, Any]) -> Da
         description=_optional_text(entry, "description", label, name),
         homepage=_optional_text(entry, "homepage", label, name),
         location=_optional_text(entry, "location", label, name),
+        text_field=_optional_text(entry, "text_field", label, name),
+        url_field=_optional_text(entry, "url_field", label, name),
+        date_field=_optional_text(entry, "date_field", label, name),
         license=_license(entry, label, f"datasets[{name}].license") if entry.get("license") is not None else None,
         facts=facts,
     )

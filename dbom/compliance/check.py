@@ -19,6 +19,7 @@ any DBOM dbom wrote.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -310,9 +311,9 @@ def steps_producing(dbom: Dbom, name: str) -> list[ProcessingStep]:
 
 
 def consumed(dbom: Dbom, name: str) -> bool:
-    """True when a processing step reads the dataset: an intermediate, not the data the model was trained on
-    (the EU summary's 1.3 counts "the training data after pre-processing")."""
-    return any(name in s.inputs for s in dbom.steps)
+    """True when the model was not trained on the dataset: a processing step read it (see Dbom.trained_on), so
+    the EU summary's 1.3 ("the training data after pre-processing") does not count it."""
+    return all(d.name != name for d in dbom.trained_on)
 
 
 def step_code(step: ProcessingStep) -> str | None:
@@ -431,6 +432,12 @@ def _rule_processing(ds: Dataset, dbom: Dbom) -> Verdict:
     return _pass(f"processing: {_short(narrative)}")
 
 
+def _rule_tdm_opt_out(ds: Dataset, dbom: Dbom) -> Verdict:
+    if _fact(ds, "eu_category") != "2.3":
+        return _na("not data crawled by the provider (EU 2.3)")
+    return _facts_rule("tdm_opt_out", what="measures honouring text-and-data-mining opt-outs")(ds, dbom)
+
+
 def _rule_unshareable(ds: Dataset, dbom: Dbom) -> Verdict:
     if osaid_class(ds) != "unshareable":
         return _na("only unshareable data needs a schema-level description")
@@ -498,6 +505,14 @@ def _rule_eu_public_list(ds: Dataset, dbom: Dbom) -> Verdict:
     return _pass(f"listed with {_short(where, 60)}")
 
 
+def _rule_eu_domains(ds: Dataset, dbom: Dbom) -> Verdict:
+    listed = dict(ds.profile).get("dbom:profile:domains")
+    if listed is None:
+        return _missing("EU 2.3 lists the most relevant domain names crawled: the DBOM holds no content profile; "
+                        "rescan with `dbom scan --profile sample` (the records' URLs are counted by bytes)")
+    return _pass(f"{len(json.loads(listed))} top domains counted by the content profile")
+
+
 def _rule_eu_user_data(ds: Dataset, dbom: Dbom) -> Verdict:
     absent = [k for k in ("user_data_from", "obtained") if _fact(ds, k) is None]
     if absent:
@@ -520,18 +535,17 @@ _EU_DATASET_RULES: tuple[Rule, ...] = (
          "dataset", _rule_eu_collection_date),
     Rule("eu.2.1.list", ("F2", "B5"), (EU,), "Public datasets listed with their link (EU 2.1)", "dataset",
          _in_section("2.1", _rule_eu_public_list)),
-    Rule("eu.2.3.crawler", ("F5",), (EU,), "Crawler: name, purpose, behaviour, domains crawled (EU 2.3)",
-         "dataset", _in_section("2.3", _facts_rule(*SECTION_FACT_KEYS["2.3"], what="EU 2.3 crawler facts"))),
+    Rule("eu.2.3.crawler", ("F5",), (EU,), "Crawler: name, purpose, behaviour (EU 2.3)", "dataset",
+         _in_section("2.3", _facts_rule("crawler", "crawler_purpose", "crawler_behaviour",
+                                        what="EU 2.3 crawler facts"))),
+    Rule("eu.2.3.domains", ("F5",), (EU,), "The most relevant domain names crawled, from the content profile "
+         "(EU 2.3); for 2.3 datasets", "dataset", _in_section("2.3", _rule_eu_domains)),
     Rule("eu.2.4.user-data", ("F6",), (EU,), "User data: from the model or other services, which (EU 2.4)",
          "dataset", _in_section("2.4", _rule_eu_user_data)),
     Rule("eu.2.5.generators", ("F7",), (EU,), "Synthetic data: the models that generated it (EU 2.5)", "dataset",
          _in_section("2.5", _facts_rule(*SECTION_FACT_KEYS["2.5"], what="EU 2.5 generator models (or `none`)"))),
     Rule("eu.2.6.description", ("F8",), (EU,), "Other sources described (EU 2.6)", "dataset",
          _in_section("2.6", _rule_eu_other_source)),
-    Rule("eu.3.1.tdm-opt-out", ("E4",), (EU,), "Measures honouring text-and-data-mining opt-outs (EU 3.1)",
-         "dataset", _facts_rule("tdm_opt_out", what="TDM opt-out measures")),
-    Rule("eu.3.2.illegal-content", ("E5",), (EU,), "Measures against illegal content (EU 3.2)", "dataset",
-         _facts_rule("illegal_content", what="illegal-content measures")),
 )
 
 _DATASET_RULES: tuple[Rule, ...] = (
@@ -556,6 +570,10 @@ _DATASET_RULES: tuple[Rule, ...] = (
          _facts_rule("labeling", what="labeling procedure (or `none`)")),
     Rule("osaid.1.processing", ("C1", "C3"), (OSAID,), "Processing and filtering methods", "dataset",
          _rule_processing),
+    Rule("eu.3.1.tdm-opt-out", ("E4",), (EU,), "Text-and-data-mining opt-outs honoured (crawled data)",
+         "dataset", _rule_tdm_opt_out),
+    Rule("eu.3.2.illegal-content", ("E5",), (EU,), "Measures against illegal content", "dataset",
+         _facts_rule("illegal_content", what="measures against illegal content")),
     Rule("osaid.1.unshareable", ("F1",), (OSAID,), "Unshareable data described at schema level", "dataset",
          _rule_unshareable),
     Rule("osaid.1.personal-data", ("E1", "E2"), (OSAID,), "Personal and sensitive data, and their handling",
@@ -612,27 +630,19 @@ def _rule_code(dbom: Dbom) -> Verdict:
 
 
 def _rule_provider(dbom: Dbom) -> Verdict:
-    absent = [k for k, v in (("model.supplier", dbom.model.supplier), ("model.contact", model_fact(dbom, "contact")))
-              if not v]
-    if absent:
-        what = {"model.supplier": "the provider of the model is not named",
-                "model.contact": "the provider's contact details are not stated"}
-        return _missing("; ".join(what[k] for k in absent), *absent)
-    return _pass(f"provider: {dbom.model.supplier}; contact: {_short(model_fact(dbom, 'contact') or '', 40)}")
+    if not dbom.model.supplier:
+        return _missing("the provider of the model is not named", "model.supplier")
+    return _pass(f"provider: {dbom.model.supplier}")
 
 
-def _model_fact_rule(key: str, what: str, section: str | None = None) -> Callable[[Dbom], Verdict]:
-    """A DBOM rule that passes when model fact `key` is stated; only when `section` is used, if given."""
-
-    def evaluate(dbom: Dbom) -> Verdict:
-        if section is not None and not in_section(dbom, section):
-            return _na(f"no dataset is in EU summary section {section}")
-        value = model_fact(dbom, key)
-        if value is None:
-            return _missing(f"{what} not stated", f"model.{key}")
-        return _pass(f"{what}: {_short(value, 60)}")
-
-    return evaluate
+def _model_facts_rule(*keys: str, what: str) -> Callable[[Dbom], Verdict]:
+    """A rule that passes when the manifest states every model fact of `keys` (`model.<key>`)."""
+    def rule(dbom: Dbom) -> Verdict:
+        missing = [key for key in keys if not (dbom.model.facts.get(key) or "").strip()]
+        if missing:
+            return _missing(f"{what} not stated", *(f"model.{key}" for key in missing))
+        return _pass("; ".join(f"{key.replace('_', ' ')}: {_short(dbom.model.facts[key], 40)}" for key in keys))
+    return rule
 
 
 def _rule_model_version(dbom: Dbom) -> Verdict:
@@ -642,36 +652,37 @@ def _rule_model_version(dbom: Dbom) -> Verdict:
 
 
 def _rule_date(dbom: Dbom) -> Verdict:
-    version = model_fact(dbom, "summary_version")
     if not dbom.timestamp:
-        return _missing("the DBOM has no date (rescan to stamp it)", *(() if version else ("model.summary_version",)))
-    if version is None:
-        return _missing("the version of the summary is not stated", "model.summary_version")
-    return _pass(f"version {version}, last update {dbom.timestamp[:10]}")
+        return _missing("the DBOM has no date (rescan to stamp it)")
+    return _pass(f"last update {dbom.timestamp[:10]}")
+
+
+def _rule_other_sources(dbom: Dbom) -> Verdict:
+    """2.1 and 2.2.2 each describe the datasets of their kind that are not listed: asked when the section is used."""
+    asked = [key for key, section in (("other_public_data", "2.1"), ("other_private_data", "2.2.2"))
+             if in_section(dbom, section)]
+    if not asked:
+        return _na("no dataset is in EU summary section 2.1 or 2.2.2")
+    return _model_facts_rule(*asked, what="whether other public or private datasets were used")(dbom)
 
 
 _DBOM_RULES: tuple[Rule, ...] = (
     Rule("dbom.license", ("A2",), (OSAID,), "The DBOM's own license, open terms", "dbom", _rule_dbom_license),
-    Rule("dbom.date", ("A1",), (EU,), "Version of the summary and last-update date", "dbom", _rule_date),
-    Rule("eu.1.1.provider", ("A3",), (EU,), "Provider name and contact details", "dbom", _rule_provider),
-    Rule("eu.1.1.representative", ("A3",), (EU,), "Authorised representative (providers outside the EU)", "dbom",
-         _model_fact_rule("authorised_representative", "authorised representative")),
+    Rule("dbom.date", ("A1",), (EU,), "Version and last-update date", "dbom", _rule_date),
+    Rule("eu.1.1.provider", ("A3",), (EU,), "Provider identification", "dbom", _rule_provider),
     Rule("eu.1.2.model", ("A4",), (EU,), "Versioned model name", "dbom", _rule_model_version),
-    Rule("eu.1.2.dependencies", ("A4",), (EU,), "Model dependencies, each with a link to its summary", "dbom",
-         _model_fact_rule("base_models", "model dependencies (or `none`)")),
-    Rule("eu.1.2.market-date", ("A4",), (EU,), "Date of placement on the Union market", "dbom",
-         _model_fact_rule("eu_market_date", "date of placement on the Union market")),
-    Rule("eu.1.3.continuous-training", ("A7",), (EU,), "Whether the model is continuously trained", "dbom",
-         _model_fact_rule("continuous_training", "continuous training")),
-    Rule("eu.2.1.other", ("F2",), (EU,), "Other publicly available datasets, not listed (EU 2.1)", "dbom",
-         _model_fact_rule("other_public_datasets", "description of other public datasets (or `none`)", "2.1")),
-    Rule("eu.2.2.2.other", ("F4",), (EU,), "Non-publicly known private datasets (EU 2.2.2)", "dbom",
-         _model_fact_rule("other_private_datasets", "description of non-publicly known private datasets "
-                          "(or `none`)", "2.2.2")),
-    Rule("eu.2.3.sme", ("F5",), (EU,), "SME status, for the share of domains listed (EU 2.3)", "dbom",
-         _model_fact_rule("sme", "SME status", "2.3")),
-    Rule("eu.3.1.signatory", ("E4",), (EU,), "Signatory of the Code of Practice (EU 3.1)", "dbom",
-         _model_fact_rule("code_of_practice", "Code of Practice signatory")),
+    Rule("eu.1.1.contact", ("A3",), (EU,), "Provider contact and authorised representative", "dbom",
+         _model_facts_rule("contact", "authorised_representative", what="the provider's contact details")),
+    Rule("eu.1.2.dependencies", ("A4",), (EU,), "Model dependencies and date placed on the market", "dbom",
+         _model_facts_rule("dependencies", "market_date", what="the model's dependencies and market date")),
+    Rule("eu.1.3.continuous-training", ("A7",), (EU,), "Whether the model is trained continuously", "dbom",
+         _model_facts_rule("continuous_training", what="whether the model is trained continuously")),
+    Rule("eu.summary-version", ("A1",), (EU,), "The version of the public summary", "dbom",
+         _model_facts_rule("summary_version", what="the summary's version")),
+    Rule("eu.2.other-sources", ("F2", "F4"), (EU,), "Other public (2.1) and private (2.2.2) data used but not "
+         "listed (or none); asked when the section is used", "dbom", _rule_other_sources),
+    Rule("eu.3.1.code-of-practice", ("E4",), (EU,), "Signatory to the Code of Practice (yes/no)", "dbom",
+         _model_facts_rule("cop_signatory", what="whether the provider signed the Code of Practice")),
     Rule("osaid.1.inventory", ("B1",), (OSAID, EU), "Complete inventory of training data", "dbom",
          _rule_inventory),
     Rule("osaid.code.processing", ("C1", "C3", "C6"), (OSAID,),

@@ -46,6 +46,10 @@ FACT_HELP: dict[str, tuple[str, str]] = {
     "personal_data": ("E1, OSAID FAQ", "does it hold personal data? \"yes\" | \"no\" | \"unknown\", with the "
                                        "categories (quote yes and no)"),
     "sensitive_data": ("E1, E2", "how personal or sensitive data was handled (removed, masked, kept and why)"),
+    "illegal_content": ("E5, EU 3.2", "measures taken to avoid or remove illegal content (filters, blocklists, "
+                                  "takedown handling); not the general processing, which is `processing`"),
+    "tdm_opt_out": ("E4, EU 3.1", "for data crawled or scraped (EU 2.3): how reservations of rights were honoured "
+                              "(robots.txt, ai.txt, TDMRep, other opt-out protocols) before and during collection"),
     "known_biases": ("E6, OSAID FAQ", "known biases, limitations and gaps"),
     "intended_use": ("A10", "what the data is used for in training (pre-training, fine-tuning, evaluation...)"),
     "citation": ("E10", "how to cite the dataset"),
@@ -55,8 +59,6 @@ FACT_HELP: dict[str, tuple[str, str]] = {
     "crawler_purpose": ("F5, EU 2.3", "only for 2.3: the purposes of the crawler"),
     "crawler_behaviour": ("F5, EU 2.3", "only for 2.3: how the crawler behaves: robots.txt and other opt-out "
                                         "protocols honoured, captchas, paywalls, logins"),
-    "crawled_domains": ("F5, EU 2.3", "only for 2.3: the most relevant domain names crawled (the top 10 % by size "
-                                      "of content; for an SME the top 5 % or 1,000), as a list or a link to one"),
     "user_data_from": ("F6, EU 2.4", "only for eu_category 2.4 (user data): interactions with the `model`, the "
                                      "provider's other `services`, or both as a list"),
     "generator_models": ("F7, EU 2.5", "only for eu_category 2.5 (synthetic): the general-purpose AI models on the "
@@ -64,10 +66,6 @@ FACT_HELP: dict[str, tuple[str, str]] = {
     "other_generator_models": ("F7, EU 2.5", "only for 2.5: other models that generated it (the provider's own, "
                                              "not on the market) with a general description of their training "
                                              "data, or `none`"),
-    "tdm_opt_out": ("E4, EU 3.1", "the measures that honour text-and-data-mining opt-outs (robots.txt, TDMRep, "
-                                  "terms of use), by the provider or by the supplier; or why none apply"),
-    "illegal_content": ("E5, EU 3.2", "the measures taken to avoid or remove illegal content (blocklists, "
-                                      "keywords, classifiers)"),
     "documentation": ("A11", "links to its documentation: paper, data card, datasheet, technical report"),
     "ethical_review": ("E7", "the ethical review it went through and its social impact, or that there was none"),
     "maintenance": ("E8", "how it is maintained: updates, versioning, deprecation"),
@@ -78,23 +76,21 @@ FACT_HELP: dict[str, tuple[str, str]] = {
 # What each model fact is for (every key of dbom.manifest.MODEL_FACT_KEYS): (EU template section and
 # requirement row, explanation). They serve the EU public summary of training content.
 MODEL_FACT_HELP: dict[str, tuple[str, str]] = {
-    "summary_version": ("EU header, A1", "the version of the public summary of training content; quote it"),
     "contact": ("EU 1.1, A3", "the provider's contact details (address, e-mail)"),
     "authorised_representative": ("EU 1.1, A3", "name and contact of the authorised representative in the EU, for "
                                                 "a provider established outside it; else say it does not apply"),
-    "base_models": ("EU 1.2, A4", "the general-purpose AI models this model modifies or fine-tunes, each with a "
-                                  "link to its summary, or `none`"),
-    "eu_market_date": ("EU 1.2, A4", "the date of placement of the model on the Union market (YYYY-MM-DD)"),
+    "dependencies": ("EU 1.2, A4", "the general-purpose AI models this model modifies or fine-tunes, each with a "
+                                   "link to its summary: [name (url), ...], or `none`"),
+    "market_date": ("EU 1.2, A4", "the date of placement of the model on the Union market; quote it: \"2026-01-15\""),
     "continuous_training": ("EU 1.3, A7", "true/false: is the model trained on new data after the latest collection "
                                           "date?"),
-    "sme": ("EU 2.3, F5", "true/false: is the provider an SME or start-up? (2.3 then lists the top 5 % of domains "
-                          "crawled, or 1,000, instead of the top 10 %)"),
-    "other_public_datasets": ("EU 2.1, F2", "a general description of the publicly available datasets not listed "
-                                            "in the manifest, or `none`"),
-    "other_private_datasets": ("EU 2.2.2, F4", "a general description of the non-publicly known private datasets "
-                                               "obtained from third parties, or `none`"),
-    "code_of_practice": ("EU 3.1, E4", "true/false: is the provider a signatory of the Code of Practice for "
-                                       "general-purpose AI models?"),
+    "summary_version": ("EU header, A1", "the version of the public summary of training content; quote it"),
+    "other_public_data": ("EU 2.1, F2", "a general description of the publicly available datasets used and not "
+                                        "listed in the manifest, or `none`"),
+    "other_private_data": ("EU 2.2.2, F4", "a general description of the non-publicly known private datasets "
+                                           "obtained from third parties, or `none`"),
+    "cop_signatory": ("EU 3.1, E4", "true/false: is the provider a signatory of the Code of Practice for "
+                                    "general-purpose AI models?"),
 }
 
 

@@ -18,6 +18,7 @@ while StrictUndefined keeps a key the context does not have an error rather than
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -209,6 +210,21 @@ def _columns(ds: Dataset) -> list[dict[str, str]]:
     return [{"name": c.name, "type": c.type} for c in ds.summary.columns]
 
 
+def _domains_text(ds: Dataset) -> str | None:
+    """The top registered domains the content profile counted, by bytes of text; None when not profiled."""
+    profile = dict(ds.profile)
+    listed = profile.get("dbom:profile:domains")
+    if listed is None:
+        return None
+    domains = json.loads(listed)
+    if not domains:
+        return "no URL in the records"
+    shown = ", ".join(f"{d['domain']} ({human_bytes(d['bytes'])})" for d in domains[:50])
+    more = f", and {len(domains) - 50} more" if len(domains) > 50 else ""
+    return (f"{shown}{more} (the top {len(domains)} of {profile.get('dbom:profile:domains-distinct')} "
+            f"registered domains by bytes of text, from `{profile.get('dbom:profile:url-field')}`)")
+
+
 def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
     classes = lt.license_classes(ds.license)
     lic = ds.license
@@ -237,6 +253,7 @@ def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
         "record_licenses": _record_license_view(ds),
         "record_license_names": [s.license for s in ds.record_licenses if s.license != NO_RECORD_LICENSE],
         "facts": facts,
+        "domains": _domains_text(ds),
         "modalities": modalities(ds),
         "shards": ds.summary.shards,
         "records": _dataset_records(ds),
@@ -356,7 +373,7 @@ def _eu_view(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
         {"model": "interactions with the model", "services": "the provider's other services or products"}[s]
         for s in user_data_sources(d) or ()) or None for d in users}
     facts: dict[str, str | None] = {key: model_fact(dbom, key) for key in MODEL_FACT_KEYS}
-    for key in ("continuous_training", "code_of_practice"):
+    for key in ("continuous_training", "cop_signatory"):
         facts[key] = {"yes": "Yes", "no": "No"}.get((facts[key] or "").lower(), facts[key])
     return {"modalities": rows, "latest_collection": latest, "languages": languages,
             "sections": sections, "uncategorised": [d for d in datasets if d["eu_category"] not in EU_SECTIONS],
@@ -447,7 +464,8 @@ def context(dbom: Dbom, result: CheckResult | None = None) -> dict[str, Any]:
     composition = _composition(dbom)
     return {
         "model": {"name": m.name, "version": m.version, "license": m.license, "supplier": m.supplier,
-                  "group": m.group, "description": m.description, "commercial": m.commercial},
+                  "group": m.group, "description": m.description, "commercial": m.commercial,
+                  "facts": {key: m.facts.get(key) for key in MODEL_FACT_KEYS}},
         "dbom": {"license": dbom.dbom_license, "timestamp": dbom.timestamp,
                  "date": (dbom.timestamp or "")[:10] or None, "tool_version": dbom.tool_version},
         "datasets": datasets,

@@ -16,6 +16,7 @@ UNCOMPRESSED_BYTES = "dbom:uncompressed-bytes"
 SCHEMA = "dbom:schema"
 ERROR = "dbom:error"
 RECORDS_DIGEST = "dbom:records-digest"
+PROFILE_PREFIX = "dbom:profile:"  # the content profile's properties (dbom.profile.result)
 SHARDS = "dbom:shards"
 INCLUDE = "dbom:include"
 EXCLUDE = "dbom:exclude"
@@ -32,7 +33,7 @@ LOCATION = "dbom:location"
 FACT_PREFIX = "dbom:fact:"
 FACTS_FROM_CARD = "dbom:facts:from-card"
 MODEL_COMMERCIAL = "dbom:model:commercial"
-MODEL_FACT_PREFIX = "dbom:model:fact:"
+MODEL_FACT_PREFIX = "dbom:model:fact:"  # a model fact the manifest states (dbom.manifest.MODEL_FACT_KEYS)
 MODEL_EU_COMMENT_PREFIX = "dbom:model:eu-comment:"
 HASH_ALGORITHMS = "dbom:hash:algorithms"
 WARNING = "dbom:warning"
@@ -108,8 +109,10 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     FACTS_FROM_CARD: ("dataset", "the facts (`dbom:fact:<key>`) taken from the dataset's card, not stated in the "
                                  "manifest, as a JSON list of keys"),
     MODEL_COMMERCIAL: ("model", "`true` when the model is meant for commercial use, per the manifest"),
-    MODEL_FACT_PREFIX + "<key>": ("model", "a model fact stated in the manifest for the EU summary (e.g. "
-                                           "`dbom:model:fact:contact`); see the manifest keys"),
+    MODEL_FACT_PREFIX + "<key>": ("model", "a model fact the manifest states for the EU summary (contact, "
+                                           "authorised_representative, dependencies, market_date, "
+                                           "continuous_training, summary_version, other_public_data, "
+                                           "other_private_data, cop_signatory)"),
     MODEL_EU_COMMENT_PREFIX + "<section>": ("model", "the manifest's additional comments for a section of the EU "
                                                      "summary (`model.eu_comments`)"),
     HASH_ALGORITHMS: ("metadata", "digests computed for every file, comma-separated"),

@@ -371,6 +371,7 @@ def _dataset(c: dict[str, Any], label: str, parts: _Parts | None = None) -> Data
         warnings=tuple(_all_props(c.get("properties"), P.WARNING)),
         url=props.get(P.SOURCE_URL),
         hub_ref=props.get(P.HUB_REF),
+        profile=tuple((k, v) for k, v in props.items() if k.startswith(P.PROFILE_PREFIX)),
         **read_license_properties(props),
     )
 

@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import sqlite3
-import struct
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -30,10 +29,10 @@ import xxhash
 # 2: records are JSON arrays, not objects.
 # 3: a record's fields in the order of the model's dataclass (dbom.scanning.cache); dataset snapshots.
 # 4: a snapshot also holds each file's relative path and identity, so a dataset that changed in part reuses the rest.
-CACHE_FORMAT = 4
+# 5: a snapshot's listing digest covers every file walked (selected or not), and it holds its records' digest.
+CACHE_FORMAT = 5
 # The largest snapshot kept (about 1.3 million files of a dataset); SQLite's own limit is 10^9 bytes.
 SNAPSHOT_MAX_CHARS = 256 << 20
-_STAT = struct.Struct("<qqqQQ")  # size, mtime, ctime, inode, device: what a key holds of a file's stat
 
 
 def default_cache_dir() -> Path:
@@ -80,7 +79,7 @@ class FingerprintCache:
         except (OSError, sqlite3.Error) as exc:
             raise CacheUnavailable(_reason(exc)) from None
         self._pending: list[tuple[str, str]] = []
-        self._pending_snapshots: list[tuple[str, str, str, str, bytes]] = []
+        self._pending_snapshots: list[tuple[str, str, str, str, bytes, str]] = []
 
     def _fail(self, exc: BaseException) -> None:
         if not self.failed:
@@ -98,7 +97,7 @@ class FingerprintCache:
         )
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS snapshots (key TEXT PRIMARY KEY, listing TEXT NOT NULL, records TEXT NOT NULL,"
-            " paths TEXT NOT NULL, identities BLOB NOT NULL)"
+            " paths TEXT NOT NULL, identities BLOB NOT NULL, digest TEXT NOT NULL)"
         )
 
     @staticmethod
@@ -161,33 +160,48 @@ class FingerprintCache:
         """The key of the snapshot of the dataset whose files' keys start with `prefix`, scanned so."""
         return f"{prefix}\0{_tail(algorithms, records_digest)}\0{json.dumps(selection)}"
 
-    def snapshot(self, key: str) -> tuple[str, str, str, bytes] | None:
-        """The (listing digest, records text (one a line), paths text, identities) last stored for `key`, or None."""
+    def snapshot(self, key: str) -> tuple[str, str, str, bytes, str] | None:
+        """The (listing digest, records text (one a line), paths text, identities, records digest) last
+        stored for `key`, or None."""
         if self.failed:
             return None
         try:
-            row = self._db.execute("SELECT listing, records, paths, identities FROM snapshots WHERE key = ?",
+            row = self._db.execute("SELECT listing, records, paths, identities, digest FROM snapshots WHERE key = ?",
                                    (key,)).fetchone()
         except sqlite3.Error as exc:
             self._fail(exc)
             return None
-        return None if row is None else (row[0], row[1], row[2], bytes(row[3]))
+        return None if row is None else (row[0], row[1], row[2], bytes(row[3]), row[4])
+
+    def snapshot_head(self, key: str) -> tuple[str, str] | None:
+        """The (listing digest, records digest) of the snapshot stored for `key`, or None: without its records."""
+        if self.failed:
+            return None
+        try:
+            row = self._db.execute("SELECT listing, digest FROM snapshots WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return None
+        return None if row is None else (row[0], row[1])
 
     def put_snapshot(self, key: str, listing: str, texts: Sequence[str], relpaths: Sequence[str],
-                     identities: bytes) -> None:
+                     identities: bytes) -> str | None:
         """Remember the record texts `texts` of a dataset whose files were `listing` (see `listing_digest`):
-        their relative paths and identities (`packed_stats`), so that a listing that changed in part
-        still finds the records of the files that did not change.
+        their relative paths and identities (stat fields packed as dbom.sources.local packs them), so
+        that a listing that changed in part still finds the records of the files that did not change.
 
         A dataset too large for one row (SNAPSHOT_MAX_CHARS; SQLite refuses values over 10^9 bytes)
-        gets none: its files are looked up one by one.
+        gets none: its files are looked up one by one. Returns the digest of the records stored, None if none.
         """
         if sum(map(len, texts)) + len(texts) + 1 > SNAPSHOT_MAX_CHARS:
             self._write(lambda: self._db.execute("DELETE FROM snapshots WHERE key = ?", (key,)))  # it'd be stale
-            return
+            return None
         # one record a line (a record's JSON has no raw newline): the unchanged ones are reused as text
-        self._pending_snapshots.append((key, listing, "\n".join(texts), orjson.dumps(list(relpaths)).decode(),
-                                        identities))
+        records = "\n".join(texts)
+        digest = xxhash.xxh3_128_hexdigest(records.encode("utf-8", "surrogatepass"))
+        self._pending_snapshots.append((key, listing, records, orjson.dumps(list(relpaths)).decode(),
+                                        identities, digest))
+        return digest
 
     def entries_of(self, locations: Iterable[str]) -> dict[str, str]:
         """The entries of the files at `locations` (absolute paths), whatever their stat: key -> record text.
@@ -217,7 +231,8 @@ class FingerprintCache:
         if self._pending or self._pending_snapshots:
             def write() -> None:
                 self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", self._pending)
-                self._db.executemany("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?)", self._pending_snapshots)
+                self._db.executemany("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
+                                    self._pending_snapshots)
 
             self._write(write)
             self._pending.clear()
@@ -246,17 +261,9 @@ def _reason(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def packed_stats(stats: Sequence[os.stat_result]) -> bytes:
-    """The stat fields a file's key holds, packed: STAT_BYTES a file, in order."""
-    pack = _STAT.pack
-    return b"".join([pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev) for st in stats])
-
-
-STAT_BYTES = _STAT.size
-
-
 def listing_digest(relpaths: Sequence[str], packed: bytes) -> str:
-    """XXH3-128 of a dataset's listing: each file's relative path and its `packed_stats`, in order.
+    """XXH3-128 of a dataset's listing: each file's relative path and its stat fields, packed
+    (dbom.sources.local.STAT_PACKING), in order.
 
     Two listings of one root have the same digest iff every file's key is the same.
     """

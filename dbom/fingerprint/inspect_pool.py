@@ -10,6 +10,7 @@ more than it saves.
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -59,6 +60,7 @@ class Inspector:
     def _processes(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
+                _quiet_resource_tracker()
                 # spawn, not fork: the parent runs threads, and forking a threaded process can deadlock
                 self._pool = ProcessPoolExecutor(self._jobs, mp_context=multiprocessing.get_context("spawn"))
             return self._pool
@@ -90,3 +92,16 @@ class Inspector:
                 process.join(timeout=1)
             if manager is not None:
                 manager.join(timeout=0.1)
+
+
+# After an error the workers are killed (see Inspector.close) and the program exits at once: the pool's
+# semaphores are then freed by multiprocessing's resource tracker, a process of its own, which says so on
+# the shared stderr ("leaked semaphore objects"), after dbom's one-line error. The tracker takes its
+# warning filters from this interpreter's -W options when it starts (with the pool): it is told to keep
+# those to itself.
+_TRACKER_QUIET = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
+def _quiet_resource_tracker() -> None:
+    if _TRACKER_QUIET not in sys.warnoptions:
+        sys.warnoptions.append(_TRACKER_QUIET)

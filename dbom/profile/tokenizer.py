@@ -50,6 +50,22 @@ class TokenCounter:
         name = file.parent.resolve().name if file.name == TOKENIZER_FILE else file.name
         return cls(tokenizer, name, hashlib.sha256(data).hexdigest())
 
+    @classmethod
+    def from_object(cls, tokenizer: Any) -> TokenCounter:
+        """A `tokenizers.Tokenizer`, or a `transformers` fast tokenizer (its `backend_tokenizer`), in memory.
+
+        It is named by its `name_or_path` (the last part), else "tokenizer", and its SHA-256 is of its
+        JSON serialisation (`to_str()`), which is what a `tokenizer.json` holds.
+        """
+        backend = getattr(tokenizer, "backend_tokenizer", tokenizer)
+        to_str = getattr(backend, "to_str", None)
+        if to_str is None:
+            raise DbomError(None, f"cannot count tokens with a {type(tokenizer).__name__}: give a tokenizers "
+                                  "Tokenizer, a transformers fast tokenizer, or a tokenizer.json path")
+        text = to_str()
+        name = str(getattr(tokenizer, "name_or_path", "") or "").rstrip("/").rsplit("/", 1)[-1] or "tokenizer"
+        return cls(backend, name, hashlib.sha256(text.encode("utf-8")).hexdigest())
+
     def identity(self) -> dict[str, str]:
         """What a DBOM records of the tokenizer: its name and the SHA-256 of its file."""
         return {"name": self.name, "sha256": self.sha256}

@@ -30,7 +30,7 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The DBOM of sample_datasets/ (the committed folders) scanned with its complete manifest."""
     folder = tmp_path_factory.mktemp("sample")
-    return scan_to_file(sample_manifest(folder), folder / "dbom.cdx.json")
+    return scan_to_file(sample_manifest(folder), folder / "dbom.cdx.json", profile="sample")  # 2.3's domains
 
 
 @pytest.fixture(scope="module")
@@ -132,11 +132,14 @@ def _drop_section_key(section: str, key: str) -> Any:
 # from the cards (tests/licensing/test_card_facts.py), and check does not ask for them.
 STATED_BY_THE_SAMPLE_CARDS = ("languages", "modality")
 SAMPLE = yaml.safe_load((Path(__file__).resolve().parents[2] / "sample_datasets" / "dbom.yaml").read_text("utf-8"))
+# Keys asked of some datasets only: EU 3.1's opt-out measures of crawled data (eu_category 2.3: web-text).
+ONLY_FOR = {"tdm_opt_out": ("web-text",)}
 
 
 def _stating(key: str) -> tuple[str, ...]:
-    """The sample datasets whose manifest entry states `key` (a section's keys are stated by its datasets only)."""
-    return tuple(d["name"] for d in SAMPLE["datasets"] if key in d)
+    """The sample datasets whose manifest entry states `key` and are asked for it (a section's keys by its
+    datasets only)."""
+    return ONLY_FOR.get(key) or tuple(d["name"] for d in SAMPLE["datasets"] if key in d)
 
 
 CASES = [(key, f"datasets[{{}}].{key}", _drop_from_datasets(key))
@@ -158,7 +161,7 @@ def test_the_sample_manifest_states_every_key_but_those_of_unused_sections() -> 
 def test_removing_a_manifest_field_fails_naming_it(samples: Path, tmp_path: Path, key: str, fix: str,
                                                    edit: Any) -> None:
     manifest = sample_manifest(tmp_path / "m", edit, samples)
-    out = scan_to_file(manifest, tmp_path / "dbom.cdx.json")
+    out = scan_to_file(manifest, tmp_path / "dbom.cdx.json", profile="sample")  # the profile: 2.3's domains
     done = run_dbom("check", str(out), "--format", "json")
     assert done.returncode == 1, done.stdout
     report = json.loads(done.stdout)
@@ -285,7 +288,7 @@ def test_steps_from_a_manifest_are_checked_through_the_written_dbom(samples: Pat
 
     dedup = {"name": "dedup", "kind": "dedup", "code": "pipeline/dedup.py", "command": "python pipeline/dedup.py",
              "args": {"threshold": 0.8}, "inputs": ["recipes"], "outputs": ["web-text"], "license": "mit"}
-    out = scan_to_file(sample_manifest(folder, with_steps(dedup), samples), tmp_path / "ok.cdx.json")
+    out = scan_to_file(sample_manifest(folder, with_steps(dedup), samples), tmp_path / "ok.cdx.json", profile="sample")
     assert dbom.load(out).steps[0].license == "MIT"  # the manifest's license, in its SPDX form, read back
     done = run_dbom("check", str(out), "--format", "json")
     assert done.returncode == 0, done.stdout
@@ -469,3 +472,15 @@ def test_mof_profile_says_the_class_the_data_side_supports_component_by_componen
     assert mof_class(check(replace(opened, dbom_license=None), "mof")) is None
     # Under `all`, no MOF rule runs: the sample, with its non-commercial data, still meets the requirement.
     assert check(sample).meets and not [r for r in check(sample).rules if r.id.startswith("mof.")]
+
+
+def test_the_complete_sample_manifest_fills_every_field_of_the_eu_summary(samples: Path, tmp_path: Path) -> None:
+    out = scan_to_file(sample_manifest(tmp_path / "m", None, samples), tmp_path / "dbom.cdx.json", profile="sample")
+    for profile in ("eu", "all"):
+        done = run_dbom("check", str(out), "--profile", profile)
+        assert done.returncode == 0, done.stdout
+    report = tmp_path / "eu.md"
+    assert run_dbom("report", str(out), "--format", "eu", "-o", str(report)).returncode == 0
+    text = report.read_text(encoding="utf-8").replace("\\", "")
+    assert "[to be completed" not in text
+    assert "- web-text: example.com (" in text  # 2.3: the crawl's top domains, from the content profile

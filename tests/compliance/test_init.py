@@ -32,7 +32,9 @@ def _init(tmp_path: Path, *paths: Path, output: Path | None = None, force: bool 
 
 
 _EMPTY = re.compile(r"^(?P<indent>\s*)(?P<key>[a-z_]+):\s*$")
-_COMMENTED_MODEL_KEY = re.compile(r"^  # (?P<key>version|supplier|license|commercial): .*$")
+_COMMENTED_MODEL_KEY = re.compile(r"^  # (?P<key>version|supplier|license|commercial|contact|authorised_representative"
+                                  r"|dependencies|market_date|continuous_training|summary_version|other_public_data"
+                                  r"|other_private_data|cop_signatory): .*$")
 
 
 def fill(text: str) -> str:
@@ -40,9 +42,11 @@ def fill(text: str) -> str:
     values = {"version": '"1.0"', "location": "https://example.org/data/{name}", "eu_category": '"2.1"',
               "personal_data": '"no"', "commercial": "false", "supplier": "Example Lab",
               "license": "CC0-1.0", "modality": "text", "content_types": "[notes]", "languages": "[en]",
-              "collection_period": "2024-01/2024-02", "labeling": "none", "user_data_from": "model",
-              "continuous_training": "false", "sme": "true", "code_of_practice": "false",
-              "summary_version": '"1"', "eu_market_date": "2025-01-01"}
+              "collection_period": "2024-01/2024-02", "labeling": "none", "contact": "ai@example.org",
+              "authorised_representative": "none, established in the EU", "dependencies": "none",
+              "market_date": '"2026-01-15"', "continuous_training": "false", "summary_version": '"1.0"',
+              "other_public_data": "none", "other_private_data": "none", "cop_signatory": "false",
+              "user_data_from": "model"}
     out, dataset, section = [], None, None
     for line in text.splitlines():
         if re.match(r"^[a-z]+:", line):
@@ -111,7 +115,7 @@ def test_unfilled_manifest_makes_check_name_every_missing_field(samples: Path, t
                  "model.supplier"}
     # Every model fact but those of sections no dataset is in yet (2.1, 2.2.2, 2.3: no category is stated).
     expected |= {f"model.{k}" for k in MODEL_FACT_KEYS
-                 if k not in ("other_public_datasets", "other_private_datasets", "sme")}
+                 if k not in ("other_public_data", "other_private_data")}
     assert expected <= missing, expected - missing
     assert not {f"datasets[recipes].{k}" for k in conditional} & missing
 

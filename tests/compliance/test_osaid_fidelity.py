@@ -28,7 +28,7 @@ TODO = "to be completed"
 def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("osaid")
     samples = copy_samples(folder / "samples")
-    return scan_to_file(sample_manifest(folder, samples=samples), folder / "dbom.cdx.json")
+    return scan_to_file(sample_manifest(folder, samples=samples), folder / "dbom.cdx.json", profile="sample")
 
 
 @pytest.fixture(scope="module")

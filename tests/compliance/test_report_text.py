@@ -34,9 +34,9 @@ def test_the_eu_summary_puts_each_fact_on_its_own_line_and_ends_with_a_newline(t
     assert [line.split(":", 1)[0] for line in lines if line.startswith("- **dedup**")] == ["- **dedup** (dedup)"]
     assert any(line.startswith("- **filter** (filter): web-text → forum-qa") for line in lines)
     assert "documents in 12,000, documents out 9,500" in eu
-    assert "\n  - forum-qa: licensed\n  - recipes: Published under CC0;" in eu.split("### 3.1 ")[1]
+    assert "forum-qa" not in eu.split("### 3.1 ")[1].split("### 3.2")[0]  # 3.1: the opt-outs of crawled data only
     section = eu.split("### 3.2 ")[1].split("### 3.3")[0]
-    assert "\n  - forum-qa: blocklist\n  - recipes: The lab's keyword list" in section
+    assert "\n  - forum-qa: blocklist\n  - recipes: The publisher's own moderation only" in section
     assert "dedup" not in section  # the processing prose is not a measure against illegal content
 
 
