@@ -294,8 +294,11 @@ def _size_for(modality: str | None, datasets: list[Dataset]) -> dict[str, Any]:
     (durations, an `other` unit, a dataset without data files) is taken from the dataset's `size`
     fact, and without one the range is None ("to be completed").
     """
-    if modality is None:
-        return {"range": None, "detail": "no modality stated"}
+    if modality is None:  # no range without a modality; what the files say, for the provider to place
+        records = _records(datasets)
+        counted = human_count(records) if records is not None else "unknown"
+        return {"range": None,
+                "detail": f"no modality stated; {counted} records, {human_bytes(sum(d.total_bytes for d in datasets))}"}
     unsized = [d for d in datasets if unsized_reason(d, modality)]
     if unsized:
         stated = [f"{d.name}: {d.facts['size'].strip()}" for d in unsized if (d.facts.get("size") or "").strip()]
@@ -339,19 +342,16 @@ def _eu_view(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
     by_name = {d.name: d for d in dbom.datasets}
     rows = []
     for modality in (*MODALITIES, None):
-        members = [d for d in datasets if modality in d["modalities"]]
+        # 1.3 is the training data after pre-processing: not the datasets that processing steps read
+        members = [d for d in datasets if modality in d["modalities"] and not consumed(dbom, d["name"])]
         if not members:
-            continue
-        trained = [d for d in members if not consumed(dbom, d["name"])]
-        if not trained:  # only read by processing steps: not in the training data after pre-processing
             continue
         rows.append({
             "name": modality, "datasets": [d["name"] for d in members],
             "content_types": _unique(t.strip() for d in members
                                      for t in (d["facts"]["content_types"] or "").split(",")),
             "untyped": [d["name"] for d in members if not d["facts"]["content_types"]],
-            **_size_for(modality, [by_name[d["name"]] for d in trained]),
-            "intermediates": [d["name"] for d in members if d not in trained],
+            **_size_for(modality, [by_name[d["name"]] for d in members]),
         })
     ends = [e for e in (period_end(d["facts"]["collection_period"]) for d in datasets) if e]
     latest = f"{max(ends)[1]:02d}/{max(ends)[0]}" if ends else None
@@ -375,7 +375,10 @@ def _eu_view(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
     facts: dict[str, str | None] = {key: model_fact(dbom, key) for key in MODEL_FACT_KEYS}
     for key in ("continuous_training", "cop_signatory"):
         facts[key] = {"yes": "Yes", "no": "No"}.get((facts[key] or "").lower(), facts[key])
-    return {"modalities": rows, "latest_collection": latest, "languages": languages,
+    # the intermediates' characteristics are asked too (osaid.1.characteristics): marked apart from the table
+    vague = [d["name"] for d in datasets if consumed(dbom, d["name"])
+             and (None in d["modalities"] or not d["facts"]["content_types"])]
+    return {"modalities": rows, "vague_intermediates": vague, "latest_collection": latest, "languages": languages,
             "sections": sections, "uncategorised": [d for d in datasets if d["eu_category"] not in EU_SECTIONS],
             "facts": facts, "comments": dict(dbom.model.eu_comments),
             # the datasets that do not state a fact, so that an overall answer says it is partial
