@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, BinaryIO, Protocol
 
 import orjson
@@ -22,6 +22,7 @@ from dbom.cyclonedx import provenance as prov
 from dbom.cyclonedx.license_props import license_properties
 from dbom.cyclonedx.refs import dataset_ref, file_ref, model_file_ref, model_ref
 from dbom.model import NOASSERTION, Column, Dataset, Dbom, DocFile, License, Shard
+from dbom.scanning.summary_index import SummaryIndex
 from dbom.util.redact import clean_url, is_url
 
 SPEC_VERSIONS = ("1.6", "1.7")
@@ -167,23 +168,33 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
         lines: list[bytes] = []  # written 256 at a time: one write (and hash update) per line was a tenth
         first = True
         recorder = None
+        shards: Sequence[Shard] = ()
         if value.dataset is not None and out.trust is not None and out.kept is not None:
-            link = value.dataset.snapshot
+            ds = value.dataset
+            link = ds.snapshot
             stored = link.stored() if link is not None else None
             if stored is not None and stored.usable(separator, out.trust):
                 return _copy_lines(out, stored, pad, loc)
-            previous = link.previous() if link is not None else None
-            if previous is not None and previous.usable(separator, out.trust) and out.sink is not None:
+            previous = link.patch.stored if link is not None and link.patch is not None else (
+                link.previous() if link is not None else None)
+            usable = previous is not None and previous.usable(separator, out.trust)
+            if usable and out.sink is not None:
                 # the lines kept by the last write passed this validator: those written again need no new check
                 out.sink.also_valid(previous.digests()[1])
             if link is not None:
-                ds = value.dataset
-                recorder = link.recorder(separator, out.trust, ds.summary, ds.digest, tuple(ds.docs), ds.profile)
+                patched = link.patch is not None and usable
+                index = link.patch.index if patched else SummaryIndex.of(ds.shards)
+                recorder = link.recorder(separator, out.trust, ds.summary, ds.digest, tuple(ds.docs), ds.profile,
+                                         index)
                 if recorder is not None:
                     out.kept.append(recorder)
+                if patched:
+                    return _patched_lines(out, ds, link.patch, recorder, separator, pad, loc)
+                shards = ds.shards
         # the loop runs once per shard: what it uses is looked up once, before it
         compact, dumps, append = value.compact, orjson.dumps, lines.append
         item_to_sink = out.sink.item if value.detached and out.sink is not None else None
+        shard_count = len(shards)
         for index, item in enumerate(value.items):
             if compact and not isinstance(item, (_Lazy, _Stream)):
                 line = dumps(item)
@@ -193,7 +204,11 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
                 elif item_to_sink is not None:  # the bulk goes to the sink, never into the returned copy
                     item_to_sink(item, (loc, index), line)
                 if recorder is not None:
-                    recorder.add(line, item["bom-ref"])
+                    if index < shard_count:
+                        shard = shards[index]
+                        recorder.add(line, item["bom-ref"], shard.xxh3_128, shard.path)
+                    else:
+                        recorder.add(line, item["bom-ref"])
                 if len(lines) >= 256:
                     first = _write_lines(out, lines, separator, first)
             else:
@@ -237,6 +252,63 @@ def _copy_lines(out: _Out, stored: Any, pad: str, loc: Any) -> list[Any]:
     if out.sink is not None:
         out.sink.known_items((loc, 0), refs, stored.ref_of)
     return []
+
+
+def _patched_lines(out: _Out, ds: Dataset, patch: Any, recorder: Any, separator: bytes, pad: str,
+                   loc: Any) -> list[Any]:
+    """Write the detached array of a dataset's file components from the lines kept by the previous write
+    and the components of the files that changed since (dbom.scanning.incremental.LinesPatch): the runs of
+    unchanged lines are copied, the others made. The recorder (if any) keeps the result for the next scan."""
+    stored = patch.stored
+    copied = _has_descriptor(out.raw)
+    prefix = file_ref(ds.name, "")
+    position = 0
+    out.write("[")
+    with open(stored.path, "rb") as source:
+        position = _patch_segments(out, patch, recorder, separator, pad, loc, copied, prefix, source)
+    out.write(f"\n{pad}]" if position else "]")
+    return []
+
+
+def _patch_segments(out: _Out, patch: Any, recorder: Any, separator: bytes, pad: str, loc: Any, copied: bool,
+                    prefix: str, source: BinaryIO) -> int:
+    """Write the lines of `patch.segments` (`_patched_lines`); the number of lines written."""
+    stored, tables, starts, raw = patch.stored, patch.tables, patch.line_starts, out.raw
+    body_bytes = int(stored.header["body_bytes"])
+    schemas: dict[int, tuple[tuple[Column, ...], str]] = {}
+    position = 0
+    for segment in patch.segments:
+        out.write(f"\n{pad}  " if position == 0 else separator)
+        if isinstance(segment, Shard):
+            component = _shard_component(prefix, segment, schemas)
+            line = orjson.dumps(component)
+            out.write(line)
+            if out.sink is not None:
+                out.sink.item(component, (loc, position), line)
+            if recorder is not None:
+                recorder.add(line, component["bom-ref"], segment.xxh3_128, segment.path)
+            position += 1
+            continue
+        first, last = segment
+        end = starts[last] - len(separator) if last < len(starts) else body_bytes
+        if recorder is not None:
+            recorder.begin_run()
+        if copied:
+            raw.flush()
+        for chunk in stored.span(starts[first], end, raw if copied else None, source):
+            if copied:
+                out.count(chunk)
+            else:
+                out.write(chunk)
+            if recorder is not None:
+                recorder.run_chunk(chunk)
+        if recorder is not None:
+            recorder.end_run(stored, first, last, tables)
+        if out.sink is not None:
+            out.sink.known_items((loc, position), tables.refs[16 * first:16 * last],
+                                 lambda i, first=first: stored.ref_of(first + i))
+        position += last - first
+    return position
 
 
 def _has_descriptor(raw: BinaryIO) -> bool:

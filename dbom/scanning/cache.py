@@ -81,6 +81,17 @@ def _equal_records(a: bytes, b: bytes) -> Any:
     return np.flatnonzero((left == right).all(axis=1))
 
 
+# Up to this many per-file entries looked up, `close` asks the file system whether their files are still there.
+FEW_ENTRIES = 50_000
+
+
+def _zero_bytes(flags: bytearray) -> list[int]:
+    """The indices of the zero bytes of `flags` (numpy)."""
+    import numpy as np
+
+    return np.flatnonzero(np.frombuffer(bytes(flags), dtype=np.uint8) == 0).tolist()
+
+
 def key_prefix(root: Path) -> str:
     """The start of the cache keys of every file a walk of `root` yields (see dbom.sources.local)."""
     text = str(root)
@@ -116,6 +127,35 @@ class DatasetCache:
         self._changed: dict[str, str] = {}
         self._from_snapshot = False
         self._gone: list[str] = []  # relative paths in the snapshot that the listing no longer has
+        self._closed = False
+
+    @property
+    def snapshot_key(self) -> str:
+        """The key of the dataset's snapshot."""
+        return self._snapshot_key
+
+    @property
+    def database(self) -> Path:
+        """The cache's database file."""
+        return self._cache.path
+
+    def snapshot_row(self) -> tuple[str, str, str, bytes, str] | None:
+        """The dataset's snapshot as stored (see FingerprintCache.snapshot), or None."""
+        return self._cache.snapshot(self._snapshot_key)
+
+    def lines_path(self) -> Path:
+        """Where the lines of the dataset's snapshot are kept."""
+        return lines_path(self._cache, self._snapshot_key)
+
+    def fill(self, results: list[Shard | DocFile | None]) -> None:
+        """Put in `results` the result of each file whose record text is known but not decoded yet."""
+        todo = [index for index, result in enumerate(results) if result is None and self._texts[index] is not None]
+        schemas: dict[str, tuple[Column, ...]] = {}
+        for index, record in zip(todo, self._cache.decode([self._texts[i] for i in todo]), strict=True):
+            try:
+                results[index] = from_record(self._relpaths[index], record, schemas)
+            except (LookupError, TypeError, ValueError):
+                continue
 
     def lookup(self) -> list[Shard | DocFile | None]:
         """Each file's result as the cache has it, None for the files to read."""
@@ -128,9 +168,18 @@ class DatasetCache:
         schemas: dict[str, tuple[Column, ...]] = {}
         reused = self._from_snapshot_files(row, results, schemas) if row is not None else 0
         missing = [index for index, result in enumerate(results) if result is None]
+        few = bool(reused) and len(missing) * 4 < len(results)
+        for index, result in self._look_up_files(missing, few, schemas).items():
+            results[index] = result
+        return results
+
+    def _look_up_files(self, missing: list[int], few: bool, schemas: dict[str, tuple[Column, ...]]
+                       ) -> dict[int, Shard | DocFile]:
+        """The results the per-file entries hold of the files `missing` (indices); `few`: look them up one
+        by one rather than the whole dataset's entries at once."""
         key_of = self._cache.key_function(self._algorithms, self._records_digest)
         self._keys = {i: key_of(self._location(i), self._walk.stat(self._selected[i])) for i in missing}
-        if reused and len(missing) * 4 < len(results):  # a few files changed: look up just those
+        if few:  # a few files changed: look up just those
             # and the entries of files gone since, so that `close` drops them
             gone = [self._prefix + path for path in self._gone] if self._prefix.endswith(os.sep) else []
             self._stored = stored = self._cache.entries_of([*(self._location(i) for i in missing), *gone])
@@ -139,12 +188,62 @@ class DatasetCache:
         for index in missing:
             self._texts[index] = stored.get(self._keys[index])
         hits = [index for index in missing if self._texts[index] is not None]
+        found: dict[int, Shard | DocFile] = {}
         for index, record in zip(hits, self._cache.decode([self._texts[i] for i in hits]), strict=True):
             try:
-                results[index] = from_record(self._relpaths[index], record, schemas)
+                found[index] = from_record(self._relpaths[index], record, schemas)
             except (LookupError, TypeError, ValueError):
                 self._texts[index] = None
-        return results
+        return found
+
+    def lookup_changed(self, row: tuple[str, str, str, bytes, str], most: float
+                       ) -> tuple[dict[int, Shard | DocFile], list[int], list[Shard | DocFile]] | None:
+        """For a dataset that changed in part since its snapshot `row`: take the record texts of the files
+        it holds unchanged without decoding them, and look up the others. Returns (the results found of
+        the others, by index; the indices of those still to read; the snapshot's results of its files
+        that are gone or changed), or None when over a fraction `most` of the files changed (or the row
+        does not fit): the caller then takes the whole path (`lookup`)."""
+        paths = self._cache.decode_array(row[2])
+        texts = row[1].split("\n") if row[1] else []
+        identities = row[3]
+        if not isinstance(paths, list) or not (len(paths) == len(texts) == len(identities) // STAT_BYTES):
+            return None
+        pairs = self._unchanged_pairs(paths, identities)
+        if len(self._relpaths) - len(pairs) > most * max(len(self._relpaths), 1):
+            return None
+        kept_old = bytearray(len(paths))
+        texts_now = self._texts
+        for index, old in pairs:
+            texts_now[index] = texts[old]
+            kept_old[old] = 1
+        schemas: dict[str, tuple[Column, ...]] = {}
+        dropped_at = _zero_bytes(kept_old) if len(pairs) < len(paths) else []
+        dropped = []
+        for old, record in zip(dropped_at, self._cache.decode([texts[old] for old in dropped_at]), strict=True):
+            try:
+                dropped.append(from_record(paths[old], record, schemas))
+            except (LookupError, TypeError, ValueError):
+                return None
+        missing = [index for index, text in enumerate(texts_now) if text is None]
+        found = self._look_up_files(missing, True, schemas)
+        return found, [index for index in missing if index not in found], dropped
+
+    def _unchanged_pairs(self, paths: list[Any], identities: bytes) -> list[tuple[int, int]]:
+        """(index now, index in the snapshot) of each file whose path and identity the snapshot holds."""
+        if paths == self._relpaths:  # the same files in the same order: their stats compared at once
+            return [(index, index) for index in _equal_records(identities, self._packed).tolist()]
+        where = {path: index for index, path in enumerate(paths) if isinstance(path, str)}
+        current = set(self._relpaths)
+        self._gone = [path for path in where if path not in current]
+        now, width = self._packed, STAT_BYTES
+        pairs = []
+        for index, relpath in enumerate(self._relpaths):
+            old = where.get(relpath)
+            if old is None:
+                continue
+            if identities[width * old:width * (old + 1)] == now[width * index:width * (index + 1)]:
+                pairs.append((index, old))
+        return pairs
 
     def _from_snapshot_files(self, row: tuple[str, str, str, bytes, str], results: list[Shard | DocFile | None],
                              schemas: dict[str, tuple[Column, ...]]) -> int:
@@ -156,20 +255,7 @@ class DatasetCache:
         identities = row[3]
         if not isinstance(paths, list) or not (len(paths) == len(records) == len(identities) // STAT_BYTES):
             return 0
-        if paths == list(self._relpaths):  # the same files in the same order: their stats compared at once
-            pairs = [(index, index) for index in _equal_records(identities, self._packed).tolist()]
-        else:
-            where = {path: index for index, path in enumerate(paths) if isinstance(path, str)}
-            current = set(self._relpaths)
-            self._gone = [path for path in where if path not in current]
-            now, width = self._packed, STAT_BYTES
-            pairs = []
-            for index, relpath in enumerate(self._relpaths):
-                old = where.get(relpath)
-                if old is None:
-                    continue
-                if identities[width * old:width * (old + 1)] == now[width * index:width * (index + 1)]:
-                    pairs.append((index, old))
+        pairs = self._unchanged_pairs(paths, identities)
         found = 0
         relpaths, texts_now = self._relpaths, self._texts
         for index, old in pairs:
@@ -195,13 +281,18 @@ class DatasetCache:
         store the dataset's snapshot when whole.
 
         `present` gives the paths of every file under the root now, selected or not (another dataset
-        may share the root with other include globs); it is asked for only when the per-file entries
-        were looked up, that is when the dataset changed since its snapshot.
+        may share the root with other include globs); it is asked for only when many per-file entries
+        were looked up (for a few, whether their files still exist is asked of the file system).
         """
+        if self._closed:
+            return
+        self._closed = True
         stale: list[str] = superseded(self._stored, self._changed) if self._changed and self._stored else []
-        if self._stored:
+        if len(self._stored) > FEW_ENTRIES:
             there = present()
             stale += [key for key in self._stored if key.partition("\0")[0] not in there]
+        elif self._stored:  # a few entries (a partial rescan): asking the file system beats listing every file
+            stale += [key for key in self._stored if not os.path.lexists(key.partition("\0")[0])]
         if stale:
             self._cache.discard(stale)
         if not self._from_snapshot and all(text is not None for text in self._texts):

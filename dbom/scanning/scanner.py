@@ -262,31 +262,33 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
             if unchanged is not None:
                 stats.cache_hits += len(walked)
                 return unchanged
-        picked: list[int] = []  # the walk's index of each file selected
-        kinds: list[str | None] = []
-        for index, relpath in enumerate(walked.relpaths):
-            kind = doc_kind(relpath)
-            if kind is None and (include or exclude) and not selected(relpath, include, exclude):
-                continue
-            if not relpath.isascii():
-                _require_utf8(relpath, walked.location(index))
-            picked.append(index)
-            kinds.append(kind)
+        picked, kinds = _selection(walked, include, exclude)
         sizes = walked.sizes()
-        options.progress.start_dataset(entry.name, len(picked), sum(sizes[i] for i in picked))
+        total_bytes = sum(sizes[i] for i in picked)
+        options.progress.start_dataset(entry.name, len(picked), total_bytes)
 
         known: DatasetCache | None = None
+        found: list[Shard | DocFile | None] | None = None
         if cache is None:
             results: list[Shard | DocFile | None] = [None] * len(picked)
         else:
             known = DatasetCache(cache, root, walked, picked, algorithms, options.records_digest, (include, exclude),
                                  whole)
-            results = known.lookup()
-            options.progress.advance(sum(sizes[i] for i, result in zip(picked, results, strict=True) if result))
+            if options.profile == "off":
+                patched = _patched_dataset(entry, root, options, provenance, known, walked, picked, kinds, left_out,
+                                           inspector, stats, total_bytes)
+                if isinstance(patched, Dataset):
+                    return patched
+                found = patched
+            if found is None:
+                results = known.lookup()
+                options.progress.advance(sum(sizes[i] for i, result in zip(picked, results, strict=True) if result))
+            else:
+                results = found
         # a job (its LocalFile, its stat unpacked) only for each file to read
-        todo = [(index, _new_job((walked[picked[index]], kinds[index])))
-                for index, result in enumerate(results) if result is None]
-        stats.cache_hits += len(picked) - len(todo)
+        todo = [] if found is not None else [(index, _new_job((walked[picked[index]], kinds[index])))
+                                             for index, result in enumerate(results) if result is None]
+        stats.cache_hits += len(picked) - len(todo) if found is None else 0
     if todo:
         _read(todo, results, algorithms, inspector, options, stats, known)
     link = None
@@ -324,6 +326,88 @@ def _unchanged_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, pr
     link = replace(link, profile_identity=stored.profile_identity)
     return _assembled(entry, root, options, provenance, shards, docs, stored.digest, (), left_out, link,
                       stored.profile)
+
+
+class _Kinds:
+    """The documentation kind (dbom.scanning.catalog.doc_kind) of each file selected, by its index in the
+    selection: known for all when a glob selected them, else found when asked (a rescan asks for few)."""
+
+    def __init__(self, walked: Listing, picked: Sequence[int], known: list[str | None] | None) -> None:
+        self._relpaths = walked.relpaths
+        self._picked = picked
+        self._known = known
+
+    def __getitem__(self, index: int) -> str | None:
+        if self._known is not None:
+            return self._known[index]
+        return doc_kind(self._relpaths[self._picked[index]])
+
+
+def _selection(walked: Listing, include: tuple[str, ...], exclude: tuple[str, ...]) -> tuple[list[int], _Kinds]:
+    """The walk's index of each file selected (documents always are), and their documentation kinds.
+    A path that is not UTF-8 is an error naming it."""
+    relpaths = walked.relpaths
+    if not (include or exclude):
+        if not "".join(relpaths).isascii():
+            for index, relpath in enumerate(relpaths):
+                if not relpath.isascii():
+                    _require_utf8(relpath, walked.location(index))
+        everything = range(len(relpaths))
+        return list(everything), _Kinds(walked, everything, None)
+    picked: list[int] = []
+    kinds: list[str | None] = []
+    for index, relpath in enumerate(relpaths):
+        kind = doc_kind(relpath)
+        if kind is None and not selected(relpath, include, exclude):
+            continue
+        if not relpath.isascii():
+            _require_utf8(relpath, walked.location(index))
+        picked.append(index)
+        kinds.append(kind)
+    return picked, _Kinds(walked, picked, kinds)
+
+
+def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,
+                     known: DatasetCache, walked: Listing, picked: list[int], kinds: _Kinds,
+                     left_out: Sequence[str], inspector: _Readers, stats: ScanStats, total_bytes: int
+                     ) -> Dataset | list[Shard | DocFile | None] | None:
+    """The dataset, when some of its files changed since its snapshot and the lines of the last write can
+    be patched (dbom.scanning.incremental): only the changed files are read and decoded.
+
+    None when it does not apply (nothing is read then); every file's result when the changed files were
+    read but the patch could not be exact (the caller goes on as if it had looked them all up).
+    """
+    from dbom.scanning.incremental import MOST_CHANGED, plan_patch
+
+    row = known.snapshot_row()
+    if row is None:
+        return None
+    link = SnapshotLink(known.lines_path(), row[0], row[4], file_ref(entry.name, ""))
+    stored = link.stored()
+    if stored is None or stored.profile_identity or stored.index() is None or not stored.intact():
+        return None
+    changed = known.lookup_changed(row, MOST_CHANGED)
+    if changed is None:
+        return None
+    found, to_read, dropped = changed
+    results: list[Shard | DocFile | None] = [None] * len(picked)
+    for index, result in found.items():
+        results[index] = result
+    todo = [(index, _new_job((walked[picked[index]], kinds[index]))) for index in to_read]
+    stats.cache_hits += len(picked) - len(todo)
+    options.progress.advance(total_bytes - sum(job.file.stat.st_size for _, job in todo))
+    if todo:
+        _read(todo, results, tuple(sorted(options.hashes)), inspector, options, stats, known)
+    plan = plan_patch(stored, dropped, [results[index] for index in (*found, *to_read)])  # type: ignore[misc]
+    known.close(lambda: {walked.location(i) for i in range(len(walked))})
+    if plan is None or known.records_digest is None:
+        known.fill(results)
+        return results
+    link = known.link(file_ref(entry.name, ""))
+    assert link is not None
+    shards = SnapshotShards(known.database, known.snapshot_key, link.listing, link.records, plan.summary)
+    return _assembled(entry, root, options, provenance, shards, stored.docs, plan.digest, (), left_out,
+                      replace(link, patch=plan.patch))
 
 
 def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None], algorithms: tuple[str, ...],

@@ -15,9 +15,16 @@ The file also holds what a scan needs of the dataset without its shards: the sum
 digest and the documentation files; and each line's bom-ref digest and line digest, for the
 validator (a copied line is checked for a bom-ref of its own, as a line the memo knows).
 
+For a rescan where some files changed (dbom.scanning.incremental), it also holds where each line
+starts in the body, the shards' `path<TAB>xxh3-128<LF>` lines (what the dataset digest is the
+SHA-256 of, and the paths of the shard lines, which come first and sorted), and the summary's index
+(dbom.scanning.summary_index): the runs of unchanged lines are then copied and only the changed
+files' lines made.
+
 Layout: the body (the lines, joined by the separator), the bom-ref digests, the line digests (16
-bytes each), the header as JSON, then the header's length (8 bytes, little-endian) and MAGIC. It
-is written beside its place and renamed into it once the DBOM it went into has validated.
+bytes each), the lines' offsets in the body (8 bytes each, little-endian), the digest lines, their
+offsets (8 bytes each), the header as JSON, then the header's length (8 bytes, little-endian) and
+MAGIC. It is written beside its place and renamed into it once the DBOM it went into has validated.
 """
 
 from __future__ import annotations
@@ -35,8 +42,9 @@ import xxhash
 
 from dbom.errors import DbomError
 from dbom.model import Column, DocFile, FormatTotals, ShardSummary
+from dbom.scanning.summary_index import SummaryIndex
 
-MAGIC = b"dbom-lines-1"
+MAGIC = b"dbom-lines-2"
 _TAIL = 8 + len(MAGIC)
 CHUNK = 4 << 20
 
@@ -50,6 +58,9 @@ class SnapshotLink:
     records: str  # the digest of the snapshot's records text
     prefix: str  # the bom-ref prefix of the dataset's files
     profile_identity: str = ""  # how the dataset's content profile was made ("" for none)
+    # the lines of the previous snapshot and what changed since (dbom.scanning.incremental), if the rescan
+    # found only some files changed: its lines are written from that
+    patch: Any = None
 
     def _matches(self, header: dict[str, Any]) -> bool:
         return (header.get("listing") == self.listing and header.get("records") == self.records
@@ -68,8 +79,10 @@ class SnapshotLink:
         return None if header is None else StoredLines(self.path, header)
 
     def recorder(self, separator: bytes, trust: str, summary: ShardSummary, digest: str,
-                 docs: tuple[DocFile, ...], profile: tuple[tuple[str, str], ...] = ()) -> LinesRecorder | None:
-        """A recorder of the lines about to be written for this dataset (None when the folder cannot be written)."""
+                 docs: tuple[DocFile, ...], profile: tuple[tuple[str, str], ...] = (),
+                 index: SummaryIndex | None = None) -> LinesRecorder | None:
+        """A recorder of the lines about to be written for this dataset (None when the folder cannot be
+        written); `index`: the summary's index (dbom.scanning.summary_index), for a later partial rescan."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
@@ -78,7 +91,8 @@ class SnapshotLink:
         header = {"listing": self.listing, "records": self.records, "prefix": self.prefix,
                   "separator": separator.decode(), "trust": trust, "digest": digest,
                   "summary": summary_to_json(summary), "docs": [_doc_to_json(d) for d in docs],
-                  "profile_identity": self.profile_identity, "profile": [list(p) for p in profile]}
+                  "profile_identity": self.profile_identity, "profile": [list(p) for p in profile],
+                  "index": index.to_json() if index is not None else None}
         return LinesRecorder(os.fdopen(fd, "wb"), Path(temp), self.path, separator, header)
 
 
@@ -123,6 +137,25 @@ class StoredLines:
         """The number of lines."""
         return int(self.header["count"])
 
+    @property
+    def shards(self) -> int:
+        """The number of shard lines (they come first; the documents' lines follow)."""
+        return int(self.header["shards"])
+
+    def index(self) -> SummaryIndex | None:
+        """The summary's index, when the lines were kept with one and every shard has an XXH3-128 (what a
+        partial rescan needs); None otherwise."""
+        data = self.header.get("index")
+        if not isinstance(data, dict) or not self.header.get("digest_lines"):
+            return None
+        try:
+            return SummaryIndex.from_json(data)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def _tables_at(self) -> int:
+        return int(self.header["body_bytes"]) + 32 * self.count
+
     def digests(self) -> tuple[bytes, bytes]:
         """(the lines' bom-ref digests, the lines' digests), 16 bytes a line each."""
         size = 16 * self.count
@@ -132,6 +165,24 @@ class StoredLines:
         if len(refs) != size or len(lines) != size:
             raise self._damaged()
         return refs, lines
+
+    def offsets(self) -> bytes:
+        """Where each line starts in the body: 8 bytes a line, little-endian."""
+        return self._read(self._tables_at(), 8 * self.count)
+
+    def digest_lines(self) -> tuple[bytes, bytes]:
+        """(the shards' `path<TAB>xxh3-128<LF>` lines, where each starts: 8 bytes a shard, little-endian)."""
+        start = self._tables_at() + 8 * self.count
+        text = self._read(start, int(self.header["digest_lines_bytes"]))
+        return text, self._read(start + len(text), 8 * self.shards)
+
+    def _read(self, offset: int, size: int) -> bytes:
+        with open(self.path, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read(size)
+        if len(data) != size:
+            raise self._damaged()
+        return data
 
     def intact(self) -> bool:
         """Whether the lines read back as they were written (their digest); a damaged file is removed."""
@@ -146,22 +197,28 @@ class StoredLines:
         """The lines joined by their separator, in chunks, checked against their digest as they are read
         (DbomError at the end if they do not match). With `out` (a file with a descriptor, flushed),
         each chunk is also copied to it, at its position, by the kernel where it can (copy_file_range)."""
-        remaining = int(self.header["body_bytes"])
         digest = xxhash.xxh3_128()
-        with open(self.path, "rb") as fh:
-            offset = 0
+        for chunk in self.span(0, int(self.header["body_bytes"]), out):
+            digest.update(chunk)
+            yield chunk
+        if digest.hexdigest() != self.header["body_xxh3"]:
+            raise self._damaged()
+
+    def span(self, start: int, end: int, out: BinaryIO | None, source: BinaryIO | None = None) -> Iterator[bytes]:
+        """The body's bytes from `start` to `end`, in chunks (copied to `out` as `body` does); unchecked.
+        `source`: this file, already open (many spans read through one descriptor)."""
+        with contextlib.nullcontext(source) if source is not None else open(self.path, "rb") as fh:
+            fh.seek(start)
+            offset, remaining = start, end - start
             while remaining > 0:
                 chunk = fh.read(min(CHUNK, remaining))
                 if not chunk:
                     raise self._damaged()
-                digest.update(chunk)
                 if out is not None:
                     _copy(fh, out, offset, chunk)
                 offset += len(chunk)
                 remaining -= len(chunk)
                 yield chunk
-        if digest.hexdigest() != self.header["body_xxh3"]:
-            raise self._damaged()
 
     def ref_of(self, index: int) -> str:
         """The bom-ref of line `index` (read from the body: for a problem's message only)."""
@@ -178,7 +235,11 @@ class StoredLines:
 
 
 class LinesRecorder:
-    """Takes the lines of one dataset as they are written; `commit` puts them in place, `discard` drops them."""
+    """Takes the lines of one dataset as they are written; `commit` puts them in place, `discard` drops them.
+
+    Lines come one by one (`add`) or as runs copied from the lines of an earlier write (`begin_run`,
+    `run_chunk`, `end_run`).
+    """
 
     def __init__(self, fh: BinaryIO, temp: Path, path: Path, separator: bytes, header: dict[str, Any]) -> None:
         self._fh = fh
@@ -189,15 +250,17 @@ class LinesRecorder:
         self._digest = xxhash.xxh3_128()
         self._refs = bytearray()
         self._lines = bytearray()
+        self._offsets = bytearray()
+        self._digest_lines = bytearray()
+        self._digest_offsets = bytearray()
+        self._digest_lines_ok = True
         self._bytes = 0
         self._count = 0
+        self._shards = 0
+        self._run_start = 0
         self.failed = False
 
-    def add(self, line: bytes, ref: str) -> None:
-        """One more line, whose component's bom-ref is `ref`."""
-        if self.failed:
-            return
-        data = self._separator + line if self._count else line
+    def _put(self, data: bytes) -> None:
         try:
             self._fh.write(data)
         except OSError:
@@ -205,9 +268,60 @@ class LinesRecorder:
             return
         self._digest.update(data)
         self._bytes += len(data)
+
+    def add(self, line: bytes, ref: str, shard_digest: str | None = None, shard_path: str = "") -> None:
+        """One more line, whose component's bom-ref is `ref`; a shard's line (they come first) gives its
+        path and XXH3-128 (`shard_digest`, "" when it has none)."""
+        if self.failed:
+            return
+        if self._count:
+            self._put(self._separator)
+        self._offsets += self._bytes.to_bytes(8, "little")
+        self._put(line)
         self._count += 1
         self._refs += xxhash.xxh3_128_digest(ref.encode("utf-8", "surrogatepass"))
         self._lines += xxhash.xxh3_128_digest(line)
+        if shard_digest is not None:
+            self._add_digest_line(f"{shard_path}\t{shard_digest}\n".encode("utf-8", "surrogatepass"))
+            self._digest_lines_ok = self._digest_lines_ok and bool(shard_digest)
+
+    def _add_digest_line(self, text: bytes) -> None:
+        self._digest_offsets += len(self._digest_lines).to_bytes(8, "little")
+        self._digest_lines += text
+        self._shards += 1
+
+    def begin_run(self) -> None:
+        """Lines copied from an earlier write follow (their bytes through `run_chunk`)."""
+        if self._count:
+            self._put(self._separator)
+        self._run_start = self._bytes
+
+    def run_chunk(self, chunk: bytes) -> None:
+        """Bytes of the run begun."""
+        if not self.failed:
+            self._put(chunk)
+
+    def end_run(self, stored: StoredLines, first: int, last: int, tables: RunTables) -> None:
+        """The run was lines `first` to `last` (excluded) of `stored`, whose tables are `tables`."""
+        import numpy as np
+
+        if self.failed or first == last:
+            return
+        self._refs += tables.refs[16 * first:16 * last]
+        self._lines += tables.lines[16 * first:16 * last]
+        offsets = np.frombuffer(tables.offsets, dtype="<u8")[first:last]
+        self._offsets += (offsets - offsets[0] + np.uint64(self._run_start)).astype("<u8").tobytes()
+        self._count += last - first
+        end = min(last, stored.shards)
+        if first < end:
+            starts = np.frombuffer(tables.digest_offsets, dtype="<u8")
+            text_start = int(starts[first])
+            text_end = int(starts[end]) if end < len(starts) else len(tables.digest_lines)
+            base = len(self._digest_lines)
+            rebased = starts[first:end] - np.uint64(text_start) + np.uint64(base)
+            self._digest_offsets += rebased.astype("<u8").tobytes()
+            self._digest_lines += tables.digest_lines[text_start:text_end]
+            self._shards += end - first
 
     def commit(self) -> None:
         """Finish the file and rename it into place (a failure only costs the next scan its speed)."""
@@ -215,12 +329,13 @@ class LinesRecorder:
             self.discard()
             return
         header = {**self._header, "count": self._count, "body_bytes": self._bytes,
-                  "body_xxh3": self._digest.hexdigest()}
+                  "body_xxh3": self._digest.hexdigest(), "shards": self._shards,
+                  "digest_lines_bytes": len(self._digest_lines), "digest_lines": self._digest_lines_ok}
         text = json.dumps(header, separators=(",", ":")).encode()
         try:
             with self._fh:
-                self._fh.write(self._refs)
-                self._fh.write(self._lines)
+                for table in (self._refs, self._lines, self._offsets, self._digest_lines, self._digest_offsets):
+                    self._fh.write(table)
                 self._fh.write(text)
                 self._fh.write(len(text).to_bytes(8, "little") + MAGIC)
             os.replace(self._temp, self._path)
@@ -233,6 +348,23 @@ class LinesRecorder:
             self._fh.close()
         with contextlib.suppress(OSError):
             self._temp.unlink()
+
+
+@dataclass(frozen=True)
+class RunTables:
+    """The tables of kept lines that runs are copied from, read once (StoredLines.tables)."""
+
+    refs: bytes
+    lines: bytes
+    offsets: bytes
+    digest_lines: bytes
+    digest_offsets: bytes
+
+    @classmethod
+    def of(cls, stored: StoredLines) -> RunTables:
+        """The tables of `stored`."""
+        refs, lines = stored.digests()
+        return cls(refs, lines, stored.offsets(), *stored.digest_lines())
 
 
 def _copy(source: BinaryIO, out: BinaryIO, offset: int, chunk: bytes) -> None:
@@ -275,10 +407,11 @@ def _read_header(path: Path) -> dict[str, Any] | None:
     if not isinstance(header, dict):
         return None
     try:
-        count, body = int(header["count"]), int(header["body_bytes"])
+        count, body, shards = int(header["count"]), int(header["body_bytes"]), int(header["shards"])
+        digest_lines = int(header["digest_lines_bytes"])
     except (KeyError, TypeError, ValueError):
         return None
-    if body + 32 * count + length + _TAIL != size:
+    if body + 40 * count + digest_lines + 8 * shards + length + _TAIL != size:
         return None
     return header
 

@@ -1,0 +1,157 @@
+"""A rescan of a dataset where some files changed: its DBOM lines from the last write's, patched.
+
+When a few of a dataset's 10^6 files changed since its last scan, the DBOM still lists the others
+exactly as before. The last write kept the dataset's file components as lines (dbom.scanning.
+snapshot_lines), sorted by path, with each shard's path and digest and the summary's index
+(dbom.scanning.summary_index). From the shards gone or changed and those new or changed, this
+plans the new lines: runs of old lines copied as they are, and the lines of the files read again
+made in between, in path order. The summary and the dataset digest follow from the same runs
+without the unchanged shards being decoded.
+
+The plan is None (and the scan takes the whole path) when it could not be exact: a document (card,
+license file) changed, a shard has an error or a per-record license column, or the first shard of
+a format or schema was removed while others remain (the summary's index does not know the next).
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dbom.model import DocFile, Shard, ShardSummary
+from dbom.scanning.snapshot_lines import RunTables, StoredLines
+from dbom.scanning.summary_index import NotExact, SummaryIndex
+
+# Above this fraction of a dataset's files changed, the whole path is as fast and simpler.
+MOST_CHANGED = 0.25
+
+_CONTROL = re.compile(r"[\x00-\x0a]")  # characters that sort at or below the digest lines' tab
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08]")
+
+Segment = tuple[int, int] | Shard  # (first, last) old lines copied, or a shard whose line is made
+
+
+@dataclass(frozen=True)
+class LinesPatch:
+    """How to write a dataset's file components from the lines of the last write (dbom.cyclonedx.writer)."""
+
+    stored: StoredLines  # the last write's lines
+    tables: RunTables  # their digests, offsets and digest lines
+    line_starts: Sequence[int]  # where each old line starts in its body
+    segments: tuple[Segment, ...]  # the new lines in order
+    index: SummaryIndex  # the summary's index after the change, kept with the new lines
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The patch, and the dataset's summary and digest after the change."""
+
+    patch: LinesPatch
+    summary: ShardSummary
+    digest: str
+
+
+def plan_patch(stored: StoredLines, dropped: Sequence[Shard | DocFile],
+               added: Sequence[Shard | DocFile]) -> Plan | None:
+    """The plan that turns `stored` (the dataset's lines as last written) into the lines of the dataset
+    without the files `dropped` (gone, or changed: as the snapshot had them) and with `added` (new, or
+    changed: as just read); None when it cannot be exact."""
+    if not all(isinstance(r, Shard) and not r.error and r.xxh3_128 for r in (*dropped, *added)):
+        return None
+    index = stored.index()
+    if index is None:
+        return None
+    try:
+        for shard in dropped:
+            index.remove(shard)  # type: ignore[arg-type]
+        for shard in added:
+            index.add(shard)  # type: ignore[arg-type]
+        summary = index.summary()
+    except NotExact:
+        return None
+    if summary.errors or summary.license_column_bytes:
+        return None
+    import numpy as np
+
+    tables = RunTables.of(stored)
+    starts = np.frombuffer(tables.offsets, dtype="<u8").tolist()
+    text_starts = np.frombuffer(tables.digest_offsets, dtype="<u8").tolist()
+    text = tables.digest_lines
+    if (any(_CONTROL.search(shard.path) for shard in (*dropped, *added)) or _CONTROL_BYTES.search(text)
+            or text.count(b"\t") != stored.shards or text.count(b"\n") != stored.shards):
+        return None
+    paths = _ShardPaths(tables.digest_lines)
+    removed = sorted(paths.index_of(shard.path) for shard in dropped)
+    if any(line is None for line in removed):
+        return None
+    segments = _segments(stored.count, removed, sorted(added, key=_path), paths)  # type: ignore[arg-type]
+    return Plan(LinesPatch(stored, tables, starts, tuple(segments), index), summary,
+                _digest(segments, tables, text_starts, stored.shards))
+
+
+class _ShardPaths:
+    """The old shard lines' paths, found in their sorted digest lines (`path<TAB>digest`) by bisection on
+    bytes: UTF-8 keeps the order of the paths as text, and the tab sorts below every character that may
+    follow it (`plan_patch` leaves paths with control characters to the whole path)."""
+
+    def __init__(self, text: bytes) -> None:
+        self._lines = text.split(b"\n")[:-1] if text else []
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def bisect(self, path: str) -> int:
+        """The first line whose path is not below `path`."""
+        return bisect.bisect_left(self._lines, path.encode("utf-8", "surrogatepass") + b"\t")
+
+    def index_of(self, path: str) -> int | None:
+        """The line of the shard at `path`, None if there is none."""
+        line = self.bisect(path)
+        key = path.encode("utf-8", "surrogatepass") + b"\t"
+        return line if line < len(self._lines) and self._lines[line].startswith(key) else None
+
+
+def _segments(count: int, removed: list[int], added: list[Shard], paths: _ShardPaths) -> list[Segment]:
+    """The new lines: the old lines `0..count` but `removed`, with the `added` shards' lines in path order."""
+    segments: list[Segment] = []
+    gone = iter(removed)
+    next_gone = next(gone, count)
+
+    def copy_to(end: int) -> None:
+        nonlocal cursor, next_gone
+        while cursor < end:
+            stop = min(end, next_gone)
+            if cursor < stop:
+                segments.append((cursor, stop))
+                cursor = stop
+            if cursor == next_gone:
+                cursor += 1
+                next_gone = next(gone, count)
+
+    cursor = 0
+    for shard in added:
+        copy_to(paths.bisect(shard.path))
+        segments.append(shard)
+    copy_to(count)
+    return segments
+
+
+def _digest(segments: list[Segment], tables: RunTables, text_starts: list[int], shards: int) -> str:
+    """The dataset digest (dbom.scanning.scanner.dataset_digest) of the new lines' shards."""
+    digest = hashlib.sha256()
+    text = memoryview(tables.digest_lines)
+    for segment in segments:
+        if isinstance(segment, Shard):
+            digest.update(f"{segment.path}\t{segment.xxh3_128}\n".encode())
+            continue
+        first, last = segment[0], min(segment[1], shards)
+        if first < last:
+            digest.update(text[text_starts[first]:text_starts[last] if last < shards else len(text)])
+    return digest.hexdigest()
+
+
+def _path(shard: Shard) -> str:
+    return shard.path

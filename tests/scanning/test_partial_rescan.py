@@ -1,0 +1,176 @@
+"""A rescan where some files changed patches the last write's lines instead of making every line again.
+
+Each test scans a corpus (filling the cache and the kept lines), changes it, rescans it through the
+API (to see which path was taken: `Dataset.snapshot.patch`) and writes the DBOM, which must be the
+same bytes as a scan without the cache; then the next rescan must copy the new lines unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from pathlib import Path
+
+import pytest
+from corpora import write_parquet
+
+import dbom
+from dbom.fingerprint.cache import default_cache_dir
+from dbom.model import Column, Shard, ShardSummary
+from dbom.scanning.summary_index import NotExact, SummaryIndex
+
+EPOCH = "1700000000"
+
+
+@pytest.fixture(autouse=True)
+def _epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def _jsonl(path: Path, rows: list[dict[str, object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    future = time.time_ns() + 1_000_000_000  # a new mtime even on a coarse clock
+    os.utime(path, ns=(future, future))
+
+
+def _corpus(root: Path) -> Path:
+    data = root / "corpus"
+    for i in range(30):
+        _jsonl(data / "text" / f"part-{i:03d}.jsonl", [{"text": f"row {i} {j}"} for j in range(i % 4 + 1)])
+    for i in range(4):
+        write_parquet(data / "tables" / f"t-{i}.parquet", 10 + i)
+    (data / "README.md").write_text("---\nlicense: cc-by-4.0\n---\n# corpus\n", encoding="utf-8")
+    return data
+
+
+def _rescan(data: Path, out: Path, *flags: str) -> tuple[bool, bytes]:
+    """(whether the lines were patched, the DBOM written) of a cached rescan through the API."""
+    options = dbom.ScanOptions(records_digest="--records-digest" in flags, keep_going="--keep-going" in flags)
+    scanned = dbom.scan([data], options=options)
+    patched = scanned.datasets[0].snapshot is not None and scanned.datasets[0].snapshot.patch is not None
+    dbom.write(scanned, out, memo_dir=default_cache_dir())  # as `dbom scan` writes: lines kept
+    return patched, out.read_bytes()
+
+
+def _fresh(data: Path, out: Path, *flags: str) -> bytes:
+    options = dbom.ScanOptions(use_cache=False, records_digest="--records-digest" in flags,
+                               keep_going="--keep-going" in flags)
+    dbom.write(dbom.scan([data], options=options), out)
+    return out.read_bytes()
+
+
+@pytest.mark.parametrize("flags", [(), ("--records-digest",)])
+def test_changed_new_and_deleted_files_are_patched_in_and_equal_a_full_scan(tmp_path: Path,
+                                                                            flags: tuple[str, ...]) -> None:
+    data = _corpus(tmp_path)
+    assert _rescan(data, tmp_path / "first.json", *flags)[0] is False
+    _jsonl(data / "text" / "part-007.jsonl", [{"text": "changed", "extra": 1}])  # a new schema, too
+    _jsonl(data / "text" / "part-015b.jsonl", [{"text": "new"}])
+    _jsonl(data / "text" / "zz" / "last.jsonl", [{"text": "new, last"}])
+    (data / "text" / "part-020.jsonl").unlink()
+    patched, written = _rescan(data, tmp_path / "second.json", *flags)
+    assert patched
+    assert written == _fresh(data, tmp_path / "fresh.json", *flags)
+    component = json.loads(written)["components"][0]
+    names = [c["name"] for c in component["components"]]
+    assert names == [*sorted(n for n in names if n != "README.md"), "README.md"]
+    assert "text/part-020.jsonl" not in names and "text/part-015b.jsonl" in names
+    # the next rescan copies the patched lines: the same bytes again
+    assert _rescan(data, tmp_path / "third.json", *flags) == (False, written)
+
+
+def test_a_touched_file_is_read_again_and_the_dbom_unchanged(tmp_path: Path) -> None:
+    data = _corpus(tmp_path)
+    _, before = _rescan(data, tmp_path / "first.json")
+    path = data / "tables" / "t-2.parquet"
+    stamp = path.stat().st_mtime_ns + 5_000_000_000
+    os.utime(path, ns=(stamp, stamp))
+    patched, after = _rescan(data, tmp_path / "second.json")
+    assert patched and after == before
+
+
+def test_removing_the_first_shard_of_a_format_takes_the_whole_path(tmp_path: Path) -> None:
+    data = _corpus(tmp_path)
+    _rescan(data, tmp_path / "first.json")
+    (data / "tables" / "t-0.parquet").unlink()  # the first Parquet shard: the next one is not known
+    patched, written = _rescan(data, tmp_path / "second.json")
+    assert not patched
+    assert written == _fresh(data, tmp_path / "fresh.json")
+
+
+def test_a_changed_document_takes_the_whole_path(tmp_path: Path) -> None:
+    data = _corpus(tmp_path)
+    _rescan(data, tmp_path / "first.json")
+    (data / "README.md").write_text("---\nlicense: mit\n---\n# corpus, now MIT\n", encoding="utf-8")
+    patched, written = _rescan(data, tmp_path / "second.json")
+    assert not patched
+    assert written == _fresh(data, tmp_path / "fresh.json")
+    assert '"MIT"' in written.decode()
+
+
+def test_a_shard_that_became_unreadable_takes_the_whole_path_and_is_recorded(tmp_path: Path) -> None:
+    data = _corpus(tmp_path)
+    _rescan(data, tmp_path / "first.json", "--keep-going")
+    broken = data / "text" / "part-011.jsonl"
+    broken.write_text('{"text": "fine"}\n{not json\n', encoding="utf-8")
+    stamp = time.time_ns() + 3_000_000_000
+    os.utime(broken, ns=(stamp, stamp))
+    patched, written = _rescan(data, tmp_path / "second.json", "--keep-going")
+    assert not patched
+    assert written == _fresh(data, tmp_path / "fresh.json", "--keep-going")
+    assert "dbom:error" in written.decode()
+
+
+def test_a_dataset_that_changed_mostly_takes_the_whole_path(tmp_path: Path) -> None:
+    data = _corpus(tmp_path)
+    _rescan(data, tmp_path / "first.json")
+    for i in range(0, 30, 2):
+        _jsonl(data / "text" / f"part-{i:03d}.jsonl", [{"text": f"rewritten {i}"}])
+    patched, written = _rescan(data, tmp_path / "second.json")
+    assert not patched
+    assert written == _fresh(data, tmp_path / "fresh.json")
+
+
+# --- the summary's index against the summary made from every shard --------------------------------------
+
+SCHEMAS = [(Column("text", "string"),), (Column("text", "string"), Column("id", "int64")),
+           (Column("id", "string"),), (Column("license", "string"), Column("text", "string"))]
+
+
+def _shard(rng: random.Random, path: str) -> Shard:
+    fmt, compression = rng.choice([("jsonl", None), ("jsonl", "gzip"), ("parquet", None)])
+    columns = rng.choice([*SCHEMAS, None])
+    records = rng.choice([None, rng.randrange(100)])
+    digest = rng.choice([None, f"sum64:{rng.getrandbits(64):016x}", f"sum64:{rng.getrandbits(64):016x}"])
+    return Shard(path=path, bytes=rng.randrange(1, 10_000), format=fmt, xxh3_128="0" * 32,
+                 compression=compression, records=records, uncompressed_bytes=rng.choice([None, 5]),
+                 columns=columns, error=rng.choice([None] * 9 + ["broken"]), records_digest=digest)
+
+
+def test_the_index_gives_the_summary_of_the_shards_through_any_change() -> None:
+    rng = random.Random(7)
+    exact = inexact = 0
+    for _trial in range(300):
+        shards = {f"p{rng.randrange(10_000):05d}": None for _ in range(rng.randrange(0, 12))}
+        now = {path: _shard(rng, path) for path in shards}
+        index = SummaryIndex.from_json(json.loads(json.dumps(SummaryIndex.of(sorted(
+            now.values(), key=lambda s: s.path)).to_json())))
+        removed = rng.sample(sorted(now), rng.randrange(0, len(now) + 1))
+        added = [_shard(rng, f"p{rng.randrange(10_000):05d}x") for _ in range(rng.randrange(0, 4))]
+        added += [_shard(rng, path) for path in removed if rng.random() < 0.5]  # changed files: read again
+        try:
+            for path in removed:
+                index.remove(now.pop(path))
+            for shard in added:
+                index.add(shard)
+                now[shard.path] = shard
+            summary = index.summary()
+        except NotExact:
+            inexact += 1
+            continue
+        exact += 1
+        assert summary == ShardSummary.of(sorted(now.values(), key=lambda s: s.path))
+    assert exact > 150 and inexact > 10  # both kinds of change were met
