@@ -90,11 +90,16 @@ def inspect_warc(path: Path, detected: Detected) -> Inspection:
     content_kinds = walk.content_kinds
     counts: dict[int, int] = {}
     media: set[str] = set()
-    for record in walk:
-        kind = int(record.record_type)
+    parsed: dict[str | None, str | None] = {}  # Content-Type as written -> media type: few distinct values
+    for kind, record in walk:
         counts[kind] = counts.get(kind, 0) + 1
         if kind in content_kinds and len(media) < MAX_WARC_MEDIA_TYPES:
-            found = _media_type(_payload_content_type(record))[0]
+            value = _payload_content_type(record)
+            found = parsed.get(value, "")
+            if found == "":
+                found = _media_type(value)[0]
+                if len(parsed) < MAX_WARC_MEDIA_TYPES * 32:
+                    parsed[value] = found
             if found is not None:
                 media.add(found)
     records = sum(count for kind, count in counts.items() if kind in content_kinds)
@@ -131,8 +136,7 @@ def iter_warc_texts(path: Path, compression: str | None = None,
     """
     walk = _Walk(path, compression)
     response, conversion = walk.content_kinds
-    for record in walk:
-        kind = int(record.record_type)
+    for kind, record in walk:
         if kind == response and record.is_http:
             media, charset = _media_type(_payload_content_type(record))
             if not _is_text(media):
@@ -153,7 +157,7 @@ def iter_warc_texts(path: Path, compression: str | None = None,
 class _Walk:
     """One pass over the records of a WARC file, with the checks FastWARC leaves out.
 
-    Iterating yields FastWARC records with their HTTP headers parsed; after each one the rest of its
+    Iterating yields `(type number, FastWARC record)`, HTTP headers parsed; after each one the rest of its
     payload is skipped and checked to be whole. The file is checked to end where its last record
     does. Errors of the parser become FormatError naming the file.
     """
@@ -179,7 +183,7 @@ class _Walk:
         """The WARC-Type name of FastWARC's record type number."""
         return self._names.get(kind, "unknown")
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
         fastwarc = self.fastwarc
         with open(self.path, "rb") as file:
             if self.compression == "gzip":
@@ -193,10 +197,11 @@ class _Walk:
             try:
                 for record in fastwarc.ArchiveIterator(stream, parse_http=True, stream_detect=False):
                     self.records += 1
-                    if int(record.record_type) == self._unknown and record.headers.get("WARC-Type") is None:
+                    kind = int(record.record_type)
+                    if kind == self._unknown and record.headers.get("WARC-Type") is None:
                         raise FormatError(self.name, f"corrupt WARC: record {self.records} has no WARC-Type header")
                     last_start = record.stream_pos
-                    yield record
+                    yield kind, record
                     self.ensure_whole(record)
             except OSError as exc:
                 if exc.errno is not None:  # the disk's error, not the parser's: the scan reports it as such
