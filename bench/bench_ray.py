@@ -14,6 +14,10 @@ In one process, in rounds (each round runs every case once, so drift affects all
   scan, not Ray's start-up). Efficiency = T(1 worker) / (2 x T(2 workers)).
 - corpus "small": K files of 64 bytes (JSON Lines, one record each): the driver's cost per shard with
   Ray (walk, batching, collecting, the model) against the local executor; both `--no-cache`.
+- `--driver CORPUS...` (one round, after the rest): for each folder of tiny files given (say 10^5 and
+  10^6 files), a Ray scan with 2 workers, `--no-cache`, then its write; the driver process's own CPU
+  time (walk, batching, sending, collecting, building the model; then writing), per shard. The
+  workers' CPU is not in it: that is the part a bigger cluster divides.
 
 Every DBOM of a case is checked to be the same bytes as the local executor's (SOURCE_DATE_EPOCH=0).
 """
@@ -105,7 +109,13 @@ def main() -> None:
     parser.add_argument("--big-mib", type=int, default=256)
     parser.add_argument("--small-files", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--driver", type=Path, nargs="*", default=[], metavar="CORPUS",
+                        help="folders of tiny files: the driver's own CPU per shard on each")
+    parser.add_argument("--driver-only", action="store_true", help="skip the other cases")
     args = parser.parse_args()
+    if args.driver_only:
+        _driver_costs(args.driver, args.workdir)
+        return
     os.environ["SOURCE_DATE_EPOCH"] = "0"
     os.environ["RAY_BACKEND_LOG_LEVEL"] = "error"
     big = _big_corpus(args.workdir / "big", args.big_files, args.big_mib)
@@ -143,6 +153,32 @@ def main() -> None:
     print(f"\nscaling efficiency 1 -> 2 workers: {efficiency:.2f}; ray (2) against local: "
           f"{median['big, ray 2 workers'] / median['big, local executor']:.2f}x on big, "
           f"{median['small, ray 2 workers'] / median['small, local executor']:.2f}x on small")
+    if args.driver:
+        _driver_costs(args.driver, args.workdir)
+
+
+def _driver_costs(corpora: list[Path], workdir: Path) -> None:
+    """The Ray driver's own CPU per shard, scanning and writing, on each corpus (one run each)."""
+    import resource
+
+    import dbom
+
+    print("\n| shards | scan wall (s) | driver CPU, scan (us/shard) | write (s) | driver CPU, write (us/shard) "
+          "| driver peak RSS (MB) |\n|---:|---:|---:|---:|---:|---:|")
+    for corpus in corpora:
+        def run(corpus: Path = corpus) -> tuple[int, float, float, float, float]:
+            started, cpu = time.perf_counter(), time.process_time()
+            model = dbom.scan([corpus], options=dbom.ScanOptions(use_cache=False, executor="ray"))
+            scan_wall, scan_cpu = time.perf_counter() - started, time.process_time() - cpu
+            started, cpu = time.perf_counter(), time.process_time()
+            dbom.write(model, workdir / "driver.json")
+            shards = model.datasets[0].summary.shards
+            return shards, scan_wall, scan_cpu, time.perf_counter() - started, time.process_time() - cpu
+
+        shards, scan_wall, scan_cpu, write_wall, write_cpu = _with_ray(2, run)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"| {shards:,} | {scan_wall:.1f} | {scan_cpu / shards * 1e6:.0f} | {write_wall:.1f} | "
+              f"{write_cpu / shards * 1e6:.0f} | {peak:.0f} |")
 
 
 if __name__ == "__main__":

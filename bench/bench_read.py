@@ -14,7 +14,8 @@ Then, each command in a child process of its own (its wall time, and its peak RS
 R times (default 1) with the median kept:
 
 - the baseline: `json.load` of the file in a bare Python process (the default collector, as a
-  program that calls it gets); for diff, json.load of both files in one process;
+  program that calls it gets), and the same with the collector off (the parse alone, its fastest);
+  for diff, json.load of both files in one process;
 - `dbom validate`, `dbom check`, `dbom report --format md`, `dbom diff OLD NEW --format json`;
 - from Python: `dbom.load(path, stream=True)` and one pass over every shard;
 - goal 5: `dbom.write` of a model of M shards (default 10^7) whose shards are generated as they are
@@ -44,19 +45,23 @@ GENERATOR_FORMAT = 1  # bump when the generated DBOMs change: old ones are then 
 HERE = Path(__file__).resolve().parent
 
 
-def run_child(args: list[str]) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS in MB, exit code) of a child process."""
-    started = time.perf_counter()
-    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - started
-    assert child.stderr is not None
-    error = child.stderr.read().decode(errors="replace")
-    child.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise SystemExit(f"bench_read: {' '.join(args)} failed ({code}): {error.strip()[-500:]}")
-    return elapsed, usage.ru_maxrss * 1024 / 1e6, code
+def run_child(args: list[str]) -> tuple[float, float, int, float, str]:
+    """(wall seconds, peak RSS in MB, exit code, CPU seconds, the last line of its output) of a child process."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(args, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - started
+        child.returncode = code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            err.seek(0)
+            cause = err.read().decode(errors="replace")[-500:]
+            raise SystemExit(f"bench_read: {' '.join(args)} failed ({code}): {cause}")
+        out.seek(max(0, out.seek(0, os.SEEK_END) - 4096))
+        tail = (out.read().decode(errors="replace").strip().splitlines() or [""])[-1]
+    return elapsed, usage.ru_maxrss * 1024 / 1e6, code, usage.ru_utime + usage.ru_stime, tail
 
 
 def _python(code: str) -> list[str]:
@@ -148,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-shards", type=int, default=10_000_000, help="0: skip the write stage")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/dbom-bench/read"))
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--only-write", action="store_true", help="only the dbom.write stage (goal 5)")
     args = parser.parse_args(argv)
 
     single, old, new = ensure_inputs(args.workdir, args.shards)
@@ -155,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     report = args.workdir / "report.md"
     stages: list[tuple[str, list[str], str]] = [
         ("json.load (baseline)", _python(f"import json; json.load(open({str(single)!r}, 'rb'))"), ""),
+        ("json.load, collector off", _python(f"import gc, json; gc.disable(); json.load(open({str(single)!r}, 'rb'))"),
+         "json.load (baseline)"),
         ("dbom validate", [*dbom_cmd, "validate", str(single)], "json.load (baseline)"),
         ("dbom check", [*dbom_cmd, "check", str(single)], "json.load (baseline)"),
         ("dbom report --format md", [*dbom_cmd, "report", str(single), "-o", str(report)], "json.load (baseline)"),
@@ -169,38 +177,46 @@ def main(argv: list[str] | None = None) -> int:
          "json.load of both (diff baseline)"),
     ]
     rows: dict[str, dict[str, Any]] = {}
-    for name, command, baseline in stages:
+    for name, command, baseline in [] if args.only_write else stages:
         samples = [run_child(command) for _ in range(args.runs)]
         rows[name] = {"seconds": statistics.median(s[0] for s in samples),
+                      "cpu_s": statistics.median(s[3] for s in samples),
                       "peak_rss_mb": max(s[1] for s in samples), "baseline": baseline}
         print(f"  {name}: {rows[name]['seconds']:.2f} s, {rows[name]['peak_rss_mb']:.0f} MB", file=sys.stderr)
     writes: dict[int, dict[str, Any]] = {}
     if args.write_shards:
         for count in (args.write_shards // 10, args.write_shards):
             target = args.workdir / f"written-{count}.json"
-            elapsed, rss, _ = run_child(_python(f"from bench_read import write_synthetic; from pathlib import Path; "
-                                                f"write_synthetic({count}, Path({str(target)!r}))"))
-            writes[count] = {"seconds": elapsed, "peak_rss_mb": rss, "bytes": target.stat().st_size}
+            elapsed, rss, _, cpu, tail = run_child(_python(
+                f"from bench_read import write_synthetic; from pathlib import Path; "
+                f"write_synthetic({count}, Path({str(target)!r}))"))
+            writes[count] = {"seconds": json.loads(tail)["write_s"], "process_s": elapsed, "cpu_s": cpu,
+                             "peak_rss_mb": rss, "bytes": target.stat().st_size}
             target.unlink()
-            print(f"  dbom.write of {count:,} shards: {elapsed:.1f} s, {rss:.0f} MB", file=sys.stderr)
+            print(f"  dbom.write of {count:,} shards: {writes[count]['seconds']:.1f} s (process {elapsed:.1f} s, "
+                  f"CPU {cpu:.1f} s), {rss:.0f} MB", file=sys.stderr)
 
     size_mb = single.stat().st_size / 1e6
     print(f"\n{args.shards:,}-shard DBOM: {size_mb:.0f} MB; diff pair: {old.stat().st_size / 1e6:.0f} + "
           f"{new.stat().st_size / 1e6:.0f} MB; Python {platform.python_version()}, {os.cpu_count()} CPUs\n")
-    print("| command | seconds | vs baseline | peak RSS (MB) |")
-    print("|---|---:|---:|---:|")
+    print("| command | seconds | vs baseline | CPU seconds | peak RSS (MB) |")
+    print("|---|---:|---:|---:|---:|")
     for name, row in rows.items():
         ratio = f"{row['seconds'] / rows[row['baseline']]['seconds']:.2f}x" if row["baseline"] else "1.00x"
-        print(f"| {name} | {row['seconds']:.2f} | {ratio} | {row['peak_rss_mb']:.0f} |")
+        print(f"| {name} | {row['seconds']:.2f} | {ratio} | {row['cpu_s']:.2f} | {row['peak_rss_mb']:.0f} |")
     if writes:
         small, big = sorted(writes)
         per = [writes[c]["seconds"] / c * 1e6 for c in (small, big)]
-        print("\n| dbom.write, generated shards | seconds | µs per shard | peak RSS (MB) | file (GB) |")
-        print("|---|---:|---:|---:|---:|")
-        for count, us in zip((small, big), per, strict=True):
+        cpu = [writes[c]["cpu_s"] / c * 1e6 for c in (small, big)]
+        print("\n| dbom.write, generated shards | write seconds | µs per shard | process CPU µs per shard "
+              "| peak RSS (MB) | file (GB) |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for count, us, cpu_us in zip((small, big), per, cpu, strict=True):
             w = writes[count]
-            print(f"| {count:,} | {w['seconds']:.1f} | {us:.1f} | {w['peak_rss_mb']:.0f} | {w['bytes'] / 1e9:.2f} |")
-        print(f"\nlinearity: µs per shard at {big:,} / at {small:,} = {per[1] / per[0]:.2f}")
+            print(f"| {count:,} | {w['seconds']:.1f} | {us:.1f} | {cpu_us:.1f} | {w['peak_rss_mb']:.0f} "
+                  f"| {w['bytes'] / 1e9:.2f} |")
+        print(f"\nlinearity (per shard, {big:,} against {small:,}): wall {per[1] / per[0]:.2f}, "
+              f"CPU {cpu[1] / cpu[0]:.2f}")
     (args.workdir / "figures.json").write_text(json.dumps({"rows": rows, "writes": writes}, indent=2))
     return 0
 

@@ -174,10 +174,15 @@ class _Bar:
               help="Who reads the files: this machine's pools, or a Ray cluster (pip install 'dbom[ray]').")
 @click.option("--ray-address", metavar="ADDRESS",
               help="The Ray cluster (default: RAY_ADDRESS, else a local instance started for the scan).")
+@click.option("--profile", type=click.Choice(["off", "sample", "exact"]), default="off", show_default=True,
+              help="The content profile from the records: languages, words, tokens, domains, personal data, period "
+                   "(pip install 'dbom[profile]'); sample: on a seeded sample; exact: every record.")
+@click.option("--tokenizer", type=click.Path(path_type=Path),
+              help="A tokenizer.json, or a model folder holding one, to count tokens with (--profile).")
 def scan(paths: tuple[str, ...], manifest: Path | None, output: Path, hashes: tuple[str, ...],
          spec_version: str, model_name: str | None, no_cache: bool, keep_going: bool, jobs: int,
          quiet: bool, records_digest: bool, trust_store_checksums: bool, executor: str,
-         ray_address: str | None) -> None:
+         ray_address: str | None, profile: str, tokenizer: Path | None) -> None:
     """Fingerprint the datasets in PATHS (folders, files or URLs) and those of the manifest; write a DBOM."""
     from dbom.cyclonedx.api import write
     from dbom.scanning.scanner import ScanOptions, ScanStats
@@ -197,7 +202,15 @@ def scan(paths: tuple[str, ...], manifest: Path | None, output: Path, hashes: tu
     options = ScanOptions(hashes=chosen, use_cache=not no_cache, keep_going=keep_going, jobs=jobs,
                           model_name=model_name, warn=warn, worker_processes=True, records_digest=records_digest,
                           trust_store_checksums=trust_store_checksums, executor=executor, ray_address=ray_address,
+                          profile=profile, tokenizer=tokenizer,
                           progress=_Bar(enabled=not quiet and sys.stderr.isatty()))
+    if tokenizer is not None and profile == "off":
+        raise click.UsageError("--tokenizer counts tokens for the content profile: add --profile sample or exact")
+    if profile != "off":
+        from dbom.profile.extra import require
+
+        for module in ("pycld2", "tldextract", *(("tokenizers",) if tokenizer else ())):
+            require(module)  # a missing extra: one line naming it, before any file is read
     stats = ScanStats()
     started = time.perf_counter()
     dbom = run_scan(paths, manifest, options, stats)
@@ -218,20 +231,22 @@ def _scan_summary(dbom: Any, output: Path, spec_version: str, stats: Any, second
     """The one paragraph that closes a scan: what was written, what was read, what went wrong."""
     from dbom.util.humanize import human_count, plural
 
-    shards = [s for d in dbom.datasets for s in d.shards]
-    counted = [s.records for s in shards if s.records is not None]
-    records = f"{human_count(sum(counted))} records"
-    if len(counted) < len(shards):  # a broken or record-less shard: say what the figure covers
-        records += f" (counted in {human_count(len(counted))} of {plural(len(shards), 'shard')})"
+    summaries = [d.summary for d in dbom.datasets]
+    shards = sum(s.shards for s in summaries)
+    counted = shards - sum(s.uncounted for s in summaries)
+    # a summary's records with some uncounted is None: the counted ones are in its format totals
+    records = f"{human_count(sum(f.records for s in summaries for f in s.formats))} records"
+    if counted < shards:  # a broken or record-less shard: say what the figure covers
+        records += f" (counted in {human_count(counted)} of {plural(shards, 'shard')})"
     read = f"read {plural(stats.files_read, 'file')} ({human_bytes(stats.bytes_read)}"
     read += f", {human_count(stats.cache_hits)} from cache) in {seconds:.2f} s"
     if stats.bytes_read and stats.seconds > 0:
         read += f" at {human_bytes(stats.bytes_read / stats.seconds)}/s"
     if stats.executor == "ray":
         read += f" on Ray ({plural(stats.workers, 'worker')})" if stats.workers else " (no Ray task needed)"
-    broken = sum(1 for s in shards if s.error)
+    broken = sum(s.errors for s in summaries)
     return (f"dbom: wrote {output} (CycloneDX {spec_version}): {plural(len(dbom.datasets), 'dataset')}, "
-            f"{plural(len(shards), 'shard')}, {records}, {human_bytes(sum(d.total_bytes for d in dbom.datasets))}; "
+            f"{plural(shards, 'shard')}, {records}, {human_bytes(sum(d.total_bytes for d in dbom.datasets))}; "
             f"{read}" + (f"; {plural(broken, 'broken shard')} recorded" if broken else "")
             + (f"; {plural(warnings, 'warning')}" if warnings else "") + ".")
 
@@ -284,8 +299,9 @@ def attach(dbom_file: Path, model_dir: Path, push: str | None, force: bool, name
 @click.argument("file", type=click.Path(path_type=Path), default=DEFAULT_DBOM, required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for machines.")
-@click.option("--profile", type=click.Choice(["osaid", "eu", "all"]), default="all", show_default=True,
-              help="Which rules: OSAID data information, the EU public summary, or every rule.")
+@click.option("--profile", type=click.Choice(["osaid", "eu", "mof", "all"]), default="all", show_default=True,
+              help="Which rules: OSAID data information, the EU public summary, the Model Openness Framework's "
+                   "data side (its class), or every rule but the MOF's.")
 @click.option("--strict", is_flag=True,
               help="Also fail on license conflicts (e.g. non-commercial data in a commercial model).")
 def check(file: Path, fmt: str, profile: str, strict: bool) -> None:
@@ -364,6 +380,65 @@ def diff(old: Path, new: Path, fmt: str, fail_on: tuple[str, ...], max_items: in
     except BrokenPipeError:  # `dbom diff ... | head`: the reader has seen enough; the exit code still tells
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     sys.exit(1 if result.differs(categories) else 0)
+
+
+@main.command(cls=_Exit2Command)
+@click.argument("file", type=click.Path(path_type=Path), default=DEFAULT_DBOM, required=False)
+@click.option("--root", "roots", metavar="NAME=PATH_OR_URL", multiple=True,
+              help="Where dataset NAME is now (repeatable); else the manifest's, else its recorded URL.")
+@click.option("-c", "--config", "manifest", type=click.Path(path_type=Path),
+              help="The manifest the DBOM was scanned with: where its datasets are.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--trust-cache", is_flag=True, help="Take files whose stat is unchanged from the scan cache, unread.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker threads (0: one per CPU).")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Who reads the files: this machine's pools, or a Ray cluster (pip install 'dbom[ray]').")
+@click.option("--ray-address", metavar="ADDRESS", help="The Ray cluster (default: RAY_ADDRESS, else a local one).")
+@click.option("--max-items", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Shards listed per dataset in text (0: all).")
+def verify(file: Path, roots: tuple[str, ...], manifest: Path | None, fmt: str, trust_cache: bool, jobs: int,
+           executor: str, ray_address: str | None, max_items: int) -> None:
+    """Check the data against the DBOM FILE: every shard there, unchanged, and no other. Exit 0 same, 1 differs."""
+    import json
+
+    from dbom.cyclonedx.api import load
+    from dbom.verification.verify import parse_roots, render_text
+    from dbom.verification.verify import verify as run_verify
+
+    if manifest is not None and not manifest.is_file():
+        raise DbomError(str(manifest), "manifest not found")
+    parsed = parse_roots(roots)
+    result = run_verify(load(_require_file(file), stream=True), parsed, manifest, trust_cache, jobs, executor,
+                        ray_address)
+    if fmt == "json":
+        click.echo(json.dumps({"file": str(file), **result.to_json()}, indent=2, ensure_ascii=False))
+    else:
+        for line in render_text(result, str(file), max_items).splitlines():
+            click.echo(printable(line))  # file names come from the data: no control character reaches the terminal
+    sys.exit(1 if result.differs else 0)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path), default=DEFAULT_DBOM, required=False)
+@click.option("--format", "fmt", type=click.Choice(["spdx3", "croissant"]), required=True,
+              help="spdx3: SPDX 3.0.1 JSON-LD (AI and Dataset profiles); croissant: Croissant 1.1, one per dataset.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The file to write (croissant without --dataset: a folder, one NAME.croissant.json a dataset).")
+@click.option("--dataset", metavar="NAME", help="Croissant: only this dataset, to the file -o names.")
+@click.option("--root", "roots", metavar="NAME=PATH_OR_URL", multiple=True,
+              help="Croissant: where dataset NAME's files are, for their contentUrl (repeatable).")
+def export(file: Path, fmt: str, output: Path, dataset: str | None, roots: tuple[str, ...]) -> None:
+    """Write the DBOM FILE (default dbom.cdx.json) as SPDX 3.0.1 or Croissant JSON-LD."""
+    from dbom.cyclonedx.api import load
+    from dbom.export.run import export as run_export
+    from dbom.verification.verify import parse_roots
+
+    parsed = parse_roots(roots)
+    if dataset is not None and fmt != "croissant":
+        raise click.UsageError("--dataset is for --format croissant (SPDX is one document of every dataset)")
+    written = run_export(load(_require_file(file), stream=True), file, fmt, output, dataset, parsed,
+                         lambda message: click.echo(f"dbom: warning: {printable(message)}", err=True))
+    click.echo(f"dbom: wrote {', '.join(str(p) for p in written)} ({fmt})", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,7 @@ The manifest holds what only people know. Its top-level keys are `model`, `dbom`
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -20,12 +21,32 @@ MAX_MANIFEST_BYTES = 4 << 20
 MAX_VALUES = 200_000
 MAX_DEPTH = 64
 
-MODEL_KEYS = ("name", "version", "license", "commercial", "group", "supplier", "description")
+# The model keys a person states for the EU summary: written through as `dbom:model:fact:<key>` properties
+MODEL_FACT_KEYS = (
+    "contact",                    # A3, EU 1.1: the provider's contact details
+    "authorised_representative",  # A3, EU 1.1: name and contact, for a provider established outside the EU
+    "dependencies",               # A4, EU 1.2: the base model(s), each with a link to its own summary, or "none"
+    "market_date",                # A4, EU 1.2: date of placement on the Union market (YYYY-MM-DD)
+    "continuous_training",        # A7, EU 1.3: whether the model is trained on new data after the latest collection
+    "summary_version",            # A1, EU header: the version of the public summary
+    "other_public_data",          # B4, EU 2.1: other publicly available datasets used, not listed, or "none"
+    "other_private_data",         # B4, EU 2.2.2: non-publicly known private third-party data used, or "none"
+    "cop_signatory",              # E4, EU 3.1: a signatory to the Code of Practice for general-purpose AI models?
+)
+# The EU template's optional "additional comments", by section (3.3 is "other information"): `model.eu_comments`,
+# written through as `dbom:model:eu-comment:<section>` properties.
+EU_COMMENT_SECTIONS = ("1.3", "2.1", "2.2.1", "2.2.2", "2.3", "2.4", "2.5", "2.6", "3.1", "3.3")
+MODEL_KEYS = ("name", "version", "license", "commercial", "group", "supplier", "description",
+              "tokenizer",  # the content profile's tokenizer: a tokenizer.json or a model folder holding one
+              "sme",  # an SME (EU summary 2.3): the profile lists the top 5% of domains, at most 1,000
+              *MODEL_FACT_KEYS, "eu_comments")
+
 DBOM_KEYS = ("license",)
 
 # Per-dataset keys the tool uses itself.
 DATASET_CORE_KEYS = ("name", "path", "include", "exclude", "version", "description", "homepage", "location",
-                     "license")
+                     "license",
+                     "text_field", "url_field", "date_field")  # the content profile's fields, when not found by name
 
 # Per-dataset facts only people know (../shared/requirements.md, rows marked CFG). Each is
 # written through as a `dbom:fact:<key>` property, so that `check` can tell what is stated.
@@ -45,15 +66,36 @@ DATASET_FACT_KEYS = (
     "classification",       # E3: public | internal | confidential | restricted
     "personal_data",        # E1: yes | no | unknown, with categories
     "sensitive_data",       # E1/E2: how personal or sensitive data was handled
+    "illegal_content",      # E5, EU 3.2: measures taken to avoid or remove illegal content
+    "tdm_opt_out",          # E4, EU 3.1: how text-and-data-mining opt-outs (robots.txt, TDMRep) were honoured
     "known_biases",         # E6
     "intended_use",         # A10
     "citation",             # E10
+    "size",                 # A5, EU 1.3: size in the modality's unit where dbom cannot count it (hours, ...)
+    "crawler",              # F5, EU 2.3: crawler name(s) / user agent(s)
+    "crawler_purpose",      # F5, EU 2.3: what the crawler collected data for
+    "crawler_behaviour",    # F5, EU 2.3: robots.txt and other opt-out protocols honoured, captchas, paywalls, logins
+    "user_data_from",       # F6, EU 2.4: model | services (interactions with the model, or other services)
+    "generator_models",     # F7, EU 2.5: models on the market that generated it, with links to their summaries
+    "other_generator_models",  # F7, EU 2.5: other models (own, not on the market) and their training data
+    "documentation",        # A11: links to the paper, data card, technical report
+    "ethical_review",       # E7: ethical review, social impact
+    "maintenance",          # E8: maintenance, updates, versioning and deprecation
+    "takedown_contact",     # E8: contact for takedown and opt-out requests
+    "funding",              # E9: who funded the dataset's creation
 )
+# The facts asked only of the datasets of one EU summary section (`check` does not ask the others for them).
+SECTION_FACT_KEYS = {
+    "2.3": ("crawler", "crawler_purpose", "crawler_behaviour", "tdm_opt_out"),
+    "2.4": ("user_data_from",),
+    "2.5": ("generator_models", "other_generator_models"),
+}
 OSAID_CLASSES = ("open", "public", "obtainable", "unshareable")
+USER_DATA_SOURCES = ("model", "services")
 EU_CATEGORIES = ("2.1", "2.2.1", "2.2.2", "2.3", "2.4", "2.5", "2.6")
 
 # Per-step keys (dbom.provenance.pipeline resolves `code` and `config` to repository, commit and digest).
-STEP_KEYS = ("name", "kind", "code", "entrypoint", "command", "args", "config", "inputs", "outputs",
+STEP_KEYS = ("name", "kind", "code", "license", "entrypoint", "command", "args", "config", "inputs", "outputs",
              "documents_in", "documents_out", "bytes_in", "bytes_out")
 STEP_TEXT_KEYS = ("kind", "code", "entrypoint", "command", "config")
 STEP_COUNT_KEYS = ("documents_in", "documents_out", "bytes_in", "bytes_out")
@@ -76,6 +118,9 @@ class DatasetEntry:
     location: str | None = None
     license: str | None = None
     facts: Mapping[str, str] = field(default_factory=dict)
+    text_field: str | None = None  # the content profile's text, URL and date fields (dots for nested ones)
+    url_field: str | None = None
+    date_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +144,9 @@ class Manifest:
             group=_text(m.get("group")),
             supplier=_text(m.get("supplier")),
             description=_text(m.get("description")),
+            facts={key: _fact_value(m[key]) for key in MODEL_FACT_KEYS if m.get(key) is not None},
+            eu_comments={str(k): str(v).strip() for k, v in (m.get("eu_comments") or {}).items()
+                         if v is not None and str(v).strip()},
         )
 
     @property
@@ -109,6 +157,17 @@ class Manifest:
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _fact_value(value: Any) -> str:
+    """A model fact as text: a list (of base models) joined, a yes/no answer as `yes` or `no`, a date in ISO form."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    if isinstance(value, datetime.date):  # YAML reads an unquoted 2025-08-02 as a date
+        return value.isoformat()
+    return str(value)
 
 
 @functools.cache
@@ -224,11 +283,34 @@ def parse_manifest(doc: Any, base: Path, label: str = "manifest") -> Manifest:
     dbom_section = _mapping(top.get("dbom", {}), label, "dbom", DBOM_KEYS, "dbom")
     if "name" not in model and "model" in top:
         raise ManifestError(label, f"{_at(top, 'model')}model: `name` is required")
-    for key in ("name", "version", "license", "group", "supplier", "description"):
-        if key in model and not isinstance(model[key], (str, int, float)):
+    for key in ("name", "version", "license", "group", "supplier", "description", *MODEL_FACT_KEYS):
+        if key in ("continuous_training", "cop_signatory") and isinstance(model.get(key), bool):
+            continue
+        if key == "dependencies" and isinstance(model.get(key), list):
+            continue
+        if key in MODEL_FACT_KEYS and model.get(key) is None:  # left empty (as `dbom init` writes it): not stated
+            continue
+        value = model.get(key)
+        if key in model and (isinstance(value, bool) or not isinstance(value, (str, int, float, datetime.date))):
             raise ManifestError(label, f"{_at(model, key)}model.{key} must be a string")
-    if "commercial" in model and not isinstance(model["commercial"], bool):
-        raise ManifestError(label, f"{_at(model, 'commercial')}model.commercial must be true or false")
+    for key in ("commercial", "sme"):
+        if key in model and not isinstance(model[key], bool):
+            raise ManifestError(label, f"{_at(model, key)}model.{key} must be true or false")
+    if "tokenizer" in model:
+        if not isinstance(model["tokenizer"], str) or not model["tokenizer"].strip():
+            raise ManifestError(label, f"{_at(model, 'tokenizer')}model.tokenizer must be a path")
+        model["tokenizer"] = str((base / model["tokenizer"]).resolve())
+    comments = model.get("eu_comments")
+    if comments is not None:
+        if not isinstance(comments, dict):
+            raise ManifestError(label, f"{_at(model, 'eu_comments')}model.eu_comments must map EU summary "
+                                       f"sections ({', '.join(EU_COMMENT_SECTIONS)}) to text")
+        for section, text in comments.items():
+            if str(section) not in EU_COMMENT_SECTIONS:
+                raise ManifestError(label, f"{_at(comments, section)}model.eu_comments: {str(section)!r} is not a "
+                                           f"section with comments ({', '.join(EU_COMMENT_SECTIONS)}; quote it)")
+            if text is not None and (isinstance(text, bool) or not isinstance(text, (str, int, float))):
+                raise ManifestError(label, f"{_at(comments, section)}model.eu_comments[{section}] must be text")
     for section, where in ((model, "model"), (dbom_section, "dbom")):
         if section.get("license") is not None:
             section["license"] = _license(section, label, f"{where}.license")
@@ -271,6 +353,10 @@ def _dataset(item: Any, base: Path, label: str, parent: Mapping[str, Any]) -> Da
     if "eu_category" in facts and facts["eu_category"] not in EU_CATEGORIES:
         raise ManifestError(label, f"{_at(entry, 'eu_category')}datasets[{name}].eu_category must be one of "
                                    f"{', '.join(EU_CATEGORIES)}")
+    if "user_data_from" in facts and (not facts["user_data_from"] or any(
+            part.strip() not in USER_DATA_SOURCES for part in facts["user_data_from"].split(","))):
+        raise ManifestError(label, f"{_at(entry, 'user_data_from')}datasets[{name}].user_data_from must be "
+                                   f"{' or '.join(USER_DATA_SOURCES)}, or both as a list")
     from dbom.sources.remote import parse_remote
 
     try:
@@ -287,6 +373,9 @@ def _dataset(item: Any, base: Path, label: str, parent: Mapping[str, Any]) -> Da
         description=_optional_text(entry, "description", label, name),
         homepage=_optional_text(entry, "homepage", label, name),
         location=_optional_text(entry, "location", label, name),
+        text_field=_optional_text(entry, "text_field", label, name),
+        url_field=_optional_text(entry, "url_field", label, name),
+        date_field=_optional_text(entry, "date_field", label, name),
         license=_license(entry, label, f"datasets[{name}].license") if entry.get("license") is not None else None,
         facts=facts,
     )
@@ -304,6 +393,8 @@ def _step(item: Any, label: str, parent: Mapping[str, Any], datasets: set[str]) 
     for key in STEP_COUNT_KEYS:
         if key in step and (not isinstance(step[key], int) or isinstance(step[key], bool) or step[key] < 0):
             raise ManifestError(label, f"{_at(step, key)}steps[{name}].{key} must be a whole number >= 0")
+    if step.get("license") is not None:
+        step["license"] = _license(step, label, f"steps[{name}].license")
     if "args" in step and not isinstance(step["args"], dict):
         raise ManifestError(label, f"{_at(step, 'args')}steps[{name}].args must be a mapping of names to values")
     for key in ("inputs", "outputs"):
@@ -364,6 +455,8 @@ def _optional_text(entry: Mapping[str, Any], key: str, label: str, name: str) ->
 def _fact_text(value: Any, label: str, entry: Mapping[str, Any], key: str, name: str) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, datetime.date):  # YAML reads an unquoted 2024-06-01 as a date
+        return value.isoformat()
     if isinstance(value, (str, int, float)):
         return str(value).strip()
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 # Which digests a shard may carry. "xxh3-128" is always computed; it is not in CycloneDX's
 # hash list, so the writer puts it in a property, never in `hashes`.
@@ -370,6 +371,11 @@ class Dataset:
     card_facts: tuple[str, ...] = ()  # the keys of `facts` taken from the card (the manifest states the others)
     url: str | None = None  # the URL it was scanned from (no credentials), for a remote corpus
     hub_ref: str | None = None  # for hf://: the branch or tag given, resolved to `hub.revision`
+    # the cache snapshot it was scanned from, whose written file components a later write may copy
+    # (dbom.scanning.snapshot_lines.SnapshotLink); not part of what the dataset is
+    snapshot: Any = field(default=None, compare=False, repr=False)
+    # the content profile (dbom.profile): its `dbom:profile:*` properties, in order; () when not profiled
+    profile: tuple[tuple[str, str], ...] = ()
 
     # Totals are asked for several times per dataset (writer, summary, reports): one pass over the shards,
     # computed once. A frozen dataclass: the value can never go stale.
@@ -400,7 +406,9 @@ class ModelInfo:
     """The model being trained, as the manifest describes it.
 
     `files` are the model's weight files (kind "weights", paths relative to the model folder),
-    fingerprinted by `dbom attach`; empty until the DBOM is attached to a model.
+    fingerprinted by `dbom attach`; empty until the DBOM is attached to a model. `facts` are the
+    manifest's model facts for the EU summary (dbom.manifest.MODEL_FACT_KEYS, as text) and
+    `eu_comments` its additional comments by template section.
     """
 
     name: str
@@ -411,6 +419,9 @@ class ModelInfo:
     supplier: str | None = None
     description: str | None = None
     files: tuple[DocFile, ...] = ()
+    # what the manifest states for the EU summary (dbom.manifest.MODEL_FACT_KEYS), as text: dbom:model:fact:<key>
+    facts: Mapping[str, str] = field(default_factory=dict)
+    eu_comments: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def weights_digest(self) -> str | None:
@@ -453,6 +464,7 @@ class ProcessingStep:
     documents_out: int | None = None
     bytes_in: int | None = None
     bytes_out: int | None = None
+    license: str | None = None  # the code's license (SPDX), as the manifest states it
 
 
 @dataclass(frozen=True)
@@ -471,6 +483,14 @@ class Dbom:
     # as (name, version) pairs ("python" first, for the interpreter itself).
     training_code: CodeRef | None = None
     environment: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def trained_on(self) -> tuple[Dataset, ...]:
+        """The datasets the model was trained on: those no processing step consumed (an input of a step is an
+        intermediate, kept in the DBOM as an ancestor of what the step wrote). All of them without steps."""
+        consumed = {name for step in self.steps for name in step.inputs}
+        kept = tuple(d for d in self.datasets if d.name not in consumed)
+        return kept or self.datasets
 
 
 def combine_records_digests(digests: Iterable[str | None]) -> str | None:

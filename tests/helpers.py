@@ -105,10 +105,10 @@ def sample_manifest(folder: Path, edit: Any = None, samples: Path | None = None)
     return path
 
 
-def scan_to_file(manifest: Path, out: Path) -> Path:
+def scan_to_file(manifest: Path, out: Path, profile: str = "off") -> Path:
     """Scan the datasets of `manifest` in-process (no fingerprint cache) and write the DBOM to `out`."""
     import dbom
     from dbom.scanning.scanner import ScanOptions
 
-    dbom.write(dbom.scan(manifest=manifest, options=ScanOptions(use_cache=False)), out)
+    dbom.write(dbom.scan(manifest=manifest, options=ScanOptions(use_cache=False, profile=profile)), out)
     return out

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from dbom.manifest import DATASET_FACT_KEYS, load_manifest
+from dbom.manifest import DATASET_FACT_KEYS, MODEL_FACT_KEYS, SECTION_FACT_KEYS, load_manifest
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_datasets"
 SCRIPT = SAMPLES / "make_samples.py"
@@ -76,11 +76,15 @@ def test_manifest_loads_and_states_every_fact() -> None:
     assert manifest.model["commercial"] is True
     assert manifest.dbom == {"license": "CC-BY-4.0"}
     assert manifest.steps == ()
+    assert set(manifest.model_info().facts) == set(MODEL_FACT_KEYS)
     assert [d.name for d in manifest.datasets] == list(DATASETS)
     for entry in manifest.datasets:
         assert entry.path == (SAMPLES / entry.name).resolve()
         assert entry.path.is_dir()
-        assert sorted(entry.facts) == sorted(DATASET_FACT_KEYS), entry.name
+        # Every fact but those of EU sections the dataset is not in (and `size`: the scan counts text).
+        others = {k for section, keys in SECTION_FACT_KEYS.items() if section != entry.facts["eu_category"]
+                  for k in keys} - {"tdm_opt_out"}  # asked of crawled data, stated of every sample
+        assert sorted(entry.facts) == sorted(set(DATASET_FACT_KEYS) - others - {"size"}), entry.name
         assert all(value.strip() for value in entry.facts.values()), entry.name
         assert entry.facts["osaid_class"] == OSAID[entry.name]
         assert entry.location and entry.location.startswith("https://example.org/")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dbom.errors import DbomError
-from dbom.manifest import DATASET_FACT_KEYS, EU_CATEGORIES, OSAID_CLASSES
+from dbom.manifest import DATASET_FACT_KEYS, EU_CATEGORIES, EU_COMMENT_SECTIONS, MODEL_FACT_KEYS, OSAID_CLASSES
 from dbom.util.atomic import replacing
 
 # What each per-dataset fact is for: (requirement rows, who asks, explanation). Every key of
@@ -46,9 +46,51 @@ FACT_HELP: dict[str, tuple[str, str]] = {
     "personal_data": ("E1, OSAID FAQ", "does it hold personal data? \"yes\" | \"no\" | \"unknown\", with the "
                                        "categories (quote yes and no)"),
     "sensitive_data": ("E1, E2", "how personal or sensitive data was handled (removed, masked, kept and why)"),
+    "illegal_content": ("E5, EU 3.2", "measures taken to avoid or remove illegal content (filters, blocklists, "
+                                  "takedown handling); not the general processing, which is `processing`"),
+    "tdm_opt_out": ("E4, EU 3.1", "for data crawled or scraped (EU 2.3): how reservations of rights were honoured "
+                              "(robots.txt, ai.txt, TDMRep, other opt-out protocols) before and during collection"),
     "known_biases": ("E6, OSAID FAQ", "known biases, limitations and gaps"),
     "intended_use": ("A10", "what the data is used for in training (pre-training, fine-tuning, evaluation...)"),
     "citation": ("E10", "how to cite the dataset"),
+    "size": ("A5, EU 1.3", "only for audio, video or `other` data, or data without files: its size in the "
+                           "modality's unit (hours of audio or video, ...); text and images are counted by the scan"),
+    "crawler": ("F5, EU 2.3", "only for eu_category 2.3 (own crawl): the crawler's name(s) and user agent(s)"),
+    "crawler_purpose": ("F5, EU 2.3", "only for 2.3: the purposes of the crawler"),
+    "crawler_behaviour": ("F5, EU 2.3", "only for 2.3: how the crawler behaves: robots.txt and other opt-out "
+                                        "protocols honoured, captchas, paywalls, logins"),
+    "user_data_from": ("F6, EU 2.4", "only for eu_category 2.4 (user data): interactions with the `model`, the "
+                                     "provider's other `services`, or both as a list"),
+    "generator_models": ("F7, EU 2.5", "only for eu_category 2.5 (synthetic): the general-purpose AI models on the "
+                                       "market that generated it, each with a link to its summary, or `none`"),
+    "other_generator_models": ("F7, EU 2.5", "only for 2.5: other models that generated it (the provider's own, "
+                                             "not on the market) with a general description of their training "
+                                             "data, or `none`"),
+    "documentation": ("A11", "links to its documentation: paper, data card, datasheet, technical report"),
+    "ethical_review": ("E7", "the ethical review it went through and its social impact, or that there was none"),
+    "maintenance": ("E8", "how it is maintained: updates, versioning, deprecation"),
+    "takedown_contact": ("E8", "the contact for takedown and opt-out requests"),
+    "funding": ("E9", "who funded its creation"),
+}
+
+# What each model fact is for (every key of dbom.manifest.MODEL_FACT_KEYS): (EU template section and
+# requirement row, explanation). They serve the EU public summary of training content.
+MODEL_FACT_HELP: dict[str, tuple[str, str]] = {
+    "contact": ("EU 1.1, A3", "the provider's contact details (address, e-mail)"),
+    "authorised_representative": ("EU 1.1, A3", "name and contact of the authorised representative in the EU, for "
+                                                "a provider established outside it; else say it does not apply"),
+    "dependencies": ("EU 1.2, A4", "the general-purpose AI models this model modifies or fine-tunes, each with a "
+                                   "link to its summary: [name (url), ...], or `none`"),
+    "market_date": ("EU 1.2, A4", "the date of placement of the model on the Union market; quote it: \"2026-01-15\""),
+    "continuous_training": ("EU 1.3, A7", "true/false: is the model trained on new data after the latest collection "
+                                          "date?"),
+    "summary_version": ("EU header, A1", "the version of the public summary of training content; quote it"),
+    "other_public_data": ("EU 2.1, F2", "a general description of the publicly available datasets used and not "
+                                        "listed in the manifest, or `none`"),
+    "other_private_data": ("EU 2.2.2, F4", "a general description of the non-publicly known private datasets "
+                                           "obtained from third parties, or `none`"),
+    "cop_signatory": ("EU 3.1, E4", "true/false: is the provider a signatory of the Code of Practice for "
+                                    "general-purpose AI models?"),
 }
 
 
@@ -194,8 +236,12 @@ def render_manifest(paths: Sequence[Path], output: Path) -> tuple[str, int]:
     env.filters["flow"] = lambda items: Markup("[" + ", ".join(yaml_quote(i) for i in items) + "]")
     help_rows = [{"key": Markup(k), "rows": Markup(FACT_HELP[k][0]), "help": Markup(FACT_HELP[k][1])}
                  for k in DATASET_FACT_KEYS]
+    model_rows = [{"key": Markup(k), "rows": Markup(MODEL_FACT_HELP[k][0]), "help": Markup(MODEL_FACT_HELP[k][1])}
+                  for k in MODEL_FACT_KEYS]
     text = env.get_template("dbom.yaml.j2").render(
-        datasets=found, facts=help_rows, model_name=base.name or "my-model",
+        datasets=found, facts=help_rows, model_facts=model_rows,
+        comment_sections=Markup(", ".join(EU_COMMENT_SECTIONS)),
+        model_name=base.name or "my-model",
         output_name=Markup(comment(output.name)),
     )
     return text, len(found)

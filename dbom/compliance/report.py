@@ -18,25 +18,43 @@ while StrictUndefined keeps a key the context does not have an error rather than
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from dbom.compliance.charts import bar_chart
-from dbom.compliance.check import CheckResult, check, osaid_class, revision, step_code, steps_producing, where_to_obtain
+from dbom.compliance.check import (
+    MODALITIES,
+    CheckResult,
+    check,
+    consumed,
+    eu_used,
+    eu_user_data,
+    in_section,
+    modalities,
+    model_fact,
+    osaid_class,
+    period_end,
+    revision,
+    step_code,
+    steps_producing,
+    unsized_reason,
+    user_data_sources,
+    where_to_obtain,
+)
 from dbom.errors import DbomError
 from dbom.licensing import classes as lt
 from dbom.licensing.record_licenses import MISSING as NO_RECORD_LICENSE
-from dbom.manifest import DATASET_FACT_KEYS
+from dbom.manifest import DATASET_FACT_KEYS, EU_CATEGORIES, MODEL_FACT_KEYS
 from dbom.model import NOASSERTION, CodeRef, Dataset, Dbom, ProcessingStep
 from dbom.util.atomic import replacing
 from dbom.util.humanize import human_bytes, human_count, plural
 from dbom.util.templating import templates_dir
 
 FORMATS = {"md": "report.md.j2", "eu": "eu-summary.md.j2", "html": "report.html.j2"}
-MODALITIES = ("text", "image", "audio", "video", "other")
-EU_SECTIONS = ("2.1", "2.2.1", "2.2.2", "2.3", "2.4", "2.5", "2.6")
+EU_SECTIONS = EU_CATEGORIES
 TODO = "to be completed"  # what a report prints for a fact the DBOM does not state
 EU_TODO = "[to be completed by the provider]"  # the EU summary's wording for the same
 UNSHAREABLE_NA = "not applicable: unshareable data"
@@ -84,9 +102,9 @@ def md_link(url: Any, text: Any = None, todo: str = TODO) -> Any:
     from markupsafe import Markup
 
     href = safe_href(url)
-    if href is None:
+    if href is None:  # escaped here, so Markup: the environment must not escape it twice
         shown = text if text is not None else url
-        return md_escape(todo if shown is None else shown)
+        return Markup(md_escape(todo if shown is None else shown))
     target = quote(href, safe=_URL_SAFE)
     return Markup(f"[{md_escape(text if text is not None else url)}]({target})")
 
@@ -152,12 +170,6 @@ def _facts(ds: Dataset) -> dict[str, str | None]:
     return facts
 
 
-def _modalities(ds: Dataset) -> list[str | None]:
-    raw = ds.facts.get("modality") or ""
-    found = [m.strip().lower() for m in raw.split(",") if m.strip()]
-    return [m if m in MODALITIES else "other" for m in found] or [None]
-
-
 def _record_license_view(ds: Dataset) -> list[dict[str, Any]]:
     """The per-record licenses (a `license` column in the data): license, class, records, bytes of record data."""
     return [{"license": "none stated" if share.license == NO_RECORD_LICENSE else share.license,
@@ -194,19 +206,23 @@ def license_parts(ds: Dataset) -> list[tuple[str, int | None, int | None]]:
     return result
 
 
-def _period_end(period: str | None) -> tuple[int, int] | None:
-    """(year, month) of the end of a `YYYY-MM/YYYY-MM` collection period (or of a single date)."""
-    if not period:
-        return None
-    found = re.findall(r"(\d{4})-(\d{2})", period)
-    if not found:
-        return None
-    year, month = found[-1]
-    return int(year), int(month)
-
-
 def _columns(ds: Dataset) -> list[dict[str, str]]:
     return [{"name": c.name, "type": c.type} for c in ds.summary.columns]
+
+
+def _domains_text(ds: Dataset) -> str | None:
+    """The top registered domains the content profile counted, by bytes of text; None when not profiled."""
+    profile = dict(ds.profile)
+    listed = profile.get("dbom:profile:domains")
+    if listed is None:
+        return None
+    domains = json.loads(listed)
+    if not domains:
+        return "no URL in the records"
+    shown = ", ".join(f"{d['domain']} ({human_bytes(d['bytes'])})" for d in domains[:50])
+    more = f", and {len(domains) - 50} more" if len(domains) > 50 else ""
+    return (f"{shown}{more} (the top {len(domains)} of {profile.get('dbom:profile:domains-distinct')} "
+            f"registered domains by bytes of text, from `{profile.get('dbom:profile:url-field')}`)")
 
 
 def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
@@ -237,7 +253,8 @@ def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
         "record_licenses": _record_license_view(ds),
         "record_license_names": [s.license for s in ds.record_licenses if s.license != NO_RECORD_LICENSE],
         "facts": facts,
-        "modalities": _modalities(ds),
+        "domains": _domains_text(ds),
+        "modalities": modalities(ds),
         "shards": ds.summary.shards,
         "records": _dataset_records(ds),
         "bytes": _dataset_bytes(ds),
@@ -271,11 +288,31 @@ def _datasets_info_text(ds: Dataset) -> str | None:
 
 
 def _size_for(modality: str | None, datasets: list[Dataset]) -> dict[str, Any]:
+    """The EU 1.3 size of one modality: the template's range and how it was found, or None for the range.
+
+    The DBOM counts text (an estimate from its bytes) and images (records); a size it cannot count
+    (durations, an `other` unit, a dataset without data files) is taken from the dataset's `size`
+    fact, and without one the range is None ("to be completed").
+    """
+    if modality is None:  # no range without a modality; what the files say, for the provider to place
+        records = _records(datasets)
+        counted = human_count(records) if records is not None else "unknown"
+        return {"range": None,
+                "detail": f"no modality stated; {counted} records, {human_bytes(sum(d.total_bytes for d in datasets))}"}
+    unsized = [d for d in datasets if unsized_reason(d, modality)]
+    if unsized:
+        stated = [f"{d.name}: {d.facts['size'].strip()}" for d in unsized if (d.facts.get("size") or "").strip()]
+        silent = [f"{d.name} ({unsized_reason(d, modality)})" for d in unsized
+                  if not (d.facts.get("size") or "").strip()]
+        sized = [d for d in datasets if d not in unsized]
+        counted = _size_for(modality, sized)["detail"] if sized else None
+        if silent:
+            return {"range": None, "detail": "no size stated for " + ", ".join(silent)
+                    + (f"; as stated: {'; '.join(stated)}" if stated else "")
+                    + (f"; counted: {counted}" if counted else "")}
+        return {"range": "Specified in another unit",
+                "detail": "as stated: " + "; ".join(stated) + (f"; counted: {counted}" if counted else "")}
     records = _records(datasets)
-    raw_bytes = sum(d.total_bytes for d in datasets)
-    unsized = [d.name for d in datasets if not d.summary.shards]
-    if unsized:  # recorded from a `datasets` object in memory: no files, so no size to put in a range
-        return {"range": None, "detail": f"the size of {', '.join(unsized)} is not recorded (no data files)"}
     if modality == "text":
         text_bytes = sum(_text_bytes(d) for d in datasets)
         tokens = text_bytes // BYTES_PER_TOKEN
@@ -283,46 +320,69 @@ def _size_for(modality: str | None, datasets: list[Dataset]) -> dict[str, Any]:
         detail = (f"estimate: about {human_count(tokens)} tokens, from {human_count(text_bytes)} bytes of data "
                   f"(uncompressed where known) at {BYTES_PER_TOKEN} bytes per token, not counted with the model's "
                   "tokenizer")
-    elif modality == "image" and records is not None:
-        label = next(lbl for bound, lbl in IMAGE_RANGES if bound is None or records < bound)
-        detail = f"{human_count(records)} images (records)"
-    else:
-        label = None if modality is None else "Not determined: specify in another unit"
-        detail = ("durations are not recorded in the DBOM; " if modality in ("audio", "video") else "")
-        detail += f"{human_count(records) if records is not None else 'unknown'} records, {human_bytes(raw_bytes)}"
-    if records is not None and modality == "text":
-        detail += f"; {human_count(records)} records"
-    return {"range": label, "detail": detail}
+        if records is not None:
+            detail += f"; {human_count(records)} records"
+        return {"range": label, "detail": detail}
+    images = records or 0  # unsized_reason() made sure every count is known
+    label = next(lbl for bound, lbl in IMAGE_RANGES if bound is None or images < bound)
+    return {"range": label, "detail": f"{human_count(images)} images (records)"}
+
+
+def _answer(value: bool | None) -> str | None:
+    """A yes/no question's answer: Yes, No, or None ("to be completed") when the DBOM cannot tell."""
+    return None if value is None else ("Yes" if value else "No")
+
+
+def _listed(items: Iterable[str | None]) -> dict[str, Any]:
+    """Known items without repeats, and whether one is unknown (None): the template marks it."""
+    return {"known": _unique(i for i in items if i), "unknown": any(i is None for i in items)}
 
 
 def _eu_view(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
     by_name = {d.name: d for d in dbom.datasets}
-    modalities = []
+    rows = []
     for modality in (*MODALITIES, None):
-        members = [d for d in datasets if modality in d["modalities"]]
+        # 1.3 is the training data after pre-processing: not the datasets that processing steps read
+        members = [d for d in datasets if modality in d["modalities"] and not consumed(dbom, d["name"])]
         if not members:
             continue
-        types = _unique(t.strip() for d in members for t in (d["facts"]["content_types"] or "").split(","))
-        modalities.append({
+        rows.append({
             "name": modality, "datasets": [d["name"] for d in members],
-            "content_types": types, **_size_for(modality, [by_name[d["name"]] for d in members]),
+            "content_types": _unique(t.strip() for d in members
+                                     for t in (d["facts"]["content_types"] or "").split(",")),
+            "untyped": [d["name"] for d in members if not d["facts"]["content_types"]],
+            **_size_for(modality, [by_name[d["name"]] for d in members]),
         })
-    ends = [e for e in (_period_end(d["facts"]["collection_period"]) for d in datasets) if e]
+    ends = [e for e in (period_end(d["facts"]["collection_period"]) for d in datasets) if e]
     latest = f"{max(ends)[1]:02d}/{max(ends)[0]}" if ends else None
     languages = _unique(x.strip() for d in datasets for x in (d["facts"]["languages"] or "").split(","))
     sections = {}
     for section in EU_SECTIONS:
         members = [d for d in datasets if d["eu_category"] == section]
         sections[section] = {
-            "used": bool(members),
-            "modalities": _unique(m for d in members for m in d["modalities"]),
+            "used": eu_used(dbom, section),
+            "answer": _answer(eu_used(dbom, section)),
+            "modalities": _listed([m for d in members for m in d["modalities"]]),
             "datasets": members,
+            "comment": dbom.model.eu_comments.get(section),
         }
-    uncategorised = [d for d in datasets if d["eu_category"] not in EU_SECTIONS]
-    return {"modalities": modalities, "latest_collection": latest, "languages": languages,
-            "sections": sections, "uncategorised": uncategorised,
+    users = in_section(dbom, "2.4")
+    sections["2.4"]["from_model"] = _answer(eu_user_data(dbom, "model"))
+    sections["2.4"]["from_services"] = _answer(eu_user_data(dbom, "services"))
+    sections["2.4"]["sources"] = {d.name: " and ".join(
+        {"model": "interactions with the model", "services": "the provider's other services or products"}[s]
+        for s in user_data_sources(d) or ()) or None for d in users}
+    facts: dict[str, str | None] = {key: model_fact(dbom, key) for key in MODEL_FACT_KEYS}
+    for key in ("continuous_training", "cop_signatory"):
+        facts[key] = {"yes": "Yes", "no": "No"}.get((facts[key] or "").lower(), facts[key])
+    # the intermediates' characteristics are asked too (osaid.1.characteristics): marked apart from the table
+    vague = [d["name"] for d in datasets if consumed(dbom, d["name"])
+             and (None in d["modalities"] or not d["facts"]["content_types"])]
+    return {"modalities": rows, "vague_intermediates": vague, "latest_collection": latest, "languages": languages,
+            "sections": sections, "uncategorised": [d for d in datasets if d["eu_category"] not in EU_SECTIONS],
+            "facts": facts, "comments": dict(dbom.model.eu_comments),
             # the datasets that do not state a fact, so that an overall answer says it is partial
-            "undated": [d["name"] for d in datasets if not _period_end(d["facts"]["collection_period"])],
+            "undated": [d["name"] for d in datasets if not period_end(d["facts"]["collection_period"])],
             "unlanguaged": [d["name"] for d in datasets if not d["facts"]["languages"]]}
 
 
@@ -391,9 +451,12 @@ def _step_view(step: ProcessingStep) -> dict[str, Any]:
     counts = [f"{label} {human_count(n)}" for label, n in (
         ("documents in", step.documents_in), ("documents out", step.documents_out),
         ("bytes in", step.bytes_in), ("bytes out", step.bytes_out)) if n is not None]
+    ref = step.code_ref
+    unpinned = (ref is None and bool(step.code)) or (ref is not None and not ref.sha256
+                                                      and not (ref.vcs and ref.vcs.commit))
     return {"name": step.name, "kind": step.kind, "code": step_code(step), "code_ref": _code_view(step.code_ref),
-            "run": "; ".join(run), "counts": ", ".join(counts), "inputs": list(step.inputs),
-            "outputs": list(step.outputs)}
+            "unpinned": unpinned, "license": step.license, "run": "; ".join(run), "counts": ", ".join(counts),
+            "inputs": list(step.inputs), "outputs": list(step.outputs)}
 
 
 def context(dbom: Dbom, result: CheckResult | None = None) -> dict[str, Any]:
@@ -404,7 +467,8 @@ def context(dbom: Dbom, result: CheckResult | None = None) -> dict[str, Any]:
     composition = _composition(dbom)
     return {
         "model": {"name": m.name, "version": m.version, "license": m.license, "supplier": m.supplier,
-                  "group": m.group, "description": m.description, "commercial": m.commercial},
+                  "group": m.group, "description": m.description, "commercial": m.commercial,
+                  "facts": {key: m.facts.get(key) for key in MODEL_FACT_KEYS}},
         "dbom": {"license": dbom.dbom_license, "timestamp": dbom.timestamp,
                  "date": (dbom.timestamp or "")[:10] or None, "tool_version": dbom.tool_version},
         "datasets": datasets,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from dbom.cyclonedx.writer import SPEC_VERSIONS, write_dbom
 from dbom.errors import DbomError
 from dbom.model import Dbom
 from dbom.util.atomic import replacing
+from dbom.util.collector import collector_paused
 
 
 def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: bool = True,
@@ -33,17 +35,25 @@ def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: b
 
             memo = ValidationMemo(memo_dir, output, spec_version)
         checker = StreamingValidator(spec_version, memo.load() if memo else None)
-    with replacing(output, binary=True) as (fh, _):
-        serial = write_dbom(dbom, fh, spec_version, checker)
-        fh.flush()
-        os.fsync(fh.fileno())
-        if checker is not None:
-            problems = checker.problems
-            if memo is not None:
-                memo.store(checker.valid_lines())  # [] after problems: nothing is trusted next time
-            if problems:
-                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-                raise DbomError(str(output), f"the DBOM did not validate, not written: {problems[0]}{more}")
+    kept: list[Any] = []  # recorders of datasets' file components (dbom.scanning.snapshot_lines)
+    try:
+        with replacing(output, binary=True) as (fh, _), collector_paused():
+            serial = write_dbom(dbom, fh, spec_version, checker, memo.validator if memo else None, kept)
+            fh.flush()
+            os.fsync(fh.fileno())
+            if checker is not None:
+                problems = checker.problems
+                if memo is not None:
+                    memo.store(checker.valid_lines())  # [] after problems: nothing is trusted next time
+                if problems:
+                    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                    raise DbomError(str(output), f"the DBOM did not validate, not written: {problems[0]}{more}")
+    except BaseException:
+        for recorder in kept:
+            recorder.discard()
+        raise
+    for recorder in kept:  # lines are kept only from a document that validated
+        recorder.commit()
     return serial
 
 

@@ -75,6 +75,7 @@ def _lone_surrogate(doc: Any) -> int | None:
 
 
 MISSING = object()  # a top-level key the document does not have
+NOT_UNICODE = "not Unicode text: bytes that are not UTF-8, or an unpaired surrogate escape"
 
 
 def _require_cyclonedx(file: BinaryIO) -> Any:
@@ -120,6 +121,8 @@ def _top_level_bom_format(file: BinaryIO) -> tuple[Any, Any]:
         raise NotCycloneDX("(file)", f"not JSON: {reason[:200]}") from None
     except RecursionError:
         raise NotCycloneDX("(file)", "not readable as JSON: nested too deeply") from None
+    except UnicodeDecodeError:  # bytes that are not UTF-8, or ijson decoding an unpaired surrogate escape
+        raise NotCycloneDX("(file)", NOT_UNICODE) from None
     return found.get("bomFormat"), found.get("specVersion", MISSING)
 
 

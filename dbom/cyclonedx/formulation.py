@@ -145,6 +145,8 @@ def _task(step: ProcessingStep, code_refs: Mapping[CodeRef, str]) -> dict[str, A
         props.append(_prop(P.STEP_ENTRYPOINT, step.entrypoint))
     if step.code and not step.code_ref:
         props.append(_prop(P.STEP_CODE, step.code))
+    if step.license:
+        props.append(_prop(P.STEP_LICENSE, step.license))
     for attr, name in _COUNTS:
         value = getattr(step, attr)
         if value is not None:
@@ -210,6 +212,7 @@ def _read_task(task: Mapping[str, Any], components: Mapping[str, Mapping[str, An
         entrypoint=props.get(P.STEP_ENTRYPOINT),
         args=tuple(args),
         config=config,
+        license=props.get(P.STEP_LICENSE),
         **counts,
     )
 

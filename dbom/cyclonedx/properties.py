@@ -16,6 +16,7 @@ UNCOMPRESSED_BYTES = "dbom:uncompressed-bytes"
 SCHEMA = "dbom:schema"
 ERROR = "dbom:error"
 RECORDS_DIGEST = "dbom:records-digest"
+PROFILE_PREFIX = "dbom:profile:"  # the content profile's properties (dbom.profile.result)
 SHARDS = "dbom:shards"
 INCLUDE = "dbom:include"
 EXCLUDE = "dbom:exclude"
@@ -32,6 +33,8 @@ LOCATION = "dbom:location"
 FACT_PREFIX = "dbom:fact:"
 FACTS_FROM_CARD = "dbom:facts:from-card"
 MODEL_COMMERCIAL = "dbom:model:commercial"
+MODEL_FACT_PREFIX = "dbom:model:fact:"  # a model fact the manifest states (dbom.manifest.MODEL_FACT_KEYS)
+MODEL_EU_COMMENT_PREFIX = "dbom:model:eu-comment:"
 HASH_ALGORITHMS = "dbom:hash:algorithms"
 WARNING = "dbom:warning"
 # Remote corpora (dbom.sources.remote)
@@ -56,6 +59,7 @@ HUB_BLOB = "dbom:hub:blob"
 STEP_KIND = "dbom:step:kind"
 STEP_ENTRYPOINT = "dbom:step:entrypoint"
 STEP_CODE = "dbom:step:code"
+STEP_LICENSE = "dbom:step:license"
 STEP_DOCUMENTS_IN = "dbom:step:documents-in"
 STEP_DOCUMENTS_OUT = "dbom:step:documents-out"
 STEP_BYTES_IN = "dbom:step:bytes-in"
@@ -106,6 +110,12 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     FACTS_FROM_CARD: ("dataset", "the facts (`dbom:fact:<key>`) taken from the dataset's card, not stated in the "
                                  "manifest, as a JSON list of keys"),
     MODEL_COMMERCIAL: ("model", "`true` when the model is meant for commercial use, per the manifest"),
+    MODEL_FACT_PREFIX + "<key>": ("model", "a model fact the manifest states for the EU summary (contact, "
+                                           "authorised_representative, dependencies, market_date, "
+                                           "continuous_training, summary_version, other_public_data, "
+                                           "other_private_data, cop_signatory)"),
+    MODEL_EU_COMMENT_PREFIX + "<section>": ("model", "the manifest's additional comments for a section of the EU "
+                                                     "summary (`model.eu_comments`)"),
     HASH_ALGORITHMS: ("metadata", "digests computed for every file, comma-separated"),
     WARNING: ("dataset, metadata", "what was left out, and why: on a dataset, `<path>: <why>` for each file or folder "
                                    "its walk skipped (a symlink pointing outside, a FIFO, a symlink loop...); on "
@@ -136,6 +146,7 @@ PROPERTIES: dict[str, tuple[str, str]] = {
                         "task types are a closed list"),
     STEP_ENTRYPOINT: ("task", "the step's entry point (e.g. a module or `module:function`)"),
     STEP_CODE: ("task", "the step's code reference as stated, when it is not a code component"),
+    STEP_LICENSE: ("task", "the license of the step's code (SPDX), as the manifest states it"),
     STEP_DOCUMENTS_IN: ("task", "documents (records) the step read"),
     STEP_DOCUMENTS_OUT: ("task", "documents (records) the step wrote"),
     STEP_BYTES_IN: ("task", "bytes the step read"),

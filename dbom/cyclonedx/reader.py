@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import itertools
 import json
 import sys
@@ -34,6 +33,7 @@ from dbom.model import (
     ShardSummary,
     ShardTally,
 )
+from dbom.util.collector import collector_paused
 
 # A larger file is validated in a child process while this one reads it (see ChildValidation)
 CHILD_VALIDATION_BYTES = 32 << 20
@@ -61,19 +61,14 @@ def read_dbom(path: Path, shards_on_disk: bool = False) -> Dbom:
         raise DbomFileError(label, f"cannot read: {exc.strerror or exc}") from None
     child = ChildValidation(path) if before.st_size > CHILD_VALIDATION_BYTES else None
     sink = _ReadingSink(label, keep_shards=not shards_on_disk, validating=child is None)
-    paused = gc.isenabled()
     try:
-        # millions of new objects and no cycle among them: the collector would walk them again and again
-        # (the CLI sets a high threshold for the same reason; from Python, load is as fast)
-        gc.disable()
-        rest = stream_document(path, sink)
+        with collector_paused():  # from Python as fast as through the CLI, whose threshold is high
+            rest = stream_document(path, sink)
     except OSError as exc:
         raise DbomFileError(label, f"cannot read: {exc.strerror or exc}") from None
     except NotCycloneDX as exc:
         raise DbomFileError(label, exc.cause.replace("not JSON:", "not a JSON file:", 1)) from None
     finally:
-        if paused:
-            gc.enable()
         if child is not None and sys.exc_info()[0] is not None:
             child.cancel()
     if not isinstance(rest, dict) or rest.get("bomFormat") != "CycloneDX":
@@ -162,7 +157,7 @@ class _ReadingSink(ValidatingSink):
                 parts.docs.append(found)
                 return
             parts.tally.add(found)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # an invalid document: see `problems`
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:  # invalid: see `problems`
             if self.failure is None:
                 self.failure = f"{type(exc).__name__}: {exc}"
             return
@@ -199,7 +194,7 @@ class ShardsOnDisk(Sequence[Shard]):
                 return
             except OSError as exc:
                 raise DbomFileError(self._label, f"cannot read again: {exc.strerror or exc}") from None
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
                 raise DbomFileError(self._label, "changed since it was read") from None
             if isinstance(found, Shard):
                 yield found
@@ -263,7 +258,7 @@ def dbom_from_document(doc: Any, label: str = "document", parts: Mapping[int, _P
             training_code=training_code,
             environment=environment,
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise DbomFileError(label, f"malformed DBOM content ({type(exc).__name__}: {exc})") from None
 
 
@@ -291,6 +286,9 @@ def _model(c: dict[str, Any]) -> ModelInfo:
         supplier=(c.get("supplier") or {}).get("name"),
         description=c.get("description"),
         files=_model_files(c),
+        facts={k[len(P.MODEL_FACT_PREFIX):]: v for k, v in props.items() if k.startswith(P.MODEL_FACT_PREFIX)},
+        eu_comments={k[len(P.MODEL_EU_COMMENT_PREFIX):]: v for k, v in props.items()
+                     if k.startswith(P.MODEL_EU_COMMENT_PREFIX)},
     )
 
 
@@ -373,6 +371,7 @@ def _dataset(c: dict[str, Any], label: str, parts: _Parts | None = None) -> Data
         warnings=tuple(_all_props(c.get("properties"), P.WARNING)),
         url=props.get(P.SOURCE_URL),
         hub_ref=props.get(P.HUB_REF),
+        profile=tuple((k, v) for k, v in props.items() if k.startswith(P.PROFILE_PREFIX)),
         **read_license_properties(props),
     )
 

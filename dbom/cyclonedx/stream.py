@@ -36,6 +36,7 @@ import orjson
 
 from dbom.cyclonedx.document import (
     MISSING,
+    NOT_UNICODE,
     SMALL_BYTES,
     NotCycloneDX,
     _lone_surrogate,
@@ -218,7 +219,7 @@ def _by_lines(file: BinaryIO, source: SpanFile, sink: ItemSink) -> Any:
         stripped = line.strip()
         if stripped[:2] == b'{"' and stack:
             top = stack[-1]
-            if top.is_array and top.open_value and top.loc[1] == "components" and top.loc[0][0] == _TOP_COMPONENTS:
+            if top.is_array and top.open_value and _nested_components(top.loc):
                 comma = stripped[-1:] == b","
                 text = stripped[:-1] if comma else stripped
                 try:
@@ -237,6 +238,12 @@ def _by_lines(file: BinaryIO, source: SpanFile, sink: ItemSink) -> Any:
         skeleton.append(line)
         _track(stripped, stack)
     return _parse_skeleton(b"".join(skeleton))
+
+
+def _nested_components(loc: Any) -> bool:
+    """Whether `loc` is that of a `components[i].components` array."""
+    return (loc is not None and loc[1] == "components" and loc[0] is not None and loc[0][0] == _TOP_COMPONENTS
+            and isinstance(loc[0][1], int))
 
 
 def _track(text: bytes, stack: list[_Frame]) -> None:
@@ -337,8 +344,8 @@ def _by_events(file: BinaryIO, path: Path, sink: ItemSink) -> Any:
     except ijson.JSONError as exc:
         reason = (str(exc).strip().splitlines() or ["invalid JSON"])[0]
         raise NotCycloneDX("(file)", f"not JSON: {reason[:200]}") from None
-    except UnicodeDecodeError as exc:
-        raise NotCycloneDX("(file)", f"not JSON: {exc}") from None
+    except UnicodeDecodeError:
+        raise NotCycloneDX("(file)", NOT_UNICODE) from None
     if not root:
         raise NotCycloneDX("(file)", "not JSON: the file is empty")
     doc = root[0]

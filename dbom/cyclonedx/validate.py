@@ -19,7 +19,7 @@ import json
 import os
 import pathlib
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
@@ -251,6 +251,23 @@ class StreamingValidator:
             self._batch.append((component, loc))
             if len(self._batch) >= self.BATCH:
                 self._flush()
+
+    def known_items(self, loc: Any, ref_digests: bytes, ref_of: Callable[[int], str]) -> None:
+        """Components from `loc` on (an array location and the first index), one a 16-byte digest of
+        their bom-ref in `ref_digests`, whose lines passed this validator before
+        (copied from a dataset's kept lines, dbom.scanning.snapshot_lines): only their bom-refs are
+        left to check. `ref_of(i)` tells the i-th bom-ref, for a problem's message.
+        """
+        if loc[0] is not self._array:
+            self._array, self._depth = loc[0], len(_loc_segments(loc)) + 1
+        self._checker.note_claimed_many(ref_digests, loc, self._depth + _FLAT_DEPTH, ref_of)
+        # (their digests are not remembered in the memo: the next write copies them again, or finds them
+        # in the kept lines, see `also_valid`)
+
+    def also_valid(self, line_digests: bytes) -> None:
+        """Take the lines whose digests (16 bytes each) `line_digests` holds as known to pass, as the memo's."""
+        if isinstance(self._known, set):
+            self._known.update([line_digests[i:i + 16] for i in range(0, len(line_digests), 16)])
 
     def finish(self, doc: dict[str, Any], header: list[str] | None = None) -> list[str]:
         """The problems of the whole document, given the rest of it (the streamed arrays empty).
@@ -498,6 +515,14 @@ class _Integrity:
         if depth > self.max_depth:
             self.max_depth = depth
 
+    def note_claimed_many(self, ref_digests: bytes, loc: Any, depth: int, ref_of: Callable[[int], str]) -> None:
+        """`note_claimed` for components from `loc` on, given the digests of their bom-refs (16 bytes each)."""
+        count = len(ref_digests) // 16
+        self.streamed.add_many(ref_digests, loc, self._seq + 1, ref_of)
+        self._seq += count
+        if count and depth > self.max_depth:
+            self.max_depth = depth
+
     def _note_ref(self, ref: str, loc: Any) -> None:
         """Record the bom-ref `ref` at `loc`; a second one is a duplicate (`walk` inlines the same)."""
         first = self.seen.setdefault(ref, loc)
@@ -598,6 +623,29 @@ class _StreamedRefs:
             self._seen.add(key)
         self._digests += digest
         self._count += 1
+
+    def add_many(self, digests: bytes, loc: Any, seq: int, ref_of: Callable[[int], str]) -> None:
+        """`add` for the components from `loc` on (an `(array location, index)` pair), given their bom-refs'
+        digests (16 bytes each), the first numbered `seq`; `ref_of(i)` tells the i-th bom-ref."""
+        count = len(digests) // 16
+        if not count:
+            return
+        array_loc, index = loc
+        last_array, last_index = self._last
+        if array_loc is not last_array or index != last_index + 1:
+            self._runs.append((self._count, array_loc, index))
+        self._last = (array_loc, index + count - 1)
+        keys = [int.from_bytes(digests[i:i + 16], "little") for i in range(0, len(digests), 16)]
+        if self._seen.isdisjoint(keys) and len(set(keys)) == count:
+            self._seen.update(keys)
+        else:  # a bom-ref repeated: told one by one, in order
+            for i, key in enumerate(keys):
+                if key in self._seen:
+                    self._repeats.append((seq + i, self._count + i, ref_of(i)))
+                else:
+                    self._seen.add(key)
+        self._digests += digests
+        self._count += count
 
     def __contains__(self, ref: object) -> bool:
         return isinstance(ref, str) and _ref_key(ref) in self._seen

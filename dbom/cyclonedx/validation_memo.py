@@ -29,8 +29,10 @@ class ValidationMemo:
     """The digests of the component lines validated for one output path and spec version."""
 
     def __init__(self, cache_dir: Path, output: Path, spec_version: str) -> None:
+        # what a line's validity depends on, as a digest: lines kept from another write may be trusted alike
+        self.validator = hashlib.sha256(_validator_identity(spec_version).encode()).hexdigest()[:32]
         key = hashlib.sha256("\0".join((str(MEMO_FORMAT), str(output.resolve()), spec_version,
-                                        _validator_identity(spec_version))).encode()).hexdigest()
+                                        self.validator)).encode()).hexdigest()
         self.path = cache_dir / "validated" / f"{key[:32]}.bin"
 
     def load(self) -> set[bytes]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO, Protocol
 
 import orjson
@@ -52,11 +52,14 @@ class _Stream:
     and a DBOM has up to 10^6 of them.
     """
 
-    def __init__(self, items: Iterable[Any], compact: bool = False, detached: bool = False) -> None:
+    def __init__(self, items: Iterable[Any], compact: bool = False, detached: bool = False,
+                 dataset: Dataset | None = None) -> None:
         self.items = items
         self.compact = compact
         # Detached items go to the validator one by one and are not kept: the document's bulk.
         self.detached = detached
+        # The dataset whose file components these are, when its lines may be kept or copied (snapshot_lines)
+        self.dataset = dataset
 
 
 class _Lazy(dict):  # type: ignore[type-arg]
@@ -66,16 +69,24 @@ class _Lazy(dict):  # type: ignore[type-arg]
 class _Out:
     """Encodes text to the file while hashing it (XXH3-128, for the serial number) and counting the offset."""
 
-    def __init__(self, raw: BinaryIO, sink: DocumentSink | None = None) -> None:
+    def __init__(self, raw: BinaryIO, sink: DocumentSink | None = None, trust: str | None = None,
+                 kept: list[Any] | None = None) -> None:
         self.raw = raw
         self.digest = xxhash.xxh3_128()  # the serial needs no cryptographic hash: 0.6 ms per 10 MB, not 6
         self.offset = 0
         self.sink = sink
+        self.trust = trust
+        self.kept = kept
 
     def write(self, text: str | bytes) -> None:
         data = text.encode("utf-8") if isinstance(text, str) else text
         self.digest.update(data)
         self.raw.write(data)
+        self.offset += len(data)
+
+    def count(self, data: bytes) -> None:
+        """Take `data` as written (it was put in the file another way): hashed and counted."""
+        self.digest.update(data)
         self.offset += len(data)
 
 
@@ -89,16 +100,28 @@ class DocumentSink(Protocol):
     def finish(self, doc: dict[str, Any]) -> object:
         """The rest of the document, detached arrays left empty, with its final serial number."""
 
+    def known_items(self, loc: Any, ref_digests: bytes, ref_of: Callable[[int], str]) -> None:
+        """Items from `loc` on copied from lines that passed before: their bom-refs' digests (16 bytes each)."""
 
-def write_dbom(dbom: Dbom, raw: BinaryIO, spec_version: str = "1.6", sink: DocumentSink | None = None) -> str:
+    def also_valid(self, line_digests: bytes) -> None:
+        """Lines (their digests, 16 bytes each) that passed before, should they be written again."""
+
+
+def write_dbom(dbom: Dbom, raw: BinaryIO, spec_version: str = "1.6", sink: DocumentSink | None = None,
+               trust: str | None = None, kept: list[Any] | None = None) -> str:
     """Write `dbom` as CycloneDX JSON to the seekable binary file `raw`; return the serial number.
 
     With a `sink`, every value written is also handed to it: the bulk (a dataset's file components)
     item by item as it is written, the rest as one document at the end (`sink.finish`).
+
+    With `trust` (the identity of the validator `sink` is, see validation_memo) and `kept` (a list), a
+    dataset scanned from a cache snapshot (`Dataset.snapshot`) has its file components copied from the
+    lines kept by an earlier write when they match, else made and kept: a recorder of them is added to
+    `kept`, for the caller to commit once the document validated, or to discard.
     """
     if spec_version not in SPEC_VERSIONS:
         raise ValueError(f"unsupported CycloneDX version {spec_version!r} (use one of {', '.join(SPEC_VERSIONS)})")
-    out = _Out(raw, sink)
+    out = _Out(raw, sink, f"{spec_version}\0{trust}" if trust is not None and kept is not None else None, kept)
     start = raw.tell()
     schema = f"http://cyclonedx.org/schema/bom-{spec_version}.schema.json"
     out.write("{\n")
@@ -144,6 +167,21 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
         separator = b",\n" + (pad + "  ").encode()
         lines: list[bytes] = []  # written 256 at a time: one write (and hash update) per line was a tenth
         first = True
+        recorder = None
+        if value.dataset is not None and out.trust is not None and out.kept is not None:
+            link = value.dataset.snapshot
+            stored = link.stored() if link is not None else None
+            if stored is not None and stored.usable(separator, out.trust):
+                return _copy_lines(out, stored, pad, loc)
+            previous = link.previous() if link is not None else None
+            if previous is not None and previous.usable(separator, out.trust) and out.sink is not None:
+                # the lines kept by the last write passed this validator: those written again need no new check
+                out.sink.also_valid(previous.digests()[1])
+            if link is not None:
+                ds = value.dataset
+                recorder = link.recorder(separator, out.trust, ds.summary, ds.digest, tuple(ds.docs), ds.profile)
+                if recorder is not None:
+                    out.kept.append(recorder)
         # the loop runs once per shard: what it uses is looked up once, before it
         compact, dumps, append = value.compact, orjson.dumps, lines.append
         item_to_sink = out.sink.item if value.detached and out.sink is not None else None
@@ -155,6 +193,8 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
                     kept.append(item)
                 elif item_to_sink is not None:  # the bulk goes to the sink, never into the returned copy
                     item_to_sink(item, (loc, index), line)
+                if recorder is not None:
+                    recorder.add(line, item["bom-ref"])
                 if len(lines) >= 256:
                     first = _write_lines(out, lines, separator, first)
             else:
@@ -176,6 +216,36 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
     text = json.dumps(value, indent=2, ensure_ascii=False)
     out.write(text.replace("\n", "\n" + pad) if "\n" in text else text)
     return value
+
+
+def _copy_lines(out: _Out, stored: Any, pad: str, loc: Any) -> list[Any]:
+    """Write the detached array of a dataset's file components from its kept lines (StoredLines)."""
+    refs, _ = stored.digests()
+    if not stored.count:
+        out.write("[]")
+        return []
+    out.write(f"[\n{pad}  ")
+    raw = out.raw
+    copied = _has_descriptor(raw)
+    if copied:
+        raw.flush()
+    for chunk in stored.body(raw if copied else None):
+        if copied:
+            out.count(chunk)
+        else:
+            out.write(chunk)
+    out.write(f"\n{pad}]")
+    if out.sink is not None:
+        out.sink.known_items((loc, 0), refs, stored.ref_of)
+    return []
+
+
+def _has_descriptor(raw: BinaryIO) -> bool:
+    try:
+        raw.fileno()
+    except (OSError, AttributeError, ValueError):  # io.BytesIO: UnsupportedOperation, an OSError
+        return False
+    return True
 
 
 def _write_lines(out: _Out, lines: list[bytes], separator: bytes, first: bool) -> bool:
@@ -244,10 +314,13 @@ def _model_component(dbom: Dbom) -> dict[str, Any]:
     if m.license:
         comp["licenses"] = license_choice(License(expression=m.license, source="manifest"))
     comp["modelCard"] = {
-        "modelParameters": {"datasets": [{"ref": dataset_ref(d.name)} for d in dbom.datasets]},
+        "modelParameters": {"datasets": [{"ref": dataset_ref(d.name)} for d in dbom.trained_on]},
     }
-    if m.commercial is not None:
-        comp["properties"] = [_prop(P.MODEL_COMMERCIAL, "true" if m.commercial else "false")]
+    props = [_prop(P.MODEL_COMMERCIAL, "true" if m.commercial else "false")] if m.commercial is not None else []
+    props += [_prop(P.MODEL_FACT_PREFIX + key, m.facts[key]) for key in sorted(m.facts)]
+    props += [_prop(P.MODEL_EU_COMMENT_PREFIX + section, m.eu_comments[section]) for section in sorted(m.eu_comments)]
+    if props:
+        comp["properties"] = props
     if m.files:
         comp["components"] = [_model_file_component(m.name, m.version, f) for f in m.files]
     return comp
@@ -305,7 +378,8 @@ def _dataset_component(ds: Dataset, datasets: dict[str, Dataset] | None = None) 
     data["description"] = _size_description(ds)
     comp["data"] = [data]
     comp["properties"] = _dataset_properties(ds)
-    comp["components"] = _Stream(_file_components(ds), compact=True, detached=True)
+    kept = ds.snapshot is not None and not (ds.hub and ds.hub.blobs)  # a hub blob's lines depend on the hub too
+    comp["components"] = _Stream(_file_components(ds), compact=True, detached=True, dataset=ds if kept else None)
     return comp
 
 
@@ -346,6 +420,7 @@ def _dataset_properties(ds: Dataset) -> list[dict[str, str]]:
     if ds.hub_ref:
         props.append(_prop(P.HUB_REF, ds.hub_ref))
     props += prov.datasets_info_properties(ds.datasets_info)
+    props += [_prop(name, value) for name, value in ds.profile]
     props += [_prop(P.WARNING, w) for w in ds.warnings]
     return props
 
@@ -434,7 +509,7 @@ def _doc_component(dataset: str, d: DocFile) -> dict[str, Any]:
 
 
 def _dependencies(dbom: Dbom) -> Iterator[dict[str, Any]]:
-    refs = [dataset_ref(d.name) for d in dbom.datasets]
+    refs = [dataset_ref(d.name) for d in dbom.trained_on]  # the intermediates: through their derived datasets
     yield {"ref": model_ref(dbom.model.name, dbom.model.version), "dependsOn": refs}
     for d in dbom.datasets:  # a derived dataset depends on the datasets it was made from
         yield {"ref": dataset_ref(d.name), "dependsOn": [dataset_ref(a) for a in d.ancestors]}

@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import sqlite3
-import struct
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -29,10 +28,11 @@ import xxhash
 # Bump when the cached record's shape or meaning changes; old rows are then ignored.
 # 2: records are JSON arrays, not objects.
 # 3: a record's fields in the order of the model's dataclass (dbom.scanning.cache); dataset snapshots.
-CACHE_FORMAT = 3
+# 4: a snapshot also holds each file's relative path and identity, so a dataset that changed in part reuses the rest.
+# 5: a snapshot's listing digest covers every file walked (selected or not), and it holds its records' digest.
+CACHE_FORMAT = 5
 # The largest snapshot kept (about 1.3 million files of a dataset); SQLite's own limit is 10^9 bytes.
 SNAPSHOT_MAX_CHARS = 256 << 20
-_STAT = struct.Struct("<qqqQQ")  # size, mtime, ctime, inode, device: what a key holds of a file's stat
 
 
 def default_cache_dir() -> Path:
@@ -79,7 +79,7 @@ class FingerprintCache:
         except (OSError, sqlite3.Error) as exc:
             raise CacheUnavailable(_reason(exc)) from None
         self._pending: list[tuple[str, str]] = []
-        self._pending_snapshots: list[tuple[str, str, str]] = []
+        self._pending_snapshots: list[tuple[str, str, str, str, bytes, str]] = []
 
     def _fail(self, exc: BaseException) -> None:
         if not self.failed:
@@ -96,7 +96,8 @@ class FingerprintCache:
             "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
         )
         self._db.execute(
-            "CREATE TABLE IF NOT EXISTS snapshots (key TEXT PRIMARY KEY, listing TEXT NOT NULL, records TEXT NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS snapshots (key TEXT PRIMARY KEY, listing TEXT NOT NULL, records TEXT NOT NULL,"
+            " paths TEXT NOT NULL, identities BLOB NOT NULL, digest TEXT NOT NULL)"
         )
 
     @staticmethod
@@ -159,27 +160,65 @@ class FingerprintCache:
         """The key of the snapshot of the dataset whose files' keys start with `prefix`, scanned so."""
         return f"{prefix}\0{_tail(algorithms, records_digest)}\0{json.dumps(selection)}"
 
-    def snapshot(self, key: str) -> tuple[str, str] | None:
-        """The (listing digest, records text) last stored for `key`, or None."""
+    def snapshot(self, key: str) -> tuple[str, str, str, bytes, str] | None:
+        """The (listing digest, records text (one a line), paths text, identities, records digest) last
+        stored for `key`, or None."""
         if self.failed:
             return None
         try:
-            row = self._db.execute("SELECT listing, records FROM snapshots WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute("SELECT listing, records, paths, identities, digest FROM snapshots WHERE key = ?",
+                                   (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return None
+        return None if row is None else (row[0], row[1], row[2], bytes(row[3]), row[4])
+
+    def snapshot_head(self, key: str) -> tuple[str, str] | None:
+        """The (listing digest, records digest) of the snapshot stored for `key`, or None: without its records."""
+        if self.failed:
+            return None
+        try:
+            row = self._db.execute("SELECT listing, digest FROM snapshots WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error as exc:
             self._fail(exc)
             return None
         return None if row is None else (row[0], row[1])
 
-    def put_snapshot(self, key: str, listing: str, texts: Sequence[str]) -> None:
-        """Remember the record texts `texts` of a dataset whose files were `listing` (see `listing_digest`).
+    def put_snapshot(self, key: str, listing: str, texts: Sequence[str], relpaths: Sequence[str],
+                     identities: bytes) -> str | None:
+        """Remember the record texts `texts` of a dataset whose files were `listing` (see `listing_digest`):
+        their relative paths and identities (stat fields packed as dbom.sources.local packs them), so
+        that a listing that changed in part still finds the records of the files that did not change.
 
         A dataset too large for one row (SNAPSHOT_MAX_CHARS; SQLite refuses values over 10^9 bytes)
-        gets none: its files are looked up one by one.
+        gets none: its files are looked up one by one. Returns the digest of the records stored, None if none.
         """
         if sum(map(len, texts)) + len(texts) + 1 > SNAPSHOT_MAX_CHARS:
             self._write(lambda: self._db.execute("DELETE FROM snapshots WHERE key = ?", (key,)))  # it'd be stale
-            return
-        self._pending_snapshots.append((key, listing, "[" + ",".join(texts) + "]"))
+            return None
+        # one record a line (a record's JSON has no raw newline): the unchanged ones are reused as text
+        records = "\n".join(texts)
+        digest = xxhash.xxh3_128_hexdigest(records.encode("utf-8", "surrogatepass"))
+        self._pending_snapshots.append((key, listing, records, orjson.dumps(list(relpaths)).decode(),
+                                        identities, digest))
+        return digest
+
+    def entries_of(self, locations: Iterable[str]) -> dict[str, str]:
+        """The entries of the files at `locations` (absolute paths), whatever their stat: key -> record text.
+
+        One range query a file: for the few files a dataset's snapshot does not cover.
+        """
+        if self.failed:
+            return {}
+        found: dict[str, str] = {}
+        try:
+            for location in locations:
+                found.update(self._db.execute("SELECT key, value FROM entries WHERE key >= ? AND key < ?",
+                                              (location + "\0", location + "\1")))
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return {}
+        return found
 
     def discard(self, keys: Iterable[str]) -> None:
         """Forget the entries of `keys` (superseded ones: the file changed since); pending entries are flushed first."""
@@ -192,7 +231,8 @@ class FingerprintCache:
         if self._pending or self._pending_snapshots:
             def write() -> None:
                 self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", self._pending)
-                self._db.executemany("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", self._pending_snapshots)
+                self._db.executemany("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
+                                    self._pending_snapshots)
 
             self._write(write)
             self._pending.clear()
@@ -221,14 +261,14 @@ def _reason(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def listing_digest(relpaths: Sequence[str], stats: Sequence[os.stat_result]) -> str:
-    """XXH3-128 of a dataset's listing: each file's relative path and the stat fields its key holds, in order.
+def listing_digest(relpaths: Sequence[str], packed: bytes) -> str:
+    """XXH3-128 of a dataset's listing: each file's relative path and its stat fields, packed
+    (dbom.sources.local.STAT_PACKING), in order.
 
     Two listings of one root have the same digest iff every file's key is the same.
     """
     digest = xxhash.xxh3_128("\0".join(relpaths).encode("utf-8", "surrogateescape"))
-    pack = _STAT.pack
-    digest.update(b"".join([pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev) for st in stats]))
+    digest.update(packed)
     return digest.hexdigest()
 
 

@@ -10,14 +10,18 @@ more than it saves.
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
+from typing import TypeVar
 
 from dbom.formats import inspect_shard
 from dbom.formats.base import Detected, Inspection
 
+T = TypeVar("T")
 ROW_FORMATS = frozenset({"jsonl", "json", "csv", "tsv", "text", "webdataset", "warc"})
 # Below this size a file is parsed in the calling thread: spawning and messaging cost more.
 PROCESS_MIN_BYTES = 16 << 20
@@ -36,15 +40,27 @@ class Inspector:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def inspect(self, path: Path, detected: Detected, size: int, records_digest: bool = False) -> Inspection:
-        """Inspect one shard (raises FormatError like `inspect_shard`), with its records digest if asked."""
+    def inspect(self, path: Path, detected: Detected, size: int, records_digest: bool = False,
+                content: bytes | None = None) -> Inspection:
+        """Inspect one shard (raises FormatError like `inspect_shard`), with its records digest if asked;
+        `content`: the whole file as it was hashed, when small (parsed instead of the file, where a reader can)."""
         if self._jobs > 1 and size >= PROCESS_MIN_BYTES and detected.format in ROW_FORMATS:
             return self._processes().submit(inspect_shard, path, detected, records_digest).result()
-        return inspect_shard(path, detected, records_digest)
+        return inspect_shard(path, detected, records_digest, content)
+
+    @property
+    def processes(self) -> int:
+        """The worker processes this inspector may use (1: it runs everything in the calling threads)."""
+        return self._jobs
+
+    def submit(self, fn: Callable[..., T], *args: object) -> Future[T]:
+        """Run `fn(*args)` in a worker process (the pool is started on first need)."""
+        return self._processes().submit(fn, *args)
 
     def _processes(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
+                _quiet_resource_tracker()
                 # spawn, not fork: the parent runs threads, and forking a threaded process can deadlock
                 self._pool = ProcessPoolExecutor(self._jobs, mp_context=multiprocessing.get_context("spawn"))
             return self._pool
@@ -76,3 +92,16 @@ class Inspector:
                 process.join(timeout=1)
             if manager is not None:
                 manager.join(timeout=0.1)
+
+
+# After an error the workers are killed (see Inspector.close) and the program exits at once: the pool's
+# semaphores are then freed by multiprocessing's resource tracker, a process of its own, which says so on
+# the shared stderr ("leaked semaphore objects"), after dbom's one-line error. The tracker takes its
+# warning filters from this interpreter's -W options when it starts (with the pool): it is told to keep
+# those to itself.
+_TRACKER_QUIET = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
+def _quiet_resource_tracker() -> None:
+    if _TRACKER_QUIET not in sys.warnoptions:
+        sys.warnoptions.append(_TRACKER_QUIET)

@@ -30,7 +30,8 @@ _READERS: dict[str, Callable[[Path, Detected], Inspection]] = {
 DIGEST_FORMATS = frozenset({"parquet", "arrow", "arrow-stream", "jsonl", "json", "csv", "tsv", "text"})
 
 
-def inspect_shard(path: Path, detected: Detected, records_digest: bool = False) -> Inspection:
+def inspect_shard(path: Path, detected: Detected, records_digest: bool = False,
+                  content: bytes | None = None) -> Inspection:
     """Read what the shard at `path` says about itself: records, columns, uncompressed size.
 
     With `records_digest`, formats in `DIGEST_FORMATS` also compute the order-independent digest of
@@ -41,7 +42,12 @@ def inspect_shard(path: Path, detected: Detected, records_digest: bool = False) 
     compression, invalid JSON or UTF-8, ragged CSV, a WARC record cut short. OSError from opening
     or reading the file itself propagates. Heavy libraries (pyarrow, zstandard, fastwarc) are
     imported on first use; a missing optional one (fastwarc, the `warc` extra) raises DbomError.
+
+    `content`, when given, is the file's whole content as it was just hashed: a Parquet file is
+    then parsed from it (the same bytes the digests are of) without opening the file again.
     """
+    if content is not None and detected.format == "parquet":
+        return inspect_parquet(path, detected, records_digest, content=content)
     reader = _READERS.get(detected.format)
     if reader is None:
         raise ValueError(f"unknown shard format {detected.format!r}")

@@ -21,7 +21,8 @@ ENCRYPTED_PARQUET_MAGIC = b"PARE"
 DIGEST_BATCH_ROWS = 16384
 
 
-def inspect_parquet(path: Path, detected: Detected, records_digest: bool = False) -> Inspection:
+def inspect_parquet(path: Path, detected: Detected, records_digest: bool = False,
+                    content: bytes | None = None) -> Inspection:
     """Read the row count and Arrow schema of a Parquet file from its footer metadata.
 
     With `records_digest`, every row is also read, in batches, for the `arrow` records digest;
@@ -30,10 +31,14 @@ def inspect_parquet(path: Path, detected: Detected, records_digest: bool = False
     Column types are pyarrow's type strings (`str(field.type)`: "int64", "string",
     "list<item: string>", "timestamp[us]"). A file not starting with `PAR1` raises FormatError
     "not a Parquet file (bad magic bytes)"; an unreadable footer raises "corrupt Parquet footer".
+    `content`: the whole file already in memory, parsed instead of opening `path` again.
     """
     name = str(path)
-    with open(path, "rb") as file:
-        magic = file.read(4)
+    if content is not None:
+        magic = content[:4]
+    else:
+        with open(path, "rb") as file:
+            magic = file.read(4)
     if magic == ENCRYPTED_PARQUET_MAGIC:
         raise FormatError(name, "encrypted Parquet file (footer encryption is not supported)")
     if magic != PARQUET_MAGIC:
@@ -44,7 +49,8 @@ def inspect_parquet(path: Path, detected: Detected, records_digest: bool = False
 
     digest = None
     try:
-        with pyarrow.parquet.ParquetFile(name) as parquet:
+        source = name if content is None else pyarrow.BufferReader(content)
+        with pyarrow.parquet.ParquetFile(source) as parquet:
             records = parquet.metadata.num_rows
             schema = parquet.schema_arrow
             if records_digest:

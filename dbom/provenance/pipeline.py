@@ -66,13 +66,14 @@ def _resolve(raw: Mapping[str, Any], base: Path, label: str) -> ProcessingStep:
         inputs=_names(raw.get("inputs")),
         outputs=_names(raw.get("outputs")),
         counts={k: raw[k] for k in ("documents_in", "documents_out", "bytes_in", "bytes_out") if k in raw},
+        license=raw.get("license"),
     )
 
 
 def make_step(name: str, *, kind: str | None = None, code_ref: CodeRef | None = None, config: CodeRef | None = None,
               entrypoint: str | None = None, command: str | None = None, args: Mapping[str, Any] | None = None,
               inputs: Sequence[str] = (), outputs: Sequence[str] = (),
-              counts: Mapping[str, int] | None = None) -> ProcessingStep:
+              counts: Mapping[str, int] | None = None, license: str | None = None) -> ProcessingStep:
     """A ProcessingStep from resolved parts; `args` values become text (JSON for non-strings)."""
     counts = counts or {}
     return ProcessingStep(
@@ -90,6 +91,7 @@ def make_step(name: str, *, kind: str | None = None, code_ref: CodeRef | None = 
         documents_out=counts.get("documents_out"),
         bytes_in=counts.get("bytes_in"),
         bytes_out=counts.get("bytes_out"),
+        license=license,
     )
 
 

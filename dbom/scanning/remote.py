@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -90,16 +90,22 @@ def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOpti
                 except (LookupError, TypeError, ValueError):
                     pass
             todo.append(index)
-        reader = _ObjectReader(root, fs, algorithms, inspector.get(), options, workdir)
+        settings = ReadSettings(algorithms, options.keep_going, options.records_digest, trust)
+        reader = _ObjectReader(root, fs, settings, inspector.get(), workdir)
         from dbom.fingerprint.executor import ordered_map
 
-        for index, result in zip(todo, ordered_map(lambda i: reader.read(*jobs[i]), todo, IN_FLIGHT), strict=True):
+        def done(index: int, result: Shard | DocFile, fetched: int) -> None:
             results[index] = result
             stats.files_read += 1
-            stats.bytes_read += reader.bytes_read.pop(jobs[index][0].relpath, 0)
+            stats.bytes_read += fetched
             options.progress.advance(jobs[index][0].size)
             if cache is not None and not (isinstance(result, Shard) and result.error):
                 cache.put(keys[index], to_record(result))
+
+        if inspector.ray is not None:  # the shards on the cluster; the documents here, where their text is read
+            todo = _on_ray(inspector.ray, root, settings, jobs, todo, stats, reader, done)
+        for index, result in zip(todo, ordered_map(lambda i: reader.read(*jobs[i]), todo, IN_FLIGHT), strict=True):
+            done(index, result, reader.bytes_read.pop(jobs[index][0].relpath, 0))
         provenance = DatasetProvenance(hub=_blobs(root, objects))
         located = entry if entry.location or root.hub is not None else replace(entry, location=root.url)
         uncounted = sum(1 for r in results if isinstance(r, Shard) and r.hash_source == HASH_SOURCE_STORE
@@ -120,13 +126,67 @@ def _blobs(root: RemoteRoot, objects: Sequence[RemoteObject]) -> Any:
                                          if o.store_sha256 or o.blob_id))
 
 
+@dataclass(frozen=True)
+class ReadSettings:
+    """What reading an object depends on, of a scan's options (sent to Ray workers with the objects)."""
+
+    algorithms: tuple[str, ...]
+    keep_going: bool
+    records_digest: bool
+    trust_store_checksums: bool
+
+
+def _on_ray(ray: Any, root: RemoteRoot, settings: ReadSettings, jobs: Sequence[tuple[RemoteObject, str | None]],
+            todo: list[int], stats: ScanStats, reader: _ObjectReader,
+            done: Callable[[int, Shard | DocFile, int], None]) -> list[int]:
+    """Read the shards of `todo` on the Ray cluster, handing each to `done`; the rest of `todo`: the
+    documents, and the shards with a per-record license column, whose counting (by the driver, from
+    the file) needs them fetched here."""
+    from dbom.licensing.record_licenses import license_column
+
+    shards = [index for index in todo if jobs[index][1] is None]
+    if not shards:
+        return todo
+    stats.workers = ray.connect().workers
+    left = [index for index in todo if jobs[index][1] is not None]
+    found = ray.ordered_map(read_remote_batch, [(root, settings, jobs[index][0]) for index in shards],
+                            [jobs[index][0].size for index in shards])
+    for index, (result, fetched) in zip(shards, found, strict=True):
+        if isinstance(result, Shard) and result.columns and license_column(result.columns) is not None \
+                and not result.error:
+            left.append(index)  # fetched again below, into the driver's folder
+            continue
+        done(index, result, fetched)
+    return sorted(left)
+
+
+def read_remote_batch(batch: list[tuple[RemoteRoot, ReadSettings, RemoteObject]]) -> list[tuple[Shard | DocFile, int]]:
+    """A Ray task's work: each object of `batch` read as the driver would, with the bytes fetched for it."""
+    from dbom.fingerprint.inspect_pool import Inspector
+
+    inspector = Inspector(1, processes=False)
+    readers: dict[str, _ObjectReader] = {}
+    workdir = Path(tempfile.mkdtemp(prefix="dbom-remote-"))
+    try:
+        results = []
+        for root, settings, obj in batch:
+            reader = readers.get(root.url)
+            if reader is None:
+                reader = readers[root.url] = _ObjectReader(root, filesystem(root), settings, inspector, workdir)
+            result = reader.read(obj, None)
+            results.append((result, reader.bytes_read.pop(obj.relpath, 0)))
+        return results
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 class _ObjectReader:
     """Reads one object at a time per thread: digests, format, records; thread-safe."""
 
-    def __init__(self, root: RemoteRoot, fs: Any, algorithms: tuple[str, ...], inspector: Inspector,
-                 options: ScanOptions, workdir: Path) -> None:
-        self.root, self.fs, self.algorithms, self.inspector = root, fs, algorithms, inspector
-        self.options, self.workdir = options, workdir
+    def __init__(self, root: RemoteRoot, fs: Any, settings: ReadSettings, inspector: Inspector,
+                 workdir: Path) -> None:
+        self.root, self.fs, self.algorithms, self.inspector = root, fs, settings.algorithms, inspector
+        self.options, self.workdir = settings, workdir
         self.bytes_read: dict[str, int] = {}
         self.pinned = root.hub is not None  # a Hub path is pinned at its commit; S3 versions pin per object
 

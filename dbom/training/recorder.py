@@ -34,13 +34,22 @@ class Recorder:
     current folder); `options` are the scanner's ScanOptions. With `environment=False` the
     interpreter's packages are not listed.
 
+    `profile` ("sample" or "exact") records each dataset's content profile, with `tokenizer` (a
+    tokenizer.json path, a `tokenizers.Tokenizer` or a `transformers` fast tokenizer) counting its
+    tokens; a tokenizer alone implies "exact".
+
+    With `verify` (a DBOM file), each dataset added is checked against the dataset of the same name
+    there, shard by shard, as `dbom verify` does: any shard missing, changed, unreadable or extra
+    is a DbomError from `add_dataset`, before training starts.
+
     In a distributed run (torchrun, accelerate, DeepSpeed) only global rank 0 records and writes;
     on every other rank each method returns at once and nothing is read or written.
     """
 
     def __init__(self, model: str | ModelInfo | None = None, manifest: str | Path | Manifest | None = None,
                  output: str | Path | None = "dbom.cdx.json", *, spec_version: str = "1.6",
-                 code: str | Path | None = None, options: Any = None, environment: bool = True) -> None:
+                 code: str | Path | None = None, options: Any = None, environment: bool = True,
+                 verify: str | Path | None = None, profile: str | None = None, tokenizer: Any = None) -> None:
         from dbom.scanning.scanner import ScanOptions
 
         if isinstance(manifest, (str, Path)):
@@ -54,11 +63,16 @@ class Recorder:
         self.environment = environment
         self.warnings: list[str] = []
         base = options or ScanOptions()
+        if profile is not None or tokenizer is not None:  # the content profile, as `dbom scan --profile`
+            base = replace(base, profile=profile or ("exact" if base.profile == "off" else base.profile),
+                           tokenizer=tokenizer if tokenizer is not None else base.tokenizer)
         self._also_warn = base.warn
         self.options = replace(base, warn=self._warn(base.warn))
         self.datasets: dict[str, Dataset] = {}
         self.steps: list[ProcessingStep] = []
         self.active = global_rank() == 0
+        self.verify = Path(verify) if verify is not None else None
+        self._reference: Dbom | None = None
 
     def _warn(self, also: Any) -> Any:
         def warn(message: str) -> None:
@@ -101,8 +115,28 @@ class Recorder:
                                   "(give a path or a datasets Dataset / DatasetDict / IterableDataset)")
         if dataset.name in self.datasets:
             raise DbomError(dataset.name, "a dataset of this name was already added")
+        if self.verify is not None:
+            self._check(dataset)
         self.datasets[dataset.name] = dataset
         return dataset
+
+    def _check(self, dataset: Dataset) -> None:
+        """Raise DbomError when `dataset` is not the one of the same name in the DBOM to verify against."""
+        from dbom.cyclonedx.api import load
+        from dbom.verification.verify import compare, describe
+
+        assert self.verify is not None
+        if self._reference is None:
+            if not self.verify.is_file():
+                raise DbomError(str(self.verify), "no such file (the DBOM to verify the datasets against)")
+            self._reference = load(self.verify, stream=True)
+        recorded = next((d for d in self._reference.datasets if d.name == dataset.name), None)
+        if recorded is None:
+            names = ", ".join(d.name for d in self._reference.datasets) or "none"
+            raise DbomError(str(self.verify), f"has no dataset {dataset.name!r} to verify against (it has {names})")
+        check = compare(recorded, dataset)
+        if check.differs:
+            raise DbomError(dataset.name, f"differs from {self.verify.name}: {describe(check)}")
 
     def _scan(self, entry: DatasetEntry) -> Dataset:
         from dbom.scanning.scanner import scan

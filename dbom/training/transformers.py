@@ -35,11 +35,13 @@ class DbomCallback(TrainerCallback):  # type: ignore[misc]
     `every_checkpoint`: also write the DBOM into every checkpoint folder when it is saved.
     `code`: the training code (default: the running script, else the current folder).
     `train_name` / `eval_name`: dataset names when the datasets do not name themselves in the manifest.
+    `verify`: a DBOM to check the datasets against before the first step (any difference stops training).
     """
 
     def __init__(self, trainer: Any = None, *, manifest: str | Path | None = None, model: str | None = None,
                  every_checkpoint: bool = False, code: str | Path | None = None, spec_version: str = "1.6",
-                 train_name: str = "train", eval_name: str = "eval", environment: bool = True) -> None:
+                 train_name: str = "train", eval_name: str = "eval", environment: bool = True,
+                 verify: str | Path | None = None) -> None:
         self.trainer = trainer
         self.manifest = manifest
         self.model = model
@@ -49,6 +51,7 @@ class DbomCallback(TrainerCallback):  # type: ignore[misc]
         self.train_name = train_name
         self.eval_name = eval_name
         self.environment = environment
+        self.verify = verify
         self.recorder: Recorder | None = None
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
@@ -56,7 +59,7 @@ class DbomCallback(TrainerCallback):  # type: ignore[misc]
         if not state.is_world_process_zero:
             return
         recorder = Recorder(model=self.model, manifest=self.manifest, output=None, spec_version=self.spec_version,
-                            code=self.code, environment=self.environment)
+                            code=self.code, environment=self.environment, verify=self.verify)
         if recorder.manifest.model.get("name") is None and self.model is None:
             recorder.default_model_name = Path(os.path.abspath(args.output_dir)).name or "model"
         if self.trainer is not None:

@@ -71,20 +71,26 @@ def temporary_beside(output: Path, suffix: str = ".tmp") -> Iterator[Path]:
         raise DbomError(str(output), "is a folder; name a file to write")
     _remove_stale(folder, output.name)
     with _signals_guarded():
+        name: str | None = None
         try:
-            fd, name = tempfile.mkstemp(prefix=f".{output.name}.{os.getpid()}.", suffix=suffix, dir=folder)
-        except OSError as exc:
-            raise write_error(output, exc) from None
-        os.close(fd)
-        with _lock:
-            _active.add(name)
-        try:
+            # the file is made and registered with the fatal signals held back: one arriving in between
+            # found a file the handler did not know of yet, and left it behind. A SIGINT held back is
+            # raised (KeyboardInterrupt) as they are let through again: inside this `try`, which removes it.
+            with _signals_held():
+                try:
+                    fd, name = tempfile.mkstemp(prefix=f".{output.name}.{os.getpid()}.", suffix=suffix, dir=folder)
+                except OSError as exc:
+                    raise write_error(output, exc) from None
+                os.close(fd)
+                with _lock:
+                    _active.add(name)
             yield Path(name)
         finally:
-            with _lock:
-                _active.discard(name)
-            with contextlib.suppress(OSError):
-                os.unlink(name)  # gone already when renamed into place
+            if name is not None:
+                with _lock:
+                    _active.discard(name)
+                with contextlib.suppress(OSError):
+                    os.unlink(name)  # gone already when renamed into place
 
 
 def write_error(output: Path, exc: OSError) -> OutputError:
@@ -124,6 +130,19 @@ def _alive(pid: int) -> bool:
     except (PermissionError, OverflowError):
         return True  # another user's process (or an absurd pid): leave its file alone
     return True
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Block the fatal signals in this thread while inside; one that came meanwhile is delivered on leaving."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _FATAL_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @contextmanager

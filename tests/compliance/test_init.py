@@ -10,8 +10,8 @@ import pytest
 from corpora import copy_samples, write_parquet
 from helpers import commit_all, init_repo, run_dbom
 
-from dbom.compliance.init_manifest import FACT_HELP
-from dbom.manifest import DATASET_FACT_KEYS, load_manifest
+from dbom.compliance.init_manifest import FACT_HELP, MODEL_FACT_HELP
+from dbom.manifest import DATASET_FACT_KEYS, MODEL_FACT_KEYS, SECTION_FACT_KEYS, load_manifest
 
 NAMES = ("web-text", "forum-qa", "recipes", "code-docs")
 CLASSES = {"web-text": "public", "forum-qa": "obtainable", "recipes": "open", "code-docs": "unshareable"}
@@ -32,7 +32,9 @@ def _init(tmp_path: Path, *paths: Path, output: Path | None = None, force: bool 
 
 
 _EMPTY = re.compile(r"^(?P<indent>\s*)(?P<key>[a-z_]+):\s*$")
-_COMMENTED_MODEL_KEY = re.compile(r"^  # (?P<key>version|supplier|license|commercial): .*$")
+_COMMENTED_MODEL_KEY = re.compile(r"^  # (?P<key>version|supplier|license|commercial|contact|authorised_representative"
+                                  r"|dependencies|market_date|continuous_training|summary_version|other_public_data"
+                                  r"|other_private_data|cop_signatory): .*$")
 
 
 def fill(text: str) -> str:
@@ -40,7 +42,11 @@ def fill(text: str) -> str:
     values = {"version": '"1.0"', "location": "https://example.org/data/{name}", "eu_category": '"2.1"',
               "personal_data": '"no"', "commercial": "false", "supplier": "Example Lab",
               "license": "CC0-1.0", "modality": "text", "content_types": "[notes]", "languages": "[en]",
-              "collection_period": "2024-01/2024-02", "labeling": "none"}
+              "collection_period": "2024-01/2024-02", "labeling": "none", "contact": "ai@example.org",
+              "authorised_representative": "none, established in the EU", "dependencies": "none",
+              "market_date": '"2026-01-15"', "continuous_training": "false", "summary_version": '"1.0"',
+              "other_public_data": "none", "other_private_data": "none", "cop_signatory": "false",
+              "user_data_from": "model"}
     out, dataset, section = [], None, None
     for line in text.splitlines():
         if re.match(r"^[a-z]+:", line):
@@ -55,7 +61,7 @@ def fill(text: str) -> str:
             if key == "osaid_class":
                 value = CLASSES[dataset or ""]
             else:
-                value = values.get(key, f"Stated {key} of {dataset}.").format(name=dataset)
+                value = values.get(key, f"Stated {key} of {dataset or 'the model'}.").format(name=dataset)
             line = f"{empty.group('indent')}{key}: {value}"
         elif commented:
             key = commented.group("key")
@@ -66,6 +72,7 @@ def fill(text: str) -> str:
 
 def test_every_fact_key_is_explained() -> None:
     assert set(FACT_HELP) == set(DATASET_FACT_KEYS)
+    assert set(MODEL_FACT_HELP) == set(MODEL_FACT_KEYS)
 
 
 def test_init_proposes_names_relative_paths_licenses_and_card_facts(samples: Path, tmp_path: Path) -> None:
@@ -85,6 +92,10 @@ def test_init_proposes_names_relative_paths_licenses_and_card_facts(samples: Pat
     for key in DATASET_FACT_KEYS:
         assert text.count(f"\n    {key}:") == len(NAMES), key  # present for every dataset
         assert f"# {FACT_HELP[key][0]}: " in text
+    for key in MODEL_FACT_KEYS:  # the model facts of the EU summary, empty, each with its section and row
+        assert f"\n  # {MODEL_FACT_HELP[key][0]}: {MODEL_FACT_HELP[key][1]}\n  {key}:\n" in text, key
+    assert '\n  # eu_comments: {"2.1": "...", "3.3": "..."}\n' in text
+    assert manifest.model_info().facts == {} and manifest.model_info().eu_comments == {}
     assert manifest.dbom == {"license": None} and manifest.steps == ()
     assert str(tmp_path) not in text  # no absolute path
 
@@ -97,10 +108,16 @@ def test_unfilled_manifest_makes_check_name_every_missing_field(samples: Path, t
     assert done.returncode == 1
     missing = set(json.loads(done.stdout)["missing_keys"])
     in_the_card = ("languages", "modality")  # the recipes card states its language and task
-    expected = {f"datasets[recipes].{k}" for k in DATASET_FACT_KEYS if k not in in_the_card}
+    # Asked only once eu_category puts the dataset in their section; `size` only when the scan cannot count it.
+    conditional = {k for keys in SECTION_FACT_KEYS.values() for k in keys} | {"size"}
+    expected = {f"datasets[recipes].{k}" for k in DATASET_FACT_KEYS if k not in in_the_card and k not in conditional}
     expected |= {"datasets[recipes].location", "datasets[recipes].version", "dbom.license", "model.version",
                  "model.supplier"}
+    # Every model fact but those of sections no dataset is in yet (2.1, 2.2.2, 2.3: no category is stated).
+    expected |= {f"model.{k}" for k in MODEL_FACT_KEYS
+                 if k not in ("other_public_data", "other_private_data")}
     assert expected <= missing, expected - missing
+    assert not {f"datasets[recipes].{k}" for k in conditional} & missing
 
 
 def test_filled_in_manifest_passes_check(samples: Path, tmp_path: Path) -> None:
@@ -115,6 +132,9 @@ def test_filled_in_manifest_passes_check(samples: Path, tmp_path: Path) -> None:
     done = run_dbom("check", str(dbom_file))
     assert done.returncode == 0, done.stdout
     assert "Result: meets the requirement" in done.stdout
+    eu = tmp_path / "eu.md"
+    assert run_dbom("report", str(dbom_file), "--format", "eu", "-o", str(eu)).returncode == 0
+    assert "to be completed" not in eu.read_text(encoding="utf-8")
     # code-docs was declared unshareable: described by its schema instead of where to obtain it.
     assert re.search(r"n/a\s+dataset.where-to-obtain .* unshareable", done.stdout)
     assert re.search(r"pass\s+osaid.1.unshareable .* 7 fields", done.stdout)

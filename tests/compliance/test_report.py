@@ -35,7 +35,7 @@ SAMPLE_NAMES = ("code-docs", "forum-qa", "recipes", "web-text")
 @pytest.fixture(scope="module")
 def sample_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("sample")
-    return scan_to_file(sample_manifest(folder), folder / "dbom.cdx.json")
+    return scan_to_file(sample_manifest(folder), folder / "dbom.cdx.json", profile="sample")  # 2.3's domains
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +81,8 @@ def test_md_report_lists_every_dataset_with_where_to_obtain_license_provenance_a
     assert "**Supplier:** Example Recipe Commons" in text
     assert "**Collection period:** 2021-01/2023-12" in text
     assert "| func\\_name | string |" in text  # code-docs' schema, escaped for Markdown
+    assert "- **Contact for takedown and opt-out requests:** contact@recipes.example\n" in text
+    assert "- **Measures against illegal content:** The publisher's own moderation only" in text
     assert "**conflict** (forum-qa): CC-BY-NC-4.0 is non-commercial" in text
     assert "this data information meets the requirement" in text
 
@@ -124,13 +126,27 @@ def test_eu_summary_follows_the_template_sections(reports: dict[str, Path]) -> N
 
     assert "publicly available datasets to train the model?** Yes" in section("2.1")
     assert "**recipes**" in section("2.1") and "web-text" not in section("2.1")
-    assert "**forum-qa**" in section("2.2.2")
+    # model.other_public_data, model.other_private_data:
+    assert "not listed above:** none, every publicly available dataset used is listed\n" in section("2.1")
+    assert "  - **forum-qa** (supplier: Example Forums Ltd): [https://example.org/forum-qa/" in section("2.2.2")
+    assert "obtained from third parties:** none, every private dataset used is listed" in section("2.2.2")
     assert "crawlers used by the provider or on its behalf?** Yes" in section("2.3")
-    assert "ExampleBot" in section("2.3") and "2024-01/2024-06" in section("2.3")
-    assert "to train the model?** No" in section("2.4")
+    assert "  - web-text: ExampleBot/1.0" in section("2.3") and "  - web-text: 2024-01/2024-06" in section("2.3")
+    assert "  - web-text: example.com (" in section("2.3")  # the content profile's top domains
+    assert section("2.4").count("to train the model?** No") == 2  # from the model, from other services
     assert "code-docs" in section("2.5") and "?** Yes" in section("2.5")
-    assert "web-text: HTML stripped to text" in section("3.2")
-    assert "[to be completed by the provider]" in text.replace("\\[", "[").replace("\\]", "]")
+    assert "  - code-docs: tiny-docgen 0.3, the lab's own docstring model" in section("2.5")
+    assert "Code of Practice for general-purpose AI models?** Yes" in section("3.1")
+    # 3.1 and 3.2 from their own keys, not the processing prose
+    assert "  - web-text: ExampleBot read robots.txt" in section("3.1")
+    assert "  - web-text: Sites on a public blocklist" in section("3.2")
+    assert "HTML stripped to text" not in text  # the processing prose is OSAID's, not a measure of 3.2
+    assert "**Provider name and contact details:** Example AI Lab; contact: ai-office@example.org" in text
+    assert "**Date of placement of the model on the Union market:** 2026-01-15" in text
+    assert "continuously trained on new data after that date: No" in text
+    assert "- **Additional comments:** The token count is an estimate" in section("1.3")
+    # The complete sample manifest, scanned with the content profile, leaves nothing to complete.
+    assert "to be completed" not in text
 
 
 # --- html: one self-contained page with charts ----------------------------------------------------------
@@ -329,3 +345,21 @@ def test_reports_name_the_hub_snapshot_and_the_datasets_object(sample_file: Path
             "fingerprint train: f00d") in md
     html = render(model, "html")
     assert f'<a href="https://huggingface.co/datasets/acme/code-docs/tree/{"c" * 40}">acme/code-docs</a>' in html
+
+
+def test_the_model_facts_for_the_eu_summary_round_trip_and_fill_its_header(sample_file: Path, tmp_path: Path) -> None:
+    import dbom
+
+    facts = dbom.load(sample_file).model.facts
+    assert facts == {"contact": "ai-office@example.org", "authorised_representative":
+                     "none, the provider is established in the EU", "dependencies": "none",
+                     "market_date": "2026-01-15", "continuous_training": "no", "summary_version": "1.0",
+                     "other_public_data": "none, every publicly available dataset used is listed",
+                     "other_private_data": "none, every private dataset used is listed", "cop_signatory": "yes"}
+    out = tmp_path / "eu.md"
+    assert run_dbom("report", str(sample_file), "--format", "eu", "-o", str(out)).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    assert "- **Version of the summary:** 1.0" in text
+    assert "contact: ai-office@example.org" in text
+    assert "**Date of placement of the model on the Union market:** 2026-01-15" in text
+    assert "after that date: No" in text  # the manifest's false

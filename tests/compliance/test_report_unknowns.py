@@ -65,7 +65,7 @@ def _unshareable_passing_check(folder: Path) -> Path:
     samples = copy_samples(folder / "samples")
     manifest = sample_manifest(folder, edit, samples=samples)
     out = folder / "unshareable.json"
-    _ok(run_dbom("scan", "-c", str(manifest), "-o", str(out)))
+    _ok(run_dbom("scan", "-c", str(manifest), "-o", str(out), "--profile", "sample"))  # 2.3's domains
     _ok(run_dbom("check", str(out)))  # a DBOM that meets the requirement
     return out
 
@@ -99,9 +99,9 @@ def test_every_format_renders_and_marks_what_is_missing(reports: tuple[str, dict
     for fmt, text in texts.items():
         assert text.endswith("\n") and not text.endswith("\n\n\n"), fmt
         assert not NOT_SHOWN.search(text), (fmt, NOT_SHOWN.search(text))
-    # The EU summary always has questions only the provider can answer; md and html what the DBOM lacks
-    # (the unshareable DBOM lacks nothing: where to obtain it and access are not applicable).
-    assert "[to be completed by the provider]" in _plain(texts["eu"])
+    # Each format marks what the DBOM lacks; the unshareable DBOM (the complete sample manifest) lacks nothing:
+    # where to obtain it and access are not applicable.
+    assert ("[to be completed by the provider]" in _plain(texts["eu"])) == (kind != "unshareable")
     for fmt in ("md", "html"):
         assert ("to be completed" in texts[fmt]) == (kind != "unshareable"), fmt
     md = _plain(texts["md"])
@@ -111,7 +111,7 @@ def test_every_format_renders_and_marks_what_is_missing(reports: tuple[str, dict
             assert f"- **{label}:** to be completed\n" in md, label
         assert "<dt>Supplier</dt><dd><span class=\"none\">to be completed</span></dd>" in html
         # The OSAID class is unknown: it reads "to be completed", and the dataset is listed as unclassified.
-        assert "- **OSAID data class:** to be completed;" in md
+        assert "- **OSAID data class:** to be completed\n" in md  # the EU section is the EU summary's to ask
         assert "No publicly available data was used" not in md  # not known: no dataset has a class
         assert "No dataset is classified as open or public; the OSAID class of" in md
     if kind == "unshareable":
@@ -132,6 +132,10 @@ def test_the_eu_summary_answers_no_question_it_cannot_know(reports: tuple[str, d
     assert "?** No" not in eu
     assert "?** Yes" not in eu
     assert eu.count("?** [to be completed by the provider]") >= 7
+    # 3.2 is not filled with the processing prose: each dataset's illegal-content measures are to be completed
+    measures = eu.split("### 3.2", 1)[1].split("###", 1)[0]
+    assert ": [to be completed by the provider]" in measures
+    assert "none; every" not in eu
     assert "**Other relevant characteristics of the overall training data:**\n  - " in eu
     assert "[to be completed by the provider]" in eu.split("Other relevant characteristics")[1].split("##")[0]
 
@@ -139,7 +143,7 @@ def test_the_eu_summary_answers_no_question_it_cannot_know(reports: tuple[str, d
 def test_the_in_memory_dataset_shows_its_recorded_rows_and_nothing_invented(tmp_path: Path) -> None:
     model = dbom.load(_recorder_in_memory(tmp_path))  # its table is one 'in-memory' shard: 2 rows
     md = _plain(render(model, "md"))
-    assert "| m | to be completed | to be completed | 2 | " in md
+    assert "| m | to be completed |  | 2 | " in md  # no OSAID class; the EU section is not OSAID's to ask
     assert "- 1 data file (arrow-stream), 2 records, " in md
     assert "0 records" not in md and "| 0 B" not in md
 

@@ -41,7 +41,8 @@ def test_round_trip_of_a_hand_built_model_with_every_field(tmp_path: Path) -> No
     broken = Shard(path="c.parquet", bytes=5, format="parquet", xxh3_128="01" * 16, error="corrupt Parquet footer")
     original = Dbom(
         model=ModelInfo(name="m", version="2", license="MIT", commercial=True, group="g", supplier="S",
-                        description="a model"),
+                        description="a model", facts={"contact": "s@example.org", "sme": "yes"},
+                        eu_comments={"2.1": "a comment", "3.3": "other information"}),
         datasets=(
             Dataset(name="d", shards=(shard, broken),
                     docs=(DocFile(path="README.md", kind="card", bytes=4, xxh3_128="12" * 16, sha256="34" * 32),),

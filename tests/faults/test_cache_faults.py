@@ -14,6 +14,8 @@ from pathlib import Path
 from corpora import write_jsonl_gz
 from helpers import run_dbom
 
+from dbom.fingerprint.cache import CACHE_FORMAT
+
 
 def _corpus(folder: Path, files: int = 40) -> Path:
     for index in range(files):
@@ -57,7 +59,7 @@ def test_a_killed_scan_keeps_what_it_read_and_the_rerun_gives_the_same_dbom(tmp_
     out = tmp_path / "out.json"
     command = [sys.executable, "-m", "dbom", "scan", str(data), "-o", str(out), "--records-digest", "-j", "1"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    database = tmp_path / "cache" / "fingerprints-v3.sqlite"
+    database = tmp_path / "cache" / f"fingerprints-v{CACHE_FORMAT}.sqlite"
     deadline = time.monotonic() + 120
     kept = 0
     while time.monotonic() < deadline and process.poll() is None:

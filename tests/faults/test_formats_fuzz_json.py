@@ -9,6 +9,7 @@ import contextlib
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -93,6 +94,55 @@ def test_a_valid_dbom_truncated_flipped_or_spliced(tmp_path: Path, cut: int, fli
     path = tmp_path / "doc.json"
     path.write_bytes(bytes(data))
     _read_both(path)
+
+
+def _several_shards_bytes(folder: Path) -> bytes:
+    """A valid DBOM of two datasets with a few shards each (so the streaming ways have lines to hand out)."""
+    from dbom.cyclonedx.api import write
+
+    out = folder / "several.json"
+    if not out.exists():
+        datasets = tuple(
+            Dataset(name=name, digest="b" * 64, shards=tuple(
+                Shard(path=f"p{i}.parquet", bytes=10 + i, format="parquet", xxh3_128=f"{i:032x}", sha256="a" * 64,
+                      records=i) for i in range(4)))
+            for name in ("d", "e"))
+        write(Dbom(model=ModelInfo(name="m"), datasets=datasets), out)
+    return out.read_bytes()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(min_value=0, max_value=1 << 20),
+       flips=st.lists(st.tuples(st.integers(min_value=0, max_value=1 << 20), st.integers(0, 255)), max_size=4),
+       splice=st.none() | json_text())
+def test_the_streaming_ways_on_a_damaged_dbom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: int,
+                                              flips: list[tuple[int, int]], splice: str | None) -> None:
+    """The lines and the events ways (forced on a small file) fail as the whole-document way does: one line."""
+    from dbom.cyclonedx import stream
+
+    monkeypatch.setattr(stream, "WHOLE_BYTES", 0)
+    data = bytearray(_several_shards_bytes(tmp_path))
+    for position, value in flips:
+        data[position % len(data)] = value
+    if splice is not None:
+        starts = [i for i in range(len(data) - 1) if data[i:i + 2] == b':"']
+        at = starts[cut % len(starts)] + 1
+        end = data.index(b'"', at + 1) + 1
+        data[at:end] = splice.encode()
+    elif cut % 3:
+        data = data[: max(1, cut % (len(data) + 1))]
+    path = tmp_path / "doc.json"
+    path.write_bytes(bytes(data))
+    problems = validate_file(path)
+    assert isinstance(problems, list) and all(isinstance(p, str) and "\n" not in p for p in problems)
+    try:
+        model = load(path, stream=True)
+        shards = [shard for dataset in model.datasets for shard in dataset.shards]
+    except DbomError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert problems == []  # what loads is valid
+    assert len(shards) == sum(dataset.summary.shards for dataset in model.datasets)
 
 
 def test_a_lone_surrogate_is_one_line_from_every_reader(tmp_path: Path) -> None:

@@ -151,3 +151,63 @@ def test_ctrl_c_cancels_the_tasks_and_writes_nothing(tmp_path: Path) -> None:
     assert not out.exists() and not list(tmp_path.glob(".out.json.*"))
     time.sleep(1)
     assert subprocess.run(["pgrep", "-f", "ray::"], capture_output=True).returncode == 1  # nothing left running
+
+
+# Run inside the network namespace: a moto S3 server on its loopback, the corpus uploaded through boto3,
+# then the same scan of the bucket by both executors (the Ray workers read the objects themselves).
+_S3_SCRIPT = '''
+import json, os, subprocess, sys
+from pathlib import Path
+import boto3
+from moto.server import ThreadedMotoServer
+
+folder, out = Path(sys.argv[1]), Path(sys.argv[2])
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+host, port = server.get_host_and_port()
+os.environ.update({"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7TESTKEY", "AWS_SECRET_ACCESS_KEY": "test/secret",
+                   "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://{host}:{port}"})
+client = boto3.client("s3")
+client.create_bucket(Bucket="lab")
+for path in sorted(folder.rglob("*")):
+    if path.is_file():
+        client.put_object(Bucket="lab", Key=path.relative_to(folder).as_posix(), Body=path.read_bytes())
+urls = sorted(f"s3://lab/{p.name}/" for p in folder.iterdir())
+runs = {}
+for executor in ("local", "ray"):
+    done = subprocess.run([sys.executable, "-m", "dbom", "scan", *urls, "-o", str(out / f"{executor}.json"),
+                           "--no-cache", "--executor", executor], capture_output=True, text=True)
+    runs[executor] = [done.returncode, done.stderr]
+server.stop()
+print(json.dumps(runs))
+'''
+
+
+def test_a_remote_corpus_is_read_by_the_ray_workers_with_the_same_dbom(tmp_path: Path) -> None:
+    pytest.importorskip("moto.server", reason="the test extra's moto[server]")
+    samples = copy_samples(tmp_path / "samples")
+    corpus = tmp_path / "bucket"
+    shutil.copytree(samples / "web-text", corpus / "web-text")
+    shutil.copytree(samples / "recipes", corpus / "recipes")
+    # a dataset whose records state their own license: its shards are counted by the driver, from the file
+    licensed = corpus / "licensed"
+    licensed.mkdir(parents=True)
+    for part in range(2):
+        rows = [{"text": f"row {part}-{i}", "license": "cc-by-4.0" if i % 2 else "mit"} for i in range(20)]
+        (licensed / f"part-{part}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    script = tmp_path / "s3_scan.py"
+    script.write_text(_S3_SCRIPT)
+    done = subprocess.run([*NETNS, sys.executable, str(script), str(corpus), str(tmp_path)],
+                          env={**os.environ, **ENV}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    runs = json.loads(done.stdout.splitlines()[-1])
+    assert runs["local"][0] == 0, runs["local"][1]
+    assert runs["ray"][0] == 0, runs["ray"][1]
+    assert (tmp_path / "ray.json").read_bytes() == (tmp_path / "local.json").read_bytes()
+    assert "on Ray (2 workers)" in runs["ray"][1].splitlines()[-1]
+    doc = json.loads((tmp_path / "ray.json").read_text())
+    licensed_props = next({p["name"]: p["value"] for p in c["properties"]}
+                          for c in doc["components"] if c.get("name") == "licensed")
+    shares = {license_: records for license_, records, _ in json.loads(licensed_props["dbom:license:records"])}
+    assert shares == {"CC-BY-4.0": 20, "MIT": 20}
+    assert "127.0.0.1" not in (tmp_path / "ray.json").read_text()

@@ -170,3 +170,33 @@ def test_truncated_arrow_stream(tmp_path: Path) -> None:
     with pytest.raises(FormatError) as caught:
         inspect_shard(path, _detect(path))
     assert_one_line_error(caught.value, path, "corrupt Arrow IPC stream")
+
+
+def _outcome(path: Path, content: bytes | None) -> object:
+    try:
+        return inspect_shard(path, Detected("parquet"), content=content)
+    except FormatError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("damage", ["none", "truncated", "overwritten footer", "wrong magic", "empty"])
+def test_parquet_from_the_hashed_bytes_says_what_the_file_says(parquet_file: Path, damage: str) -> None:
+    """A small file is inspected from the bytes just hashed (Digests.content): the same answer, or error."""
+    from dbom.fingerprint.hashing import hash_file
+
+    data = bytearray(parquet_file.read_bytes())
+    if damage == "truncated":
+        data = data[:-100]
+    elif damage == "overwritten footer":
+        footer_length = int.from_bytes(data[-8:-4], "little")
+        data[len(data) - 8 - footer_length:len(data) - 8] = b"\xff" * footer_length
+    elif damage == "wrong magic":
+        data[:4] = b"PAR2"
+    elif damage == "empty":
+        data = bytearray()
+    parquet_file.write_bytes(bytes(data))
+    content = hash_file(parquet_file, ()).content
+    assert content == bytes(data)  # the whole file came in one read
+    from_bytes, from_file = _outcome(parquet_file, content), _outcome(parquet_file, None)
+    assert from_bytes == from_file
+    assert (damage == "none") == (not isinstance(from_file, str))

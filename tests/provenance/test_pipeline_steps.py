@@ -209,3 +209,34 @@ def test_code_references_in_every_form(project: dict[str, Any], tmp_path: Path) 
     with pytest.raises(CodeError, match=r"no file 'dedup/other\.py'"):
         resolve_code(f"../tools-repo@{project['tools_commit']}:dedup/other.py", repo)
     assert git(repo, "status", "--porcelain") == "M src/filter.py"
+
+
+def test_the_model_is_trained_on_what_the_steps_wrote_not_on_their_inputs(project: dict[str, Any],
+                                                                          tmp_path: Path) -> None:
+    """EU 1.3 asks for the training data after pre-processing: raw and filtered are consumed by steps."""
+    out = tmp_path / "dbom.cdx.json"
+    done = run_dbom("scan", "-c", str(project["repo"] / "dbom.yaml"), "-o", str(out), "-q")
+    assert done.returncode == 0, done.stderr
+    doc = load_json(out)
+    model = doc["metadata"]["component"]
+    assert [d["ref"] for d in model["modelCard"]["modelParameters"]["datasets"]] == ["data:deduplicated"]
+    depends = {d["ref"]: d["dependsOn"] for d in doc["dependencies"]}
+    assert depends[model["bom-ref"]] == ["data:deduplicated"]
+    assert depends["data:deduplicated"] == ["data:filtered"] and depends["data:filtered"] == ["data:raw"]
+    assert set(datasets_by_name(doc)) == {"raw", "filtered", "deduplicated"}  # the intermediates stay
+    eu = tmp_path / "eu.md"
+    assert run_dbom("report", str(out), "--format", "eu", "-o", str(eu)).returncode == 0
+    lines = eu.read_text(encoding="utf-8").splitlines()
+    table = lines.index("| modality | training data size | types of content |")
+    rows = [line for line in lines[table + 2:] if line.startswith("|")]
+    assert len(rows) == 1 and "(deduplicated)" in rows[0] and "raw" not in rows[0]
+    assert "64 records" in rows[0]  # deduplicated's 64, not 120 + 80 + 64
+    spdx = tmp_path / "dbom.spdx.json"
+    assert run_dbom("export", str(out), "--format", "spdx3", "-o", str(spdx)).returncode == 0
+    import json
+
+    graph = json.loads(spdx.read_text(encoding="utf-8"))["@graph"]
+    trained = next(n for n in graph if n.get("relationshipType") == "trainedOn")
+    names = {n["spdxId"]: n.get("name") for n in graph if "spdxId" in n}
+    assert [names[target] for target in trained["to"]] == ["deduplicated"]
+    assert [d.name for d in dbom.load(out).trained_on] == ["deduplicated"]

@@ -188,8 +188,9 @@ def test_an_unchanged_dataset_comes_whole_from_its_snapshot(corpus: Path, monkey
 
 
 @pytest.mark.parametrize("change", ["touch", "rename", "new file", "removed file", "include"])
-def test_a_changed_listing_misses_the_snapshot(corpus: Path, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
-    """Any change to a file's name or stat, or to which files are listed, falls back to the per-file entries."""
+def test_a_changed_listing_reads_only_what_changed(corpus: Path, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    """A change to a file's name or stat, or to which files are listed, reads that file alone: the snapshot
+    still gives the others (the per-file entries are gone: only the snapshot can have answered)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     alpha = corpus / "alpha"
     _scan(corpus)
@@ -213,8 +214,9 @@ def test_a_changed_listing_misses_the_snapshot(corpus: Path, monkeypatch: pytest
                                                                    if s.path.startswith("data/")]
         return
     scanned, stats = _scan(corpus)
-    alpha_files = len(expected.datasets[0].shards) + len(expected.datasets[0].docs)
-    assert stats.cache_hits == 2 and stats.files_read == alpha_files
+    files = sum(len(d.shards) + len(d.docs) for d in expected.datasets)
+    changed = 0 if change == "removed file" else 1  # the touched, renamed or new file
+    assert stats.files_read == changed and stats.cache_hits == files - changed
     assert scanned.datasets == expected.datasets
 
 
@@ -260,3 +262,54 @@ def test_entries_of_files_gone_are_dropped_and_those_of_files_left_out_are_kept(
     write_parquet(alpha / "data" / "part-5.parquet", 3)  # a change, so the per-file entries are looked up
     dbom.scan(manifest=Manifest(datasets=(entry,)))
     assert str(kept) in _entry_paths()
+
+
+def _entry_path_list() -> list[str]:
+    """The file path of every per-file entry in the cache, sorted."""
+    import sqlite3
+
+    from dbom.fingerprint.cache import CACHE_FORMAT
+
+    db = sqlite3.connect(Path(os.environ["DBOM_CACHE_DIR"]) / f"fingerprints-v{CACHE_FORMAT}.sqlite")
+    paths = sorted(key.partition("\0")[0] for (key,) in db.execute("SELECT key FROM entries"))
+    db.close()
+    return paths
+
+
+def test_a_partly_changed_dataset_drops_the_entries_of_changed_and_removed_files(
+        corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    _scan(corpus)
+    before = _entry_path_list()
+    touched, removed = corpus / "alpha" / "data" / "part-1.parquet", corpus / "alpha" / "data" / "part-0.parquet"
+    assert str(touched) in before and str(removed) in before
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 1_000_000_000))
+    removed.unlink()
+    _, stats = _scan(corpus)
+    assert stats.files_read == 1
+    after = _entry_path_list()
+    # the touched file has one entry (its new one), the removed file none, the others theirs as before
+    assert after == sorted(p for p in before if p != str(removed))
+    assert after.count(str(touched)) == 1
+
+
+def test_a_file_read_by_a_run_that_did_not_finish_is_not_read_again(
+        corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The snapshot misses a file changed since; the per-file entry a later, unfinished run stored answers."""
+    from dbom.fingerprint.cache import FingerprintCache
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    _scan(corpus)
+    touched = corpus / "alpha" / "data" / "part-1.parquet"
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 1_000_000_000))
+    expected = dbom.scan([corpus / "alpha", corpus / "beta"], options=ScanOptions(use_cache=False))
+    # what a run killed after reading the touched file leaves: its entry, and the old snapshot
+    real_snapshot = FingerprintCache.put_snapshot
+    with monkeypatch.context() as patched:
+        patched.setattr(FingerprintCache, "put_snapshot", lambda *args, **kwargs: None)
+        _, stats = _scan(corpus)
+    assert stats.files_read == 1
+    assert FingerprintCache.put_snapshot is real_snapshot
+    scanned, stats = _scan(corpus)
+    assert stats.files_read == 0
+    assert scanned.datasets == expected.datasets

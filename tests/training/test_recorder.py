@@ -302,3 +302,27 @@ def test_a_saved_splits_own_info_license_wins_over_the_repositorys_license_file(
     assert rec.warnings == ["instruct: ../LICENSE: reads as MIT, but the datasets object's info declares "
                             "CC-BY-NC-4.0; keeping the info's license"]
     assert any("license conflict: CC-BY-NC-4.0 is non-commercial" in w for w in rec.build().warnings)
+
+
+def test_verify_checks_each_dataset_against_a_dbom_before_training(tmp_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "corpus")
+    reference = tmp_path / "released.cdx.json"
+    with dbom.Recorder(model="tiny", output=reference, environment=False) as rec:
+        rec.add_dataset(corpus / "alpha")
+    with dbom.Recorder(model="tiny", output=None, environment=False, verify=reference) as rec:
+        assert rec.add_dataset(corpus / "alpha").name == "alpha"  # the same data: no error
+        with pytest.raises(DbomError, match="has no dataset 'beta' to verify against"):
+            rec.add_dataset(corpus / "beta")
+    changed = corpus / "alpha" / "data" / "part-0.parquet"
+    data = bytearray(changed.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    changed.write_bytes(bytes(data))
+    (corpus / "alpha" / "data" / "part-1.parquet").unlink()
+    recorder = dbom.Recorder(model="tiny", output=None, environment=False, verify=reference)
+    with pytest.raises(DbomError) as raised:
+        recorder.add_dataset(corpus / "alpha")
+    message = str(raised.value)
+    assert message.startswith("alpha: differs from released.cdx.json: ")
+    assert "1 missing (data/part-1.parquet)" in message and "1 changed (data/part-0.parquet: content" in message
+    with pytest.raises(DbomError, match="no such file"):
+        dbom.Recorder(output=None, verify=tmp_path / "nowhere.json").add_dataset(corpus / "beta")

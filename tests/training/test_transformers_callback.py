@@ -82,3 +82,22 @@ def test_trainer_writes_a_valid_dbom_naming_the_training_code_and_datasets(tmp_p
         checkpoint = out_dir / f"checkpoint-{step}" / "dbom.cdx.json"
         assert dbom.validate_file(checkpoint) == []
         assert dbom.load(checkpoint) == dbom.load(written)
+
+    # verify: the same datasets train; another train set stops the run before its first step
+    from dbom.errors import DbomError
+
+    def run_args(folder: str) -> TrainingArguments:
+        return TrainingArguments(output_dir=str(tmp_path / folder), max_steps=1, per_device_train_batch_size=4,
+                                 save_strategy="no", logging_strategy="no", report_to=[], use_cpu=True,
+                                 disable_tqdm=True, dataloader_pin_memory=False, seed=0)
+
+    same = Trainer(model=model, args=run_args("same"), train_dataset=train, eval_dataset=evaluation)
+    same.add_callback(DbomCallback(same, manifest=code / "dbom.yaml", code=code, verify=written))
+    same.train()
+    assert same.state.global_step == 1
+    other = _token_dataset(tmp_path / "data" / "other", 16, 3)
+    stopped = Trainer(model=model, args=run_args("stopped"), train_dataset=other, eval_dataset=evaluation)
+    stopped.add_callback(DbomCallback(stopped, manifest=code / "dbom.yaml", code=code, verify=written))
+    with pytest.raises(DbomError, match=r"^train: differs from dbom\.cdx\.json: .*missing"):
+        stopped.train()
+    assert stopped.state.global_step == 0 and not (tmp_path / "stopped" / "dbom.cdx.json").exists()

@@ -1,0 +1,172 @@
+"""Benchmark many files: small files against `cat`, and cached and incremental rescans of 10^6 files (issue 17).
+
+Run from the repository root with the project's virtualenv active::
+
+    python bench/bench_files.py [--workdir DIR] [--small N] [--rescan-files M] [--runs R]
+
+Corpora, built once in the work folder (default /tmp/dbom-bench/files) and reused while their
+parameters match:
+
+- "64k": N Parquet files (default 20,000) of 64 KiB, and "4k": N of 4 KiB, in folders of 1,000
+  (one binary column of seeded random bytes; Parquet's footer is all that is inspected);
+- "rescan": M tiny JSON Lines files (default 10^6), in folders of 1,000.
+
+Each command runs as a whole process (wall time, CPU time of it and its children, peak RSS from
+os.wait4), R times (default 3), median kept; the page cache is warmed by one untimed run first.
+
+- goal 3: `dbom scan DIR --no-cache -q` of "64k" and "4k" against `cat` of the same files
+  (`find DIR -type f -print0 | xargs -0 cat`), and the CPUs busy (CPU time / wall time);
+- goal 4: on "rescan", with a private cache: a cached rescan (the same output path, as a user's
+  second `dbom scan` is), and a rescan after 1% of the files were touched (new mtime: their keys
+  change, their content does not), each against that cached rescan; the DBOM must be the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+GENERATOR_FORMAT = 1
+
+
+# The command is started by a small launcher process, which waits for it and reports its resource use:
+# Linux carries a process's peak RSS across exec from the memory it was forked with, so a command
+# forked straight from this (large) process would report this process's size as its own peak.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+elapsed = time.perf_counter() - started
+with open(sys.argv[1], "w") as out:
+    json.dump([os.waitstatus_to_exitcode(status), elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss], out)
+"""
+
+
+def run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS MB) of a whole process (timed by the launcher, its start left out)."""
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile(suffix=".json") as report:
+        subprocess.run([sys.executable, "-c", _LAUNCHER, report.name, *args], stdout=subprocess.DEVNULL, stderr=err,
+                       env=env, check=False)
+        code, elapsed, cpu, peak_kib = json.loads(Path(report.name).read_text())
+        if code != 0:
+            err.seek(0)
+            raise SystemExit(f"bench_files: {' '.join(args)} failed: {err.read().decode(errors='replace')[-400:]}")
+    return elapsed, cpu, peak_kib * 1024 / 1e6
+
+
+def _parquet_corpus(folder: Path, files: int, file_bytes: int) -> None:
+    import random
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = random.Random(17)
+    payload = file_bytes - 600  # the footer and page headers: the file comes out close to file_bytes
+    for i in range(files):
+        sub = folder / f"part-{i // 1000:03d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        table = pa.table({"blob": pa.array([rng.randbytes(max(payload, 64))], pa.binary())})
+        pq.write_table(table, sub / f"{i:06d}.parquet", compression="none", use_dictionary=False,
+                       write_statistics=False)
+
+
+def _tiny_corpus(folder: Path, files: int) -> None:
+    for i in range(files):
+        sub = folder / f"part-{i // 1000:04d}"
+        if i % 1000 == 0:
+            sub.mkdir(parents=True, exist_ok=True)
+        fd = os.open(sub / f"{i % 1000:04d}.jsonl", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.write(fd, b'{"text": "record %d"}\n' % i)
+        os.close(fd)
+
+
+def corpus(workdir: Path, name: str, params: dict[str, int]) -> Path:
+    """The corpus `name` in `workdir`, built when missing or made with other parameters."""
+    folder = workdir / name
+    stamp = workdir / f"{name}.json"
+    wanted = {"format": GENERATOR_FORMAT, **params}
+    if stamp.exists() and folder.exists() and json.loads(stamp.read_text()) == wanted:
+        return folder
+    print(f"bench_files: building {name} ...", file=sys.stderr)
+    subprocess.run(["rm", "-rf", str(folder)], check=True)
+    if name == "rescan":
+        _tiny_corpus(folder, params["files"])
+    else:
+        _parquet_corpus(folder, params["files"], params["bytes"])
+    stamp.write_text(json.dumps(wanted))
+    return folder
+
+
+def median_of(runs: int, args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """The median wall, CPU and RSS of `runs` runs after one untimed run."""
+    run(args, env)
+    samples = [run(args, env) for _ in range(runs)]
+    return (statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples),
+            max(s[2] for s in samples))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its tables."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/dbom-bench/files"))
+    parser.add_argument("--small", type=int, default=20_000)
+    parser.add_argument("--rescan-files", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", choices=("small", "rescan"), help="run one part only")
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    dbom = [sys.executable, "-m", "dbom"]
+    out = args.workdir / "out.json"
+
+    if args.only != "rescan":
+        small(args, dbom, out)
+    return 0 if args.only == "small" else rescan(args, dbom)
+
+
+def small(args: argparse.Namespace, dbom: list[str], out: Path) -> None:
+    """Goal 3: small files against `cat`."""
+    print("| corpus | dbom scan --no-cache (s) | cat (s) | ratio | dbom CPUs busy | goal |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, size, goal in (("64k", 64 << 10, 2.0), ("4k", 4 << 10, 4.0)):
+        folder = corpus(args.workdir, name, {"files": args.small, "bytes": size})
+        scan = median_of(args.runs, [*dbom, "scan", str(folder), "--no-cache", "-q", "-o", str(out)])
+        cat = median_of(args.runs, ["sh", "-c", f"find {folder} -type f -print0 | xargs -0 cat > /dev/null"])
+        print(f"| {args.small:,} x {name} | {scan[0]:.2f} | {cat[0]:.2f} | {scan[0] / cat[0]:.2f}x | "
+              f"{scan[1] / scan[0]:.2f} | {goal:.1f}x |")
+
+
+def rescan(args: argparse.Namespace, dbom: list[str]) -> int:
+    """Goal 4: cached and incremental rescans; 0 when the DBOM after the touch is the same bytes."""
+    folder = corpus(args.workdir, "rescan", {"files": args.rescan_files})
+    env = {**os.environ, "DBOM_CACHE_DIR": str(args.workdir / "rescan-cache"), "SOURCE_DATE_EPOCH": "0"}
+    target = args.workdir / "rescan.cdx.json"  # not rescan.json: that is the corpus stamp
+    command = [*dbom, "scan", str(folder), "-q", "-o", str(target)]
+    run(command, env)  # fills the cache (or refreshes it)
+    cached = median_of(args.runs, command, env)
+    before = target.read_bytes()
+    touched = 0
+    for i in range(0, args.rescan_files, 100):
+        path = folder / f"part-{i // 1000:04d}" / f"{i % 1000:04d}.jsonl"
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+        touched += 1
+    changed = run(command, env)
+    same = target.read_bytes() == before
+    print(f"\n| {args.rescan_files:,} files | seconds | CPU seconds | peak RSS (MB) | vs cached | goal |")
+    print("|---|---:|---:|---:|---:|---:|")
+    print(f"| cached rescan | {cached[0]:.2f} | {cached[1]:.2f} | {cached[2]:.0f} | 1.00x | under 5 s, 600 MB |")
+    print(f"| rescan, {touched:,} files (1%) touched | {changed[0]:.2f} | {changed[1]:.2f} | {changed[2]:.0f} | "
+          f"{changed[0] / cached[0]:.2f}x | 1.3x |")
+    print(f"\nthe DBOM after the touch is the same bytes: {same}")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,250 @@
+"""The profile of records as they stream by: one accumulator per shard, merged into its dataset's.
+
+One accumulator profiles one shard, fed its records in order from the first: a record is sampled by the hash
+of (`shard_key`, its index in the shard), so with the shard's content digest as its key the sample, and so
+the cached profile, depend on the shard's content only. Fields are found (`fields`) in the schema of the
+first Arrow batch, or in the first 100 objects of the first batch of JSON rows, and kept for the shard.
+
+`ProfileAccumulator.add` takes a pyarrow RecordBatch or Table, or a list of dict rows (JSON records). What it
+counts, and on which records:
+
+- on every record: records, text bytes (UTF-8) and characters (code points) of the text field, bytes and
+  records per registered domain of the URL field (a record's bytes are its text's bytes), and the first and
+  last date of the date field (dates, timestamps as their UTC date, or strings starting `YYYY-MM-DD`);
+- on the sampled records (all of them without a sample): words (runs of characters that are not white space,
+  as Python's `str.split()` cuts them), tokens (with a tokenizer), languages (`languages`) and personal data
+  (`pii`), extrapolated to every record by bytes (`sampling`).
+
+The state is integers only: `to_json` writes it (sorted, so the same records fed in the same order, and
+profiles merged in the same order, give the same JSON byte for byte) and `from_json` reads it back, for the
+fingerprint cache. `merge` adds another shard's profile; both must have the same tokenizer and sample.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dbom.profile.domain_counts import DOMAIN_LIMIT, DomainCounts
+from dbom.profile.fields import Fields, FieldSpec, find_fields
+from dbom.profile.pii import PII_KINDS, count_pii
+from dbom.profile.records import Columns, arrow_columns, batches_of, row_columns
+from dbom.profile.sampling import RatioSums, RecordSample
+from dbom.profile.tokenizer import TokenCounter
+
+PROFILE_FORMAT = 1
+_ROLES = ("text", "url", "date")
+_DISCOVERY_ROWS = 100  # JSON rows have no schema: fields are found in the first batch's first 100 objects
+
+
+@functools.cache
+def _language_identifier() -> Any:
+    from dbom.profile.languages import LanguageIdentifier
+
+    return LanguageIdentifier()
+
+
+@functools.cache
+def _domain_resolver() -> Any:
+    from dbom.profile.domains import DomainResolver
+
+    return DomainResolver()
+
+
+class ProfileAccumulator:
+    """The content profile of one shard (or, merged, of a dataset): see the module's docstring."""
+
+    def __init__(self, spec: FieldSpec | None = None, *, tokenizer: TokenCounter | None = None,
+                 sample: RecordSample | None = None, shard_key: str = "", name: str | None = None,
+                 domain_limit: int = DOMAIN_LIMIT) -> None:
+        self.spec = spec or FieldSpec()
+        self.tokenizer = tokenizer
+        self.tokenizer_identity = tokenizer.identity() if tokenizer is not None else None
+        self.sample = sample or RecordSample(1.0)
+        self.shard_key = shard_key
+        self.name = name  # the file an error names
+        self.fields: Fields | None = None
+        self.fields_seen: dict[str, set[str]] = {role: set() for role in _ROLES}
+        self.records = 0
+        self.text_records = 0
+        self.text_bytes = 0
+        self.characters = 0
+        self.sampled_records = 0
+        self.sampled_bytes = 0
+        self.sampled_xx = 0  # sum of the squared bytes of sampled records
+        self.sampled_characters = 0
+        self.sums: dict[str, RatioSums] = {"words": RatioSums(), **{kind: RatioSums() for kind in PII_KINDS}}
+        if tokenizer is not None:
+            self.sums["tokens"] = RatioSums()
+        self.language_bytes: dict[str, int] = {}
+        self.domains = DomainCounts(domain_limit)
+        self.dated_records = 0
+        self.first_date: str | None = None
+        self.last_date: str | None = None
+
+    # --- feeding ---------------------------------------------------------------------------------------
+
+    def add(self, records: Any) -> None:
+        """Profile a pyarrow RecordBatch or Table, or a sequence of dict rows (JSON records)."""
+        if isinstance(records, Sequence) and not isinstance(records, (str, bytes)):
+            if self.fields is None:
+                objects = [row for row in records[:_DISCOVERY_ROWS] if isinstance(row, Mapping)]
+                if not objects:
+                    self.records += len(records)
+                    return
+                self._resolve(objects)
+            assert self.fields is not None
+            self._add_columns(row_columns(records, self.fields))
+            return
+        for batch in batches_of(records):
+            if self.fields is None:
+                self._resolve(batch.schema)
+            assert self.fields is not None
+            self._add_columns(arrow_columns(batch, self.fields))
+
+    def _resolve(self, source: Any) -> None:
+        if isinstance(source, list):  # JSON rows: a key missing from one row may be in the next
+            found = [find_fields(row, self.spec, self.name) for row in source]
+            self.fields = Fields(*(next((getattr(f, role) for f in found if getattr(f, role)), None)
+                                   for role in _ROLES))
+        else:
+            self.fields = find_fields(source, self.spec, self.name)
+        for role in _ROLES:
+            value = getattr(self.fields, role)
+            if value is not None:
+                self.fields_seen[role].add(value)
+
+    def _add_columns(self, columns: Columns) -> None:
+        import numpy as np
+        import pyarrow.compute as pc
+
+        start = self.records
+        self.records += columns.length
+        lengths = np.zeros(columns.length, dtype=np.int64)
+        if columns.text is not None and columns.length:
+            text = columns.text
+            lengths = pc.binary_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+            valid = text.is_valid().to_numpy(zero_copy_only=False)
+            self.text_records += int(valid.sum())
+            self.text_bytes += int(lengths.sum())
+            self.characters += int(pc.sum(pc.utf8_length(text)).as_py() or 0)
+            keep = self.sample.select(self.shard_key, start, columns.length) & valid
+            if keep.any():
+                self._profile_text(pc.filter(text, keep).to_pylist(), lengths[keep].tolist())
+        if columns.url is not None and columns.length:
+            self._count_domains(columns.url, lengths)
+        if columns.date is not None and columns.length:
+            self._extend_period(columns.date)
+
+    def _profile_text(self, texts: list[str], sizes: list[int]) -> None:
+        """Words, tokens, languages and personal data of the sampled texts."""
+        self.sampled_records += len(texts)
+        self.sampled_bytes += sum(sizes)
+        self.sampled_xx += sum(size * size for size in sizes)
+        self.sampled_characters += sum(map(len, texts))
+        self.sums["words"].add(sizes, [len(text.split()) for text in texts])
+        if self.tokenizer is not None:
+            self.sums["tokens"].add(sizes, self.tokenizer.count(texts))
+        matches = [count_pii(text) for text in texts]
+        for position, kind in enumerate(PII_KINDS):
+            self.sums[kind].add(sizes, [row[position] for row in matches])
+        identify = _language_identifier().languages
+        language_bytes = self.language_bytes
+        for text, size in zip(texts, sizes, strict=True):
+            for code, share in identify(text, size):
+                language_bytes[code] = language_bytes.get(code, 0) + share
+
+    def _count_domains(self, urls: Any, lengths: Any) -> None:
+        import numpy as np
+
+        names, indices = _domain_resolver().domains(urls)
+        if not names:
+            return
+        present = indices >= 0
+        slots, weights = indices[present], lengths[present]
+        records = np.bincount(slots, minlength=len(names))
+        sizes = np.bincount(slots, weights=weights, minlength=len(names))  # float64: exact below 2^53 per batch
+        self.domains.add((name, int(size), int(count))
+                         for name, size, count in zip(names, sizes.tolist(), records.tolist(), strict=True) if count)
+
+    def _extend_period(self, dates: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if pa.types.is_string(dates.type) or pa.types.is_large_string(dates.type):
+            dates = pc.strptime(pc.utf8_slice_codeunits(dates, 0, 10), format="%Y-%m-%d", unit="s",
+                                error_is_null=True)
+        if pa.types.is_timestamp(dates.type) and dates.type.tz is not None:
+            dates = dates.cast(pa.timestamp(dates.type.unit))  # the UTC instant, read as the UTC date
+        dates = dates.cast(pa.date32())
+        count = len(dates) - dates.null_count
+        if not count:
+            return
+        self.dated_records += count
+        bounds = pc.min_max(dates).as_py()
+        first, last = bounds["min"].isoformat(), bounds["max"].isoformat()
+        self.first_date = first if self.first_date is None else min(self.first_date, first)
+        self.last_date = last if self.last_date is None else max(self.last_date, last)
+
+    # --- merging and serialising -------------------------------------------------------------------------
+
+    def merge(self, other: ProfileAccumulator) -> None:
+        """Add another shard's profile (same tokenizer, same sample rate and seed)."""
+        if other.tokenizer_identity != self.tokenizer_identity:
+            raise ValueError("cannot merge profiles counted with different tokenizers")
+        if (other.sample.threshold, other.sample.seed) != (self.sample.threshold, self.sample.seed):
+            raise ValueError("cannot merge profiles sampled at different rates or seeds")
+        for role in _ROLES:
+            self.fields_seen[role] |= other.fields_seen[role]
+        for attribute in ("records", "text_records", "text_bytes", "characters", "sampled_records",
+                          "sampled_bytes", "sampled_xx", "sampled_characters", "dated_records"):
+            setattr(self, attribute, getattr(self, attribute) + getattr(other, attribute))
+        for key, sums in other.sums.items():
+            self.sums[key].merge(sums)
+        for code, size in other.language_bytes.items():
+            self.language_bytes[code] = self.language_bytes.get(code, 0) + size
+        self.domains.merge(other.domains)
+        for date in (other.first_date, other.last_date):
+            if date is not None:
+                self.first_date = date if self.first_date is None else min(self.first_date, date)
+                self.last_date = date if self.last_date is None else max(self.last_date, date)
+
+    def to_json(self) -> dict[str, Any]:
+        """The state as a JSON-ready dict (see the module's docstring)."""
+        return {
+            "format": PROFILE_FORMAT,
+            "fields": {role: sorted(names) for role, names in self.fields_seen.items()},
+            "tokenizer": self.tokenizer_identity,
+            "sample": {"threshold": self.sample.threshold, "seed": self.sample.seed},
+            "records": self.records, "text_records": self.text_records, "text_bytes": self.text_bytes,
+            "characters": self.characters, "sampled_records": self.sampled_records,
+            "sampled_bytes": self.sampled_bytes, "sampled_xx": self.sampled_xx,
+            "sampled_characters": self.sampled_characters,
+            "sums": {key: [sums.y, sums.yy, sums.xy] for key, sums in sorted(self.sums.items())},
+            "languages": dict(sorted(self.language_bytes.items())),
+            "domains": self.domains.to_json(),
+            "period": {"records": self.dated_records, "first": self.first_date, "last": self.last_date},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProfileAccumulator:
+        """A profile as `to_json` wrote it, to be merged or reported (not fed: it holds no tokenizer)."""
+        if data.get("format") != PROFILE_FORMAT:
+            raise ValueError(f"a profile of format {data.get('format')!r}, not {PROFILE_FORMAT}")
+        profile = cls(domain_limit=int(data["domains"]["limit"]))
+        sample = RecordSample(1.0, int(data["sample"]["seed"]))
+        sample.threshold = int(data["sample"]["threshold"])
+        profile.sample = sample
+        profile.tokenizer_identity = dict(data["tokenizer"]) if data["tokenizer"] is not None else None
+        profile.fields_seen = {role: set(data["fields"].get(role, ())) for role in _ROLES}
+        for attribute in ("records", "text_records", "text_bytes", "characters", "sampled_records",
+                          "sampled_bytes", "sampled_xx", "sampled_characters"):
+            setattr(profile, attribute, int(data[attribute]))
+        profile.sums = {key: RatioSums(int(y), int(yy), int(xy)) for key, (y, yy, xy) in data["sums"].items()}
+        profile.language_bytes = {str(code): int(size) for code, size in data["languages"].items()}
+        profile.domains = DomainCounts.from_json(data["domains"])
+        period = data["period"]
+        profile.dated_records, profile.first_date, profile.last_date = (
+            int(period["records"]), period["first"], period["last"])
+        return profile

@@ -1,0 +1,97 @@
+"""A scanned dataset's content profile: its shards' records read, one accumulator a shard, merged.
+
+`--profile exact` feeds every record of every readable shard; `--profile sample` does too (domains,
+the period, bytes and characters are counted on every record), but words, tokens, languages and
+personal data only on a seeded sample of the records, extrapolated by bytes. The sample's rate is a
+power of two no larger than SAMPLE_BYTES over the dataset's uncompressed bytes (so at most that many
+bytes are sampled), and a record is drawn by a hash of its shard's content digest and its place:
+the sample depends on the data alone, not on file names or the order of the scan.
+
+A shard's accumulator is cached under its content digest and everything the profile depends on
+(format, compression, rate, tokenizer, fields), so a rescan of unchanged shards reads no record.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dbom.errors import DbomError
+from dbom.model import Shard
+
+if TYPE_CHECKING:
+    from dbom.fingerprint.cache import FingerprintCache
+    from dbom.profile.fields import FieldSpec
+    from dbom.profile.tokenizer import TokenCounter
+
+PROFILE_MODES = ("off", "sample", "exact")
+PROFILE_KEY = "profile\0"
+
+
+@dataclass(frozen=True)
+class ProfileSettings:
+    """How to profile a scan's datasets."""
+
+    mode: str = "off"
+    tokenizer: TokenCounter | None = None
+    sme: bool = False
+
+    def identity(self, spec: FieldSpec) -> str:
+        """What a dataset's profile depends on besides its shards: for the cache and the kept lines."""
+        tokenizer = self.tokenizer.sha256 if self.tokenizer is not None else ""
+        return f"{self.mode}\0{tokenizer}\0{int(self.sme)}\0{spec.text}\0{spec.url}\0{spec.date}"
+
+
+def sample_rate(expected_bytes: int, mode: str) -> float:
+    """The dataset's sampling rate: 1 for `exact`, else the largest power of two at most SAMPLE_BYTES / bytes."""
+    from dbom.profile.sampling import SAMPLE_BYTES
+
+    if mode == "exact" or expected_bytes <= SAMPLE_BYTES:
+        return 1.0
+    return 2.0 ** -math.ceil(math.log2(expected_bytes / SAMPLE_BYTES))
+
+
+def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSettings, spec: FieldSpec,
+                       cache: FingerprintCache | None, keep_going: bool,
+                       warn: Callable[[str], None]) -> tuple[tuple[str, str], ...]:
+    """The `dbom:profile:*` properties of a dataset whose shards are `shards` under `root` (one file: `root`)."""
+    from dbom.profile.accumulator import PROFILE_FORMAT, ProfileAccumulator
+    from dbom.profile.result import profile_of
+    from dbom.profile.sampling import RecordSample
+    from dbom.profile.shard_records import PROFILED_FORMATS, record_batches
+
+    readable = [s for s in shards if not s.error and s.format in PROFILED_FORMATS and (s.xxh3_128 or s.sha256)]
+    if not readable:
+        return ()
+    sample = RecordSample(sample_rate(sum(s.uncompressed_bytes or s.bytes for s in readable), settings.mode))
+    total = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=sample)
+    known = cache.under(PROFILE_KEY) if cache is not None else {}
+    setting = json.dumps([PROFILE_FORMAT, sample.threshold, settings.identity(spec)])
+    for shard in readable:
+        digest = shard.xxh3_128 or f"sha256:{shard.sha256}"
+        key = f"{PROFILE_KEY}{digest}\0{shard.format}\0{shard.compression or ''}\0{setting}"
+        stored = known.get(key)
+        if stored is not None and cache is not None:
+            try:
+                total.merge(ProfileAccumulator.from_json(cache.decode([stored])[0]))
+                continue
+            except (LookupError, TypeError, ValueError, AttributeError):
+                pass  # a damaged entry: read again
+        one = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=sample, shard_key=digest, name=shard.path)
+        path = root / shard.path if root.is_dir() else root
+        try:
+            for batch in record_batches(path, shard.format, shard.compression):
+                one.add(batch)
+        except DbomError as exc:
+            if not keep_going:
+                raise
+            warn(f"{shard.path}: left out of the content profile ({exc.cause})")
+            continue
+        total.merge(one)
+        if cache is not None:
+            cache.put(key, one.to_json())
+    return tuple(profile_of(total, settings.sme).properties())

@@ -1,0 +1,87 @@
+"""A shard's records, in batches the profile accumulator takes: Arrow record batches, or lists of JSON rows.
+
+Parquet and Arrow are read as record batches; JSON Lines, JSON and text as rows (a text line is a
+row `{"text": line}`); CSV and TSV through Arrow's CSV reader. Compressed shards are decompressed
+as the fingerprinting readers do. Other formats (WebDataset, images...) give no records here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from dbom.errors import DbomError
+
+ROWS_PER_BATCH = 4096
+PROFILED_FORMATS = frozenset({"parquet", "arrow", "jsonl", "json", "csv", "tsv", "text"})
+
+
+def record_batches(path: Path, format: str, compression: str | None) -> Iterator[Any]:
+    """The records of the shard at `path`; a DbomError naming it when they cannot be read."""
+    try:
+        if format == "parquet":
+            import pyarrow.parquet as pq
+
+            yield from pq.ParquetFile(path).iter_batches(batch_size=ROWS_PER_BATCH)
+        elif format == "arrow":
+            yield from _arrow_batches(path)
+        elif format in ("csv", "tsv"):
+            import pyarrow as pa
+            import pyarrow.csv as pacsv
+
+            stream = pa.input_stream(str(path), compression=compression or None)
+            delimiter = "\t" if format == "tsv" else ","
+            parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+            reader = pacsv.open_csv(stream, parse_options=parse,
+                                    convert_options=pacsv.ConvertOptions(strings_can_be_null=False))
+            yield from reader
+        elif format == "json":
+            import orjson
+
+            from dbom.formats.compression import iter_blocks
+
+            value = orjson.loads(b"".join(iter_blocks(path, compression)))
+            rows = value if isinstance(value, list) else [value]
+            for start in range(0, len(rows), ROWS_PER_BATCH):
+                yield rows[start:start + ROWS_PER_BATCH]
+        elif format in ("jsonl", "text"):
+            yield from _line_rows(path, compression, as_json=format == "jsonl")
+    except DbomError:
+        raise
+    except (OSError, ValueError, RuntimeError) as exc:  # pyarrow's errors are ValueError / OSError subclasses
+        raise DbomError(str(path), f"cannot read its records for the profile: {' '.join(str(exc).split())}") from None
+
+
+def _arrow_batches(path: Path) -> Iterator[Any]:
+    import pyarrow as pa
+
+    try:
+        reader: Any = pa.ipc.open_file(str(path))
+        for index in range(reader.num_record_batches):
+            yield reader.get_batch(index)
+    except pa.ArrowInvalid:  # not the file format: the stream format (what `datasets` writes)
+        with pa.memory_map(str(path)) as source:
+            yield from pa.ipc.open_stream(source)
+
+
+def _line_rows(path: Path, compression: str | None, as_json: bool) -> Iterator[list[Any]]:
+    import orjson
+
+    from dbom.formats.compression import iter_blocks
+
+    rest = b""
+    rows: list[Any] = []
+    for block in iter_blocks(path, compression):
+        lines = (rest + block).split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            if line.strip():
+                rows.append(orjson.loads(line) if as_json else {"text": line.rstrip(b"\r").decode("utf-8", "replace")})
+        if len(rows) >= ROWS_PER_BATCH:
+            yield rows
+            rows = []
+    if rest.strip():
+        rows.append(orjson.loads(rest) if as_json else {"text": rest.rstrip(b"\r").decode("utf-8", "replace")})
+    if rows:
+        yield rows

@@ -1,0 +1,312 @@
+"""A dataset's file components as last written, kept beside its cache snapshot and copied on a rescan.
+
+A rescan of an unchanged dataset writes the same file components, byte for byte. Making them again
+costs about 8 µs a file (the shard objects from the cache, their components, the validator), over 8 s
+at 10^6 files; copying the bytes costs a fraction of that. So a write that made a dataset's
+components keeps them in a file in the cache folder (`lines/`), one per dataset snapshot, tied to
+what they were made from:
+
+- the dataset's listing (every file's path and stat, see `dbom.scanning.cache`) and the digest of
+  its cached records: the same files, scanned to the same results;
+- the bom-ref prefix of its files (the dataset's name) and the separator between lines (their depth);
+- the validator they passed (its identity, as for dbom.cyclonedx.validation_memo), with the spec version.
+
+The file also holds what a scan needs of the dataset without its shards: the summary, the dataset
+digest and the documentation files; and each line's bom-ref digest and line digest, for the
+validator (a copied line is checked for a bom-ref of its own, as a line the memo knows).
+
+Layout: the body (the lines, joined by the separator), the bom-ref digests, the line digests (16
+bytes each), the header as JSON, then the header's length (8 bytes, little-endian) and MAGIC. It
+is written beside its place and renamed into it once the DBOM it went into has validated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import xxhash
+
+from dbom.errors import DbomError
+from dbom.model import Column, DocFile, FormatTotals, ShardSummary
+
+MAGIC = b"dbom-lines-1"
+_TAIL = 8 + len(MAGIC)
+CHUNK = 4 << 20
+
+
+@dataclass(frozen=True)
+class SnapshotLink:
+    """What ties a scanned dataset to its kept lines: where they are and what they must match."""
+
+    path: Path
+    listing: str  # the listing digest of the snapshot
+    records: str  # the digest of the snapshot's records text
+    prefix: str  # the bom-ref prefix of the dataset's files
+    profile_identity: str = ""  # how the dataset's content profile was made ("" for none)
+
+    def _matches(self, header: dict[str, Any]) -> bool:
+        return (header.get("listing") == self.listing and header.get("records") == self.records
+                and header.get("prefix") == self.prefix)
+
+    def stored(self) -> StoredLines | None:
+        """The kept lines, when there are some for this very listing, records and prefix."""
+        header = _read_header(self.path)
+        if header is None or not self._matches(header):
+            return None
+        return StoredLines(self.path, header)
+
+    def previous(self) -> StoredLines | None:
+        """The lines kept for this dataset's snapshot by the last write, whatever listing they were of."""
+        header = _read_header(self.path)
+        return None if header is None else StoredLines(self.path, header)
+
+    def recorder(self, separator: bytes, trust: str, summary: ShardSummary, digest: str,
+                 docs: tuple[DocFile, ...], profile: tuple[tuple[str, str], ...] = ()) -> LinesRecorder | None:
+        """A recorder of the lines about to be written for this dataset (None when the folder cannot be written)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        except OSError:
+            return None
+        header = {"listing": self.listing, "records": self.records, "prefix": self.prefix,
+                  "separator": separator.decode(), "trust": trust, "digest": digest,
+                  "summary": summary_to_json(summary), "docs": [_doc_to_json(d) for d in docs],
+                  "profile_identity": self.profile_identity, "profile": [list(p) for p in profile]}
+        return LinesRecorder(os.fdopen(fd, "wb"), Path(temp), self.path, separator, header)
+
+
+class StoredLines:
+    """Kept lines found for a dataset: its summary, digest and documents, and the lines to copy."""
+
+    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+        self.path = path
+        self.header = header
+
+    @property
+    def summary(self) -> ShardSummary:
+        """The summary of the dataset's shards."""
+        return summary_from_json(self.header["summary"])
+
+    @property
+    def digest(self) -> str:
+        """The dataset digest (dbom.scanning.scanner.dataset_digest) of its shards."""
+        return str(self.header["digest"])
+
+    @property
+    def profile_identity(self) -> str:
+        """How the dataset's content profile was made ("" for none)."""
+        return str(self.header.get("profile_identity", ""))
+
+    @property
+    def profile(self) -> tuple[tuple[str, str], ...]:
+        """The dataset's `dbom:profile:*` properties."""
+        return tuple((str(name), str(value)) for name, value in self.header.get("profile", ()))
+
+    @property
+    def docs(self) -> tuple[DocFile, ...]:
+        """The dataset's documentation files."""
+        return tuple(DocFile(*fields) for fields in self.header["docs"])
+
+    def usable(self, separator: bytes, trust: str) -> bool:
+        """Whether these lines can be copied where lines are joined by `separator`, for the validator `trust`."""
+        return self.header.get("separator") == separator.decode() and self.header.get("trust") == trust
+
+    @property
+    def count(self) -> int:
+        """The number of lines."""
+        return int(self.header["count"])
+
+    def digests(self) -> tuple[bytes, bytes]:
+        """(the lines' bom-ref digests, the lines' digests), 16 bytes a line each."""
+        size = 16 * self.count
+        with open(self.path, "rb") as fh:
+            fh.seek(int(self.header["body_bytes"]))
+            refs, lines = fh.read(size), fh.read(size)
+        if len(refs) != size or len(lines) != size:
+            raise self._damaged()
+        return refs, lines
+
+    def intact(self) -> bool:
+        """Whether the lines read back as they were written (their digest); a damaged file is removed."""
+        try:
+            for _ in self.body(None):
+                pass
+        except DbomError:
+            return False
+        return True
+
+    def body(self, out: BinaryIO | None) -> Iterator[bytes]:
+        """The lines joined by their separator, in chunks, checked against their digest as they are read
+        (DbomError at the end if they do not match). With `out` (a file with a descriptor, flushed),
+        each chunk is also copied to it, at its position, by the kernel where it can (copy_file_range)."""
+        remaining = int(self.header["body_bytes"])
+        digest = xxhash.xxh3_128()
+        with open(self.path, "rb") as fh:
+            offset = 0
+            while remaining > 0:
+                chunk = fh.read(min(CHUNK, remaining))
+                if not chunk:
+                    raise self._damaged()
+                digest.update(chunk)
+                if out is not None:
+                    _copy(fh, out, offset, chunk)
+                offset += len(chunk)
+                remaining -= len(chunk)
+                yield chunk
+        if digest.hexdigest() != self.header["body_xxh3"]:
+            raise self._damaged()
+
+    def ref_of(self, index: int) -> str:
+        """The bom-ref of line `index` (read from the body: for a problem's message only)."""
+        separator = self.header["separator"].encode()
+        with open(self.path, "rb") as fh:
+            body = fh.read(int(self.header["body_bytes"]))
+        line = body.split(separator)[index]
+        return str(json.loads(line).get("bom-ref"))
+
+    def _damaged(self) -> DbomError:
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        return DbomError(str(self.path), "a damaged cache file (now removed); run the scan again")
+
+
+class LinesRecorder:
+    """Takes the lines of one dataset as they are written; `commit` puts them in place, `discard` drops them."""
+
+    def __init__(self, fh: BinaryIO, temp: Path, path: Path, separator: bytes, header: dict[str, Any]) -> None:
+        self._fh = fh
+        self._temp = temp
+        self._path = path
+        self._separator = separator
+        self._header = header
+        self._digest = xxhash.xxh3_128()
+        self._refs = bytearray()
+        self._lines = bytearray()
+        self._bytes = 0
+        self._count = 0
+        self.failed = False
+
+    def add(self, line: bytes, ref: str) -> None:
+        """One more line, whose component's bom-ref is `ref`."""
+        if self.failed:
+            return
+        data = self._separator + line if self._count else line
+        try:
+            self._fh.write(data)
+        except OSError:
+            self.failed = True
+            return
+        self._digest.update(data)
+        self._bytes += len(data)
+        self._count += 1
+        self._refs += xxhash.xxh3_128_digest(ref.encode("utf-8", "surrogatepass"))
+        self._lines += xxhash.xxh3_128_digest(line)
+
+    def commit(self) -> None:
+        """Finish the file and rename it into place (a failure only costs the next scan its speed)."""
+        if self.failed:
+            self.discard()
+            return
+        header = {**self._header, "count": self._count, "body_bytes": self._bytes,
+                  "body_xxh3": self._digest.hexdigest()}
+        text = json.dumps(header, separators=(",", ":")).encode()
+        try:
+            with self._fh:
+                self._fh.write(self._refs)
+                self._fh.write(self._lines)
+                self._fh.write(text)
+                self._fh.write(len(text).to_bytes(8, "little") + MAGIC)
+            os.replace(self._temp, self._path)
+        except OSError:
+            self.discard()
+
+    def discard(self) -> None:
+        """Drop the lines taken so far."""
+        with contextlib.suppress(OSError):
+            self._fh.close()
+        with contextlib.suppress(OSError):
+            self._temp.unlink()
+
+
+def _copy(source: BinaryIO, out: BinaryIO, offset: int, chunk: bytes) -> None:
+    """Put `chunk`, which `source` holds at `offset`, at `out`'s position: copied by the kernel (no
+    page of it passes through Python) where the system allows, else written."""
+    copy_range = getattr(os, "copy_file_range", None)
+    if copy_range is not None:
+        at, done = out.tell(), 0
+        with contextlib.suppress(OSError):
+            while done < len(chunk):
+                moved = copy_range(source.fileno(), out.fileno(), len(chunk) - done, offset + done, at + done)
+                if moved <= 0:
+                    break
+                done += moved
+        if done == len(chunk):
+            out.seek(at + done)
+            return
+        out.seek(at)
+    out.write(chunk)
+
+
+def _read_header(path: Path) -> dict[str, Any] | None:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            if size < _TAIL:
+                return None
+            fh.seek(size - _TAIL)
+            tail = fh.read(_TAIL)
+            if tail[8:] != MAGIC:
+                return None
+            length = int.from_bytes(tail[:8], "little")
+            if length > size - _TAIL:
+                return None
+            fh.seek(size - _TAIL - length)
+            header = json.loads(fh.read(length))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(header, dict):
+        return None
+    try:
+        count, body = int(header["count"]), int(header["body_bytes"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if body + 32 * count + length + _TAIL != size:
+        return None
+    return header
+
+
+def _doc_to_json(doc: DocFile) -> list[Any]:
+    return [doc.path, doc.kind, doc.bytes, doc.xxh3_128, doc.sha256]
+
+
+def summary_to_json(summary: ShardSummary) -> dict[str, Any]:
+    """`summary` as JSON data (`summary_from_json` reads it back)."""
+    return {"shards": summary.shards, "bytes": summary.bytes, "records": summary.records,
+            "text_bytes": summary.text_bytes, "errors": summary.errors, "first_error": summary.first_error,
+            "uncounted": summary.uncounted, "first_uncounted": summary.first_uncounted,
+            "schemaless": summary.schemaless, "first_schemaless": summary.first_schemaless,
+            "columns": [[c.name, c.type] for c in summary.columns],
+            "column_types": [[name, list(types)] for name, types in summary.column_types],
+            "formats": [[f.format, f.compression, f.shards, f.records, f.bytes] for f in summary.formats],
+            "license_column_bytes": summary.license_column_bytes, "records_digest": summary.records_digest}
+
+
+def summary_from_json(data: dict[str, Any]) -> ShardSummary:
+    """The ShardSummary `summary_to_json` made `data` from."""
+    return ShardSummary(
+        shards=data["shards"], bytes=data["bytes"], records=data["records"], text_bytes=data["text_bytes"],
+        errors=data["errors"], first_error=data["first_error"], uncounted=data["uncounted"],
+        first_uncounted=data["first_uncounted"], schemaless=data["schemaless"],
+        first_schemaless=data["first_schemaless"], columns=tuple(Column(n, t) for n, t in data["columns"]),
+        column_types=tuple((n, tuple(t)) for n, t in data["column_types"]),
+        formats=tuple(FormatTotals(*f) for f in data["formats"]),
+        license_column_bytes=data["license_column_bytes"], records_digest=data["records_digest"])
+

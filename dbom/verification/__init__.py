@@ -1,0 +1,1 @@
+"""Checking data against a DBOM (`dbom verify`)."""

@@ -1,0 +1,52 @@
+"""Many small files are read in worker processes (their per-file work holds the GIL): the same DBOM, the same errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from helpers import run_dbom
+
+from dbom.scanning import scanner
+
+FILES = scanner.PROCESS_MIN_FILES + 150  # over the threshold, and a batch left part-full
+
+
+def _corpus(root: Path) -> Path:
+    for i in range(FILES):
+        folder = root / f"part-{i // 500:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{i:05d}.jsonl").write_text(json.dumps({"text": f"record {i}", "n": i}) + "\n")
+    return root
+
+
+def _scan(corpus: Path, out: Path, *extra: str) -> tuple[int, str]:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "0"}
+    done = run_dbom("scan", str(corpus), "--no-cache", "-q", "-o", str(out), *extra, env=env)
+    return done.returncode, done.stderr
+
+
+def test_many_small_files_read_in_processes_give_the_dbom_of_one_thread(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    assert _scan(corpus, tmp_path / "auto.json") == (0, "")
+    assert _scan(corpus, tmp_path / "one.json", "-j", "1") == (0, "")
+    assert (tmp_path / "auto.json").read_bytes() == (tmp_path / "one.json").read_bytes()
+    doc = json.loads((tmp_path / "auto.json").read_text())
+    assert len(doc["components"][0]["components"]) == FILES
+
+
+def test_a_corrupt_small_file_read_in_a_process_is_the_same_one_line_error(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    bad = corpus / "part-03" / "01700.jsonl"
+    bad.write_bytes(b'{"text": "cut sh')
+    code, error = _scan(corpus, tmp_path / "auto.json")
+    one_code, one_error = _scan(corpus, tmp_path / "one.json", "-j", "1")
+    assert code == one_code == 1
+    assert error == one_error and len(error.strip().splitlines()) == 1
+    assert "part-03/01700.jsonl: invalid JSON" in error
+    assert not (tmp_path / "auto.json").exists()
+    # with --keep-going the broken file is recorded, as on one thread
+    assert _scan(corpus, tmp_path / "auto.json", "--keep-going")[0] == 0
+    assert _scan(corpus, tmp_path / "one.json", "--keep-going", "-j", "1")[0] == 0
+    assert (tmp_path / "auto.json").read_bytes() == (tmp_path / "one.json").read_bytes()
