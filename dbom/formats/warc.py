@@ -11,7 +11,9 @@ crawl's `response` records hold the HTTP responses it fetched; a WET file (`.war
   both, as `iter_warc_texts` reads both); `record_types` counts every WARC-Type; the columns say
   what a content record holds: its `WARC-Target-URI`, its `WARC-Date` and its `payload`, typed with
   the payloads' media types (`text/html|application/pdf`).
-- `iter_warc_texts` (what the content profile reads): `(target URI, text)` per content record.
+- `iter_warc_contents` (what the content profile reads): per content record its `WARC-Target-URI`,
+  its `WARC-Date`, its payload's media type and its payload as text (None when it is not text);
+  `iter_warc_texts`: `(target URI, text)` per content record whose payload is text.
 
 Both stream: one record's headers, and for the texts its payload up to `WARC_MAX_TEXT_BYTES`, are
 in memory at a time. FastWARC (Rust, of the Resiliparse toolkit) parses and un-gzips; it is the
@@ -73,6 +75,16 @@ class WarcText(NamedTuple):
     text: str
 
 
+class WarcContent(NamedTuple):
+    """One content record: its `WARC-Target-URI` and `WARC-Date` as written (None when absent), its payload's
+    media type (lower case, None when not stated or malformed) and its payload as text (None when not text)."""
+
+    uri: str | None
+    date: str | None
+    media: str | None
+    text: str | None
+
+
 def inspect_warc(path: Path, detected: Detected) -> Inspection:
     """Count the records of a WARC or WET shard by WARC-Type and say what its content records hold.
 
@@ -116,7 +128,16 @@ def inspect_warc(path: Path, detected: Detected) -> Inspection:
 
 def iter_warc_texts(path: Path, compression: str | None = None,
                     max_bytes: int = WARC_MAX_TEXT_BYTES) -> Iterator[WarcText]:
-    """Yield `(target URI, text)` for each content record of a WARC or WET file, in file order.
+    """Yield `(target URI, text)` for each content record of a WARC or WET file whose payload is text, in file
+    order: the records of `iter_warc_contents` that have a text. Errors as `iter_warc_contents`."""
+    for content in iter_warc_contents(path, compression, max_bytes):
+        if content.text is not None:
+            yield WarcText(content.uri, content.text)
+
+
+def iter_warc_contents(path: Path, compression: str | None = None,
+                       max_bytes: int = WARC_MAX_TEXT_BYTES) -> Iterator[WarcContent]:
+    """Yield each content record of a WARC or WET file, in file order, with its text when it has one.
 
     `compression` is the shard's (`None` or `"gzip"`, as `detect` says). What is yielded:
     - a `response` record holding an HTTP response whose media type is text (`text/*`, HTML, XML,
@@ -125,33 +146,37 @@ def iter_warc_texts(path: Path, compression: str | None = None,
       then decoded by its charset: the `Content-Type` charset, else an HTML `<meta>` charset in
       its first 1 KiB, else UTF-8 when valid, else windows-1252; labels are read as browsers read
       them (iso-8859-1 as windows-1252...), and undecodable bytes become U+FFFD. The text of an
-      HTML page is its markup; a WET file holds the extracted text of the same pages. Responses of
-      other media types (images, PDF) and non-HTTP ones (`dns:`) are skipped.
+      HTML page is its markup (the content profile extracts its text: `dbom.profile.html_text`); a
+      WET file holds the extracted text of the same pages. The payloads of other responses (other
+      media types, none stated, images, PDF; non-HTTP ones such as `dns:`) are not read: their text
+      is None.
     - a `conversion` record (WET): its payload, decoded by its `Content-Type` charset, else UTF-8.
-    The URI is the `WARC-Target-URI` header, None when absent. Records are streamed: memory holds
-    one payload, of which at most `max_bytes` are read (after HTTP decoding); the rest of a longer
-    one is skipped. A file that is not WARC, corrupt or truncated raises FormatError, possibly
+    The URI is the `WARC-Target-URI` header, the date the `WARC-Date` header as written, None when
+    absent; the media type is the payload's, as `inspect_warc` reads it. Records are streamed: memory
+    holds one payload, of which at most `max_bytes` are read (after HTTP decoding); the rest of a
+    longer one is skipped. A file that is not WARC, corrupt or truncated raises FormatError, possibly
     after the texts of the records before the damage were yielded; a missing fastwarc raises
     DbomError naming the extra to install.
     """
     walk = _Walk(path, compression)
     response, conversion = walk.content_kinds
     for kind, record in walk:
-        if kind == response and record.is_http:
+        text: str | None = None
+        if kind == response:
             media, charset = _media_type(_payload_content_type(record))
-            if not _is_text(media):
-                continue
-            body = _read_at_most(record.reader, max_bytes)
-            walk.ensure_whole(record)
-            text = _decode_page(_http_decoded(body, record.http_headers, max_bytes), charset, media in _HTML_TYPES)
+            if record.is_http and _is_text(media):
+                body = _read_at_most(record.reader, max_bytes)
+                walk.ensure_whole(record)
+                text = _decode_page(_http_decoded(body, record.http_headers, max_bytes), charset,
+                                    media in _HTML_TYPES)
         elif kind == conversion:
-            charset = _media_type(record.headers.get("Content-Type"))[1]
+            media, charset = _media_type(record.headers.get("Content-Type"))
             body = _read_at_most(record.reader, max_bytes)
             walk.ensure_whole(record)
             text = _decode_declared(body, charset) or body.decode("utf-8", "replace")
         else:
             continue
-        yield WarcText(_target_uri(record), text)
+        yield WarcContent(_target_uri(record), _warc_date(record), media, text)
 
 
 class _Walk:
@@ -326,6 +351,12 @@ def _target_uri(record: Any) -> str | None:
     if uri.startswith("<") and uri.endswith(">"):
         uri = uri[1:-1].strip()
     return uri or None
+
+
+def _warc_date(record: Any) -> str | None:
+    """The record's WARC-Date as written (ISO 8601, `2024-03-01T12:00:00Z`), stripped; None when absent or empty."""
+    value = record.headers.get("WARC-Date")
+    return value.strip() or None if value is not None else None
 
 
 def _read_at_most(reader: Any, limit: int) -> bytes:
