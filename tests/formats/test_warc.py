@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from dbom.errors import FormatError
 from dbom.formats import Detected, Inspection, detect, inspect_shard
-from dbom.formats.warc import WarcText, iter_warc_texts
+from dbom.formats.warc import WarcContent, WarcText, iter_warc_contents, iter_warc_texts
 from dbom.model import Column
 
 CHUNKED = b"7\r\n<p>one \r\n9\r\ntwo three\r\n4\r\n</p>\r\n0\r\n\r\n"
@@ -125,6 +125,22 @@ def test_texts_of_responses_decoded_by_their_charset(tmp_path: Path, gzipped: bo
     texts = list(iter_warc_texts(path, "gzip" if gzipped else None))
     assert texts == TEXTS  # the image and the dns: response are not text
     assert all(isinstance(text, tuple) and len(text) == 2 for text in texts)  # (uri, text) pairs
+
+
+def test_every_content_record_with_its_date_and_media_type(tmp_path: Path) -> None:
+    path = _write(tmp_path, "crawl.warc.gz", warc_bytes(PAGES, dns=True))
+    found = list(iter_warc_contents(path, "gzip"))
+    date = "2024-03-01T12:00:00Z"  # what corpora.warc_bytes writes on every record
+    assert found[0] == WarcContent("dns:example.com", date, "text/dns", None)  # not HTTP: no text
+    assert [c.media for c in found[1:]] == [
+        "text/html", "text/html", "text/html", "text/plain", "text/html", "text/html", "image/png",
+        "application/json", "text/plain"]
+    assert all(c.date == date for c in found)
+    assert [c.uri for c in found[1:]] == [page.uri for page in PAGES]
+    assert [WarcText(c.uri, c.text) for c in found if c.text is not None] == TEXTS  # the image has none
+    wet = _write(tmp_path, "crawl.warc.wet.gz", wet_bytes(WET))
+    assert list(iter_warc_contents(wet, "gzip")) == [WarcContent(u, "2024-03-01T12:00:00Z", "text/plain", t)
+                                                     for u, t in WET]
 
 
 def test_texts_of_a_wet(tmp_path: Path) -> None:
