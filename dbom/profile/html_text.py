@@ -33,8 +33,11 @@ _SPACE = re.compile("[ \t\n\r\f]+")  # HTML's white space: not U+00A0, `&nbsp;` 
 def html_text(markup: str) -> str:
     """The text of the HTML page `markup`, as the module's docstring says."""
     parser = _TextParser()
-    parser.feed(markup)
-    parser.close()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except AssertionError:  # html.parser's last resort on markup it cannot step over: the text up to there
+        pass
     return parser.text()
 
 
@@ -54,6 +57,14 @@ class _TextParser(HTMLParser):
             self.hidden[tag] = self.hidden.get(tag, 0) + 1
         elif tag in _BLOCKS:
             self._break()
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        """`<![...`: a bogus comment up to the next `>`, as browsers read it in HTML (`<![CDATA[` too).
+
+        The parser's own reading of marked sections (SGML's) fails with AssertionError on `<![x`.
+        """
+        end = self.rawdata.find(">", i + 3)
+        return -1 if end < 0 else end + 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCKS:  # `<br/>`; a self-closed hidden element holds nothing

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dbom.profile.html_text import html_text
 
@@ -26,8 +28,18 @@ from dbom.profile.html_text import html_text
         # lenient with broken markup and plain text
         ("<p>unclosed <b>bold <i>both", "unclosed bold both"),
         ("just text, no markup", "just text, no markup"),
+        # `<![...` is a bogus comment up to `>` (html.parser's own reading fails on `<![x`)
+        ("<p>a<![if x]>b<![CDATA[c]]>d<![endif]></p><![;x>e", "abd\ne"),
         ("", ""),
     ],
 )
 def test_the_shown_text(markup: str, text: str) -> None:
     assert html_text(markup) == text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>!/[]-=\"'&#;:?% \n\tabcpxscriptyleheadbody0123456789")), max_size=60)
+       | st.text(max_size=60))
+def test_any_markup_gives_text_and_no_error(markup: str) -> None:
+    text = html_text(markup)
+    assert isinstance(text, str) and not text.startswith((" ", "\n")) and "\n\n" not in text
