@@ -19,7 +19,9 @@ affects all alike), on one thread of this process, it times over all files of a 
 - `fastwarc loop`: FastWARC's iterator alone, the same records consumed, none of dbom's checks;
 - `warcio count`: warcio's ArchiveIterator counting records by type (the pure-Python library);
 - `gunzip`: Python's gzip module reading the files through (no parsing at all), for .warc.gz;
-- `iter_warc_texts`: every text of every content record (decoded), what the content profile reads;
+- `iter_warc_texts`: every text of every content record (decoded);
+- `profile rows`: the content profile's rows of the shard (`record_batches`: the texts, an HTML page's
+  shown text extracted by `html_text`, with their URLs and dates), what `--profile` reads before counting;
 
 and the whole command `dbom scan DIR -o OUT --no-cache -q` (XXH3-128 + SHA-256, the default) on
 the .warc.gz folder. It reports medians with min and max, and MB/s of file bytes (10^6 bytes/s).
@@ -133,6 +135,13 @@ def _texts(path: Path) -> int:
     return sum(len(text) for _, text in iter_warc_texts(path, "gzip" if path.suffix == ".gz" else None))
 
 
+def _profile_rows(path: Path) -> int:
+    from dbom.profile.shard_records import record_batches
+
+    batches = record_batches(path, "warc", "gzip" if path.suffix == ".gz" else None)
+    return sum(len(row["text"] or "") for batch in batches for row in batch)
+
+
 def _inspect(path: Path) -> int:
     from dbom.formats import detect, inspect_shard
 
@@ -168,6 +177,7 @@ def main() -> None:
         if kind.endswith(".gz"):
             measures.append((kind, "gunzip", _gunzip))
         measures.append((kind, "iter_warc_texts", _texts))
+        measures.append((kind, "profile rows", _profile_rows))
     measures.append(("warc.gz", "dbom scan (whole command)", _scan(corpus / "warc.gz", args.workdir / "out.json")))
     times: dict[tuple[str, str], list[float]] = {(kind, name): [] for kind, name, _ in measures}
     for kind, _, measure in measures:  # warm the page cache and the imports
