@@ -4,13 +4,13 @@ Parquet and Arrow are read as record batches; JSON Lines, JSON and text as rows 
 row `{"text": line}`); CSV and TSV through Arrow's CSV reader. Compressed shards are decompressed
 as the fingerprinting readers do. Other formats (WebDataset, images...) give no records here.
 
-A WARC or WET shard gives a row per content record (`response`, `conversion`: the records its inspection
-counts), `{"WARC-Target-URI": ..., "WARC-Date": ..., "text": ...}`, so the URL and date fields are found by
-their names. The text is the payload's as `iter_warc_contents` decodes it, except that of an HTML page
-(`text/html`, `application/xhtml+xml`), which is the page's text without its markup (`html_text`): the
-profile counts what the page says, as in the WET file of the same crawl, not its tags and scripts. A record
-whose payload is not text (an image, a PDF, a `dns:` response) has a null text: it counts as a record, and
-its URL as a record of its domain with no bytes.
+A WARC or WET shard gives a record per content record (`response`, `conversion`: the records its
+inspection counts), as Arrow batches of three string fields, `WARC-Target-URI`, `WARC-Date` and `text`, so
+the URL and date fields are found by their names (a manifest may state them too). The text is the payload's
+as `iter_warc_contents` decodes it, except that of an HTML page (`text/html`, `application/xhtml+xml`),
+which is the page's text without its markup (`html_text`): the profile counts what the page says, as in the
+WET file of the same crawl, not its tags and scripts. A record whose payload is not text (an image, a PDF, a
+`dns:` response) has a null text: it counts as a record, and its URL as a record of its domain with no bytes.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ ROWS_PER_BATCH = 4096
 # WARC rows are whole web pages (up to 64 MiB each): a batch also ends once its texts hold this many characters
 WARC_BATCH_CHARACTERS = 32 << 20
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_WARC_FIELDS = ("WARC-Target-URI", "WARC-Date", "text")
 PROFILED_FORMATS = frozenset({"parquet", "arrow", "jsonl", "json", "csv", "tsv", "text", "warc"})
 
 
@@ -100,20 +101,28 @@ def _line_rows(path: Path, compression: str | None, as_json: bool) -> Iterator[l
         yield rows
 
 
-def _warc_rows(path: Path, compression: str | None) -> Iterator[list[dict[str, str | None]]]:
+def _warc_rows(path: Path, compression: str | None) -> Iterator[Any]:
+    import pyarrow as pa
+
     from dbom.formats.warc import iter_warc_contents
     from dbom.profile.html_text import html_text
 
-    rows: list[dict[str, str | None]] = []
+    # An Arrow schema, not JSON rows: the fields are found by it even when the first records have no text
+    schema = pa.schema([(name, pa.large_string()) for name in _WARC_FIELDS])
+    uris: list[str | None] = []
+    dates: list[str | None] = []
+    texts: list[str | None] = []
     characters = 0
     for content in iter_warc_contents(path, compression):
         text = content.text
         if text is not None and content.media in _HTML_TYPES:
             text = html_text(text)
-        rows.append({"WARC-Target-URI": content.uri, "WARC-Date": content.date, "text": text})
+        uris.append(content.uri)
+        dates.append(content.date)
+        texts.append(text)
         characters += len(text or "")
-        if len(rows) >= ROWS_PER_BATCH or characters >= WARC_BATCH_CHARACTERS:
-            yield rows
-            rows, characters = [], 0
-    if rows:
-        yield rows
+        if len(texts) >= ROWS_PER_BATCH or characters >= WARC_BATCH_CHARACTERS:
+            yield pa.record_batch([uris, dates, texts], schema=schema)
+            uris, dates, texts, characters = [], [], [], 0
+    if texts:
+        yield pa.record_batch([uris, dates, texts], schema=schema)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from corpora import SAMPLES
+from corpora import SAMPLES, Page, warc_bytes
 from helpers import run_dbom
 
 import dbom
@@ -297,6 +297,26 @@ def test_the_profile_of_a_crawl_corpus_counts_what_its_records_hold(crawl: tuple
     dates = sorted(r.date[:10] for r in records)
     assert json.loads(found["dbom:profile:period"]) == {"first": dates[0], "last": dates[-1]}
     assert run_dbom("validate", str(out)).returncode == 0
+
+
+def test_a_warc_whose_first_records_have_no_text_is_profiled_by_the_text_of_the_rest(tmp_path: Path) -> None:
+    folder = tmp_path / "images-first"
+    folder.mkdir()
+    images = [Page(f"https://img.example.com/{i}.png", b"\x89PNG\r\n\x1a\n" + bytes(32), "image/png")
+              for i in range(150)]
+    prose = _prose()[:5]
+    pages = [Page(f"https://www.example.org/{i}", f"<p>{html.escape(text)}</p>".encode()) for i, text in
+             enumerate(prose)]
+    (folder / "crawl.warc.gz").write_bytes(warc_bytes(images + pages))
+    out = tmp_path / "out.json"
+    done = run_dbom("scan", str(folder), "-o", str(out), "-q", "--profile", "exact", env=EPOCH)
+    assert done.returncode == 0, done.stderr
+    found = dict(dbom.load(out).datasets[0].profile)
+    assert int(found["dbom:profile:sampled-records"]) == len(prose)
+    assert int(found["dbom:profile:characters"]) == sum(len(text) for text in prose)
+    domains = {entry["domain"]: entry for entry in json.loads(found["dbom:profile:domains"])}
+    assert found["dbom:profile:domains-distinct"] == "2" and list(domains) == ["example.org"]
+    assert domains["example.org"]["records"] == len(prose)
 
 
 def _domains_line(report: str) -> str:
