@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -98,3 +101,78 @@ def _tiny_model_with_safetensors(folder: Path) -> Path:
     (folder / "generation_config.json").write_text(json.dumps(generation, indent=2, sort_keys=True) + "\n",
                                                    encoding="utf-8")
     return folder
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTTP response of a test crawl: its URL, body as sent, Content-Type and other HTTP headers."""
+
+    uri: str
+    body: bytes
+    content_type: str | None = "text/html; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def warc_bytes(pages: list[Page], gzip: bool = True, dns: bool = False) -> bytes:
+    """A WARC file as a crawler writes it, with warcio (an implementation other than the reader's).
+
+    A `warcinfo` record, then per page a `request`, its `response` and a `metadata` record; with
+    `dns`, a non-HTTP `dns:` response after the warcinfo. `gzip` compresses each record as a gzip
+    member of its own, as Common Crawl does. Record ids and dates are fixed: the same pages give the
+    same bytes.
+    """
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=gzip)
+    serial = iter(range(1 << 30))
+
+    def fixed() -> dict[str, str]:
+        return _fixed_warc_headers(next(serial))
+
+    _write_warcinfo(writer, "crawl.warc", fixed())
+    if dns:
+        writer.write_record(writer.create_warc_record(
+            "dns:example.com", "response", payload=io.BytesIO(b"20240301120000\nexample.com. 300 IN A 192.0.2.1\n"),
+            warc_content_type="text/dns", warc_headers_dict=fixed()))
+    for page in pages:
+        request = StatusAndHeaders("GET / HTTP/1.1", [("Host", "example.com")], is_http_request=True)
+        writer.write_record(writer.create_warc_record(page.uri, "request", payload=io.BytesIO(b""),
+                                                      http_headers=request, warc_headers_dict=fixed()))
+        headers = ([("Content-Type", page.content_type)] if page.content_type else []) + list(page.headers)
+        response = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(page.uri, "response", payload=io.BytesIO(page.body),
+                                                      length=len(page.body), http_headers=response,
+                                                      warc_headers_dict=fixed()))
+        writer.write_record(writer.create_warc_record(page.uri, "metadata", payload=io.BytesIO(b"fetchTimeMs: 12\r\n"),
+                                                      warc_content_type="application/warc-fields",
+                                                      warc_headers_dict=fixed()))
+    return buffer.getvalue()
+
+
+def wet_bytes(texts: list[tuple[str, str]], gzip: bool = True) -> bytes:
+    """A WET file as Common Crawl writes it: a `warcinfo` record, then a `conversion` record of plain text per page."""
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=gzip)
+    _write_warcinfo(writer, "crawl.warc.wet", _fixed_warc_headers(0))
+    for number, (uri, text) in enumerate(texts, 1):
+        writer.write_record(writer.create_warc_record(uri, "conversion", payload=io.BytesIO(text.encode("utf-8")),
+                                                      warc_content_type="text/plain",
+                                                      warc_headers_dict=_fixed_warc_headers(number)))
+    return buffer.getvalue()
+
+
+def _fixed_warc_headers(number: int) -> dict[str, str]:
+    """The WARC-Date and WARC-Record-ID of test record `number`, the same in every run."""
+    return {"WARC-Date": "2024-03-01T12:00:00Z", "WARC-Record-ID": f"<urn:uuid:00000000-0000-0000-0000-{number:012d}>"}
+
+
+def _write_warcinfo(writer: Any, filename: str, headers: dict[str, str]) -> None:
+    """The `warcinfo` record that starts a crawler's WARC file."""
+    info = writer.create_warcinfo_record(filename, {"software": "dbom tests", "format": "WARC File Format 1.0"})
+    for name, value in headers.items():
+        info.rec_headers.replace_header(name, value)
+    writer.write_record(info)

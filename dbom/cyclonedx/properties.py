@@ -82,9 +82,10 @@ PROPERTIES: dict[str, tuple[str, str]] = {
                          "`weights` for a model's weight file (`dbom attach`)"),
     HASH_XXH3: ("file", "XXH3-128 of the file's bytes, hex (always computed; not a CycloneDX hash algorithm)"),
     BYTES: ("file, dataset", "size in bytes (of the file; for a dataset, the sum over its shards)"),
-    FORMAT: ("file", "data format: parquet, arrow, arrow-stream, jsonl, json, csv, tsv, text, webdataset"),
+    FORMAT: ("file", "data format: parquet, arrow, arrow-stream, jsonl, json, csv, tsv, text, webdataset, warc"),
     COMPRESSION: ("file", "compression of a text format: gzip, zstd, bz2, xz"),
-    RECORDS: ("file, dataset", "record count read from the file (rows, lines, samples); a dataset's sum"),
+    RECORDS: ("file, dataset", "record count read from the file (rows, lines, samples, WARC content records); "
+                               "a dataset's sum"),
     UNCOMPRESSED_BYTES: ("file", "size after decompression, for compressed shards"),
     SCHEMA: ("file", "columns and their types as a JSON list of `[name, type]` pairs"),
     ERROR: ("file", "why the shard could not be read (only with `--keep-going`)"),

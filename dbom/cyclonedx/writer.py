@@ -38,6 +38,7 @@ MIME_TYPES = {
     "tsv": "text/tab-separated-values",
     "text": "text/plain",
     "webdataset": "application/x-tar",
+    "warc": "application/warc",
 }
 COMPRESSED_MIME_TYPES = {"gzip": "application/gzip", "zstd": "application/zstd", "bz2": "application/x-bzip2",
                          "xz": "application/x-xz"}

@@ -22,7 +22,7 @@ from dbom.formats import inspect_shard
 from dbom.formats.base import Detected, Inspection
 
 T = TypeVar("T")
-ROW_FORMATS = frozenset({"jsonl", "json", "csv", "tsv", "text", "webdataset"})
+ROW_FORMATS = frozenset({"jsonl", "json", "csv", "tsv", "text", "webdataset", "warc"})
 # Below this size a file is parsed in the calling thread: spawning and messaging cost more.
 PROCESS_MIN_BYTES = 16 << 20
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from dbom.model import Column
 
-FORMATS = ("parquet", "arrow", "arrow-stream", "jsonl", "json", "csv", "tsv", "text", "webdataset")
+FORMATS = ("parquet", "arrow", "arrow-stream", "jsonl", "json", "csv", "tsv", "text", "webdataset", "warc")
 COMPRESSIONS = ("gzip", "zstd", "bz2", "xz")
 
 
@@ -26,3 +26,5 @@ class Inspection:
     columns: tuple[Column, ...] | None = None
     uncompressed_bytes: int | None = None
     records_digest: str | None = None  # asked for with `records_digest=True` (formats.records_digest)
+    # WARC: how many records of each WARC-Type, as (type, count) sorted by type (`records` counts some of them)
+    record_types: tuple[tuple[str, int], ...] | None = None

@@ -19,6 +19,9 @@ _STREAM_SUFFIXES = {
     ".csv": "csv",
     ".tsv": "tsv",
     ".txt": "text",
+    # WARC (ISO 28500) and its WET text extracts; read uncompressed or gzipped (dbom.formats.warc)
+    ".warc": "warc",
+    ".wet": "warc",
 }
 
 # Formats with their own container, never wrapped in a compression suffix.

@@ -11,6 +11,7 @@ from dbom.formats.csv import inspect_csv
 from dbom.formats.jsonl import inspect_json, inspect_jsonl
 from dbom.formats.parquet import inspect_parquet
 from dbom.formats.text import inspect_text
+from dbom.formats.warc import inspect_warc
 from dbom.formats.webdataset import inspect_webdataset
 
 _READERS: dict[str, Callable[[Path, Detected], Inspection]] = {
@@ -23,6 +24,7 @@ _READERS: dict[str, Callable[[Path, Detected], Inspection]] = {
     "tsv": inspect_csv,
     "text": inspect_text,
     "webdataset": inspect_webdataset,
+    "warc": inspect_warc,
 }
 # The formats whose reader takes `records_digest=True` (see dbom.formats.records_digest).
 DIGEST_FORMATS = frozenset({"parquet", "arrow", "arrow-stream", "jsonl", "json", "csv", "tsv", "text"})
@@ -37,8 +39,9 @@ def inspect_shard(path: Path, detected: Detected, records_digest: bool = False,
 
     Raises FormatError (one line: the path as given, then the cause) when the file is not
     valid in its detected format: bad magic bytes, corrupt or truncated content or
-    compression, invalid JSON or UTF-8, ragged CSV. OSError from opening or reading the file
-    itself propagates. Heavy libraries (pyarrow, zstandard) are imported on first use.
+    compression, invalid JSON or UTF-8, ragged CSV, a WARC record cut short. OSError from opening
+    or reading the file itself propagates. Heavy libraries (pyarrow, zstandard, fastwarc) are
+    imported on first use; a missing optional one (fastwarc, the `warc` extra) raises DbomError.
 
     `content`, when given, is the file's whole content as it was just hashed: a Parquet file is
     then parsed from it (the same bytes the digests are of) without opening the file again.

@@ -27,3 +27,13 @@ MAX_JSON_COLUMNS = 4096
 # The largest CSV field accepted; the `csv` module's default (128 KiB) is too small for text
 # corpora. Raised process-wide once, never lowered.
 CSV_FIELD_BYTES = MAX_LINE_BYTES
+
+# WARC: the payload text of one record that `iter_warc_texts` yields at most (after HTTP decoding); the rest of a
+# longer payload is skipped, not read into memory. Common Crawl cuts its payloads at 1 MiB.
+WARC_MAX_TEXT_BYTES = 64 << 20
+
+# WARC: the most distinct payload media types reported in a shard's `payload` column; later ones are not listed.
+MAX_WARC_MEDIA_TYPES = 32
+
+# WARC: how much of the last record's start is read to find the end of its headers (FastWARC's own limit is 32 KiB).
+WARC_HEADER_PROBE_BYTES = 64 << 10

@@ -3,6 +3,14 @@
 Parquet and Arrow are read as record batches; JSON Lines, JSON and text as rows (a text line is a
 row `{"text": line}`); CSV and TSV through Arrow's CSV reader. Compressed shards are decompressed
 as the fingerprinting readers do. Other formats (WebDataset, images...) give no records here.
+
+A WARC or WET shard gives a record per content record (`response`, `conversion`: the records its
+inspection counts), as Arrow batches of three string fields, `WARC-Target-URI`, `WARC-Date` and `text`, so
+the URL and date fields are found by their names (a manifest may state them too). The text is the payload's
+as `iter_warc_contents` decodes it, except that of an HTML page (`text/html`, `application/xhtml+xml`),
+which is the page's text without its markup (`html_text`): the profile counts what the page says, as in the
+WET file of the same crawl, not its tags and scripts. A record whose payload is not text (an image, a PDF, a
+`dns:` response) has a null text: it counts as a record, and its URL as a record of its domain with no bytes.
 """
 
 from __future__ import annotations
@@ -14,7 +22,11 @@ from typing import Any
 from dbom.errors import DbomError
 
 ROWS_PER_BATCH = 4096
-PROFILED_FORMATS = frozenset({"parquet", "arrow", "jsonl", "json", "csv", "tsv", "text"})
+# WARC rows are whole web pages (up to 64 MiB each): a batch also ends once its texts hold this many characters
+WARC_BATCH_CHARACTERS = 32 << 20
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_WARC_FIELDS = ("WARC-Target-URI", "WARC-Date", "text")
+PROFILED_FORMATS = frozenset({"parquet", "arrow", "jsonl", "json", "csv", "tsv", "text", "warc"})
 
 
 def record_batches(path: Path, format: str, compression: str | None) -> Iterator[Any]:
@@ -47,6 +59,8 @@ def record_batches(path: Path, format: str, compression: str | None) -> Iterator
                 yield rows[start:start + ROWS_PER_BATCH]
         elif format in ("jsonl", "text"):
             yield from _line_rows(path, compression, as_json=format == "jsonl")
+        elif format == "warc":
+            yield from _warc_rows(path, compression)
     except DbomError:
         raise
     except (OSError, ValueError, RuntimeError) as exc:  # pyarrow's errors are ValueError / OSError subclasses
@@ -85,3 +99,30 @@ def _line_rows(path: Path, compression: str | None, as_json: bool) -> Iterator[l
         rows.append(orjson.loads(rest) if as_json else {"text": rest.rstrip(b"\r").decode("utf-8", "replace")})
     if rows:
         yield rows
+
+
+def _warc_rows(path: Path, compression: str | None) -> Iterator[Any]:
+    import pyarrow as pa
+
+    from dbom.formats.warc import iter_warc_contents
+    from dbom.profile.html_text import html_text
+
+    # An Arrow schema, not JSON rows: the fields are found by it even when the first records have no text
+    schema = pa.schema([(name, pa.large_string()) for name in _WARC_FIELDS])
+    uris: list[str | None] = []
+    dates: list[str | None] = []
+    texts: list[str | None] = []
+    characters = 0
+    for content in iter_warc_contents(path, compression):
+        text = content.text
+        if text is not None and content.media in _HTML_TYPES:
+            text = html_text(text)
+        uris.append(content.uri)
+        dates.append(content.date)
+        texts.append(text)
+        characters += len(text or "")
+        if len(texts) >= ROWS_PER_BATCH or characters >= WARC_BATCH_CHARACTERS:
+            yield pa.record_batch([uris, dates, texts], schema=schema)
+            uris, dates, texts, characters = [], [], [], 0
+    if texts:
+        yield pa.record_batch([uris, dates, texts], schema=schema)

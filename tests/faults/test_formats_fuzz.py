@@ -15,14 +15,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import zstandard
+from corpora import Page, warc_bytes, wet_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dbom.errors import DbomError, FormatError
 from dbom.formats import detect, inspect_shard
+from dbom.formats.warc import iter_warc_texts
 
 NAMES = ["a.parquet", "a.arrow", "a.jsonl", "a.json", "a.csv", "a.tsv", "a.txt", "a.tar", "a.jsonl.gz",
-         "a.jsonl.zst", "a.csv.bz2", "a.json.xz", "a.txt.gz"]
+         "a.jsonl.zst", "a.csv.bz2", "a.json.xz", "a.txt.gz", "a.warc", "a.warc.gz", "a.warc.wet.gz"]
 SETTINGS = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -39,6 +41,13 @@ def _valid(name: str) -> bytes:
         with pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
         return sink.getvalue()
+    if ".warc" in name:
+        gzipped = gzip.compress(b"<p>hello</p>")
+        pages = [Page("http://example.com/", b"<p>caf\xe9</p>", "text/html; charset=iso-8859-1"),
+                 Page("http://example.com/gz", gzipped, "text/html", (("Content-Encoding", "gzip"),))]
+        if ".wet" in name:
+            return wet_bytes([("http://example.com/", "hello"), ("http://example.org/", "world")])
+        return warc_bytes(pages, gzip=name.endswith(".gz"), dns=True)
     if name.endswith(".tar"):
         buffer = io.BytesIO()
         with tarfile.open(fileobj=buffer, mode="w") as tar:
@@ -69,6 +78,10 @@ def _inspect(folder: Path, name: str, data: bytes) -> None:
             continue
         for column in found.columns or ():
             (column.name + column.type).encode("utf-8")  # what the DBOM (UTF-8 JSON) will hold
+    if detected.format == "warc":
+        with contextlib.suppress(DbomError):
+            for uri, text in iter_warc_texts(path, detected.compression):
+                f"{uri}{text}".encode()  # Unicode text, as the profile will write it
 
 
 @SETTINGS
