@@ -483,6 +483,9 @@ class Dbom:
     # as (name, version) pairs ("python" first, for the interpreter itself).
     training_code: CodeRef | None = None
     environment: tuple[tuple[str, str], ...] = ()
+    # The document's `serialNumber` (`urn:uuid:...`) when read from a file: a digest of its bytes, from which
+    # exports derive their ids; None for a DBOM built in memory (the writer derives it from what it writes).
+    serial_number: str | None = field(default=None, compare=False)
 
     @property
     def trained_on(self) -> tuple[Dataset, ...]:

@@ -257,6 +257,7 @@ def dbom_from_document(doc: Any, label: str = "document", parts: Mapping[int, _P
             steps=steps,
             training_code=training_code,
             environment=environment,
+            serial_number=doc.get("serialNumber") if isinstance(doc.get("serialNumber"), str) else None,
         )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise DbomFileError(label, f"malformed DBOM content ({type(exc).__name__}: {exc})") from None

@@ -33,7 +33,9 @@ _PRESENCE = {"yes": "yes", "no": "no"}
 
 def write_spdx3(dbom: Dbom, source: Path, out: BinaryIO, warn: Callable[[str], None]) -> None:
     """Write `dbom` (read from the file `source`) as one SPDX 3.0.1 JSON-LD document to `out`."""
-    base = f"https://spdx.org/spdxdocs/dbom-{_file_digest(source)[:32]}"
+    # the DBOM's serial number is a digest of its bytes (dbom.cyclonedx.writer): the same file, the same ids
+    serial = (dbom.serial_number or "").rpartition(":")[2].replace("-", "")
+    base = f"https://spdx.org/spdxdocs/dbom-{serial or _file_digest(source)[:32]}"
 
     def ident(ref: str) -> str:
         return f"{base}#{quote(ref, safe='')}"

@@ -14,7 +14,6 @@ A shard's accumulator is cached under its content digest and everything the prof
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,11 +47,9 @@ class ProfileSettings:
 
 def sample_rate(expected_bytes: int, mode: str) -> float:
     """The dataset's sampling rate: 1 for `exact`, else the largest power of two at most SAMPLE_BYTES / bytes."""
-    from dbom.profile.sampling import SAMPLE_BYTES
+    from dbom.profile.sampling import sampling_rate
 
-    if mode == "exact" or expected_bytes <= SAMPLE_BYTES:
-        return 1.0
-    return 2.0 ** -math.ceil(math.log2(expected_bytes / SAMPLE_BYTES))
+    return 1.0 if mode == "exact" else sampling_rate(expected_bytes, power_of_two=True)
 
 
 def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSettings, spec: FieldSpec,

@@ -29,10 +29,15 @@ _UNIT = 1 << 53  # a record's hash is drawn as an integer in [0, 2^53): rates ar
 _MASK = (1 << 64) - 1
 
 
-def sampling_rate(expected_bytes: int, budget: int = SAMPLE_BYTES) -> float:
-    """The rate that samples `budget` bytes of a dataset of `expected_bytes` bytes (1 when it is no larger)."""
+def sampling_rate(expected_bytes: int, budget: int = SAMPLE_BYTES, power_of_two: bool = False) -> float:
+    """The rate that samples `budget` bytes of a dataset of `expected_bytes` bytes (1 when it is no larger).
+
+    `power_of_two`: the largest power of two at or below that rate, so that a dataset that grows a little
+    keeps its rate (and the profiles cached per shard under it)."""
     if expected_bytes <= budget:
         return 1.0
+    if power_of_two:
+        return 2.0 ** -math.ceil(math.log2(expected_bytes / budget))
     return budget / expected_bytes
 
 

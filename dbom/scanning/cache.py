@@ -388,8 +388,10 @@ class SnapshotShards(Sequence[Shard]):
                              (self._key,)).fetchone()
         if row is None or row[0] != self._listing or row[3] != self._records:
             raise RuntimeError("the scan cache changed under a scan that was reading it; scan again")
-        paths = json.loads(row[2])
-        records = json.loads("[" + row[1].replace("\n", ",") + "]") if row[1] else []
+        paths = FingerprintCache.decode_array(row[2])
+        records = FingerprintCache.decode_array("[" + row[1].replace("\n", ",") + "]") if row[1] else []
+        if not isinstance(paths, list) or not isinstance(records, list):
+            raise RuntimeError("the scan cache changed under a scan that was reading it; scan again")
         schemas: dict[str, tuple[Column, ...]] = {}
         results = (from_record(path, record, schemas) for path, record in zip(paths, records, strict=True))
         shards = tuple(sorted((r for r in results if isinstance(r, Shard)), key=lambda s: s.path))

@@ -142,6 +142,8 @@ def scan(
             options = replace(options, tokenizer=Path(loaded.model["tokenizer"]))
         if loaded.model.get("sme") is True:
             options = replace(options, sme=True)
+        if options.tokenizer is not None:  # loaded once for the whole scan
+            options = replace(options, tokenizer=_token_counter(options.tokenizer))
     entries = list(loaded.datasets)
     declared = {entry.path.resolve() for entry in entries if entry.path is not None}
     declared_urls = {entry.url.rstrip("/") for entry in entries if entry.url}
@@ -569,20 +571,14 @@ def _profile_settings(options: ScanOptions) -> ProfileSettings:
 
 
 def _token_counter(given: Any) -> Any:
-    """The TokenCounter of `given` (a path, or a tokenizer object), made once per process; None for None."""
+    """The TokenCounter of `given` (a path, a tokenizer object, or a TokenCounter already); None for None."""
     if given is None:
         return None
-    known = _TOKENIZERS.get(id(given))
-    if known is None:
-        from dbom.profile.tokenizer import TokenCounter
+    from dbom.profile.tokenizer import TokenCounter
 
-        read = TokenCounter.from_path if isinstance(given, (str, Path)) else TokenCounter.from_object
-        known = _TOKENIZERS[id(given)] = (given, read(given))
-    return known[1]
-
-
-# by the id of what was given, kept beside it so that the id stays its own
-_TOKENIZERS: dict[int, tuple[Any, Any]] = {}
+    if isinstance(given, TokenCounter):
+        return given
+    return TokenCounter.from_path(given) if isinstance(given, (str, Path)) else TokenCounter.from_object(given)
 
 
 def _field_spec(entry: DatasetEntry) -> FieldSpec:

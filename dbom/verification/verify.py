@@ -123,22 +123,28 @@ def _check(dataset: Dataset, entry: DatasetEntry, trust_cache: bool, jobs: int, 
     from dbom.scanning.scanner import ScanOptions
     from dbom.scanning.scanner import scan as run_scan
 
-    by_xxh3 = all(shard.xxh3_128 for shard in dataset.shards)
-    hashes = () if by_xxh3 else ("sha256",)
+    expected = _expected(dataset)  # the shards stream from the DBOM: read once
+    hashes = () if all(xxh for _, xxh, _ in expected.values()) else ("sha256",)
     quiet: Callable[[str], None] = lambda message: None  # noqa: E731 (what is left out is told by the comparison)
     options = ScanOptions(hashes=hashes, use_cache=trust_cache, keep_going=True, jobs=jobs, warn=quiet,
                           executor=executor, ray_address=ray_address)
     found = run_scan(manifest=Manifest(datasets=(entry,)), options=options).datasets[0]
-    return compare(dataset, found, entry.url or str(entry.path))
+    return _compare(expected, dataset.name, found, entry.url or str(entry.path))
 
 
 def compare(recorded: Dataset, found: Dataset, root: str = "") -> DatasetCheck:
     """The shards of `found` (scanned now) checked against those of `recorded` (in the DBOM), by path."""
-    expected: dict[str, tuple[int, str, str]] = {}  # path: (bytes, xxh3-128, sha-256); the shards stream
-    for shard in recorded.shards:
-        expected[shard.path] = (shard.bytes, shard.xxh3_128, shard.sha256 or "")
+    return _compare(_expected(recorded), recorded.name, found, root)
+
+
+def _expected(recorded: Dataset) -> dict[str, tuple[int, str, str]]:
+    """path: (bytes, xxh3-128, sha-256) of each shard the DBOM records for the dataset."""
+    return {shard.path: (shard.bytes, shard.xxh3_128, shard.sha256 or "") for shard in recorded.shards}
+
+
+def _compare(expected: dict[str, tuple[int, str, str]], name: str, found: Dataset, root: str) -> DatasetCheck:
     by_xxh3 = all(xxh for _, xxh, _ in expected.values())
-    check = DatasetCheck(recorded.name, root)
+    check = DatasetCheck(name, root)
     seen: set[str] = set()
     for shard in found.shards:
         seen.add(shard.path)

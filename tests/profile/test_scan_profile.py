@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -38,6 +39,16 @@ def _web(folder: Path, records: int = 300) -> list[dict[str, str]]:
     (folder / "part-0.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:records // 2]))
     (folder / "part-1.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[records // 2:]))
     return rows
+
+
+def _word_tokenizer(texts: list[str]) -> Any:
+    """A word-level tokenizer trained on `texts` (whitespace-split): its token count is the word count."""
+    import tokenizers
+
+    tokenizer = tokenizers.Tokenizer(tokenizers.models.WordLevel(unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = tokenizers.pre_tokenizers.Whitespace()
+    tokenizer.train_from_iterator(texts, tokenizers.trainers.WordLevelTrainer(special_tokens=["[UNK]"]))
+    return tokenizer
 
 
 def _profile(out: Path, name: str) -> dict[str, str]:
@@ -74,12 +85,8 @@ def test_an_exact_profile_of_json_lines_counts_what_the_records_hold(tmp_path: P
 
 
 def test_tokens_are_counted_with_the_tokenizer_given_and_it_is_named(tmp_path: Path) -> None:
-    tokenizers = pytest.importorskip("tokenizers")
     rows = _web(tmp_path / "web", 60)
-    tokenizer = tokenizers.Tokenizer(tokenizers.models.WordLevel(unk_token="[UNK]"))
-    tokenizer.pre_tokenizer = tokenizers.pre_tokenizers.Whitespace()
-    trainer = tokenizers.trainers.WordLevelTrainer(special_tokens=["[UNK]"])
-    tokenizer.train_from_iterator([r["text"] for r in rows], trainer)
+    tokenizer = _word_tokenizer([r["text"] for r in rows])
     model = tmp_path / "tiny-lm"
     model.mkdir()
     tokenizer.save(str(model / "tokenizer.json"))
@@ -123,16 +130,12 @@ def test_the_sampling_rate_is_a_power_of_two_within_the_budget() -> None:
 
 
 def test_the_manifest_names_the_fields_the_tokenizer_and_sme(tmp_path: Path) -> None:
-    tokenizers = pytest.importorskip("tokenizers")
     rows = [{"body": " ".join(ENGLISH[(i + j) % len(ENGLISH)] for j in range(20)),
              "meta": {"link": f"https://www.site{i % 40}.net/p/{i}"}} for i in range(400)]
     folder = tmp_path / "crawl"
     folder.mkdir()
     (folder / "part.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    tokenizer = tokenizers.Tokenizer(tokenizers.models.WordLevel(unk_token="[UNK]"))
-    tokenizer.pre_tokenizer = tokenizers.pre_tokenizers.Whitespace()
-    tokenizer.train_from_iterator([r["body"] for r in rows],
-                                  tokenizers.trainers.WordLevelTrainer(special_tokens=["[UNK]"]))
+    tokenizer = _word_tokenizer([r["body"] for r in rows])
     (tmp_path / "tok").mkdir()
     tokenizer.save(str(tmp_path / "tok" / "tokenizer.json"))
     outs = {}
@@ -153,12 +156,8 @@ def test_the_manifest_names_the_fields_the_tokenizer_and_sme(tmp_path: Path) -> 
 
 
 def test_the_recorder_profiles_with_a_tokenizer_object(tmp_path: Path) -> None:
-    tokenizers = pytest.importorskip("tokenizers")
     rows = _web(tmp_path / "web", 30)
-    tokenizer = tokenizers.Tokenizer(tokenizers.models.WordLevel(unk_token="[UNK]"))
-    tokenizer.pre_tokenizer = tokenizers.pre_tokenizers.Whitespace()
-    tokenizer.train_from_iterator([r["text"] for r in rows],
-                                  tokenizers.trainers.WordLevelTrainer(special_tokens=["[UNK]"]))
+    tokenizer = _word_tokenizer([r["text"] for r in rows])
     out = tmp_path / "dbom.cdx.json"
     with dbom.Recorder(model="m", output=out, environment=False, tokenizer=tokenizer) as rec:
         rec.add_dataset(tmp_path / "web")
@@ -172,13 +171,9 @@ def test_the_recorder_profiles_with_a_tokenizer_object(tmp_path: Path) -> None:
 
 
 def test_a_transformers_fast_tokenizer_counts_too(tmp_path: Path) -> None:
-    tokenizers = pytest.importorskip("tokenizers")
     transformers = pytest.importorskip("transformers")
     rows = _web(tmp_path / "web", 30)
-    backend = tokenizers.Tokenizer(tokenizers.models.WordLevel(unk_token="[UNK]"))
-    backend.pre_tokenizer = tokenizers.pre_tokenizers.Whitespace()
-    trainer = tokenizers.trainers.WordLevelTrainer(special_tokens=["[UNK]"])
-    backend.train_from_iterator([r["text"] for r in rows], trainer)
+    backend = _word_tokenizer([r["text"] for r in rows])
     fast = transformers.PreTrainedTokenizerFast(tokenizer_object=backend, name_or_path="org/tiny-lm")
     out = tmp_path / "dbom.cdx.json"
     with dbom.Recorder(model="m", output=out, environment=False, profile="sample", tokenizer=fast) as rec:
