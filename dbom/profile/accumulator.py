@@ -30,10 +30,11 @@ from dbom.profile.domain_counts import DOMAIN_LIMIT, DomainCounts
 from dbom.profile.fields import Fields, FieldSpec, find_fields
 from dbom.profile.pii import PII_KINDS, count_pii
 from dbom.profile.records import Columns, arrow_columns, batches_of, row_columns
+from dbom.profile.sampling import UNIT as _UNIT
 from dbom.profile.sampling import RatioSums, RecordSample
 from dbom.profile.tokenizer import TokenCounter
 
-PROFILE_FORMAT = 1
+PROFILE_FORMAT = 2
 _ROLES = ("text", "url", "date")
 _DISCOVERY_ROWS = 100  # JSON rows have no schema: fields are found in the first batch's first 100 objects
 
@@ -67,6 +68,10 @@ class ProfileAccumulator:
         self.fields: Fields | None = None
         self.fields_seen: dict[str, set[str]] = {role: set() for role in _ROLES}
         self.records = 0
+        # A JSON Lines or text shard read with a sample (`add_sampled`): only the sampled records were parsed,
+        # each weighed by its line's bytes; their totals are `x_total` and `records` (`count_lines`).
+        self.presampled = False
+        self.x_total = 0  # the bytes every record is weighed by: its text's, or its line's when presampled
         self.text_records = 0
         self.text_bytes = 0
         self.characters = 0
@@ -74,7 +79,8 @@ class ProfileAccumulator:
         self.sampled_bytes = 0
         self.sampled_xx = 0  # sum of the squared bytes of sampled records
         self.sampled_characters = 0
-        self.sums: dict[str, RatioSums] = {"words": RatioSums(), **{kind: RatioSums() for kind in PII_KINDS}}
+        self.sums: dict[str, RatioSums] = {"words": RatioSums(), "text_bytes": RatioSums(), "characters": RatioSums(),
+                                           **{kind: RatioSums() for kind in PII_KINDS}}
         if tokenizer is not None:
             self.sums["tokens"] = RatioSums()
         self.language_bytes: dict[str, int] = {}
@@ -103,6 +109,44 @@ class ProfileAccumulator:
             assert self.fields is not None
             self._add_columns(arrow_columns(batch, self.fields))
 
+    def add_sampled(self, rows: Sequence[Any], line_bytes: Sequence[int]) -> None:
+        """Profile sampled records of a line-per-record shard (dbom.profile.sampled_lines), JSON rows, each
+        weighed by its line's bytes `line_bytes`; every line's count and bytes come with `count_lines`."""
+        import numpy as np
+        import pyarrow.compute as pc
+
+        self.presampled = True
+        if self.fields is None:
+            objects = [row for row in rows[:_DISCOVERY_ROWS] if isinstance(row, Mapping)]
+            if not objects:
+                return
+            self._resolve(objects)
+        assert self.fields is not None
+        columns = row_columns(rows, self.fields)
+        x = np.asarray(line_bytes, dtype=np.int64)
+        self.sampled_bytes += int(x.sum())
+        self.sampled_xx += int((x * x).sum())
+        lengths = np.zeros(columns.length, dtype=np.int64)
+        if columns.text is not None and columns.length:
+            text = columns.text
+            lengths = pc.binary_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+            characters = pc.utf8_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+            valid = text.is_valid().to_numpy(zero_copy_only=False)
+            self.text_records += int(valid.sum())
+            self.sums["text_bytes"].add(x.tolist(), lengths.tolist())
+            self.sums["characters"].add(x.tolist(), characters.tolist())
+            if valid.any():
+                self._profile_text(pc.filter(text, valid).to_pylist(), lengths[valid].tolist(), x[valid].tolist())
+        if columns.url is not None and columns.length:
+            self._count_domains(columns.url, lengths)
+        if columns.date is not None and columns.length:
+            self._extend_period(columns.date)
+
+    def count_lines(self, lines: int, line_bytes: int) -> None:
+        """Every record of a shard fed by `add_sampled`: its lines and their bytes."""
+        self.records += lines
+        self.x_total += line_bytes
+
     def _resolve(self, source: Any) -> None:
         if isinstance(source, list):  # JSON rows: a key missing from one row may be in the next
             found = [find_fields(row, self.spec, self.name) for row in source]
@@ -128,27 +172,34 @@ class ProfileAccumulator:
             valid = text.is_valid().to_numpy(zero_copy_only=False)
             self.text_records += int(valid.sum())
             self.text_bytes += int(lengths.sum())
-            self.characters += int(pc.sum(pc.utf8_length(text)).as_py() or 0)
+            self.x_total += int(lengths.sum())
+            characters = pc.utf8_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+            self.characters += int(characters.sum())
             keep = self.sample.select(self.shard_key, start, columns.length) & valid
             if keep.any():
-                self._profile_text(pc.filter(text, keep).to_pylist(), lengths[keep].tolist())
+                sizes = lengths[keep]
+                self.sampled_bytes += int(sizes.sum())
+                self.sampled_xx += int((sizes * sizes).sum())
+                if not self.sample.exact:  # for a dataset whose other shards were presampled (see profile_of)
+                    self.sums["text_bytes"].add(sizes.tolist(), sizes.tolist())
+                    self.sums["characters"].add(sizes.tolist(), characters[keep].tolist())
+                self._profile_text(pc.filter(text, keep).to_pylist(), sizes.tolist(), sizes.tolist())
         if columns.url is not None and columns.length:
             self._count_domains(columns.url, lengths)
         if columns.date is not None and columns.length:
             self._extend_period(columns.date)
 
-    def _profile_text(self, texts: list[str], sizes: list[int]) -> None:
-        """Words, tokens, languages and personal data of the sampled texts."""
+    def _profile_text(self, texts: list[str], sizes: list[int], weights: list[int]) -> None:
+        """Words, tokens, languages and personal data of the sampled texts, whose UTF-8 bytes are `sizes`;
+        `weights`: the bytes each record is weighed by in the estimates (`x_total`)."""
         self.sampled_records += len(texts)
-        self.sampled_bytes += sum(sizes)
-        self.sampled_xx += sum(size * size for size in sizes)
         self.sampled_characters += sum(map(len, texts))
-        self.sums["words"].add(sizes, [len(text.split()) for text in texts])
+        self.sums["words"].add(weights, [len(text.split()) for text in texts])
         if self.tokenizer is not None:
-            self.sums["tokens"].add(sizes, self.tokenizer.count(texts))
+            self.sums["tokens"].add(weights, self.tokenizer.count(texts))
         matches = [count_pii(text) for text in texts]
         for position, kind in enumerate(PII_KINDS):
-            self.sums[kind].add(sizes, [row[position] for row in matches])
+            self.sums[kind].add(weights, [row[position] for row in matches])
         identify = _language_identifier().languages
         language_bytes = self.language_bytes
         for text, size in zip(texts, sizes, strict=True):
@@ -197,14 +248,16 @@ class ProfileAccumulator:
             raise ValueError("cannot merge profiles sampled at different rates or seeds")
         for role in _ROLES:
             self.fields_seen[role] |= other.fields_seen[role]
-        for attribute in ("records", "text_records", "text_bytes", "characters", "sampled_records",
+        for attribute in ("records", "x_total", "text_records", "text_bytes", "characters", "sampled_records",
                           "sampled_bytes", "sampled_xx", "sampled_characters", "dated_records"):
             setattr(self, attribute, getattr(self, attribute) + getattr(other, attribute))
+        self.presampled = self.presampled or other.presampled
         for key, sums in other.sums.items():
-            self.sums[key].merge(sums)
+            self.sums.setdefault(key, RatioSums()).merge(sums)
         for code, size in other.language_bytes.items():
             self.language_bytes[code] = self.language_bytes.get(code, 0) + size
-        self.domains.merge(other.domains)
+        # a presampled shard's domains were counted on its sample: scaled by the inverse of the rate (a power of two)
+        self.domains.merge(other.domains.scaled(_UNIT // other.sample.threshold) if other.presampled else other.domains)
         for date in (other.first_date, other.last_date):
             if date is not None:
                 self.first_date = date if self.first_date is None else min(self.first_date, date)
@@ -217,7 +270,8 @@ class ProfileAccumulator:
             "fields": {role: sorted(names) for role, names in self.fields_seen.items()},
             "tokenizer": self.tokenizer_identity,
             "sample": {"threshold": self.sample.threshold, "seed": self.sample.seed},
-            "records": self.records, "text_records": self.text_records, "text_bytes": self.text_bytes,
+            "records": self.records, "presampled": self.presampled, "x_total": self.x_total,
+            "text_records": self.text_records, "text_bytes": self.text_bytes,
             "characters": self.characters, "sampled_records": self.sampled_records,
             "sampled_bytes": self.sampled_bytes, "sampled_xx": self.sampled_xx,
             "sampled_characters": self.sampled_characters,
@@ -238,9 +292,10 @@ class ProfileAccumulator:
         profile.sample = sample
         profile.tokenizer_identity = dict(data["tokenizer"]) if data["tokenizer"] is not None else None
         profile.fields_seen = {role: set(data["fields"].get(role, ())) for role in _ROLES}
-        for attribute in ("records", "text_records", "text_bytes", "characters", "sampled_records",
+        for attribute in ("records", "x_total", "text_records", "text_bytes", "characters", "sampled_records",
                           "sampled_bytes", "sampled_xx", "sampled_characters"):
             setattr(profile, attribute, int(data[attribute]))
+        profile.presampled = bool(data["presampled"])
         profile.sums = {key: RatioSums(int(y), int(yy), int(xy)) for key, (y, yy, xy) in data["sums"].items()}
         profile.language_bytes = {str(code): int(size) for code, size in data["languages"].items()}
         profile.domains = DomainCounts.from_json(data["domains"])

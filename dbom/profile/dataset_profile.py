@@ -58,6 +58,7 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
     """The `dbom:profile:*` properties of a dataset whose shards are `shards` under `root` (one file: `root`)."""
     from dbom.profile.accumulator import PROFILE_FORMAT, ProfileAccumulator
     from dbom.profile.result import profile_of
+    from dbom.profile.sampled_lines import LINE_FORMATS, LineTotals, sampled_lines
     from dbom.profile.sampling import RecordSample
     from dbom.profile.shard_records import PROFILED_FORMATS, record_batches
 
@@ -81,8 +82,15 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
         one = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=sample, shard_key=digest, name=shard.path)
         path = root / shard.path if root.is_dir() else root
         try:
-            for batch in record_batches(path, shard.format, shard.compression):
-                one.add(batch)
+            if not sample.exact and shard.format in LINE_FORMATS:  # parse the sampled lines only
+                totals = LineTotals()
+                for rows, sizes in sampled_lines(path, shard.compression, shard.format == "jsonl", sample, digest,
+                                                 totals):
+                    one.add_sampled(rows, sizes)
+                one.count_lines(totals.lines, totals.bytes)
+            else:
+                for batch in record_batches(path, shard.format, shard.compression):
+                    one.add(batch)
         except DbomError as exc:
             if not keep_going:
                 raise

@@ -83,6 +83,16 @@ class DomainCounts:
         self.add((domain, size, count) for domain, (size, count) in other.counts.items())
         self.bytes, self.records = bytes_, records
 
+    def scaled(self, factor: int) -> DomainCounts:
+        """These counts multiplied by `factor` (those of a sample taken at the rate 1 / `factor`)."""
+        if factor == 1:
+            return self
+        other = DomainCounts(self.limit)
+        other.exact, other._hll = self.exact, self._hll
+        other.bytes, other.records = self.bytes * factor, self.records * factor
+        other.counts = {domain: [size * factor, records * factor] for domain, (size, records) in self.counts.items()}
+        return other
+
     def _start_sketch(self) -> None:
         if self._hll is None:
             self._hll = _hll_of(self.counts)

@@ -85,7 +85,12 @@ def profile_of(acc: ProfileAccumulator, sme: bool = False) -> Profile:
         sums = acc.sums.get(key)
         if sums is None:
             return None
-        return extrapolate(sums, acc.sampled_bytes, acc.sampled_xx, acc.text_bytes, rate)
+        return extrapolate(sums, acc.sampled_bytes, acc.sampled_xx, acc.x_total, rate)
+
+    text_bytes, characters = acc.text_bytes, acc.characters
+    if acc.presampled:  # some records were never parsed: their text's bytes and characters are estimated too
+        text_bytes = (total("text_bytes") or Estimate(0, 0, 0)).value
+        characters = (total("characters") or Estimate(0, 0, 0)).value
 
     language_total = sum(acc.language_bytes.values())
     languages = sorted(((code, round(size / language_total, SHARE_DIGITS))
@@ -96,7 +101,7 @@ def profile_of(acc: ProfileAccumulator, sme: bool = False) -> Profile:
     period = (acc.first_date, acc.last_date) if acc.first_date and acc.last_date else None
     return Profile(
         mode="exact" if acc.sample.exact else "sample", records=acc.records, sampled_records=acc.sampled_records,
-        sampled_bytes=acc.sampled_bytes, text_bytes=acc.text_bytes, characters=acc.characters,
+        sampled_bytes=acc.sampled_bytes, text_bytes=text_bytes, characters=characters,
         words=total("words") if acc.text_records else None, tokens=total("tokens") if acc.text_records else None,
         tokenizer=acc.tokenizer_identity, languages=languages,
         fields={role: sorted(names) for role, names in acc.fields_seen.items()},

@@ -23,17 +23,19 @@ from typing import Any
 
 import xxhash
 
-SAMPLE_BYTES = 64 << 20
+SAMPLE_BYTES = 16 << 20
 Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile
 _UNIT = 1 << 53  # a record's hash is drawn as an integer in [0, 2^53): rates are multiples of 2^-53
+UNIT = _UNIT
 _MASK = (1 << 64) - 1
 
 
-def sampling_rate(expected_bytes: int, budget: int = SAMPLE_BYTES, power_of_two: bool = False) -> float:
+def sampling_rate(expected_bytes: int, budget: int | None = None, power_of_two: bool = False) -> float:
     """The rate that samples `budget` bytes of a dataset of `expected_bytes` bytes (1 when it is no larger).
 
     `power_of_two`: the largest power of two at or below that rate, so that a dataset that grows a little
-    keeps its rate (and the profiles cached per shard under it)."""
+    keeps its rate (and the profiles cached per shard under it). The budget is SAMPLE_BYTES unless given."""
+    budget = SAMPLE_BYTES if budget is None else budget
     if expected_bytes <= budget:
         return 1.0
     if power_of_two:

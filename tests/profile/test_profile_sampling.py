@@ -11,10 +11,10 @@ from dbom.profile.sampling import SAMPLE_BYTES, RatioSums, RecordSample, extrapo
 
 
 def test_the_rate_bounds_the_expected_bytes() -> None:
-    assert sampling_rate(10 << 20) == 1.0
-    assert sampling_rate(640 << 20) == pytest.approx(0.1)
+    assert sampling_rate(SAMPLE_BYTES) == 1.0
+    assert sampling_rate(10 * SAMPLE_BYTES) == pytest.approx(0.1)
+    assert sampling_rate(10 * SAMPLE_BYTES, power_of_two=True) == 1 / 16
     assert sampling_rate(1 << 40, budget=1 << 30) == pytest.approx(1 / 1024)
-    assert SAMPLE_BYTES == 64 << 20
 
 
 def test_selection_is_deterministic_seeded_and_at_its_rate() -> None:
