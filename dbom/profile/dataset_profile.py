@@ -56,6 +56,7 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
                        cache: FingerprintCache | None, keep_going: bool,
                        warn: Callable[[str], None]) -> tuple[tuple[str, str], ...]:
     """The `dbom:profile:*` properties of a dataset whose shards are `shards` under `root` (one file: `root`)."""
+    from dbom.fingerprint.executor import default_jobs, ordered_map
     from dbom.profile.accumulator import PROFILE_FORMAT, ProfileAccumulator
     from dbom.profile.result import profile_of
     from dbom.profile.sampled_lines import LINE_FORMATS, LineTotals, sampled_lines
@@ -69,14 +70,15 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
     total = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=sample)
     known = cache.under(PROFILE_KEY) if cache is not None else {}
     setting = json.dumps([PROFILE_FORMAT, sample.threshold, settings.identity(spec)])
-    for shard in readable:
+
+    def profiled(shard: Shard) -> tuple[str, ProfileAccumulator | None, DbomError | None]:
+        """(its cache key, its profile, or the error that left it out): on a worker thread."""
         digest = shard.xxh3_128 or f"sha256:{shard.sha256}"
         key = f"{PROFILE_KEY}{digest}\0{shard.format}\0{shard.compression or ''}\0{setting}"
         stored = known.get(key)
         if stored is not None and cache is not None:
             try:
-                total.merge(ProfileAccumulator.from_json(cache.decode([stored])[0]))
-                continue
+                return "", ProfileAccumulator.from_json(cache.decode([stored])[0]), None
             except (LookupError, TypeError, ValueError, AttributeError):
                 pass  # a damaged entry: read again
         one = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=sample, shard_key=digest, name=shard.path)
@@ -92,11 +94,19 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
                 for batch in record_batches(path, shard.format, shard.compression):
                     one.add(batch)
         except DbomError as exc:
+            return key, None, exc
+        return key, one, None
+
+    # shards on threads (decompressing, finding lines, tokenizing and reading files let go of the GIL),
+    # merged in their order: the same profile whatever the threads did first
+    for shard, (key, one, error) in zip(readable, ordered_map(profiled, readable, default_jobs()), strict=True):
+        if error is not None:
             if not keep_going:
-                raise
-            warn(f"{shard.path}: left out of the content profile ({exc.cause})")
+                raise error
+            warn(f"{shard.path}: left out of the content profile ({error.cause})")
             continue
+        assert one is not None
         total.merge(one)
-        if cache is not None:
+        if key and cache is not None:
             cache.put(key, one.to_json())
     return tuple(profile_of(total, settings.sme).properties())
