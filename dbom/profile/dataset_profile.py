@@ -14,7 +14,7 @@ A shard's accumulator is cached under its content digest and everything the prof
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +24,7 @@ from dbom.model import Shard
 
 if TYPE_CHECKING:
     from dbom.fingerprint.cache import FingerprintCache
+    from dbom.profile.accumulator import ProfileAccumulator
     from dbom.profile.fields import FieldSpec
     from dbom.profile.tokenizer import TokenCounter
 
@@ -52,50 +53,89 @@ def sample_rate(expected_bytes: int, mode: str) -> float:
     return 1.0 if mode == "exact" else sampling_rate(expected_bytes, power_of_two=True)
 
 
-def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSettings, spec: FieldSpec,
-                       cache: FingerprintCache | None, keep_going: bool,
-                       warn: Callable[[str], None]) -> tuple[tuple[str, str], ...]:
-    """The `dbom:profile:*` properties of a dataset whose shards are `shards` under `root` (one file: `root`)."""
-    from dbom.fingerprint.executor import default_jobs, ordered_map
-    from dbom.profile.accumulator import PROFILE_FORMAT, ProfileAccumulator
-    from dbom.profile.result import profile_of
-    from dbom.profile.sampled_lines import LINE_FORMATS, LineTotals, sampled_lines
-    from dbom.profile.sampling import RecordSample
-    from dbom.profile.shard_records import PROFILED_FORMATS, record_batches
+class DatasetProfiler:
+    """How one dataset's shards are profiled: the sample (its rate from `rate_bytes`, the bytes it is drawn
+    from) and the key each shard's profile is cached under; `read` profiles one shard from its file."""
 
-    readable = [s for s in shards if not s.error and s.format in PROFILED_FORMATS and (s.xxh3_128 or s.sha256)]
+    def __init__(self, settings: ProfileSettings, spec: FieldSpec, rate_bytes: int) -> None:
+        from dbom.profile.accumulator import PROFILE_FORMAT
+        from dbom.profile.sampling import RecordSample
+
+        self.settings = settings
+        self.spec = spec
+        self.sample = RecordSample(sample_rate(rate_bytes, settings.mode))
+        self._setting = json.dumps([PROFILE_FORMAT, self.sample.threshold, settings.identity(spec)])
+
+    def key(self, shard: Shard) -> str:
+        """The cache key of the shard's profile: its content digest and all the profile depends on."""
+        digest = shard.xxh3_128 or f"sha256:{shard.sha256}"
+        return f"{PROFILE_KEY}{digest}\0{shard.format}\0{shard.compression or ''}\0{self._setting}"
+
+    def read(self, shard: Shard, path: Path) -> ProfileAccumulator:
+        """The profile of `shard`, whose file is at `path` (DbomError naming it when its records cannot be read)."""
+        from dbom.profile.accumulator import ProfileAccumulator
+        from dbom.profile.sampled_lines import LINE_FORMATS, LineTotals, sampled_lines
+        from dbom.profile.shard_records import record_batches
+
+        digest = shard.xxh3_128 or f"sha256:{shard.sha256}"
+        sample = self.sample
+        one = ProfileAccumulator(self.spec, tokenizer=self.settings.tokenizer, sample=sample, shard_key=digest,
+                                 name=shard.path)
+        if not sample.exact and shard.format in LINE_FORMATS:  # parse the sampled lines only
+            totals = LineTotals()
+            for rows, sizes in sampled_lines(path, shard.compression, shard.format == "jsonl", sample, digest, totals):
+                one.add_sampled(rows, sizes)
+            one.count_lines(totals.lines, totals.bytes)
+        else:
+            for batch in record_batches(path, shard.format, shard.compression):
+                one.add(batch)
+        return one
+
+
+def profiled_shards(shards: Sequence[Shard]) -> list[Shard]:
+    """The shards whose records the profile reads."""
+    from dbom.profile.shard_records import PROFILED_FORMATS
+
+    return [s for s in shards if not s.error and s.format in PROFILED_FORMATS and (s.xxh3_128 or s.sha256)]
+
+
+def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSettings, spec: FieldSpec,
+                       cache: FingerprintCache | None, keep_going: bool, warn: Callable[[str], None],
+                       profiler: DatasetProfiler | None = None,
+                       ready: Mapping[str, ProfileAccumulator | DbomError] | None = None
+                       ) -> tuple[tuple[str, str], ...]:
+    """The `dbom:profile:*` properties of a dataset whose shards are `shards` under `root` (one file: `root`).
+
+    `profiler` and `ready`: for shards that were profiled as they were read (a remote dataset's, whose files
+    are gone by now), the profiler they were read with and their profiles (or errors) by key."""
+    from dbom.fingerprint.executor import default_jobs, ordered_map
+    from dbom.profile.accumulator import ProfileAccumulator
+    from dbom.profile.result import profile_of
+
+    readable = profiled_shards(shards)
     if not readable:
         return ()
-    sample = RecordSample(sample_rate(sum(s.uncompressed_bytes or s.bytes for s in readable), settings.mode))
-    total = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=sample)
+    profiler = profiler or DatasetProfiler(settings, spec, sum(s.uncompressed_bytes or s.bytes for s in readable))
+    ready = ready or {}
+    total = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=profiler.sample)
     known = cache.under(PROFILE_KEY) if cache is not None else {}
-    setting = json.dumps([PROFILE_FORMAT, sample.threshold, settings.identity(spec)])
 
     def profiled(shard: Shard) -> tuple[str, ProfileAccumulator | None, DbomError | None]:
         """(its cache key, its profile, or the error that left it out): on a worker thread."""
-        digest = shard.xxh3_128 or f"sha256:{shard.sha256}"
-        key = f"{PROFILE_KEY}{digest}\0{shard.format}\0{shard.compression or ''}\0{setting}"
+        key = profiler.key(shard)
+        found = ready.get(key)
+        if found is not None:
+            return (key, None, found) if isinstance(found, DbomError) else (key, found, None)
         stored = known.get(key)
         if stored is not None and cache is not None:
             try:
                 return "", ProfileAccumulator.from_json(cache.decode([stored])[0]), None
             except (LookupError, TypeError, ValueError, AttributeError):
                 pass  # a damaged entry: read again
-        one = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=sample, shard_key=digest, name=shard.path)
-        path = root / shard.path if root.is_dir() else root
         try:
-            if not sample.exact and shard.format in LINE_FORMATS:  # parse the sampled lines only
-                totals = LineTotals()
-                for rows, sizes in sampled_lines(path, shard.compression, shard.format == "jsonl", sample, digest,
-                                                 totals):
-                    one.add_sampled(rows, sizes)
-                one.count_lines(totals.lines, totals.bytes)
-            else:
-                for batch in record_batches(path, shard.format, shard.compression):
-                    one.add(batch)
+            return key, profiler.read(shard, root / shard.path if root.is_dir() else root), None
         except DbomError as exc:
             return key, None, exc
-        return key, one, None
 
     # shards on threads (decompressing, finding lines, tokenizing and reading files let go of the GIL),
     # merged in their order: the same profile whatever the threads did first

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from dbom.errors import DbomError, FormatError
 from dbom.fingerprint.hashing import HEAD_BYTES, DigestSet
 from dbom.manifest import DatasetEntry
 from dbom.model import Dataset, DocFile, Shard
+from dbom.profile.dataset_profile import PROFILE_KEY, profiled_shards
 from dbom.provenance import DatasetProvenance
 from dbom.scanning.cache import from_record, to_record
 from dbom.scanning.catalog import doc_kind
@@ -74,6 +75,8 @@ def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOpti
     tail = f"\0{','.join(algorithms)}\0{int(options.records_digest)}\0{int(trust)}"
     keys = [f"remote\0{object_url(root, obj)}\0{obj.identity}{tail}" for obj, _ in jobs]
     known: dict[str, str] = cache.under(f"remote\0{root.url.rstrip('/')}") if cache is not None else {}
+    profiler = _profiler(entry, options, jobs)
+    profiles_known: Container[str] = cache.under(PROFILE_KEY) if cache is not None and profiler is not None else ()
     workdir = Path(tempfile.mkdtemp(prefix="dbom-remote-"))
     try:
         results: list[Shard | DocFile | None] = [None] * len(jobs)
@@ -83,15 +86,20 @@ def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOpti
             text = known.get(key)
             if text is not None and kind is None:  # documents are fetched again: the card readers need their text
                 try:
-                    results[index] = from_record(obj.relpath, cache.decode([text])[0], schemas)  # type: ignore[union-attr]
+                    result = from_record(obj.relpath, cache.decode([text])[0], schemas)  # type: ignore[union-attr]
+                except (LookupError, TypeError, ValueError):
+                    result = None
+                # a shard whose profile is not cached is read again: its file is not kept for the profile
+                if result is not None and (profiler is None or not isinstance(result, Shard) or result.error
+                                           or profiler.key(result) in profiles_known
+                                           or not profiled_shards([result])):
+                    results[index] = result
                     stats.cache_hits += 1
                     options.progress.advance(obj.size)
                     continue
-                except (LookupError, TypeError, ValueError):
-                    pass
             todo.append(index)
         settings = ReadSettings(algorithms, options.keep_going, options.records_digest, trust)
-        reader = _ObjectReader(root, fs, settings, inspector.get(), workdir)
+        reader = _ObjectReader(root, fs, settings, inspector.get(), workdir, profiler)
         from dbom.fingerprint.executor import ordered_map
 
         def done(index: int, result: Shard | DocFile, fetched: int) -> None:
@@ -102,7 +110,10 @@ def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOpti
             if cache is not None and not (isinstance(result, Shard) and result.error):
                 cache.put(keys[index], to_record(result))
 
-        if inspector.ray is not None:  # the shards on the cluster; the documents here, where their text is read
+        if inspector.ray is not None and profiler is not None and todo:
+            options.warn(f"{entry.name}: read on this machine, not on Ray: the content profile reads a remote "
+                         "dataset's records as they are fetched")
+        elif inspector.ray is not None:  # the shards on the cluster; the documents here, where their text is read
             todo = _on_ray(inspector.ray, root, settings, jobs, todo, stats, reader, done)
         for index, result in zip(todo, ordered_map(lambda i: reader.read(*jobs[i]), todo, IN_FLIGHT), strict=True):
             done(index, result, reader.bytes_read.pop(jobs[index][0].relpath, 0))
@@ -113,10 +124,29 @@ def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOpti
         if uncounted:
             options.warn(f"{entry.name}: {uncounted} shard{'s' * (uncounted != 1)} not counted: with "
                          "--trust-store-checksums only Parquet footers are read, and other formats need their bytes")
-        dataset = finish_dataset(located, workdir, options, provenance, results, cache=cache)
+        dataset = finish_dataset(located, workdir, options, provenance, results, cache=cache,
+                                 profiled=(profiler, reader.profiles) if profiler is not None else None)
         return replace(dataset, url=root.url, hub_ref=root.ref)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _profiler(entry: DatasetEntry, options: ScanOptions, jobs: Sequence[tuple[RemoteObject, str | None]]) -> Any:
+    """The DatasetProfiler of a remote dataset, whose shards are profiled as they are fetched (None: off). Its
+    sample's rate comes from the listed sizes of the objects named as profiled formats (known before any read)."""
+    from dbom.scanning.scanner import dataset_profiler
+
+    if options.profile == "off":
+        return None
+    from dbom.formats import detect
+    from dbom.profile.shard_records import PROFILED_FORMATS
+
+    rate_bytes = 0
+    for obj, kind in jobs:
+        found = None if kind else detect(PurePosixPath(obj.relpath), b"")
+        if found is not None and found.format in PROFILED_FORMATS:
+            rate_bytes += obj.size
+    return dataset_profiler(entry, options, rate_bytes)
 
 
 def _blobs(root: RemoteRoot, objects: Sequence[RemoteObject]) -> Any:
@@ -184,10 +214,12 @@ class _ObjectReader:
     """Reads one object at a time per thread: digests, format, records; thread-safe."""
 
     def __init__(self, root: RemoteRoot, fs: Any, settings: ReadSettings, inspector: Inspector,
-                 workdir: Path) -> None:
+                 workdir: Path, profiler: Any = None) -> None:
         self.root, self.fs, self.algorithms, self.inspector = root, fs, settings.algorithms, inspector
         self.options, self.workdir = settings, workdir
         self.bytes_read: dict[str, int] = {}
+        self.profiler = profiler  # a DatasetProfiler: each shard profiled while its file is here
+        self.profiles: dict[str, Any] = {}  # its profile (or the DbomError that left it out) by key
         self.pinned = root.hub is not None  # a Hub path is pinned at its commit; S3 versions pin per object
 
     def read(self, obj: RemoteObject, kind: str | None) -> Shard | DocFile:
@@ -238,6 +270,11 @@ class _ObjectReader:
             return replace(shard, error=cause)
         shard = replace(shard, records=found.records, columns=found.columns, records_digest=found.records_digest,
                         uncompressed_bytes=found.uncompressed_bytes)
+        if self.profiler is not None and profiled_shards([shard]):
+            try:
+                self.profiles[self.profiler.key(shard)] = self.profiler.read(shard, target)
+            except DbomError as exc:
+                self.profiles[self.profiler.key(shard)] = DbomError(url, exc.cause.replace(str(target), obj.relpath))
         self._settle(target, obj, shard)
         return shard
 

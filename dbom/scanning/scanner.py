@@ -536,12 +536,14 @@ def _collector_paused() -> Iterator[None]:
 
 def finish_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,
                    results: list[Shard | DocFile | None], left_out: Sequence[str] = (),
-                   cache: FingerprintCache | None = None, snapshot: SnapshotLink | None = None) -> Dataset:
+                   cache: FingerprintCache | None = None, snapshot: SnapshotLink | None = None,
+                   profiled: tuple[Any, Any] | None = None) -> Dataset:
     """The dataset from its files' results: sorted shards and documents, card and licenses, totals.
 
     `root` is where the cards, license files (and shards with a license column) can be read: the dataset
     root, or for a remote dataset the temporary folder they were fetched into. `snapshot`: the cache
-    snapshot the results are in whole, if they are.
+    snapshot the results are in whole, if they are. `profiled`: (the DatasetProfiler, the profiles by key)
+    of shards profiled as they were read (a remote dataset's).
     """
     shards = tuple(sorted((r for r in results if isinstance(r, Shard)), key=_PATH))
     docs = tuple(sorted((r for r in results if isinstance(r, DocFile)), key=_PATH))
@@ -550,18 +552,29 @@ def finish_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, proven
             options.warn(f"{entry.name}/{shard.path}: {shard.error} (recorded, --keep-going)")
     return _assembled(entry, root, options, provenance, shards, docs, dataset_digest(shards),
                       _record_licenses(root, shards, options.keep_going, cache), left_out, snapshot,
-                      _profile(entry, root, shards, options, cache))
+                      _profile(entry, root, shards, options, cache, profiled))
 
 
 def _profile(entry: DatasetEntry, root: Path, shards: Sequence[Shard], options: ScanOptions,
-             cache: FingerprintCache | None) -> tuple[tuple[str, str], ...]:
+             cache: FingerprintCache | None, profiled: tuple[Any, Any] | None = None) -> tuple[tuple[str, str], ...]:
     """The dataset's content profile properties (none with `--profile off`)."""
     if options.profile == "off":
         return ()
     from dbom.profile.dataset_profile import profile_properties
 
+    profiler, ready = profiled if profiled is not None else (None, None)
     return profile_properties(shards, root, _profile_settings(options), _field_spec(entry), cache,
-                              options.keep_going, lambda message: options.warn(f"{entry.name}/{message}"))
+                              options.keep_going, lambda message: options.warn(f"{entry.name}/{message}"),
+                              profiler, ready)
+
+
+def dataset_profiler(entry: DatasetEntry, options: ScanOptions, rate_bytes: int) -> Any:
+    """The DatasetProfiler of `entry` for shards profiled as they are read, or None with `--profile off`."""
+    if options.profile == "off":
+        return None
+    from dbom.profile.dataset_profile import DatasetProfiler
+
+    return DatasetProfiler(_profile_settings(options), _field_spec(entry), rate_bytes)
 
 
 def _profile_settings(options: ScanOptions) -> ProfileSettings:

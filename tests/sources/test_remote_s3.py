@@ -292,3 +292,23 @@ def test_a_trusted_rescan_diffs_as_no_change(tmp_path: Path, s3_env: dict[str, s
     done = run_dbom("diff", str(computed), str(trusted))
     assert done.returncode == 0, done.stdout
     assert "No differences." in done.stdout
+
+
+def test_the_content_profile_of_an_s3_corpus_equals_its_local_copys(tmp_path: Path, s3_env: dict[str, str]) -> None:
+    samples = copy_samples(tmp_path / "samples")
+    _upload(samples / "web-text", "lab-data", "web-text")
+    remote_out, local_out = tmp_path / "remote.json", tmp_path / "local.json"
+    remote = run_dbom("scan", "s3://lab-data/web-text/", "--profile", "exact", "-o", str(remote_out), env=s3_env)
+    assert remote.returncode == 0, remote.stderr
+    local = run_dbom("scan", str(samples / "web-text"), "--profile", "exact", "-o", str(local_out), env=s3_env)
+    assert local.returncode == 0, local.stderr
+    profiles = [{k: v for k, v in props(datasets_by_name(load_json(out))["web-text"]).items()
+                 if k.startswith("dbom:profile:")} for out in (remote_out, local_out)]
+    assert profiles[0] == profiles[1] and profiles[0]["dbom:profile:mode"] == "exact"
+    assert int(profiles[0]["dbom:profile:words"]) > 0
+    # a rescan takes the shards and their profiles from the cache: the same DBOM, no object read again
+    again = tmp_path / "again.json"
+    rescan = run_dbom("scan", "s3://lab-data/web-text/", "--profile", "exact", "-o", str(again), env=s3_env)
+    assert rescan.returncode == 0, rescan.stderr
+    assert again.read_bytes() == remote_out.read_bytes()
+    assert "read 2 files" in rescan.stderr  # the card and the license file: the documents are read every time
