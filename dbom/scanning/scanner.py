@@ -555,13 +555,17 @@ def finish_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, proven
 
 def _profile(entry: DatasetEntry, root: Path, shards: Sequence[Shard], options: ScanOptions,
              cache: FingerprintCache | None) -> tuple[tuple[str, str], ...]:
-    """The dataset's content profile properties (none with `--profile off`)."""
+    """The dataset's content profile properties (none with `--profile off`), its bytes by modality last."""
     if options.profile == "off":
         return ()
     from dbom.profile.dataset_profile import profile_properties
+    from dbom.profile.modality import modality_property
 
+    # called here, not in profile_properties: that one stops early when no shard holds records it reads
+    # (WebDataset tars), and those are the shards whose modality matters most
     return profile_properties(shards, root, _profile_settings(options), _field_spec(entry), cache,
-                              options.keep_going, lambda message: options.warn(f"{entry.name}/{message}"))
+                              options.keep_going, lambda message: options.warn(f"{entry.name}/{message}")) \
+        + modality_property(shards, root)
 
 
 def _profile_settings(options: ScanOptions) -> ProfileSettings:
