@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from dbom.compliance.charts import bar_chart
+from dbom.compliance.charts import bar_chart, profile_charts
 from dbom.compliance.check import (
     MODALITIES,
     CheckResult,
@@ -229,6 +229,34 @@ def _domains_text(ds: Dataset) -> str | None:
             f"registered domains by bytes of text, from `{profile.get('dbom:profile:url-field')}`)")
 
 
+SHOWN_DOMAINS = 10  # the top domains a report lists and charts per dataset (the EU summary lists up to 50)
+
+
+def _profile_view(ds: Dataset) -> dict[str, Any] | None:
+    """What the reports show of the dataset's content profile; None when it was not profiled."""
+    profile = dict(ds.profile)
+    mode = profile.get("dbom:profile:mode")
+    if mode is None:
+        return None
+    tokens = recorded.tokens(ds.profile)
+    domains = recorded.domains(ds.profile) or []
+    rates = recorded.pii_rates(ds.profile)
+    modality = recorded.modality_bytes(ds.profile) or {}
+    return {
+        "mode": mode,
+        "characters": recorded.characters(ds.profile),
+        "tokens": None if tokens is None else {"value": tokens.value, "low": tokens.low, "high": tokens.high,
+                                               "tokenizer": tokens.tokenizer, "sampled": tokens.sampled},
+        "languages": [{"language": code, "share": share} for code, share in recorded.languages(ds.profile)],
+        "domains": domains[:SHOWN_DOMAINS],
+        "domains_listed": len(domains),
+        "domains_distinct": profile.get("dbom:profile:domains-distinct"),
+        "pii": None if rates is None else [{"kind": kind, "per_million": rate} for kind, rate in rates.items()],
+        "period": recorded.period_text(ds.profile),
+        "modality": [{"name": name, "bytes": size} for name, size in modality.items()],
+    }
+
+
 def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
     classes = lt.license_classes(ds.license)
     lic = ds.license
@@ -264,6 +292,7 @@ def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
         "measured": {key: None if facts[key] else measured_fact(ds, key)
                      for key in ("languages", "collection_period", "modality")},
         "period": stated_or_measured(ds, "collection_period"),
+        "profile": _profile_view(ds),
         "shards": ds.summary.shards,
         "records": _dataset_records(ds),
         "bytes": _dataset_bytes(ds),
@@ -547,6 +576,8 @@ def render(dbom: Dbom, fmt: str) -> str:
     ctx = context(dbom)
     if fmt == "html":
         ctx["charts"] = _charts(ctx["datasets"], ctx["composition"])
+        for index, d in enumerate(ctx["datasets"], 1):
+            d["profile_charts"] = profile_charts(d["name"], d["profile"], f"chart-ds-{index}") if d["profile"] else []
     env = environment("html" if fmt == "html" else "md", EU_TODO if fmt == "eu" else TODO)
     return env.get_template(FORMATS[fmt]).render(**ctx)
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from dbom.model import Column, Shard
 
 MODALITIES = ("text", "image", "audio", "video", "other")
+MODALITY_FORMAT = 1  # part of the scan's profile identity: a change here must not reuse older kept lines
 TEXT_FORMATS = frozenset({"jsonl", "json", "csv", "tsv", "text"})
 TABLE_FORMATS = frozenset({"parquet", "arrow", "arrow-stream"})
 

@@ -593,7 +593,12 @@ def _field_spec(entry: DatasetEntry) -> FieldSpec:
 
 def _profile_identity(entry: DatasetEntry, options: ScanOptions) -> str:
     """What a dataset's profile depends on besides its shards ("" when off): kept lines are reused only alike."""
-    return "" if options.profile == "off" else _profile_settings(options).identity(_field_spec(entry))
+    if options.profile == "off":
+        return ""
+    from dbom.profile.modality import MODALITY_FORMAT
+
+    # the modality's format too: kept lines written without (or with another) dbom:profile:modality are not reused
+    return f"{_profile_settings(options).identity(_field_spec(entry))}\0modality-{MODALITY_FORMAT}"
 
 
 def _assembled(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,

@@ -50,7 +50,9 @@ def _only(*names: str) -> Any:
 
 def _scan(tmp_path: Path, *args: str, edit: Any = None) -> Path:
     out = tmp_path / "dbom.cdx.json"
-    done = run_dbom("scan", "-c", str(sample_manifest(tmp_path / "m", edit)), "-o", str(out), "-q", *args)
+    # a module fixture scans too, before the per-test cache is set: every scan here has its own cache
+    done = run_dbom("scan", "-c", str(sample_manifest(tmp_path / "m", edit)), "-o", str(out), "-q", *args,
+                    env={"DBOM_CACHE_DIR": str(tmp_path / "cache")})
     assert done.returncode == 0, done.stderr
     return out
 
