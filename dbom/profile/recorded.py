@@ -55,10 +55,12 @@ def tokens(profile: Properties) -> TokenCount | None:
     if value is None:
         return None
     interval = _json(profile, "tokens-ci")
-    low, high = (interval if isinstance(interval, list) and len(interval) == 2 else (value, value))
+    if not (isinstance(interval, list) and len(interval) == 2 and all(isinstance(v, int) for v in interval)):
+        interval = None
+    low, high = interval or (value, value)
     tokenizer = _json(profile, "tokenizer")
     name = tokenizer.get("name") if isinstance(tokenizer, dict) else None
-    return TokenCount(value=value, low=int(low), high=int(high), tokenizer=name,
+    return TokenCount(value=value, low=low, high=high, tokenizer=name,
                       sampled=_get(profile, "mode") == "sample" and interval is not None)
 
 
