@@ -16,6 +16,9 @@ dbom.compare.render). What it compares:
 - Licenses, with their class (dbom.licensing.classes): a dataset whose license class became
   more restrictive, or an added dataset more restrictive than every dataset of the old DBOM,
   is an escalation, the headline of the report.
+- The content profile (`dbom scan --profile`): tokens and characters, the languages whose share
+  moved by more than LANGUAGE_POINTS percentage points or that appeared or went, the registered
+  domains that entered or left the top list, and every other `dbom:profile:*` value that differs.
 - Every other attribute of datasets (version, git and Hub revisions, location, facts...),
   of processing steps (matched by name: code commit, arguments, inputs...) and of the model,
   field by field, so that fields added to the model later are compared too.
@@ -38,6 +41,7 @@ from xxhash import xxh3_128_digest
 
 from dbom.licensing.classes import is_more_restrictive, license_class, restrictiveness
 from dbom.model import NOASSERTION, Dataset, Dbom, DocFile, License, LicenseShare, ProcessingStep, Shard
+from dbom.profile import recorded
 
 # Change categories, with what each one means (the README lists them from here).
 CATEGORIES: dict[str, str] = {
@@ -54,6 +58,7 @@ CATEGORIES: dict[str, str] = {
     "version": "a dataset's version, the last commit that touched its files, or its Hub revision changed",
     "schema": "a dataset's columns or their types changed",
     "metadata": "another attribute of a dataset changed (location, facts, include globs...)",
+    "profile": "a dataset's content profile changed (tokens, characters, languages, top domains, the rest)",
     "docs": "a card, license file or other document changed",
     "steps": "a processing step was added, removed or changed",
     "model": "the model's name, version, license or weights changed",
@@ -189,6 +194,31 @@ class Reshard:
 
 
 @dataclass(frozen=True)
+class LanguageChange:
+    """A language whose share of the text moved, appeared (old None) or went (new None)."""
+
+    language: str
+    old: float | None
+    new: float | None
+
+
+@dataclass(frozen=True)
+class ProfileDiff:
+    """How a dataset's content profile changed; each field empty (or None) when that part did not."""
+
+    tokens: tuple[int | None, int | None] | None = None  # (old, new) when they differ
+    characters: tuple[int | None, int | None] | None = None
+    languages: tuple[LanguageChange, ...] = ()
+    domains_entered: tuple[str, ...] = ()  # into the top domains by bytes
+    domains_left: tuple[str, ...] = ()
+    other: tuple[FieldChange, ...] = ()  # the other `dbom:profile:*` values, by their short name
+
+    def __bool__(self) -> bool:
+        return any((self.tokens, self.characters, self.languages, self.domains_entered, self.domains_left,
+                    self.other))
+
+
+@dataclass(frozen=True)
 class DatasetDiff:
     """How one dataset changed. `name` is its new name (its old one when removed)."""
 
@@ -210,6 +240,7 @@ class DatasetDiff:
     attributes: tuple[FieldChange, ...] = ()
     schema: tuple[FieldChange, ...] = ()  # name = column, old/new = its type (None: absent)
     docs: tuple[DocChange, ...] = ()
+    profile: ProfileDiff | None = None
     categories: frozenset[str] = frozenset()
 
 
@@ -434,6 +465,9 @@ def _dataset_diff(old: Dataset, new: Dataset, how: str) -> DatasetDiff:
     docs = _docs_diff(old.docs, new.docs)
     if docs:
         categories.add("docs")
+    profile = _profile_diff(old, new) or None
+    if profile:
+        categories.add("profile")
     return DatasetDiff(
         name=new.name,
         status=CHANGED if categories else UNCHANGED,
@@ -453,6 +487,7 @@ def _dataset_diff(old: Dataset, new: Dataset, how: str) -> DatasetDiff:
         attributes=attributes,
         schema=schema,
         docs=docs,
+        profile=profile,
         categories=frozenset(categories),
     )
 
@@ -563,7 +598,7 @@ def _columns(d: Dataset) -> dict[str, str]:
     return {name: " / ".join(types) for name, types in d.summary.column_types}
 
 
-_DATASET_HANDLED = {"name", "shards", "docs", "license", "digest"}
+_DATASET_HANDLED = {"name", "shards", "docs", "license", "digest", "profile"}
 
 
 def _dataset_attributes(d: Dataset) -> dict[str, str]:
@@ -573,6 +608,36 @@ def _dataset_attributes(d: Dataset) -> dict[str, str]:
         # commit that touched its path did (or its files did: the shards are compared by digest)
         attributes.pop("vcs.commit", None)
     return attributes
+
+
+LANGUAGE_POINTS = 0.01  # a language's share must move by more than one percentage point to be shown
+_PROFILE_HANDLED = {"tokens", "tokens-ci", "characters", "languages", "domains"}  # compared part by part
+
+
+def _profile_diff(old: Dataset, new: Dataset) -> ProfileDiff:
+    """The changes of the dataset's content profile (see the module's docstring)."""
+    old_tokens, new_tokens = recorded.tokens(old.profile), recorded.tokens(new.profile)
+    tokens = (old_tokens.value if old_tokens else None, new_tokens.value if new_tokens else None)
+    characters = (recorded.characters(old.profile), recorded.characters(new.profile))
+    old_shares, new_shares = dict(recorded.languages(old.profile)), dict(recorded.languages(new.profile))
+    languages = tuple(LanguageChange(code, old_shares.get(code), new_shares.get(code))
+                      for code in sorted(old_shares.keys() | new_shares.keys())
+                      if code not in old_shares or code not in new_shares
+                      or abs(new_shares[code] - old_shares[code]) > LANGUAGE_POINTS)
+    old_domains = [d["domain"] for d in recorded.domains(old.profile) or ()]
+    new_domains = [d["domain"] for d in recorded.domains(new.profile) or ()]
+    prefix = "dbom:profile:"
+    rest_old, rest_new = ({name[len(prefix):]: value for name, value in d.profile
+                           if name.startswith(prefix) and name[len(prefix):] not in _PROFILE_HANDLED}
+                          for d in (old, new))
+    return ProfileDiff(
+        tokens=tokens if tokens[0] != tokens[1] else None,
+        characters=characters if characters[0] != characters[1] else None,
+        languages=languages,
+        domains_entered=tuple(d for d in new_domains if d not in old_domains),
+        domains_left=tuple(d for d in old_domains if d not in new_domains),
+        other=_field_changes({k: _text(v) for k, v in rest_old.items()}, {k: _text(v) for k, v in rest_new.items()}),
+    )
 
 
 def _is_revision(name: str) -> bool:

@@ -21,6 +21,7 @@ from dbom.compare.diff import (
     DiffResult,
     Escalation,
     LicenseChange,
+    ProfileDiff,
     ShardChange,
     ShardInfo,
     ShardMove,
@@ -144,6 +145,25 @@ def _sentences(d: DatasetDiff) -> list[str]:
     return said
 
 
+def _share(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
+def _profile_rows(p: ProfileDiff | None) -> list[tuple[str, str, str]]:
+    """(what, before, after) for each change of a content profile: tokens, characters, languages, domains, rest."""
+    if p is None:
+        return []
+    rows = [(f"profile {what}", _count(pair[0]), _count(pair[1]))
+            for what, pair in (("tokens", p.tokens), ("characters", p.characters)) if pair is not None]
+    rows += [(f"profile language {c.language}", _share(c.old), _share(c.new)) for c in p.languages]
+    if p.domains_entered:
+        rows.append(("profile top domains entered", "—", ", ".join(p.domains_entered)))
+    if p.domains_left:
+        rows.append(("profile top domains left", ", ".join(p.domains_left), "—"))
+    rows += [(f"profile {c.name}", c.old or "—", c.new or "—") for c in p.other]
+    return rows
+
+
 def _limited(items: Sequence[_T], max_items: int) -> tuple[Sequence[_T], int]:
     if max_items and len(items) > max_items:
         return items[:max_items], len(items) - max_items
@@ -209,6 +229,7 @@ def _text_dataset(d: DatasetDiff, max_items: int) -> list[str]:
     out += _text_list("moved", ">", d.shards_moved, lambda s: f"{s.old_path} → {s.new_path}", max_items)
     out += [f"    {c.name}: {_value(c.old)} → {_value(c.new)}" for c in d.attributes]
     out += [f"    column {c.name}: {_value(c.old)} → {_value(c.new)}" for c in d.schema]
+    out += [f"    {what}: {before} → {after}" for what, before, after in _profile_rows(d.profile)]
     out += [f"    {doc.kind} file {doc.path}: {doc.change}" for doc in d.docs]
     return out
 
@@ -341,6 +362,7 @@ def _md_dataset(d: DatasetDiff, max_items: int) -> list[str]:
                       _cell(_license(d.license.new, d.license.new_class))])
     attrs += [[_cell(c.name), _cell(c.old or "—"), _cell(c.new or "—")] for c in d.attributes]
     attrs += [[f"column {_code(c.name)}", _cell(c.old or "—"), _cell(c.new or "—")] for c in d.schema]
+    attrs += [[_cell(what), _cell(before), _cell(after)] for what, before, after in _profile_rows(d.profile)]
     if attrs:
         out += _table(("attribute", "before", "after"), attrs)
     if d.docs:

@@ -6,11 +6,12 @@ returned as `markupsafe.Markup`, ready to be placed in an autoescaped Jinja2 tem
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from markupsafe import Markup, escape
 
-from dbom.util.humanize import human_count
+from dbom.util.humanize import human_bytes, human_count
 
 PALETTE = ("#3b6ea8", "#e07b39", "#4a9a5b", "#c44e52", "#8172b2", "#937860", "#da8bc3", "#8c8c8c",
            "#ccb974", "#64b5cd")
@@ -55,3 +56,21 @@ def bar_chart(title: str, items: Sequence[tuple[str, float | None]], fmt: Callab
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def profile_charts(name: str, profile: Mapping[str, Any], chart_id: str) -> list[Markup]:
+    """A profiled dataset's charts: its languages by share of the text, its top domains by bytes of text.
+
+    `profile` is the report's view of the content profile (dbom.compliance.report); a part it does not
+    hold (no text, no URL field) gets no chart.
+    """
+    charts = []
+    if profile["languages"]:
+        charts.append(bar_chart(f"Languages of {name} (share of the text)",
+                                [(item["language"], item["share"] * 100) for item in profile["languages"]],
+                                lambda v: f"{v:.1f}%", f"{chart_id}-languages"))
+    if profile["domains"]:
+        charts.append(bar_chart(f"Top {len(profile['domains'])} domains of {name} (bytes of text)",
+                                [(item["domain"], item["bytes"]) for item in profile["domains"]], human_bytes,
+                                f"{chart_id}-domains"))
+    return charts

@@ -30,7 +30,8 @@ from dbom.licensing import classes as lt
 from dbom.licensing.record_licenses import MISSING as NO_RECORD_LICENSE
 from dbom.manifest import EU_CATEGORIES, SECTION_FACT_KEYS
 from dbom.model import Dataset, Dbom, License, ProcessingStep
-from dbom.util.humanize import plural
+from dbom.profile import recorded
+from dbom.util.humanize import human_bytes, plural
 
 PASS = "pass"
 MISSING = "missing"
@@ -188,15 +189,43 @@ def _facts_rule(*keys: str, what: str) -> Callable[[Dataset, Dbom], Verdict]:
     """A rule that passes when every fact in `keys` is stated for the dataset."""
 
     def evaluate(ds: Dataset, dbom: Dbom) -> Verdict:
-        absent = [k for k in keys if _fact(ds, k) is None]
+        absent = [k for k in keys if _fact(ds, k) is None and measured_fact(ds, k) is None]
         if absent:
             return _missing(f"{what} not stated ({', '.join(absent)})", *absent)
-        return _pass("; ".join(f"{k}: {_short(ds.facts[k], 60 // len(keys) + 20)}" for k in keys))
+        limit = 60 // len(keys) + 20
+        return _pass("; ".join(f"{k}: {_short(ds.facts[k], limit)}" if _fact(ds, k) is not None
+                               else f"{k} ({MEASURED}, not stated): {_short(measured_fact(ds, k) or '', limit)}"
+                               for k in keys))
 
     return evaluate
 
 
+MEASURED = "measured by the content profile"
+
+
+def measured_fact(ds: Dataset, key: str) -> str | None:
+    """What the content profile measured in place of the manifest fact `key`; None when it measured nothing.
+
+    `languages` (the ISO codes with their shares of the text), `collection_period` (the first and
+    last date of the records' date field) and `modality` (the modalities of the files' bytes) count as
+    filled when measured; a stated fact always wins over a measured one.
+    """
+    if key == "languages":
+        return recorded.languages_text(ds.profile)
+    if key == "collection_period":
+        return recorded.period_text(ds.profile)
+    if key == "modality":
+        return ", ".join(measured_modalities(ds)) or None
+    return None
+
+
+def stated_or_measured(ds: Dataset, key: str) -> str | None:
+    """The manifest's fact `key`, else what the content profile measured for it, else None."""
+    return _fact(ds, key) or measured_fact(ds, key)
+
+
 MODALITIES = ("text", "image", "audio", "video", "other")
+TOKEN_BOUND = 10**9  # EU 1.3's first text range: "Less than 1 billion tokens"
 
 
 def model_fact(dbom: Dbom, key: str) -> str | None:
@@ -245,21 +274,54 @@ def eu_user_data(dbom: Dbom, source: str) -> bool | None:
     return False
 
 
-def modalities(ds: Dataset) -> list[str | None]:
-    """The dataset's modalities (text, image, audio, video, other); `[None]` when not stated."""
+def stated_modalities(ds: Dataset) -> list[str]:
+    """The modalities the manifest states (text, image, audio, video, other; an unknown one is `other`)."""
     raw = ds.facts.get("modality") or ""
     found = [m.strip().lower() for m in raw.split(",") if m.strip()]
-    return list(dict.fromkeys(m if m in MODALITIES else "other" for m in found)) or [None]
+    return list(dict.fromkeys(m if m in MODALITIES else "other" for m in found))
 
 
-def unsized_reason(ds: Dataset, modality: str | None) -> str | None:
+def measured_modalities(ds: Dataset) -> list[str]:
+    """The modalities the scan found bytes of (`dbom:profile:modality`), in MODALITIES order."""
+    found = recorded.modality_bytes(ds.profile) or {}
+    return [m for m in MODALITIES if found.get(m, 0) > 0]
+
+
+def modalities(ds: Dataset) -> list[str | None]:
+    """The dataset's modalities: as stated, else as measured from its files; `[None]` when neither."""
+    return [*(stated_modalities(ds) or measured_modalities(ds))] or [None]
+
+
+def text_row(dbom: Dbom) -> list[Dataset]:
+    """The datasets of EU 1.3's text row: text, and not read by a processing step (the data after it)."""
+    return [d for d in dbom.datasets if "text" in modalities(d) and not consumed(dbom, d.name)]
+
+
+def token_bound(ds: Dataset) -> int:
+    """An upper bound of the dataset's tokens: the high end of the counted tokens' interval, else its text bytes.
+
+    A byte-level tokenizer (byte-level BPE, SentencePiece with byte fallback) makes at most one token of
+    each byte, so the bytes of the data (uncompressed where known) bound the count from above.
+    """
+    counted = recorded.tokens(ds.profile)
+    return counted.high if counted is not None else ds.summary.text_bytes
+
+
+def unsized_reason(ds: Dataset, modality: str | None, row: Iterable[Dataset] = ()) -> str | None:
     """Why the DBOM cannot put the dataset's size in `modality` in the EU template's ranges; None when it can.
 
-    Text is estimated from its bytes and images counted as records; durations (audio, video) and the
-    unit of an `other` modality are not recorded, nor is any size without data files.
+    Text is sized by the tokens the content profile counted, else placed below 1 billion tokens when the
+    bytes of the whole text `row` (EU 1.3's, see `text_row`) bound its tokens below that; images are
+    counted as records; durations (audio, video) and the unit of an `other` modality are not recorded,
+    nor is any size without data files.
     """
     if not ds.summary.shards:
         return "no data files are recorded"
+    if modality == "text" and recorded.tokens(ds.profile) is None:
+        bound = sum(token_bound(d) for d in row)
+        if bound >= TOKEN_BOUND:
+            return (f"its tokens are not counted, and the {human_bytes(bound)} of text bound the tokens only above "
+                    "1 billion: rescan with `dbom scan --profile sample --tokenizer PATH`")
     if modality == "image" and ds.total_records is None:
         return "the image count (records) is unknown"
     if modality in ("audio", "video"):
@@ -474,7 +536,8 @@ def _in_section(section: str, rule: Callable[[Dataset, Dbom], Verdict]) -> Calla
 def _rule_eu_size(ds: Dataset, dbom: Dbom) -> Verdict:
     if consumed(dbom, ds.name):
         return _na("read by a processing step: EU 1.3 counts the data after pre-processing")
-    reasons = [r for r in (unsized_reason(ds, m) for m in modalities(ds) if m is not None) if r]
+    row = text_row(dbom)
+    reasons = [r for r in (unsized_reason(ds, m, row) for m in modalities(ds) if m is not None) if r]
     if not reasons:
         if modalities(ds) == [None]:
             return _na("no modality stated (osaid.1.characteristics)")
@@ -488,6 +551,8 @@ def _rule_eu_size(ds: Dataset, dbom: Dbom) -> Verdict:
 
 def _rule_eu_collection_date(ds: Dataset, dbom: Dbom) -> Verdict:
     period = _fact(ds, "collection_period")
+    if period is None and (found := measured_fact(ds, "collection_period")) is not None:
+        return _pass(f"collected {found} ({MEASURED}: the records' dates, not stated)")
     if period_end(period) is None:
         if period is None:
             return _missing("no collection period (EU 1.3: latest date of data acquisition)", "collection_period")

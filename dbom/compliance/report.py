@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from dbom.compliance.charts import bar_chart
+from dbom.compliance.charts import bar_chart, profile_charts
 from dbom.compliance.check import (
     MODALITIES,
     CheckResult,
@@ -33,13 +33,17 @@ from dbom.compliance.check import (
     eu_used,
     eu_user_data,
     in_section,
+    measured_fact,
     modalities,
     model_fact,
     osaid_class,
     period_end,
     revision,
+    stated_modalities,
+    stated_or_measured,
     step_code,
     steps_producing,
+    token_bound,
     unsized_reason,
     user_data_sources,
     where_to_obtain,
@@ -49,6 +53,7 @@ from dbom.licensing import classes as lt
 from dbom.licensing.record_licenses import MISSING as NO_RECORD_LICENSE
 from dbom.manifest import DATASET_FACT_KEYS, EU_CATEGORIES, MODEL_FACT_KEYS
 from dbom.model import NOASSERTION, CodeRef, Dataset, Dbom, ProcessingStep
+from dbom.profile import recorded
 from dbom.util.atomic import replacing
 from dbom.util.humanize import human_bytes, human_count, plural
 from dbom.util.templating import templates_dir
@@ -58,7 +63,6 @@ EU_SECTIONS = EU_CATEGORIES
 TODO = "to be completed"  # what a report prints for a fact the DBOM does not state
 EU_TODO = "[to be completed by the provider]"  # the EU summary's wording for the same
 UNSHAREABLE_NA = "not applicable: unshareable data"
-BYTES_PER_TOKEN = 4  # a common rule of thumb for English text with BPE tokenizers; the EU summary says so
 
 # The EU template's fixed ranges (../shared/requirements.md, 2.2, section 1.3): (upper bound, label).
 TEXT_RANGES = ((10**9, "Less than 1 billion tokens"), (10**13, "1 billion to 10 trillion tokens"),
@@ -225,6 +229,34 @@ def _domains_text(ds: Dataset) -> str | None:
             f"registered domains by bytes of text, from `{profile.get('dbom:profile:url-field')}`)")
 
 
+SHOWN_DOMAINS = 10  # the top domains a report lists and charts per dataset (the EU summary lists up to 50)
+
+
+def _profile_view(ds: Dataset) -> dict[str, Any] | None:
+    """What the reports show of the dataset's content profile; None when it was not profiled."""
+    profile = dict(ds.profile)
+    mode = profile.get("dbom:profile:mode")
+    if mode is None:
+        return None
+    tokens = recorded.tokens(ds.profile)
+    domains = recorded.domains(ds.profile) or []
+    rates = recorded.pii_rates(ds.profile)
+    modality = recorded.modality_bytes(ds.profile) or {}
+    return {
+        "mode": mode,
+        "characters": recorded.characters(ds.profile),
+        "tokens": None if tokens is None else {"value": tokens.value, "low": tokens.low, "high": tokens.high,
+                                               "tokenizer": tokens.tokenizer, "sampled": tokens.sampled},
+        "languages": [{"language": code, "share": share} for code, share in recorded.languages(ds.profile)],
+        "domains": domains[:SHOWN_DOMAINS],
+        "domains_listed": len(domains),
+        "domains_distinct": profile.get("dbom:profile:domains-distinct"),
+        "pii": None if rates is None else [{"kind": kind, "per_million": rate} for kind, rate in rates.items()],
+        "period": recorded.period_text(ds.profile),
+        "modality": [{"name": name, "bytes": size} for name, size in modality.items()],
+    }
+
+
 def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
     classes = lt.license_classes(ds.license)
     lic = ds.license
@@ -255,6 +287,12 @@ def _dataset_view(ds: Dataset, dbom: Dbom) -> dict[str, Any]:
         "facts": facts,
         "domains": _domains_text(ds),
         "modalities": modalities(ds),
+        "modality_measured": not stated_modalities(ds) and modalities(ds) != [None],
+        # a fact the manifest does not state but the content profile measured: shown marked as measured
+        "measured": {key: None if facts[key] else measured_fact(ds, key)
+                     for key in ("languages", "collection_period", "modality")},
+        "period": stated_or_measured(ds, "collection_period"),
+        "profile": _profile_view(ds),
         "shards": ds.summary.shards,
         "records": _dataset_records(ds),
         "bytes": _dataset_bytes(ds),
@@ -290,19 +328,21 @@ def _datasets_info_text(ds: Dataset) -> str | None:
 def _size_for(modality: str | None, datasets: list[Dataset]) -> dict[str, Any]:
     """The EU 1.3 size of one modality: the template's range and how it was found, or None for the range.
 
-    The DBOM counts text (an estimate from its bytes) and images (records); a size it cannot count
-    (durations, an `other` unit, a dataset without data files) is taken from the dataset's `size`
-    fact, and without one the range is None ("to be completed").
+    Text is sized by the tokens the content profile counted with the model's tokenizer; without them,
+    its bytes bound the tokens from above (see `check.token_bound`), which places it below 1 billion
+    tokens when they are fewer. Images are counted as records. A size the DBOM cannot place (durations,
+    an `other` unit, a dataset without data files, uncounted text of 1 billion bytes or more) is taken
+    from the dataset's `size` fact, and without one the range is None ("to be completed").
     """
     if modality is None:  # no range without a modality; what the files say, for the provider to place
         records = _records(datasets)
         counted = human_count(records) if records is not None else "unknown"
         return {"range": None,
                 "detail": f"no modality stated; {counted} records, {human_bytes(sum(d.total_bytes for d in datasets))}"}
-    unsized = [d for d in datasets if unsized_reason(d, modality)]
+    unsized = [d for d in datasets if unsized_reason(d, modality, datasets)]
     if unsized:
         stated = [f"{d.name}: {d.facts['size'].strip()}" for d in unsized if (d.facts.get("size") or "").strip()]
-        silent = [f"{d.name} ({unsized_reason(d, modality)})" for d in unsized
+        silent = [f"{d.name} ({unsized_reason(d, modality, datasets)})" for d in unsized
                   if not (d.facts.get("size") or "").strip()]
         sized = [d for d in datasets if d not in unsized]
         counted = _size_for(modality, sized)["detail"] if sized else None
@@ -310,22 +350,52 @@ def _size_for(modality: str | None, datasets: list[Dataset]) -> dict[str, Any]:
             return {"range": None, "detail": "no size stated for " + ", ".join(silent)
                     + (f"; as stated: {'; '.join(stated)}" if stated else "")
                     + (f"; counted: {counted}" if counted else "")}
-        return {"range": "Specified in another unit",
+        # a stated text size is in tokens, but in no form the DBOM can add up: the provider's words stand
+        label = "As stated by the provider" if modality == "text" else "Specified in another unit"
+        return {"range": label,
                 "detail": "as stated: " + "; ".join(stated) + (f"; counted: {counted}" if counted else "")}
     records = _records(datasets)
     if modality == "text":
-        text_bytes = sum(_text_bytes(d) for d in datasets)
-        tokens = text_bytes // BYTES_PER_TOKEN
-        label = next(lbl for bound, lbl in TEXT_RANGES if bound is None or tokens < bound)
-        detail = (f"estimate: about {human_count(tokens)} tokens, from {human_count(text_bytes)} bytes of data "
-                  f"(uncompressed where known) at {BYTES_PER_TOKEN} bytes per token, not counted with the model's "
-                  "tokenizer")
+        size = _text_size(datasets)
         if records is not None:
-            detail += f"; {human_count(records)} records"
-        return {"range": label, "detail": detail}
+            size["detail"] += f"; {human_count(records)} records"
+        return size
     images = records or 0  # unsized_reason() made sure every count is known
     label = next(lbl for bound, lbl in IMAGE_RANGES if bound is None or images < bound)
     return {"range": label, "detail": f"{human_count(images)} images (records)"}
+
+
+def _text_range(tokens: int) -> str:
+    return next(lbl for bound, lbl in TEXT_RANGES if bound is None or tokens < bound)
+
+
+def _text_size(datasets: list[Dataset]) -> dict[str, Any]:
+    """EU 1.3's text range of datasets that can be placed: from counted tokens, else from the bytes' bound."""
+    counts = [count for count in (recorded.tokens(d.profile) for d in datasets) if count is not None]
+    names = _unique(c.tokenizer or "unnamed" for c in counts)
+    with_tokenizer = f"with the tokenizer {', '.join(f'`{n}`' for n in names)} (`dbom:profile:tokenizer`)"
+    if len(counts) == len(datasets):
+        value, low, high = (sum(c.value for c in counts), sum(c.low for c in counts), sum(c.high for c in counts))
+        label = _text_range(value)
+        detail = f"{human_count(value)} tokens counted by the content profile {with_tokenizer}"
+        if any(c.sampled for c in counts):
+            detail += (f", estimated from a sample of the records (95% interval {human_count(low)} to "
+                       f"{human_count(high)} tokens)")
+            if _text_range(low) != _text_range(high):
+                edge = next(b for b, _ in TEXT_RANGES if b is not None and low < b <= high)
+                detail += (f"; the interval straddles the boundary of {human_count(edge)} tokens: the range is "
+                           "the estimate's")
+        return {"range": label, "detail": detail}
+    bound = sum(token_bound(d) for d in datasets)  # below TOKEN_BOUND: unsized_reason() made sure of it
+    uncounted = [d for d in datasets if recorded.tokens(d.profile) is None]
+    detail = (f"at most {human_count(bound)} tokens: the tokens are not counted for "
+              f"{', '.join(d.name for d in uncounted)}, and a byte-level tokenizer makes at most one token of each "
+              f"of their {human_count(sum(_text_bytes(d) for d in uncounted))} bytes of data (uncompressed where "
+              "known)")
+    if counts:
+        detail += (f"; at most {human_count(sum(c.high for c in counts))} tokens counted {with_tokenizer} for the "
+                   "others (the high end of the 95% interval when sampled)")
+    return {"range": _text_range(bound), "detail": detail}
 
 
 def _answer(value: bool | None) -> str | None:
@@ -351,11 +421,14 @@ def _eu_view(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
             "content_types": _unique(t.strip() for d in members
                                      for t in (d["facts"]["content_types"] or "").split(",")),
             "untyped": [d["name"] for d in members if not d["facts"]["content_types"]],
+            "measured": [d["name"] for d in members if d["modality_measured"]],
             **_size_for(modality, [by_name[d["name"]] for d in members]),
         })
-    ends = [e for e in (period_end(d["facts"]["collection_period"]) for d in datasets) if e]
+    ends = [e for e in (period_end(d["period"]) for d in datasets) if e]
     latest = f"{max(ends)[1]:02d}/{max(ends)[0]}" if ends else None
     languages = _unique(x.strip() for d in datasets for x in (d["facts"]["languages"] or "").split(","))
+    measured_languages = [{"name": d["name"], "languages": d["measured"]["languages"]} for d in datasets
+                          if d["measured"]["languages"]]
     sections = {}
     for section in EU_SECTIONS:
         members = [d for d in datasets if d["eu_category"] == section]
@@ -379,11 +452,14 @@ def _eu_view(dbom: Dbom, datasets: list[dict[str, Any]]) -> dict[str, Any]:
     vague = [d["name"] for d in datasets if consumed(dbom, d["name"])
              and (None in d["modalities"] or not d["facts"]["content_types"])]
     return {"modalities": rows, "vague_intermediates": vague, "latest_collection": latest, "languages": languages,
+            "measured_languages": measured_languages,
+            "measured_periods": [d["name"] for d in datasets if d["measured"]["collection_period"]],
             "sections": sections, "uncategorised": [d for d in datasets if d["eu_category"] not in EU_SECTIONS],
             "facts": facts, "comments": dict(dbom.model.eu_comments),
             # the datasets that do not state a fact, so that an overall answer says it is partial
-            "undated": [d["name"] for d in datasets if not period_end(d["facts"]["collection_period"])],
-            "unlanguaged": [d["name"] for d in datasets if not d["facts"]["languages"]]}
+            "undated": [d["name"] for d in datasets if not period_end(d["period"])],
+            "unlanguaged": [d["name"] for d in datasets if not d["facts"]["languages"]
+                            and not d["measured"]["languages"]]}
 
 
 def _unique(items: Iterable[str]) -> list[str]:
@@ -500,6 +576,8 @@ def render(dbom: Dbom, fmt: str) -> str:
     ctx = context(dbom)
     if fmt == "html":
         ctx["charts"] = _charts(ctx["datasets"], ctx["composition"])
+        for index, d in enumerate(ctx["datasets"], 1):
+            d["profile_charts"] = profile_charts(d["name"], d["profile"], f"chart-ds-{index}") if d["profile"] else []
     env = environment("html" if fmt == "html" else "md", EU_TODO if fmt == "eu" else TODO)
     return env.get_template(FORMATS[fmt]).render(**ctx)
 

@@ -10,6 +10,8 @@ seeded sample extrapolated by bytes. One module per job:
 - `result`: `profile_of`, a dataset's figures and their `dbom:profile:*` properties;
 - `sampling`: the seeded sample and the extrapolation with its 95% interval;
 - `languages`, `tokenizer`, `domains`, `domain_counts`, `pii`: the parts;
+- `modality`: the files' bytes by modality (`dbom:profile:modality`), from their formats and columns;
+- `recorded`: the recorded `dbom:profile:*` properties read back, for the reports, `check` and `diff`;
 - `extra`: the `dbom[profile]` extra (pycld2, tldextract, tokenizers), imported only when used.
 
 Importing this package imports none of the extra's libraries.

@@ -1,5 +1,8 @@
 """What a dataset's profile says: its figures (estimates with their 95% intervals when sampled) and the
 `dbom:profile:*` properties a DBOM records them as (issue 18's names and JSON forms).
+
+One more property is not a figure of the records: `dbom:profile:modality`, the files' bytes by
+modality, written by `dbom.profile.modality`. `dbom.profile.recorded` reads them all back.
 """
 
 from __future__ import annotations

@@ -557,15 +557,18 @@ def finish_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, proven
 
 def _profile(entry: DatasetEntry, root: Path, shards: Sequence[Shard], options: ScanOptions,
              cache: FingerprintCache | None, profiled: tuple[Any, Any] | None = None) -> tuple[tuple[str, str], ...]:
-    """The dataset's content profile properties (none with `--profile off`)."""
+    """The dataset's content profile properties (none with `--profile off`), its bytes by modality last."""
     if options.profile == "off":
         return ()
     from dbom.profile.dataset_profile import profile_properties
+    from dbom.profile.modality import modality_property
 
     profiler, ready = profiled if profiled is not None else (None, None)
+    # modality_property is called here, not in profile_properties: that one stops early when no shard holds
+    # records it reads (WebDataset tars), and those are the shards whose modality matters most
     return profile_properties(shards, root, _profile_settings(options), _field_spec(entry), cache,
                               options.keep_going, lambda message: options.warn(f"{entry.name}/{message}"),
-                              profiler, ready)
+                              profiler, ready) + modality_property(shards, root)
 
 
 def dataset_profiler(entry: DatasetEntry, options: ScanOptions, rate_bytes: int) -> Any:
@@ -602,7 +605,12 @@ def _field_spec(entry: DatasetEntry) -> FieldSpec:
 
 def _profile_identity(entry: DatasetEntry, options: ScanOptions) -> str:
     """What a dataset's profile depends on besides its shards ("" when off): kept lines are reused only alike."""
-    return "" if options.profile == "off" else _profile_settings(options).identity(_field_spec(entry))
+    if options.profile == "off":
+        return ""
+    from dbom.profile.modality import MODALITY_FORMAT
+
+    # the modality's format too: kept lines written without (or with another) dbom:profile:modality are not reused
+    return f"{_profile_settings(options).identity(_field_spec(entry))}\0modality-{MODALITY_FORMAT}"
 
 
 def _assembled(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,

@@ -10,6 +10,7 @@ this detector sees a blocked asset and a script error.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -117,7 +118,7 @@ def test_eu_summary_follows_the_template_sections(reports: dict[str, Path]) -> N
                         "2.6", "3.", "3.1", "3.2", "3.3"]
     # 1.3: per modality, the template's range and an estimate that says it is one.
     row = next(line for line in text.splitlines() if line.startswith("| Text |"))
-    assert "Less than 1 billion tokens" in row and "estimate" in row and "7,858 records" in row
+    assert "Less than 1 billion tokens" in row and "at most" in row and "not counted" in row and "7,858 records" in row
     assert "**Latest date of data acquisition or collection for model training:** 06/2024" in text
     assert "languages en, de, fr" in text
 
@@ -172,14 +173,18 @@ def _parse(text: str) -> _Page:
     return page
 
 
-def test_html_is_self_contained_with_four_charts(reports: dict[str, Path]) -> None:
+def test_html_is_self_contained_with_four_charts(reports: dict[str, Path], sample_file: Path) -> None:
     text = reports["html"].read_text(encoding="utf-8")
     page = _parse(text)
     assert "script" not in page.tags and "link" not in page.tags and "img" not in page.tags
     assert not [a for a in page.attrs if a[1] == "src"]
     hrefs = [v for tag, k, v in page.attrs if k == "href"]
     assert all(h and (h.startswith("#") or h.startswith("https://")) for h in hrefs)  # links, never assets
-    assert page.tags.count("svg") == 4
+    # the composition's four, then a languages and a domains chart per dataset whose profile measured them
+    profiles = [dict(d.profile) for d in dbom.load(sample_file).datasets]
+    profiled = sum(json.loads(p.get("dbom:profile:languages", "[]")) != [] for p in profiles) + sum(
+        bool(json.loads(p.get("dbom:profile:domains", "[]"))) for p in profiles)
+    assert profiled >= 2 and page.tags.count("svg") == 4 + profiled
     titles = [t for t in page.text if t.startswith(("Records by", "Bytes by"))]
     assert set(titles) >= {"Records by dataset", "Bytes by dataset", "Bytes by license class", "Bytes by format"}
     assert "5,800 (73.8%)" in text  # forum-qa's share of the records
@@ -279,7 +284,8 @@ def test_html_renders_in_headless_chromium_without_console_errors(reports: dict[
 
     dom = _run_chromium(reports["html"], tmp_path, "--dump-dom")
     assert dom.returncode == 0
-    assert dom.stdout.count("<svg") == 4 and "Data information: tiny-lm 1.0" in dom.stdout
+    page = reports["html"].read_text(encoding="utf-8")  # every chart drawn (the composition's and the profiles')
+    assert dom.stdout.count("<svg") == page.count("<svg") >= 4 and "Data information: tiny-lm 1.0" in dom.stdout
     assert _console_messages(dom.stderr) == []
 
 

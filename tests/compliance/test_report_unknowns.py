@@ -177,4 +177,4 @@ def test_with_one_dataset_uncategorised_only_the_unused_kinds_are_open(tmp_path:
     assert "?** No" not in eu  # recipes might be of any kind
     assert ("training:** [to be completed by the provider] (no collection period for recipes; 06/2024 for the "
             "others)") in eu
-    assert "languages en, de, fr (ISO 639-1); [to be completed by the provider] for recipes" in eu
+    assert "languages en, de, fr (ISO 639-1, as stated); [to be completed by the provider] for recipes" in eu
