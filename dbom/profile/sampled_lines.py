@@ -11,14 +11,19 @@ are extrapolated to.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from dbom.profile.sampling import RecordSample
 
 ROWS_PER_BATCH = 4096
+_ZERO = np.zeros(1, dtype=np.int64)
+_BOM = b"\xef\xbb\xbf"
 LINE_FORMATS = frozenset({"jsonl", "text"})
 
 
@@ -47,32 +52,33 @@ def sampled_lines(path: Path, compression: str | None, as_json: bool, sample: Re
 
 def _sampled_lines(path: Path, compression: str | None, as_json: bool, sample: RecordSample, key: str,
                    totals: LineTotals) -> Iterator[tuple[list[Any], list[int]]]:
-    import numpy as np
-
     from dbom.formats.compression import iter_blocks
 
     rows: list[Any] = []
     sizes: list[int] = []
-    rest = b""
+    rest = b""  # the start of a line that goes on in the next block
     for block in iter_blocks(path, compression):
-        data = rest + block if rest else block
-        view = np.frombuffer(data, dtype=np.uint8)
+        view = np.frombuffer(block, dtype=np.uint8)
         ends = np.flatnonzero(view == 10)
         if not len(ends):
-            rest = data
+            rest += block
             continue
-        starts = np.empty_like(ends)
-        starts[0] = 0
-        starts[1:] = ends[:-1] + 1
-        _take(data, view, starts, ends, as_json, sample, key, totals, rows, sizes)
-        rest = data[int(ends[-1]) + 1:]
+        first = int(ends[0])
+        if rest:  # the line begun in an earlier block: joined alone, so that the block itself is never copied
+            head = rest + block[:first]
+            _take(head, np.frombuffer(head, dtype=np.uint8), _ZERO, np.array([len(head)]), as_json, sample, key,
+                  totals, rows, sizes)
+        else:
+            _take(block, view, _ZERO, ends[:1], as_json, sample, key, totals, rows, sizes)
+        if len(ends) > 1:
+            _take(block, view, ends[:-1] + 1, ends[1:], as_json, sample, key, totals, rows, sizes)
+        rest = block[int(ends[-1]) + 1:]
         if len(rows) >= ROWS_PER_BATCH:
             yield rows, sizes
             rows, sizes = [], []
     if rest:
-        view = np.frombuffer(rest, dtype=np.uint8)
-        _take(rest, view, np.zeros(1, dtype=np.int64), np.array([len(rest)]), as_json, sample, key, totals, rows,
-              sizes)
+        _take(rest, np.frombuffer(rest, dtype=np.uint8), _ZERO, np.array([len(rest)]), as_json, sample, key, totals,
+              rows, sizes)
     if rows:
         yield rows, sizes
 
@@ -80,7 +86,6 @@ def _sampled_lines(path: Path, compression: str | None, as_json: bool, sample: R
 def _take(data: bytes, view: Any, starts: Any, ends: Any, as_json: bool, sample: RecordSample, key: str,
           totals: LineTotals, rows: list[Any], sizes: list[int]) -> None:
     """Count the lines `data[starts[i]:ends[i]]` and parse the sampled ones into `rows` (their bytes to `sizes`)."""
-    import numpy as np
     import orjson
 
     # a carriage return before the newline is not the record's
@@ -100,7 +105,12 @@ def _take(data: bytes, view: Any, starts: Any, ends: Any, as_json: bool, sample:
         if as_json:
             if not line.strip():
                 continue
-            rows.append(orjson.loads(line))
+            if totals.lines == len(present) and index == present[0] and line.startswith(_BOM):
+                line = line[len(_BOM):]  # the file's first line, after a byte-order mark (which the scan drops)
+            try:
+                rows.append(orjson.loads(line))
+            except orjson.JSONDecodeError:  # an integer beyond 64 bits is JSON too (the scan reads it so)
+                rows.append(json.loads(line))
         else:
             rows.append({"text": line.decode("utf-8", "replace")})
         sizes.append(len(line))

@@ -135,3 +135,14 @@ def test_a_dataset_of_jsonl_and_parquet_shards_is_estimated_as_a_whole(tmp_path:
     for figure in ("characters", "words"):
         truth, estimate = int(exact[f"dbom:profile:{figure}"]), int(sample[f"dbom:profile:{figure}"])
         assert abs(estimate - truth) < 0.08 * truth, (figure, estimate, truth)
+
+
+def test_a_byte_order_mark_and_big_integers_do_not_stop_the_sample(tmp_path: Path) -> None:
+    path = tmp_path / "odd.jsonl"
+    lines = [json.dumps({"text": f"line {i}", "id": 10**30 + i}) for i in range(50)]
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n")
+    totals = LineTotals()
+    rows = [row for batch, _ in sampled_lines(path, None, True, RecordSample(1 / 2), "k", totals) for row in batch]
+    keep = RecordSample(1 / 2).select("k", 0, 50)
+    assert [r["text"] for r in rows] == [f"line {i}" for i in range(50) if keep[i]] and rows
+    assert totals.lines == 50
