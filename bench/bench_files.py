@@ -30,36 +30,16 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+import launcher
 
 GENERATOR_FORMAT = 1
 
 
-# The command is started by a small launcher process, which waits for it and reports its resource use:
-# Linux carries a process's peak RSS across exec from the memory it was forked with, so a command
-# forked straight from this (large) process would report this process's size as its own peak.
-_LAUNCHER = """
-import json, os, subprocess, sys, time
-started = time.perf_counter()
-child = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)
-_, status, usage = os.wait4(child.pid, 0)
-elapsed = time.perf_counter() - started
-with open(sys.argv[1], "w") as out:
-    json.dump([os.waitstatus_to_exitcode(status), elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss], out)
-"""
-
-
 def run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds, peak RSS MB) of a whole process (timed by the launcher, its start left out)."""
-    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile(suffix=".json") as report:
-        subprocess.run([sys.executable, "-c", _LAUNCHER, report.name, *args], stdout=subprocess.DEVNULL, stderr=err,
-                       env=env, check=False)
-        code, elapsed, cpu, peak_kib = json.loads(Path(report.name).read_text())
-        if code != 0:
-            err.seek(0)
-            raise SystemExit(f"bench_files: {' '.join(args)} failed: {err.read().decode(errors='replace')[-400:]}")
-    return elapsed, cpu, peak_kib * 1024 / 1e6
+    """(wall seconds, CPU seconds, peak RSS MB) of a whole process (bench/launcher.py)."""
+    return launcher.run(args, env, "bench_files")
 
 
 def _parquet_corpus(folder: Path, files: int, file_bytes: int) -> None:

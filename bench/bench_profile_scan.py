@@ -24,37 +24,18 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+import launcher
 from bench_profile import corpus as paragraphs
 from bench_profile import urls
 
 GENERATOR_FORMAT = 1
 
-_LAUNCHER = """
-import json, os, subprocess, sys, time
-started = time.perf_counter()
-child = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)
-_, status, usage = os.wait4(child.pid, 0)
-elapsed = time.perf_counter() - started
-with open(sys.argv[1], "w") as out:
-    json.dump([os.waitstatus_to_exitcode(status), elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss], out)
-"""
-
-
 def run(args: list[str]) -> tuple[float, float, float]:
-    """(wall seconds, CPU seconds, peak RSS MB) of a whole process, timed by the launcher."""
-    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile(suffix=".json") as report:
-        subprocess.run([sys.executable, "-c", _LAUNCHER, report.name, *args], stdout=subprocess.DEVNULL, stderr=err,
-                       check=False)
-        code, elapsed, cpu, peak_kib = json.loads(Path(report.name).read_text())
-        if code != 0:
-            err.seek(0)
-            raise SystemExit(f"bench_profile_scan: {' '.join(args)} failed: "
-                             f"{err.read().decode(errors='replace')[-400:]}")
-    return elapsed, cpu, peak_kib / 1024
+    """(wall seconds, CPU seconds, peak RSS MB) of a whole process (bench/launcher.py)."""
+    return launcher.run(args, None, "bench_profile_scan")
 
 
 def build(folder: Path, files: int, megabytes: int) -> Path:
