@@ -831,5 +831,8 @@ def _read_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, kee
         if not keep_going:
             raise DbomError(job.display, f"cannot read: {exc.strerror or exc}") from None
         return replace(shard, error=f"cannot read: {exc.strerror or exc}"), identity
-    return replace(shard, records=found.records, columns=found.columns, records_digest=found.records_digest,
-                   uncompressed_bytes=found.uncompressed_bytes), identity
+    # made anew rather than with dataclasses.replace: 2 us against 10, once per file
+    return Shard(path=local.relpath, bytes=digests.size, format=detected.format, compression=detected.compression,
+                 xxh3_128=digests.xxh3_128, sha256=digests.sha256, blake3=digests.blake3, records=found.records,
+                 uncompressed_bytes=found.uncompressed_bytes, columns=found.columns,
+                 records_digest=found.records_digest), identity
