@@ -145,7 +145,7 @@ def test_eu_summary_follows_the_template_sections(reports: dict[str, Path]) -> N
     assert "**Provider name and contact details:** Example AI Lab; contact: ai-office@example.org" in text
     assert "**Date of placement of the model on the Union market:** 2026-01-15" in text
     assert "continuously trained on new data after that date: No" in text
-    assert "- **Additional comments:** The token count is an estimate" in section("1.3")
+    assert "- **Additional comments:** The range is bounded by the bytes of text" in section("1.3")
     # The complete sample manifest, scanned with the content profile, leaves nothing to complete.
     assert "to be completed" not in text
 
