@@ -323,8 +323,12 @@ def remote_errors(url: str) -> Iterator[None]:
         raise
     except FileNotFoundError as exc:
         # fsspec's HTTP filesystem reports any failed HEAD-then-GET as not found, with the real cause chained
-        if exc.__cause__ is not None and _is_transient(exc.__cause__):
-            raise TransientRemoteError(url, _describe(exc.__cause__)) from None
+        cause = exc.__cause__
+        if cause is not None and _is_transient(cause):
+            raise TransientRemoteError(url, _describe(cause)) from None
+        described = _describe(cause) if cause is not None else ""
+        if described.startswith(("access denied", "no usable credentials")):  # a 401 or 403, not a 404
+            raise DbomError(url, described) from None
         raise DbomError(url, "no such bucket, repository, revision or object") from None
     except PermissionError as exc:
         raise DbomError(url, f"access denied: {sanitize(str(exc)) or 'permission error'}") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 from corpora import copy_samples
 from helpers import datasets_by_name, load_json, props, run_dbom, shards_of
 from loopback_http import serve_flaky_folder, serve_folder
@@ -81,3 +82,22 @@ def test_access_denied_is_one_line_at_once(tmp_path: Path) -> None:
         server.server_close()
     assert done.returncode == 1
     assert done.stderr == f"dbom: error: {url}: access denied (ClientResponseError)\n"  # at once: not retried
+
+
+def test_a_refusal_fsspec_reports_as_not_found_is_still_access_denied() -> None:
+    # fsspec's HTTP filesystem turns a failed HEAD-then-GET into FileNotFoundError with the real cause
+    # chained; whether a 403 arrives so or bare depends on which request met it first
+    import aiohttp
+    from yarl import URL
+
+    from dbom.errors import DbomError
+    from dbom.sources.remote import remote_errors
+
+    url = "http://127.0.0.1:9/private/data.parquet"
+    request = aiohttp.RequestInfo(URL(url), "GET", {}, URL(url))  # type: ignore[arg-type]
+    for status, said in ((403, "access denied (ClientResponseError)"),
+                         (404, "no such bucket, repository, revision or object")):
+        refusal = aiohttp.ClientResponseError(request, (), status=status, message="refused")
+        with pytest.raises(DbomError) as caught, remote_errors(url):
+            raise FileNotFoundError(url) from refusal
+        assert str(caught.value) == f"{url}: {said}"
