@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dbom.errors import DbomError
 from dbom.model import Shard
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from dbom.profile.tokenizer import TokenCounter
 
 PROFILE_MODES = ("off", "sample", "exact")
+TABLE_BATCH_ROWS = 4096
 PROFILE_KEY = "profile\0"
 
 
@@ -149,4 +150,25 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
         total.merge(one)
         if key and cache is not None:
             cache.put(key, one.to_json())
+    return tuple(profile_of(total, settings.sme).properties())
+
+
+def table_profile_properties(parts: Sequence[tuple[str, Any]], settings: ProfileSettings,
+                             spec: FieldSpec) -> tuple[tuple[str, str], ...]:
+    """The `dbom:profile:*` properties of a dataset given as Arrow tables (a `datasets` object's splits, in
+    memory or memory-mapped): `parts` are (key, table), the key the digest of the table's content, by which
+    its records are drawn; read in record batches, merged in order."""
+    from dbom.profile.accumulator import ProfileAccumulator
+    from dbom.profile.result import profile_of
+    from dbom.profile.sampling import RecordSample
+
+    if not parts:
+        return ()
+    sample = RecordSample(sample_rate(sum(int(table.nbytes) for _, table in parts), settings.mode))
+    total = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=sample)
+    for key, table in parts:
+        one = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=sample, shard_key=key)
+        for batch in table.to_batches(max_chunksize=TABLE_BATCH_ROWS):
+            one.add(batch)
+        total.merge(one)
     return tuple(profile_of(total, settings.sme).properties())

@@ -26,7 +26,7 @@ ROWS_PER_BATCH = 4096
 WARC_BATCH_CHARACTERS = 32 << 20
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _WARC_FIELDS = ("WARC-Target-URI", "WARC-Date", "text")
-PROFILED_FORMATS = frozenset({"parquet", "arrow", "jsonl", "json", "csv", "tsv", "text", "warc"})
+PROFILED_FORMATS = frozenset({"parquet", "arrow", "arrow-stream", "jsonl", "json", "csv", "tsv", "text", "warc"})
 
 
 def record_batches(path: Path, format: str, compression: str | None) -> Iterator[Any]:
@@ -36,7 +36,7 @@ def record_batches(path: Path, format: str, compression: str | None) -> Iterator
             import pyarrow.parquet as pq
 
             yield from pq.ParquetFile(path).iter_batches(batch_size=ROWS_PER_BATCH)
-        elif format == "arrow":
+        elif format in ("arrow", "arrow-stream"):  # what `datasets` writes is the stream format
             yield from _arrow_batches(path)
         elif format in ("csv", "tsv"):
             import pyarrow as pa

@@ -571,6 +571,13 @@ def _profile(entry: DatasetEntry, root: Path, shards: Sequence[Shard], options: 
                               profiler, ready) + modality_property(shards, root)
 
 
+def profile_settings_of(options: ScanOptions, entry: DatasetEntry | None) -> tuple[Any, Any]:
+    """(ProfileSettings, FieldSpec) of a scan's options and a dataset's manifest entry (None: fields by name)."""
+    from dbom.profile.fields import FieldSpec
+
+    return _profile_settings(options), _field_spec(entry) if entry is not None else FieldSpec()
+
+
 def dataset_profiler(entry: DatasetEntry, options: ScanOptions, rate_bytes: int) -> Any:
     """The DatasetProfiler of `entry` for shards profiled as they are read, or None with `--profile off`."""
     if options.profile == "off":

@@ -76,7 +76,32 @@ def record_datasets_object(obj: Any, name: str | None = None, options: Any = Non
 
         shards = tuple(sorted((*scanned.shards, *in_memory), key=lambda s: s.path))
         scanned = replace(scanned, shards=shards, digest=dataset_digest(shards))
+    if options.profile != "off":
+        scanned = replace(scanned, profile=_profile(parts, scanned, in_memory, options, entry))
     return _with_info(scanned, kind, parts, info, entry, options.warn)
+
+
+def _profile(parts: Mapping[str, Any], scanned: Dataset, in_memory: Sequence[Shard], options: Any,
+             entry: DatasetEntry | None) -> tuple[tuple[str, str], ...]:
+    """The content profile of the object's rows, read from its tables (the rows a model is trained on: the
+    indices mapping applied), with the modality the scan found for its files. A split's records are drawn by
+    its content: an in-memory split's digest, else the digest of the cache files' digests and the split."""
+    import xxhash
+
+    from dbom.profile.dataset_profile import table_profile_properties
+    from dbom.profile.modality import modality_property
+    from dbom.scanning.scanner import profile_settings_of
+
+    memory = {shard.path.rpartition("/")[0]: shard.xxh3_128 for shard in in_memory}
+    digests = "".join(sorted(s.xxh3_128 for s in scanned.shards if s not in in_memory))
+    files = xxhash.xxh3_128_hexdigest(digests.encode())
+    tables = []
+    for split, part in parts.items():
+        table = _table(part)
+        if table is not None:
+            tables.append((memory.get(split) or xxhash.xxh3_128_hexdigest(f"{split}\0{files}".encode()), table))
+    settings, spec = profile_settings_of(options, entry)
+    return table_profile_properties(tables, settings, spec) + modality_property(scanned.shards, None)
 
 
 def datasets_object_name(obj: Any) -> str:

@@ -130,3 +130,33 @@ def test_recorded_datasets_write_validate_and_read_back(built: datasets.DatasetD
         assert dbom.validate_file(out) == []
         assert dbom.load(out).datasets[0] == recorded
         assert str(tmp_path) not in out.read_text()
+
+
+def test_a_datasets_object_is_profiled_from_its_rows_in_memory_or_on_disk(tmp_path: Path) -> None:
+    pytest.importorskip("pycld2", reason="the profile extra: pip install -e '.[profile]'")
+    texts = [f"The river ran past the old mill on day {i}, and the miller counted the sacks again." for i in range(400)]
+    rows = {"text": texts, "url": [f"https://www.site{i % 9}.org/post/{i}" for i in range(400)]}
+    in_memory = datasets.Dataset.from_dict(rows)
+    in_memory.save_to_disk(str(tmp_path / "saved"))
+    on_disk = datasets.load_from_disk(str(tmp_path / "saved"))
+    options = dbom.ScanOptions(profile="exact", use_cache=False)
+    profiles = [dict(record_datasets_object(obj, "rows", options).profile) for obj in (in_memory, on_disk)]
+    assert profiles[0] == profiles[1]  # the same rows, the same profile, whatever backs them
+    assert int(profiles[0]["dbom:profile:words"]) == sum(len(t.split()) for t in texts)
+    assert int(profiles[0]["dbom:profile:characters"]) == sum(len(t) for t in texts)
+    assert json.loads(profiles[0]["dbom:profile:languages"])[0]["language"] == "en"
+    assert profiles[0]["dbom:profile:domains-distinct"] == "9"
+    # a split with an indices mapping counts the rows it holds, not those of the table under it
+    subset = datasets.DatasetDict({"train": on_disk.select(range(100))})
+    words = int(dict(record_datasets_object(subset, "rows", options).profile)["dbom:profile:words"])
+    assert words == sum(len(t.split()) for t in texts[:100])
+
+
+def test_a_saved_dataset_folder_is_profiled_by_a_plain_scan(tmp_path: Path) -> None:
+    pytest.importorskip("pycld2", reason="the profile extra: pip install -e '.[profile]'")
+    texts = [f"Record {i}: a short English sentence about the weather in the valley." for i in range(200)]
+    datasets.Dataset.from_dict({"text": texts}).save_to_disk(str(tmp_path / "saved"))
+    scanned = dbom.scan([tmp_path / "saved"], options=dbom.ScanOptions(profile="exact", use_cache=False))
+    profile = dict(scanned.datasets[0].profile)
+    assert {s.format for s in scanned.datasets[0].shards} == {"arrow-stream"}
+    assert int(profile["dbom:profile:words"]) == sum(len(t.split()) for t in texts)
