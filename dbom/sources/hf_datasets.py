@@ -223,8 +223,11 @@ def _scan_files(name: str, files: Sequence[Path], options: Any, entry: DatasetEn
     model = scan(manifest=Manifest(datasets=entries), options=options)
     by_key = {d.name: d for d in model.datasets}
     scanned = [_only_splits(by_key[keys[folder]], splits.get(folder)) for folder in folders]
+    # The scan's link to its kept lines (dbom.scanning.snapshot_lines) is dropped: they would be kept for the
+    # folder's entry but hold this dataset's lines (renamed, its splits chosen, folders merged), and a
+    # rescan of the folder would copy them as its own.
     if len(scanned) == 1:
-        return replace(scanned[0], name=name, include=(), exclude=())
+        return replace(scanned[0], name=name, include=(), exclude=(), snapshot=None)
     prefixes = _unique_names([folder.name or "root" for folder in folders])
     shards = tuple(sorted((replace(s, path=f"{p}/{s.path}") for p, d in zip(prefixes, scanned, strict=True)
                            for s in d.shards), key=lambda s: s.path))
@@ -238,6 +241,7 @@ def _scan_files(name: str, files: Sequence[Path], options: Any, entry: DatasetEn
         return value if all(getattr(d, attr) == value for d in scanned) else None
 
     return replace(first, name=name, shards=shards, docs=docs, digest=dataset_digest(shards), include=(), exclude=(),
+                   snapshot=None,
                    vcs=same("vcs"), hub=None, license=same("license") or License(),
                    description=same("description"), homepage=same("homepage"))
 

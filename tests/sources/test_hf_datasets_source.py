@@ -160,3 +160,27 @@ def test_a_saved_dataset_folder_is_profiled_by_a_plain_scan(tmp_path: Path) -> N
     profile = dict(scanned.datasets[0].profile)
     assert {s.format for s in scanned.datasets[0].shards} == {"arrow-stream"}
     assert int(profile["dbom:profile:words"]) == sum(len(t.split()) for t in texts)
+
+
+def test_a_dataset_dict_over_two_folders_is_recorded_again_after_a_change(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # as the Recorder writes (the scan cache on, lines kept): the second recording crashed, reading the
+    # merged dataset's kept lines as those of its first folder
+    from dbom.fingerprint.cache import default_cache_dir
+
+    monkeypatch.chdir(tmp_path)
+    datasets.Dataset.from_dict({"x": list(range(8))}).save_to_disk("a")
+    datasets.Dataset.from_dict({"x": [1, 2]}).save_to_disk("b")
+
+    def record(out: str) -> dict[str, int | None]:
+        both = datasets.DatasetDict(train=datasets.load_from_disk("a"), test=datasets.load_from_disk("b"))
+        recorded = record_datasets_object(both, name="dd")
+        dbom.write(Dbom(model=ModelInfo(name="m"), datasets=(recorded,)), tmp_path / out, memo_dir=default_cache_dir())
+        return {s.path: s.records for s in dbom.load(tmp_path / out).datasets[0].shards}
+
+    first = record("one.json")
+    assert record("two.json") == first == {"a/data-00000-of-00001.arrow": 8, "b/data-00000-of-00001.arrow": 2}
+    datasets.Dataset.from_dict({"x": [5, 6, 7]}).save_to_disk("b2")
+    (tmp_path / "b").rename(tmp_path / "b-old")
+    (tmp_path / "b2").rename(tmp_path / "b")
+    assert record("three.json") == {"a/data-00000-of-00001.arrow": 8, "b/data-00000-of-00001.arrow": 3}
