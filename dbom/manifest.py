@@ -373,7 +373,7 @@ def _dataset(item: Any, base: Path, label: str, parent: Mapping[str, Any]) -> Da
         description=_optional_text(entry, "description", label, name),
         homepage=_optional_text(entry, "homepage", label, name),
         location=_optional_text(entry, "location", label, name),
-        text_field=_optional_text(entry, "text_field", label, name),
+        text_field=_text_field(entry, label, name),
         url_field=_optional_text(entry, "url_field", label, name),
         date_field=_optional_text(entry, "date_field", label, name),
         license=_license(entry, label, f"datasets[{name}].license") if entry.get("license") is not None else None,
@@ -441,6 +441,17 @@ def _license(section: Mapping[str, Any], label: str, where: str) -> str:
         return stated_license(str(value))
     except ValueError as exc:
         raise ManifestError(label, f"{_at(section, 'license')}{where}: {exc}") from None
+
+
+def _text_field(entry: Mapping[str, Any], label: str, name: str) -> str | None:
+    """`text_field`: a field, or a list of fields whose texts the profile joins (kept as `a+b`)."""
+    value = entry.get("text_field")
+    if isinstance(value, list):
+        if not value or not all(isinstance(v, str) and v and "+" not in v for v in value):
+            raise ManifestError(label, f"{_at(entry, 'text_field')}datasets[{name}].text_field must be a field name "
+                                       "or a list of field names")
+        return "+".join(value)
+    return _optional_text(entry, "text_field", label, name)
 
 
 def _optional_text(entry: Mapping[str, Any], key: str, label: str, name: str) -> str | None:

@@ -22,6 +22,13 @@ DATE_NAMES = ("date", "created", "created_at", "creation_date", "timestamp", "cr
               "warc_date", "published", "published_at", "publication_date", "date_published", "datetime",
               "last_modified", "time")
 
+# Records whose text is in several fields (question and answer, instruction and output...): when no field
+# above is found, the first group of which at least two fields are there; their texts joined by a newline.
+TEXT_GROUPS = (("instruction", "input", "output"), ("prompt", "response"), ("prompt", "completion"),
+               ("prompt", "chosen"), ("question", "context", "answer"), ("query", "response"),
+               ("problem", "solution"), ("title", "body"))
+JOIN = "+"  # a text field of several: their paths joined by it (`question+answer`)
+
 # What a field holds, as far as the profile cares.
 STRING, DATE, OTHER = "string", "date", "other"
 _USABLE = {"text": (STRING,), "url": (STRING,), "date": (DATE, STRING)}
@@ -60,15 +67,16 @@ def find_fields(source: Any, spec: FieldSpec | None = None, name: str | None = N
     for role in ("text", "url", "date"):
         stated = getattr(spec, role)
         if stated is None:
-            found[role] = _by_name(paths, role)
+            found[role] = _by_name(paths, role) or (_text_group(paths) if role == "text" else None)
         elif typed:
-            kind = kinds.get(stated)
-            if kind is None:
-                available = ", ".join(path for path, _ in paths) or "none"
-                raise DbomError(name, f"{role}_field {stated!r} is not a field of the records (fields: {available})")
-            if kind not in _USABLE[role]:
-                wanted = "strings" if role != "date" else "dates, timestamps or ISO 8601 strings"
-                raise DbomError(name, f"{role}_field {stated!r} does not hold {wanted}")
+            for part in stated.split(JOIN) if role == "text" else (stated,):
+                kind = kinds.get(part)
+                if kind is None:
+                    available = ", ".join(path for path, _ in paths) or "none"
+                    raise DbomError(name, f"{role}_field {part!r} is not a field of the records (fields: {available})")
+                if kind not in _USABLE[role]:
+                    wanted = "strings" if role != "date" else "dates, timestamps or ISO 8601 strings"
+                    raise DbomError(name, f"{role}_field {part!r} does not hold {wanted}")
             found[role] = stated
         else:
             found[role] = stated  # a JSON record may lack an optional key: the others may have it
@@ -92,6 +100,16 @@ def _by_name(paths: list[tuple[str, str]], role: str) -> str | None:
         if best is None or key < best:
             best, chosen = key, path
     return chosen
+
+
+def _text_group(paths: list[tuple[str, str]]) -> str | None:
+    """The top-level string fields of the first TEXT_GROUPS group present in at least two fields, joined."""
+    strings = {_normal(path): path for path, kind in paths if kind == STRING and "." not in path}
+    for group in TEXT_GROUPS:
+        present = [strings[name] for name in group if name in strings]
+        if len(present) >= 2:
+            return JOIN.join(present)
+    return None
 
 
 def schema_paths(schema: Any, prefix: str = "") -> Iterator[tuple[str, str]]:

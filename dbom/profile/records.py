@@ -50,8 +50,15 @@ def _column(batch: Any, path: str | None, as_string: bool) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from dbom.profile.fields import JOIN
+
     if path is None:
         return None
+    if JOIN in path:  # a text of several fields: each row's present ones joined by a newline
+        columns = [c.to_pylist() for c in (_column(batch, part, True) for part in path.split(JOIN)) if c is not None]
+        if not columns:
+            return None
+        return pa.array([_joined(values) for values in zip(*columns, strict=True)], type=pa.large_string())
     names = batch.schema.names
     if path in names:
         array = batch.column(names.index(path))
@@ -83,11 +90,17 @@ def row_columns(rows: Sequence[Any], fields: Fields) -> Columns:
     """The profiled columns of dict rows (JSON records); a row that is not an object has no fields."""
     import pyarrow as pa
 
+    from dbom.profile.fields import JOIN
+
     def strings(path: str | None) -> Any:
         if path is None:
             return None
-        parts = path.split(".")
-        values = [_string_at(row, path, parts) for row in rows]
+        if JOIN in path:  # a text of several fields: each row's present ones joined by a newline
+            fields = [(part, part.split(".")) for part in path.split(JOIN)]
+            values = [_joined([_string_at(row, part, parts) for part, parts in fields]) for row in rows]
+        else:
+            parts = path.split(".")
+            values = [_string_at(row, path, parts) for row in rows]
         try:
             return pa.array(values, type=pa.large_string())
         except UnicodeEncodeError:  # a lone surrogate (`"\ud800"` in JSON) is not UTF-8: it becomes U+FFFD
@@ -95,6 +108,12 @@ def row_columns(rows: Sequence[Any], fields: Fields) -> Columns:
                             type=pa.large_string())
 
     return Columns(len(rows), strings(fields.text), strings(fields.url), strings(fields.date))
+
+
+def _joined(values: Sequence[str | None]) -> str | None:
+    """The strings of `values` joined by a newline; None when there is none."""
+    present = [v for v in values if v is not None]
+    return "\n".join(present) if present else None
 
 
 def _string_at(row: Any, path: str, parts: list[str]) -> str | None:
