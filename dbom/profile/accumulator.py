@@ -34,7 +34,7 @@ from dbom.profile.sampling import UNIT as _UNIT
 from dbom.profile.sampling import RatioSums, RecordSample
 from dbom.profile.tokenizer import TokenCounter
 
-PROFILE_FORMAT = 2
+PROFILE_FORMAT = 3  # part of the cache keys and of the kept lines' identity: bump when what is counted changes
 _ROLES = ("text", "url", "date")
 _DISCOVERY_ROWS = 100  # JSON rows have no schema: fields are found in the first batch's first 100 objects
 

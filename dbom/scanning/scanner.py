@@ -614,10 +614,12 @@ def _profile_identity(entry: DatasetEntry, options: ScanOptions) -> str:
     """What a dataset's profile depends on besides its shards ("" when off): kept lines are reused only alike."""
     if options.profile == "off":
         return ""
+    from dbom.profile.accumulator import PROFILE_FORMAT
     from dbom.profile.modality import MODALITY_FORMAT
 
-    # the modality's format too: kept lines written without (or with another) dbom:profile:modality are not reused
-    return f"{_profile_settings(options).identity(_field_spec(entry))}\0modality-{MODALITY_FORMAT}"
+    # the formats of the profile and of the modality too: kept lines written with other ones are not reused
+    return (f"{_profile_settings(options).identity(_field_spec(entry))}\0profile-{PROFILE_FORMAT}"
+            f"\0modality-{MODALITY_FORMAT}")
 
 
 def _assembled(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,

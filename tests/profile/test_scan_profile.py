@@ -181,3 +181,23 @@ def test_a_transformers_fast_tokenizer_counts_too(tmp_path: Path) -> None:
     found = _profile(out, "web")
     assert int(found["dbom:profile:tokens"]) == sum(len(r["text"].split()) for r in rows)
     assert json.loads(found["dbom:profile:tokenizer"])["name"] == "tiny-lm"
+
+
+def test_kept_lines_of_another_profile_format_are_not_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dbom.fingerprint.cache import default_cache_dir
+    from dbom.profile import accumulator
+    from dbom.scanning.cache import SnapshotShards
+
+    _web(tmp_path / "web", 40)
+    options = dbom.ScanOptions(profile="exact")
+
+    def scan_and_write() -> Any:
+        scanned = dbom.scan([tmp_path / "web"], options=options)
+        dbom.write(scanned, tmp_path / "out.json", memo_dir=default_cache_dir())  # keeps the lines, as the CLI
+        return scanned.datasets[0]
+
+    scan_and_write()
+    assert isinstance(scan_and_write().shards, SnapshotShards)  # unchanged: copied from the kept lines
+    monkeypatch.setattr(accumulator, "PROFILE_FORMAT", accumulator.PROFILE_FORMAT + 1)
+    again = scan_and_write()
+    assert not isinstance(again.shards, SnapshotShards) and dict(again.profile)["dbom:profile:mode"] == "exact"
