@@ -28,6 +28,10 @@ TEXT_GROUPS = (("instruction", "input", "output"), ("prompt", "response"), ("pro
                ("prompt", "chosen"), ("question", "context", "answer"), ("query", "response"),
                ("problem", "solution"), ("title", "body"))
 JOIN = "+"  # a text field of several: their paths joined by it (`question+answer`)
+# Chat records: a list of messages whose texts are joined by a newline, written `messages[].content`.
+CHAT_NAMES = ("messages", "conversations", "conversation", "dialog", "dialogue", "turns", "chat")
+CHAT_KEYS = ("content", "value", "text")
+ITEMS = "[]."  # `list[].key`: the `key` of each item of the list field `list`
 
 # What a field holds, as far as the profile cares.
 STRING, DATE, OTHER = "string", "date", "other"
@@ -67,7 +71,10 @@ def find_fields(source: Any, spec: FieldSpec | None = None, name: str | None = N
     for role in ("text", "url", "date"):
         stated = getattr(spec, role)
         if stated is None:
-            found[role] = _by_name(paths, role) or (_text_group(paths) if role == "text" else None)
+            found[role] = _by_name(paths, role) or (_text_group(paths) or _chat_field(source)
+                                                    if role == "text" else None)
+        elif role == "text" and ITEMS in stated:  # the items of a list: checked as they are read
+            found[role] = stated
         elif typed:
             for part in stated.split(JOIN) if role == "text" else (stated,):
                 kind = kinds.get(part)
@@ -109,6 +116,36 @@ def _text_group(paths: list[tuple[str, str]]) -> str | None:
         present = [strings[name] for name in group if name in strings]
         if len(present) >= 2:
             return JOIN.join(present)
+    return None
+
+
+def _chat_field(source: Any) -> str | None:
+    """`name[].key` for a top-level list named as chat messages (CHAT_NAMES) whose items hold a string
+    `key` (CHAT_KEYS), in a pyarrow Schema (list of structs) or a JSON record (list of objects)."""
+    if source is None:
+        return None
+    if isinstance(source, Mapping):
+        for name in CHAT_NAMES:
+            items = next((v for k, v in source.items() if _normal(str(k)) == name), None)
+            if isinstance(items, list):
+                first = next((item for item in items if isinstance(item, Mapping)), None)
+                key = next((k for k in CHAT_KEYS if first is not None and isinstance(first.get(k), str)), None)
+                if key is not None:
+                    return f"{next(k for k in source if _normal(str(k)) == name)}{ITEMS}{key}"
+        return None
+    import pyarrow as pa
+
+    fields = {_normal(field.name): field for field in source}
+    for name in CHAT_NAMES:
+        field = fields.get(name)
+        if field is None or not (pa.types.is_list(field.type) or pa.types.is_large_list(field.type)):
+            continue
+        item = field.type.value_type
+        if pa.types.is_struct(item):
+            children = {child.name: child for child in item}
+            key = next((k for k in CHAT_KEYS if k in children and arrow_kind(children[k].type) == STRING), None)
+            if key is not None:
+                return f"{field.name}{ITEMS}{key}"
     return None
 
 

@@ -50,10 +50,16 @@ def _column(batch: Any, path: str | None, as_string: bool) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from dbom.profile.fields import JOIN
+    from dbom.profile.fields import ITEMS, JOIN
 
     if path is None:
         return None
+    if ITEMS in path and JOIN not in path:  # a chat: each row's messages' texts joined by a newline
+        name, _, key = path.partition(ITEMS)
+        if name not in batch.schema.names:
+            return None
+        values = batch.column(batch.schema.names.index(name)).to_pylist()
+        return pa.array([_items_text(value, key) for value in values], type=pa.large_string())
     if JOIN in path:  # a text of several fields: each row's present ones joined by a newline
         columns = [c.to_pylist() for c in (_column(batch, part, True) for part in path.split(JOIN)) if c is not None]
         if not columns:
@@ -90,12 +96,15 @@ def row_columns(rows: Sequence[Any], fields: Fields) -> Columns:
     """The profiled columns of dict rows (JSON records); a row that is not an object has no fields."""
     import pyarrow as pa
 
-    from dbom.profile.fields import JOIN
+    from dbom.profile.fields import ITEMS, JOIN
 
     def strings(path: str | None) -> Any:
         if path is None:
             return None
-        if JOIN in path:  # a text of several fields: each row's present ones joined by a newline
+        if ITEMS in path and JOIN not in path:  # a chat: each row's messages' texts joined by a newline
+            name, _, key = path.partition(ITEMS)
+            values = [_items_text(row.get(name) if isinstance(row, Mapping) else None, key) for row in rows]
+        elif JOIN in path:  # a text of several fields: each row's present ones joined by a newline
             fields = [(part, part.split(".")) for part in path.split(JOIN)]
             values = [_joined([_string_at(row, part, parts) for part, parts in fields]) for row in rows]
         else:
@@ -108,6 +117,14 @@ def row_columns(rows: Sequence[Any], fields: Fields) -> Columns:
                             type=pa.large_string())
 
     return Columns(len(rows), strings(fields.text), strings(fields.url), strings(fields.date))
+
+
+def _items_text(items: Any, key: str) -> str | None:
+    """The string `key` of each object of the list `items`, joined by a newline; None when there is none."""
+    if not isinstance(items, list):
+        return None
+    return _joined([item.get(key) if isinstance(item, Mapping) and isinstance(item.get(key), str) else None
+                    for item in items])
 
 
 def _joined(values: Sequence[str | None]) -> str | None:

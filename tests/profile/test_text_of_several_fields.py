@@ -1,4 +1,5 @@
-"""A record whose text is in several fields (question and answer, instruction and output) is profiled whole."""
+"""A record whose text is in several fields (question and answer, instruction and output, the messages of a
+chat) is profiled whole."""
 
 from __future__ import annotations
 
@@ -54,3 +55,40 @@ def test_a_stated_field_that_is_not_there_is_named(tmp_path: Path) -> None:
     done = run_dbom("scan", "-c", str(manifest), "--profile", "exact", "--no-cache", "-o", str(tmp_path / "x.json"))
     assert done.returncode != 0
     assert "text_field 'steps' is not a field of the records" in done.stderr and done.stderr.count("\n") == 1
+
+
+CHATS = [[{"role": "user", "content": f"How do I keep bread fresh for {i} days?"},
+          {"role": "assistant", "content": "Wrap it in a cloth and keep it in a cool, dry box."}] for i in range(60)]
+
+
+def _chat_text(messages: list[dict[str, str]], key: str = "content") -> str:
+    return "\n".join(m[key] for m in messages)
+
+
+def test_chat_messages_are_read_as_their_texts_in_json_lines_and_parquet(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lines = tmp_path / "lines"
+    lines.mkdir()
+    (lines / "chat.jsonl").write_text("".join(json.dumps({"id": i, "messages": m}) + "\n" for i, m in enumerate(CHATS)))
+    table = tmp_path / "table"
+    table.mkdir()
+    rows = [{"id": i, "messages": m} for i, m in enumerate(CHATS)]
+    pq.write_table(pa.Table.from_pylist(rows), table / "chat.parquet")
+    expected = sum(len(_chat_text(m)) for m in CHATS)
+    for root in (lines, table):
+        profile = _profile(root)
+        assert int(profile["dbom:profile:characters"]) == expected, root.name
+        assert int(profile["dbom:profile:words"]) == sum(len(_chat_text(m).split()) for m in CHATS)
+
+
+def test_the_manifest_names_a_chat_field_of_its_own_shape(tmp_path: Path) -> None:
+    root = tmp_path / "sharegpt"
+    root.mkdir()
+    turns = [[{"from": m["role"], "value": m["content"]} for m in chat] for chat in CHATS]
+    (root / "part.jsonl").write_text("".join(json.dumps({"dialog_turns": t}) + "\n" for t in turns))
+    manifest = tmp_path / "dbom.yaml"
+    manifest.write_text("model: {name: m}\ndatasets:\n  - name: sharegpt\n    path: sharegpt\n"
+                        "    text_field: dialog_turns[].value\n", encoding="utf-8")
+    assert int(_profile(root, manifest)["dbom:profile:characters"]) == sum(len(_chat_text(t, "value")) for t in turns)
