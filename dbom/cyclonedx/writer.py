@@ -181,7 +181,7 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
             usable = previous is not None and previous.usable(separator, out.trust)
             if usable and out.sink is not None:
                 # the lines kept by the last write passed this validator: those written again need no new check
-                out.sink.also_valid(previous.digests()[1])
+                out.sink.also_valid(link.patch.tables.lines if link.patch is not None else previous.digests()[1])
             if link is not None:
                 patched = link.patch is not None and usable
                 index = link.patch.index if patched else SummaryIndex.of(ds.shards)

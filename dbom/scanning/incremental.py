@@ -83,7 +83,7 @@ def plan_patch(stored: StoredLines, dropped: Sequence[Shard | DocFile],
     if (any(_CONTROL.search(shard.path) for shard in (*dropped, *added)) or _CONTROL_BYTES.search(text)
             or text.count(b"\t") != stored.shards or text.count(b"\n") != stored.shards):
         return None
-    paths = _ShardPaths(tables.digest_lines)
+    paths = _ShardPaths(text)
     removed = sorted(paths.index_of(shard.path) for shard in dropped)
     if any(line is None for line in removed):
         return None

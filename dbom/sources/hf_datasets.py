@@ -68,7 +68,8 @@ def record_datasets_object(obj: Any, name: str | None = None, options: Any = Non
     for path in files:
         if not path.is_file():
             raise DbomError(path.name, f"a cache file of dataset {label!r} no longer exists")
-    scanned = _scan_files(label, files, options, entry)
+    # the files scanned without the profile: it is made from the object's tables below, once
+    scanned = _scan_files(label, files, replace(options, profile="off"), entry)
     in_memory = [_memory_shard(f"{split}/{IN_MEMORY}" if split else IN_MEMORY, part, options)
                  for split, part in parts.items() if not _cache_files(part) and _table(part) is not None]
     if in_memory:
