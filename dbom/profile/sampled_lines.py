@@ -19,11 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from dbom.formats.lines import UTF8_BOM
 from dbom.profile.sampling import RecordSample
 
 ROWS_PER_BATCH = 4096
 _ZERO = np.zeros(1, dtype=np.int64)
-_BOM = b"\xef\xbb\xbf"
+_BOM = UTF8_BOM.encode()
 LINE_FORMATS = frozenset({"jsonl", "text"})
 
 
@@ -57,7 +58,9 @@ def _sampled_lines(path: Path, compression: str | None, as_json: bool, sample: R
     rows: list[Any] = []
     sizes: list[int] = []
     rest = b""  # the start of a line that goes on in the next block
-    for block in iter_blocks(path, compression):
+    for number, block in enumerate(iter_blocks(path, compression)):
+        if number == 0 and block.startswith(_BOM):  # a byte-order mark, which the scan drops too
+            block = block[len(_BOM):]
         view = np.frombuffer(block, dtype=np.uint8)
         ends = np.flatnonzero(view == 10)
         if not len(ends):
@@ -105,8 +108,6 @@ def _take(data: bytes, view: Any, starts: Any, ends: Any, as_json: bool, sample:
         if as_json:
             if not line.strip():
                 continue
-            if totals.lines == len(present) and index == present[0] and line.startswith(_BOM):
-                line = line[len(_BOM):]  # the file's first line, after a byte-order mark (which the scan drops)
             try:
                 rows.append(orjson.loads(line))
             except orjson.JSONDecodeError:  # an integer beyond 64 bits is JSON too (the scan reads it so)
