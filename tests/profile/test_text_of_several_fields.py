@@ -35,23 +35,26 @@ def test_question_and_answer_are_found_and_joined(tmp_path: Path) -> None:
     assert json.loads(profile["dbom:profile:languages"])[0]["language"] == "en"
 
 
+def _stating(tmp_path: Path, name: str, text_field: str) -> Path:
+    """A manifest of the one dataset `name` (a folder in `tmp_path`) that states its `text_field`."""
+    manifest = tmp_path / "dbom.yaml"
+    manifest.write_text(f"model: {{name: m}}\ndatasets:\n  - name: {name}\n    path: {name}\n"
+                        f"    text_field: {text_field}\n", encoding="utf-8")
+    return manifest
+
+
 def test_the_manifest_names_several_text_fields(tmp_path: Path) -> None:
     root = tmp_path / "recipes"
     shutil.copytree(SAMPLES / "recipes", root)
-    manifest = tmp_path / "dbom.yaml"
-    manifest.write_text("model: {name: m}\ndatasets:\n  - name: recipes\n    path: recipes\n"
-                        "    text_field: [title, ingredients, instructions]\n", encoding="utf-8")
+    manifest = _stating(tmp_path, "recipes", "[title, ingredients, instructions]")
     rows = [r for path in sorted(root.glob("*.csv")) for r in csv.DictReader(path.open(encoding="utf-8"))]
     joined = ["\n".join(v for v in (r["title"], r["ingredients"], r["instructions"]) if v) for r in rows]
     assert int(_profile(root, manifest)["dbom:profile:characters"]) == sum(len(t) for t in joined)
 
 
 def test_a_stated_field_that_is_not_there_is_named(tmp_path: Path) -> None:
-    root = tmp_path / "recipes"
-    shutil.copytree(SAMPLES / "recipes", root)
-    manifest = tmp_path / "dbom.yaml"
-    manifest.write_text("model: {name: m}\ndatasets:\n  - name: recipes\n    path: recipes\n"
-                        "    text_field: [title, steps]\n", encoding="utf-8")
+    shutil.copytree(SAMPLES / "recipes", tmp_path / "recipes")
+    manifest = _stating(tmp_path, "recipes", "[title, steps]")
     done = run_dbom("scan", "-c", str(manifest), "--profile", "exact", "--no-cache", "-o", str(tmp_path / "x.json"))
     assert done.returncode != 0
     assert "text_field 'steps' is not a field of the records" in done.stderr and done.stderr.count("\n") == 1
@@ -88,7 +91,5 @@ def test_the_manifest_names_a_chat_field_of_its_own_shape(tmp_path: Path) -> Non
     root.mkdir()
     turns = [[{"from": m["role"], "value": m["content"]} for m in chat] for chat in CHATS]
     (root / "part.jsonl").write_text("".join(json.dumps({"dialog_turns": t}) + "\n" for t in turns))
-    manifest = tmp_path / "dbom.yaml"
-    manifest.write_text("model: {name: m}\ndatasets:\n  - name: sharegpt\n    path: sharegpt\n"
-                        "    text_field: dialog_turns[].value\n", encoding="utf-8")
+    manifest = _stating(tmp_path, "sharegpt", "dialog_turns[].value")
     assert int(_profile(root, manifest)["dbom:profile:characters"]) == sum(len(_chat_text(t, "value")) for t in turns)
