@@ -16,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from dbom.formats import inspect_shard
 from dbom.formats.base import Detected, Inspection
@@ -41,12 +41,13 @@ class Inspector:
         self._lock = threading.Lock()
 
     def inspect(self, path: Path, detected: Detected, size: int, records_digest: bool = False,
-                content: bytes | None = None) -> Inspection:
+                content: bytes | None = None, profile: Any = None) -> Inspection:
         """Inspect one shard (raises FormatError like `inspect_shard`), with its records digest if asked;
-        `content`: the whole file as it was hashed, when small (parsed instead of the file, where a reader can)."""
+        `content`: the whole file as it was hashed, when small (parsed instead of the file, where a reader can);
+        `profile`: an InlineProfile, made from the blocks read (in the worker process, when there)."""
         if self._jobs > 1 and size >= PROCESS_MIN_BYTES and detected.format in ROW_FORMATS:
-            return self._processes().submit(inspect_shard, path, detected, records_digest).result()
-        return inspect_shard(path, detected, records_digest, content)
+            return self._processes().submit(inspect_shard, path, detected, records_digest, None, profile).result()
+        return inspect_shard(path, detected, records_digest, content, profile)
 
     @property
     def processes(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from dbom.model import Column
 
@@ -28,3 +29,5 @@ class Inspection:
     records_digest: str | None = None  # asked for with `records_digest=True` (formats.records_digest)
     # WARC: how many records of each WARC-Type, as (type, count) sorted by type (`records` counts some of them)
     record_types: tuple[tuple[str, int], ...] | None = None
+    # asked for with `profile=` (a dbom.profile InlineProfile): the content profile made from the blocks read
+    profile: Any = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from dbom.formats.arrow import inspect_arrow
 from dbom.formats.base import Detected, Inspection
@@ -28,10 +29,12 @@ _READERS: dict[str, Callable[[Path, Detected], Inspection]] = {
 }
 # The formats whose reader takes `records_digest=True` (see dbom.formats.records_digest).
 DIGEST_FORMATS = frozenset({"parquet", "arrow", "arrow-stream", "jsonl", "json", "csv", "tsv", "text"})
+# The formats whose reader takes `profile=` (an InlineProfile of dbom.profile.dataset_profile).
+PROFILE_FORMATS = frozenset({"jsonl", "text"})
 
 
 def inspect_shard(path: Path, detected: Detected, records_digest: bool = False,
-                  content: bytes | None = None) -> Inspection:
+                  content: bytes | None = None, profile: Any = None) -> Inspection:
     """Read what the shard at `path` says about itself: records, columns, uncompressed size.
 
     With `records_digest`, formats in `DIGEST_FORMATS` also compute the order-independent digest of
@@ -45,12 +48,17 @@ def inspect_shard(path: Path, detected: Detected, records_digest: bool = False,
 
     `content`, when given, is the file's whole content as it was just hashed: a Parquet file is
     then parsed from it (the same bytes the digests are of) without opening the file again.
+
+    `profile` (a dbom.profile InlineProfile), for a format in `PROFILE_FORMATS`: the content profile is made
+    from the blocks the reader reads, and is the Inspection's `profile`; other formats ignore it.
     """
     if content is not None and detected.format == "parquet":
         return inspect_parquet(path, detected, records_digest, content=content)
     reader = _READERS.get(detected.format)
     if reader is None:
         raise ValueError(f"unknown shard format {detected.format!r}")
+    if profile is not None and detected.format in PROFILE_FORMATS:
+        return reader(path, detected, records_digest=records_digest, profile=profile)  # type: ignore[call-arg]
     if records_digest and detected.format in DIGEST_FORMATS:
         return reader(path, detected, records_digest=True)  # type: ignore[call-arg]
     return reader(path, detected)

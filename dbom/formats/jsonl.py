@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 from dbom.errors import FormatError
 from dbom.formats.base import Detected, Inspection
@@ -73,21 +74,25 @@ class _Schema:
         )
 
 
-def inspect_jsonl(path: Path, detected: Detected, records_digest: bool = False) -> Inspection:
+def inspect_jsonl(path: Path, detected: Detected, records_digest: bool = False, profile: Any = None) -> Inspection:
     """Count the records of a JSON Lines shard (its non-blank lines), validating every line.
 
     The file is streamed in large blocks (decompressed on the way), so time is linear and
     memory bounded by the longest line. Invalid UTF-8 or JSON raises FormatError naming the
     line. `uncompressed_bytes` is set for compressed shards. With `records_digest`, the `json`
-    records digest is computed from the parsed records.
+    records digest is computed from the parsed records. With `profile` (an InlineProfile), the blocks read
+    are profiled too, and the profile is the Inspection's.
     """
     name = str(path)
-    counter = ByteCounter()
+    counter = ByteCounter(lines=profile is not None)
     digest = JsonRecords() if records_digest else None
     with closing(iter_blocks(path, detected.compression)) as blocks:
-        records, schema = _parse_lines(name, iter_line_batches(name, blocks, counter), digest)
+        batches = iter_line_batches(name, blocks, counter)
+        if profile is not None:
+            batches = profile.tap_lines(batches, counter)
+        records, schema = _parse_lines(name, batches, digest)
     return Inspection(records, schema.columns(), counter.bytes if detected.compression else None,
-                      digest.digest() if digest else None)
+                      digest.digest() if digest else None, profile=profile.result() if profile is not None else None)
 
 
 def inspect_json(path: Path, detected: Detected, records_digest: bool = False) -> Inspection:

@@ -9,13 +9,18 @@ from dbom.errors import FormatError
 from dbom.formats.limits import MAX_LINE_BYTES
 
 UTF8_BOM = "\ufeff"
+_BOM_BYTES = UTF8_BOM.encode()
 
 
 @dataclass
 class ByteCounter:
-    """How many bytes `iter_line_batches` consumed: the uncompressed size of the file."""
+    """How many bytes `iter_line_batches` consumed: the uncompressed size of the file; with `lines`, also the
+    bytes of the lines themselves (without their newlines, the carriage return of a CRLF ending, or a
+    byte-order mark)."""
 
     bytes: int = 0
+    lines: bool = False
+    line_bytes: int = 0
 
 
 def iter_line_batches(
@@ -48,12 +53,27 @@ def iter_line_batches(
         pending = [rest] if rest else []
         pending_bytes = len(rest)
         lines = _decode(path, data, next_line, first).split("\n")
+        if counter is not None and counter.lines:
+            _count_line_bytes(counter, data, len(lines) - 1, first)
         first = False
         yield next_line, lines
         next_line += len(lines)
     if pending:
         data = b"".join(pending)
+        if counter is not None and counter.lines:
+            _count_line_bytes(counter, data, 0, first)
         yield next_line, [_decode(path, data, next_line, first)]
+
+
+def _count_line_bytes(counter: ByteCounter, data: bytes, newlines: int, at_start: bool) -> None:
+    """Add the bytes of the lines of `data` (whole lines, its last one's newline already cut off; `newlines`
+    between them)."""
+    size = len(data) - newlines
+    if b"\r" in data:  # a search at memory speed; counting the CRLF pairs is slower, and rarely needed
+        size -= data.count(b"\r\n") + data.endswith(b"\r")
+    if at_start and data.startswith(_BOM_BYTES):
+        size -= len(_BOM_BYTES)
+    counter.line_bytes += size
 
 
 def _decode(path: str, data: bytes, first_line: int, at_start: bool) -> str:

@@ -3,9 +3,15 @@
 `--profile exact` feeds every record of every readable shard; `--profile sample` does too (domains,
 the period, bytes and characters are counted on every record), but words, tokens, languages and
 personal data only on a seeded sample of the records, extrapolated by bytes. The sample's rate is a
-power of two no larger than SAMPLE_BYTES over the dataset's uncompressed bytes (so at most that many
-bytes are sampled), and a record is drawn by a hash of its shard's content digest and its place:
-the sample depends on the data alone, not on file names or the order of the scan.
+power of two no larger than SAMPLE_BYTES over the bytes of the dataset's files in formats the profile
+reads, as listed before any is read (`profiled_bytes`: at most that many bytes of uncompressed shards
+are sampled, more of compressed ones), and a record is drawn by a hash of its shard's content digest
+and its place: the sample depends on the data alone, not on file names or the order of the scan.
+
+A sampled JSON Lines or text shard is profiled from the blocks its inspection reads (`InlineProfile`,
+in the worker process that inspects it): the file is read once. The other shards, and those whose
+fingerprint was cached but not their profile, are read again here (`DatasetProfiler.read`); both give
+the same profile of the same file.
 
 A shard's accumulator is cached under its content digest and everything the profile depends on
 (format, compression, rate, tokenizer, fields), so a rescan of unchanged shards reads no record.
@@ -14,7 +20,7 @@ A shard's accumulator is cached under its content digest and everything the prof
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,12 +30,16 @@ from dbom.model import Shard
 
 if TYPE_CHECKING:
     from dbom.fingerprint.cache import FingerprintCache
+    from dbom.formats.lines import ByteCounter
     from dbom.profile.accumulator import ProfileAccumulator
     from dbom.profile.fields import FieldSpec
+    from dbom.profile.sampled_lines import LineSampler
+    from dbom.profile.sampling import RecordSample
     from dbom.profile.tokenizer import TokenCounter
 
 PROFILE_MODES = ("off", "sample", "exact")
 TABLE_BATCH_ROWS = 4096
+ROWS_PER_BATCH = 4096  # sampled JSON rows profiled at a time
 PROFILE_KEY = "profile\0"
 
 
@@ -74,23 +84,133 @@ class DatasetProfiler:
 
     def read(self, shard: Shard, path: Path) -> ProfileAccumulator:
         """The profile of `shard`, whose file is at `path` (DbomError naming it when its records cannot be read)."""
-        from dbom.profile.accumulator import ProfileAccumulator
         from dbom.profile.sampled_lines import LINE_FORMATS, LineTotals, sampled_lines
         from dbom.profile.shard_records import record_batches
 
-        digest = shard.xxh3_128 or f"sha256:{shard.sha256}"
-        sample = self.sample
-        one = ProfileAccumulator(self.spec, tokenizer=self.settings.tokenizer, sample=sample, shard_key=digest,
-                                 name=shard.path)
-        if not sample.exact and shard.format in LINE_FORMATS:  # parse the sampled lines only
+        one = self._accumulator(shard)
+        if not self.sample.exact and shard.format in LINE_FORMATS:  # parse the sampled lines only
             totals = LineTotals()
-            for rows, sizes in sampled_lines(path, shard.compression, shard.format == "jsonl", sample, digest, totals):
+            for rows, sizes in sampled_lines(path, shard.compression, shard.format == "jsonl", self.sample,
+                                             one.shard_key, totals):
                 one.add_sampled(rows, sizes)
             one.count_lines(totals.lines, totals.bytes)
         else:
             for batch in record_batches(path, shard.format, shard.compression):
                 one.add(batch)
         return one
+
+    def inline(self, shard: Shard) -> InlineProfile | None:
+        """What samples `shard` from the blocks its inspection reads (one read of the file), for a
+        line-per-record shard read with a sample; None for the others (`read` profiles them)."""
+        from dbom.profile.sampled_lines import LINE_FORMATS
+
+        if self.sample.exact or shard.format not in LINE_FORMATS or not (shard.xxh3_128 or shard.sha256):
+            return None
+        return InlineProfile(shard.format == "jsonl", self.sample, shard.xxh3_128 or f"sha256:{shard.sha256}")
+
+    def profile_sampled(self, shard: Shard, sampled: SampledLines) -> ProfileAccumulator:
+        """The profile of `shard` from its sampled lines (`InlineProfile.result`): what `read` makes of its file
+        (DbomError naming the shard when its records cannot be profiled)."""
+        one = self._accumulator(shard)
+        try:
+            for start in range(0, len(sampled.rows), ROWS_PER_BATCH):
+                one.add_sampled(sampled.rows[start:start + ROWS_PER_BATCH], sampled.sizes[start:start + ROWS_PER_BATCH])
+        except (OSError, ValueError) as exc:
+            raise DbomError(shard.path, _cause(exc)) from None
+        one.count_lines(sampled.lines, sampled.line_bytes)
+        return one
+
+    def _accumulator(self, shard: Shard) -> ProfileAccumulator:
+        from dbom.profile.accumulator import ProfileAccumulator
+
+        return ProfileAccumulator(self.spec, tokenizer=self.settings.tokenizer, sample=self.sample,
+                                  shard_key=shard.xxh3_128 or f"sha256:{shard.sha256}", name=shard.path)
+
+
+@dataclass(frozen=True)
+class SampledLines:
+    """A line-per-record shard's sampled records (JSON rows, each with its line's bytes) and the count and bytes
+    of all its lines: what its profile is made of (`DatasetProfiler.profile_sampled`)."""
+
+    rows: list[Any]
+    sizes: list[int]
+    lines: int
+    line_bytes: int
+
+
+class InlineProfile:
+    """A line-per-record shard's sample, drawn from the blocks its inspection reads as they go by (`tap`,
+    `tap_lines`): the lines `DatasetProfiler.read` would sample, without reading the file again. It goes to
+    the worker process that inspects the shard; the sampled rows come back (`result`) and are profiled by
+    the scan's own process, so that the workers never load the profile's libraries."""
+
+    def __init__(self, as_json: bool, sample: RecordSample, key: str) -> None:
+        self.as_json = as_json
+        self.sample = sample
+        self.key = key
+        self._result: SampledLines | str | None = None
+
+    def tap(self, blocks: Iterable[bytes]) -> Iterator[bytes]:
+        """`blocks`, each sampled before it is passed on; the sample is ready once they all went by."""
+        from dbom.profile.sampled_lines import LineSampler
+
+        sampler: LineSampler | None = LineSampler(self.as_json, self.sample, self.key)
+        for block in blocks:
+            if sampler is not None:
+                sampler = self._fed(sampler, sampler.feed, block)
+            yield block
+        if sampler is not None and self._fed(sampler, lambda _: sampler.finish(), None) is not None:
+            self._result = SampledLines(sampler.rows, sampler.sizes, sampler.totals.lines, sampler.totals.bytes)
+
+    def tap_lines(self, batches: Iterable[tuple[int, list[str]]], counter: ByteCounter
+                  ) -> Iterator[tuple[int, list[str]]]:
+        """The JSON Lines reader's batches of decoded lines (dbom.formats.lines, whose `counter` counts the
+        lines' bytes), each sampled before it is passed on; the sample is ready once they all went by."""
+        from dbom.profile.sampled_lines import LineSampler
+
+        sampler: LineSampler | None = LineSampler(self.as_json, self.sample, self.key)
+        for batch in batches:
+            if sampler is not None:
+                sampler = self._fed(sampler, sampler.feed_lines, batch[1])
+            yield batch
+        if sampler is not None:
+            self._result = SampledLines(sampler.rows, sampler.sizes, sampler.totals.lines, counter.line_bytes)
+
+    def _fed(self, sampler: LineSampler, feed: Callable[[Any], None], data: Any) -> LineSampler | None:
+        """`feed(data)`; None (and the error's cause as the result) when a sampled line cannot be read."""
+        try:
+            feed(data)
+        except (DbomError, OSError, ValueError) as exc:
+            self._result = _cause(exc)
+            return None
+        return sampler
+
+    def result(self) -> SampledLines | str | None:
+        """The shard's sampled lines; the cause of the error that left it out of the profile; None when the
+        blocks were not all read (the shard is then profiled by `DatasetProfiler.read`)."""
+        return self._result
+
+
+def _cause(exc: BaseException) -> str:
+    if isinstance(exc, DbomError):
+        return exc.cause
+    return f"cannot read its records for the profile: {' '.join(str(exc).split())}"
+
+
+def profiled_bytes(files: Iterable[tuple[str, int]]) -> int:
+    """The bytes a dataset's sampling rate is set from, known before any file is read: the sizes of its
+    files (relative path, bytes) whose names say a format the profile reads."""
+    from pathlib import PurePosixPath
+
+    from dbom.formats import detect
+    from dbom.profile.shard_records import PROFILED_FORMATS
+
+    total = 0
+    for relpath, size in files:
+        found = detect(PurePosixPath(relpath), b"")  # type: ignore[arg-type]
+        if found is not None and found.format in PROFILED_FORMATS:
+            total += size
+    return total
 
 
 def profiled_shards(shards: Sequence[Shard]) -> list[Shard]:

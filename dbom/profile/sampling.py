@@ -3,7 +3,7 @@
 Selection. Each record is kept or not by a hash of (seed, shard key, record index): the same seed, shards and
 records give the same sample on any machine, in any order of shards, in one process or many. The rate is set
 for the dataset before its records are read, from its expected bytes: `rate = min(1, budget / bytes)`, so that
-the sample holds `budget` bytes (`SAMPLE_BYTES`, 64 MiB, by default) in expectation when `bytes` is the
+the sample holds `budget` bytes (`SAMPLE_BYTES`, 8 MiB, by default) in expectation when `bytes` is the
 dataset's text; given file bytes of compressed shards instead, the sample is larger by the compression ratio.
 
 Extrapolation, by bytes. The profile counts the text bytes `X` of every record, sampled or not, and for the
@@ -23,7 +23,7 @@ from typing import Any
 
 import xxhash
 
-SAMPLE_BYTES = 16 << 20
+SAMPLE_BYTES = 8 << 20
 Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile
 _UNIT = 1 << 53  # a record's hash is drawn as an integer in [0, 2^53): rates are multiples of 2^-53
 UNIT = _UNIT

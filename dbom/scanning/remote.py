@@ -138,15 +138,9 @@ def _profiler(entry: DatasetEntry, options: ScanOptions, jobs: Sequence[tuple[Re
 
     if options.profile == "off":
         return None
-    from dbom.formats import detect
-    from dbom.profile.shard_records import PROFILED_FORMATS
+    from dbom.profile.dataset_profile import profiled_bytes
 
-    rate_bytes = 0
-    for obj, kind in jobs:
-        found = None if kind else detect(PurePosixPath(obj.relpath), b"")
-        if found is not None and found.format in PROFILED_FORMATS:
-            rate_bytes += obj.size
-    return dataset_profiler(entry, options, rate_bytes)
+    return dataset_profiler(entry, options, profiled_bytes((obj.relpath, obj.size) for obj, kind in jobs if not kind))
 
 
 def _blobs(root: RemoteRoot, objects: Sequence[RemoteObject]) -> Any:

@@ -234,6 +234,21 @@ class _Job(NamedTuple):  # a named tuple: one per file, made cheaply
 
 
 _new_job = partial(tuple.__new__, _Job)  # as dbom.sources.local makes its LocalFile: once per file
+# how the files are read: (hash algorithms, keep_going, records_digest, the dataset's DatasetProfiler or None)
+_Settings = tuple[tuple[str, ...], bool, bool, Any]
+# one file read: (its result, whether the cache may keep it, its profile made as it was read: InlineProfile.result)
+_ReadResult = tuple["Shard | DocFile", bool, Any]
+
+
+def _profile_read(profiler: Any, shard: Shard, sampled: Any, job: _Job) -> Any:
+    """A shard's profile from the lines sampled as it was read (`InlineProfile.result`): the ProfileAccumulator,
+    or the DbomError that left the shard out of the profile."""
+    if isinstance(sampled, str):
+        return DbomError(job.display, sampled)
+    try:
+        return profiler.profile_sampled(shard, sampled)
+    except DbomError as exc:
+        return DbomError(job.display, exc.cause)
 
 
 def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintCache | None,
@@ -267,6 +282,13 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         picked, kinds = _selection(walked, include, exclude)
         sizes = walked.sizes()
         total_bytes = sum(sizes[i] for i in picked)
+        profiler = None
+        if options.profile != "off":
+            from dbom.profile.dataset_profile import profiled_bytes
+
+            profiler = dataset_profiler(entry, options, profiled_bytes(
+                (walked.relpaths[index], sizes[index]) for n, index in enumerate(picked) if kinds[n] is None))
+        profiles: dict[str, Any] = {}
         options.progress.start_dataset(entry.name, len(picked), total_bytes)
 
         known: DatasetCache | None = None
@@ -292,12 +314,13 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
                                              for index, result in enumerate(results) if result is None]
         stats.cache_hits += len(picked) - len(todo) if found is None else 0
     if todo:
-        _read(todo, results, algorithms, inspector, options, stats, known)
+        _read(todo, results, algorithms, inspector, options, stats, known, profiler, profiles)
     link = None
     if known is not None:
         known.close(lambda: {walked.location(i) for i in range(len(walked))})
         link = known.link(file_ref(entry.name, ""), _profile_identity(entry, options))
-    return finish_dataset(entry, root, options, provenance, results, left_out, cache, link)
+    return finish_dataset(entry, root, options, provenance, results, left_out, cache, link,
+                          (profiler, profiles) if profiler is not None else None)
 
 
 def _unchanged_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,
@@ -413,14 +436,16 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
 
 
 def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None], algorithms: tuple[str, ...],
-          inspector: _Readers, options: ScanOptions, stats: ScanStats, known: DatasetCache | None) -> None:
-    """Read the files of `todo` ((index, job) pairs), into `results` and the cache."""
+          inspector: _Readers, options: ScanOptions, stats: ScanStats, known: DatasetCache | None,
+          profiler: Any = None, profiles: dict[str, Any] | None = None) -> None:
+    """Read the files of `todo` ((index, job) pairs), into `results` and the cache; with a DatasetProfiler,
+    the profiles of the shards profiled as they were read go to `profiles`, by key (dbom.profile)."""
     from dbom.fingerprint.executor import ordered_map
 
-    def work(item: tuple[int, _Job]) -> tuple[Shard | DocFile, bool]:
-        return _scan_file(item[1], algorithms, inspector.get(), options.keep_going, options.records_digest)
+    def work(item: tuple[int, _Job]) -> _ReadResult:
+        return _scan_file(item[1], algorithms, inspector.get(), options.keep_going, options.records_digest, profiler)
 
-    settings = (algorithms, options.keep_going, options.records_digest)
+    settings = (algorithms, options.keep_going, options.records_digest, profiler)
     if inspector.ray is not None:
         stats.workers = inspector.ray.connect().workers
         done = _on_driver(inspector.ray.ordered_map(scan_batch, [(job, settings) for _, job in todo],
@@ -429,8 +454,10 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
         done = _on_driver(_process_map(inspector.get(), [(job, settings) for _, job in todo]))
     else:
         done = ordered_map(work, todo, options.jobs or _auto_jobs(todo))
-    for (index, job), (result, cacheable) in zip(todo, done, strict=True):
+    for (index, job), (result, cacheable, profile) in zip(todo, done, strict=True):
         results[index] = result
+        if profile is not None and profiles is not None:
+            profiles[profiler.key(result)] = _profile_read(profiler, result, profile, job)
         stats.files_read += 1
         stats.bytes_read += job.file.stat.st_size
         options.progress.advance(job.file.stat.st_size)
@@ -454,15 +481,14 @@ def _in_processes(todo: Sequence[tuple[int, _Job]], options: ScanOptions, reader
     return default_jobs() > 1
 
 
-def _process_map(inspector: Inspector, items: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]
-                 ) -> Iterator[tuple[Shard | DocFile, bool]]:
+def _process_map(inspector: Inspector, items: list[tuple[_Job, _Settings]]) -> Iterator[_ReadResult]:
     """`read_batch` over `items` in batches on the inspector's worker processes, results in order, a few
     batches a worker in flight; an error is raised when its batch is reached (the scan's close kills the rest)."""
     from collections import deque
 
     batches = [items[start:start + PROCESS_BATCH_FILES] for start in range(0, len(items), PROCESS_BATCH_FILES)]
     window = 2 * inspector.processes
-    pending: deque[Future[list[tuple[Shard | DocFile, bool]]]] = deque()
+    pending: deque[Future[list[_ReadResult]]] = deque()
     for batch in batches:
         pending.append(inspector.submit(read_batch, batch))
         if len(pending) >= window:
@@ -471,7 +497,7 @@ def _process_map(inspector: Inspector, items: list[tuple[_Job, tuple[tuple[str, 
         yield from pending.popleft().result()
 
 
-def read_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> list[tuple[Shard | DocFile, bool]]:
+def read_batch(batch: list[tuple[_Job, _Settings]]) -> list[_ReadResult]:
     """Each file of `batch` read as the local executor reads it, in a worker process (local or Ray).
 
     An error names the file by its absolute path (the worker's folder may not be the driver's); the
@@ -480,16 +506,16 @@ def read_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> 
     from dbom.fingerprint.inspect_pool import Inspector
 
     inspector = Inspector(1, processes=False)
-    results: list[tuple[Shard | DocFile, bool]] = []
-    for job, (algorithms, keep_going, records_digest) in batch:
+    results: list[_ReadResult] = []
+    for job, (algorithms, keep_going, records_digest, profiler) in batch:
         try:
-            results.append(_scan_file(job, algorithms, inspector, keep_going, records_digest))
+            results.append(_scan_file(job, algorithms, inspector, keep_going, records_digest, profiler))
         except DbomError as exc:
             raise type(exc)(job.file.location, exc.cause) from None
     return results
 
 
-def scan_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> list[tuple[Shard | DocFile, bool]]:
+def scan_batch(batch: list[tuple[_Job, _Settings]]) -> list[_ReadResult]:
     """A Ray task's work: `read_batch`, once the worker is known to see the files."""
     for job, _ in batch:
         if not os.path.exists(job.file.location):
@@ -498,7 +524,7 @@ def scan_batch(batch: list[tuple[_Job, tuple[tuple[str, ...], bool, bool]]]) -> 
     return read_batch(batch)
 
 
-def _on_driver(results: Iterator[tuple[Shard | DocFile, bool]]) -> Iterator[tuple[Shard | DocFile, bool]]:
+def _on_driver(results: Iterator[_ReadResult]) -> Iterator[_ReadResult]:
     """`results`, with an error from a worker process (local or Ray) naming its file as the driver would."""
     try:
         yield from results
@@ -542,8 +568,8 @@ def finish_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, proven
 
     `root` is where the cards, license files (and shards with a license column) can be read: the dataset
     root, or for a remote dataset the temporary folder they were fetched into. `snapshot`: the cache
-    snapshot the results are in whole, if they are. `profiled`: (the DatasetProfiler, the profiles by key)
-    of shards profiled as they were read (a remote dataset's).
+    snapshot the results are in whole, if they are. `profiled`: (the dataset's DatasetProfiler, the profiles
+    by key of the shards profiled as they were read; a remote dataset's shards all are).
     """
     shards = tuple(sorted((r for r in results if isinstance(r, Shard)), key=_PATH))
     docs = tuple(sorted((r for r in results if isinstance(r, DocFile)), key=_PATH))
@@ -776,8 +802,9 @@ READ_ATTEMPTS = 3
 
 
 def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, keep_going: bool,
-               records_digest: bool = False) -> tuple[Shard | DocFile, bool]:
-    """Read one file: (its result, whether the cache may keep it).
+               records_digest: bool = False, profiler: Any = None) -> _ReadResult:
+    """Read one file: (its result, whether the cache may keep it, its content profile when `profiler` made it
+    from the blocks read: `InlineProfile.result`).
 
     The digests come from one open descriptor whose fstat is the same before and after the read; the
     format is inspected by path, and the path's stat afterwards must still be that one. A file written
@@ -787,25 +814,27 @@ def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, kee
     from dbom.fingerprint.hashing import file_identity
 
     for _attempt in range(READ_ATTEMPTS):
-        result, identity = _read_file(job, algorithms, inspector, keep_going, records_digest)
+        result, identity, profile = _read_file(job, algorithms, inspector, keep_going, records_digest, profiler)
         if identity is None and isinstance(result, Shard) and result.error:
-            return result, False  # unreadable: recorded under keep_going, never cached
+            return result, False, None  # unreadable: recorded under keep_going, never cached
         try:
             now = file_identity(os.stat(job.file.location))
         except OSError:
             now = None
         if identity is not None and identity == now:
-            return result, identity == file_identity(job.file.stat)
+            return result, identity == file_identity(job.file.stat), profile
     error = DbomError(job.display, "changed while it was read")
     if not keep_going or job.doc is not None:
         raise error
     return Shard(path=job.file.relpath, bytes=job.file.stat.st_size, format="unknown", xxh3_128="",
-                 error=error.cause), False
+                 error=error.cause), False, None
 
 
 def _read_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, keep_going: bool,
-               records_digest: bool) -> tuple[Shard | DocFile, tuple[int, int, int, int, int] | None]:
-    """One read of one file: its result and the identity of the file it read (None: it changed meanwhile)."""
+               records_digest: bool, profiler: Any = None
+               ) -> tuple[Shard | DocFile, tuple[int, int, int, int, int] | None, Any]:
+    """One read of one file: its result, the identity of the file it read (None: it changed meanwhile), and
+    its content profile when `profiler` made it from the blocks the inspection read."""
     from dbom.fingerprint.hashing import hash_file
     from dbom.formats import detect
 
@@ -818,30 +847,31 @@ def _read_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, kee
         if not keep_going or job.doc is not None:
             raise error from None
         return Shard(path=local.relpath, bytes=local.stat.st_size, format="unknown", xxh3_128="",
-                     error=error.cause), None
+                     error=error.cause), None, None
     identity = digests.identity
     detected = None if job.doc else detect(path, digests.head)
     if detected is None:
         return DocFile(path=local.relpath, kind=job.doc or "other", bytes=digests.size,
-                       xxh3_128=digests.xxh3_128, sha256=digests.sha256), identity
+                       xxh3_128=digests.xxh3_128, sha256=digests.sha256), identity, None
     shard = Shard(path=local.relpath, bytes=digests.size, format=detected.format,
                   compression=detected.compression, xxh3_128=digests.xxh3_128, sha256=digests.sha256,
                   blake3=digests.blake3)
     if identity is None:
-        return shard, None  # changed while hashed: read again before inspecting
+        return shard, None, None  # changed while hashed: read again before inspecting
+    inline = profiler.inline(shard) if profiler is not None else None
     try:
-        found = inspector.inspect(path, detected, digests.size, records_digest, digests.content)
+        found = inspector.inspect(path, detected, digests.size, records_digest, digests.content, inline)
     except DbomError as exc:
         if not keep_going:
             raise DbomError(job.display, exc.cause) from None
         # a library's message may quote the absolute path; the DBOM must not
-        return replace(shard, error=exc.cause.replace(str(path), local.relpath)), identity
+        return replace(shard, error=exc.cause.replace(str(path), local.relpath)), identity, None
     except OSError as exc:
         if not keep_going:
             raise DbomError(job.display, f"cannot read: {exc.strerror or exc}") from None
-        return replace(shard, error=f"cannot read: {exc.strerror or exc}"), identity
+        return replace(shard, error=f"cannot read: {exc.strerror or exc}"), identity, None
     # made anew rather than with dataclasses.replace: 2 us against 10, once per file
     return Shard(path=local.relpath, bytes=digests.size, format=detected.format, compression=detected.compression,
                  xxh3_128=digests.xxh3_128, sha256=digests.sha256, blake3=digests.blake3, records=found.records,
                  uncompressed_bytes=found.uncompressed_bytes, columns=found.columns,
-                 records_digest=found.records_digest), identity
+                 records_digest=found.records_digest), identity, found.profile
