@@ -94,10 +94,35 @@ class DatasetProfiler:
                                              one.shard_key, totals):
                 one.add_sampled(rows, sizes)
             one.count_lines(totals.lines, totals.bytes)
+        elif shard.format == "parquet":
+            for batch in self._parquet_batches(shard, path):
+                one.add(batch)
         else:
             for batch in record_batches(path, shard.format, shard.compression):
                 one.add(batch)
         return one
+
+    def _parquet_batches(self, shard: Shard, path: Path) -> Iterator[Any]:
+        """A Parquet shard's record batches of just the columns that hold its text, URL and date fields (found
+        in its schema as the accumulator finds them): a wide table's other columns are never decoded."""
+        import pyarrow.parquet as pq
+
+        from dbom.profile.fields import JOIN, find_fields
+        from dbom.profile.shard_records import ROWS_PER_BATCH as ROWS
+
+        try:
+            parquet = pq.ParquetFile(path)
+            fields = find_fields(parquet.schema_arrow, self.spec, shard.path)
+            paths = [path for path in (fields.text, fields.url, fields.date) if path]
+            parts = [part for path in paths for part in path.split(JOIN)]
+            columns = [name for name in parquet.schema_arrow.names
+                       if any(part == name or part.startswith((f"{name}.", f"{name}[]")) for part in parts)]
+            yield from parquet.iter_batches(batch_size=ROWS, columns=columns)
+        except DbomError:
+            raise
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise DbomError(str(path), f"cannot read its records for the profile: {' '.join(str(exc).split())}"
+                            ) from None
 
     def inline(self, shard: Shard) -> InlineProfile | None:
         """What samples `shard` from the blocks its inspection reads (one read of the file), for a
