@@ -117,7 +117,8 @@ def small(args: argparse.Namespace, dbom: list[str], out: Path) -> None:
     print("|---|---:|---:|---:|---:|---:|")
     for name, size, goal in (("64k", 64 << 10, 2.0), ("4k", 4 << 10, 4.0)):
         folder = corpus(args.workdir, name, {"files": args.small, "bytes": size})
-        scan = median_of(args.runs, [*dbom, "scan", str(folder), "--no-cache", "-q", "-o", str(out)])
+        scan = median_of(args.runs, [*dbom, "scan", str(folder), "--no-cache", "-q", "--profile", "off", "-o",
+                                     str(out)])
         cat = median_of(args.runs, ["sh", "-c", f"find {folder} -type f -print0 | xargs -0 cat > /dev/null"])
         print(f"| {args.small:,} x {name} | {scan[0]:.2f} | {cat[0]:.2f} | {scan[0] / cat[0]:.2f}x | "
               f"{scan[1] / scan[0]:.2f} | {goal:.1f}x |")
@@ -128,7 +129,7 @@ def rescan(args: argparse.Namespace, dbom: list[str]) -> int:
     folder = corpus(args.workdir, "rescan", {"files": args.rescan_files})
     env = {**os.environ, "DBOM_CACHE_DIR": str(args.workdir / "rescan-cache"), "SOURCE_DATE_EPOCH": "0"}
     target = args.workdir / "rescan.cdx.json"  # not rescan.json: that is the corpus stamp
-    command = [*dbom, "scan", str(folder), "-q", "-o", str(target)]
+    command = [*dbom, "scan", str(folder), "-q", "--profile", "off", "-o", str(target)]
     run(command, env)  # fills the cache (or refreshes it)
     cached = median_of(args.runs, command, env)
     before = target.read_bytes()

@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     found = corpora(args.workdir, args.scale, only)
     env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "DBOM_CACHE_DIR": str(args.workdir / "cache")}
     out = args.workdir / "out.cdx.json"
-    base = [sys.executable, "-m", "dbom", "scan"]
+    base = [sys.executable, "-m", "dbom", "scan", "--profile", "off"]
     results = []
     for corpus in found:
         _read_all(corpus.path)

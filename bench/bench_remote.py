@@ -113,7 +113,7 @@ def main() -> None:
     stored = _upload(boto3.client("s3"), args.objects, args.object_mib)
     out = Path(tempfile.mkdtemp(prefix="dbom-bench-remote-")) / "out.json"
     url = f"s3://{BUCKET}/{PREFIX}"
-    dbom = [sys.executable, "-m", "dbom", "scan", url, "-o", str(out)]
+    dbom = [sys.executable, "-m", "dbom", "scan", url, "--profile", "off", "-o", str(out)]
     commands = {
         "boto3 download (baseline)": [sys.executable, "-c", DOWNLOAD, BUCKET, PREFIX],
         "dbom scan --no-cache": [*dbom, "--no-cache"],

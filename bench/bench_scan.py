@@ -326,7 +326,7 @@ def _shell(script: str, folder: Path) -> list[str]:
 
 def _scan(dbom: str, folder: Path, out: Path, hash_name: str, cache: bool = False, jobs: int = 0) -> list[str]:
     """A `dbom scan` command line of one corpus folder."""
-    argv = [dbom, "scan", str(folder), "-o", str(out), "-q", "--hash", hash_name]
+    argv = [dbom, "scan", str(folder), "-o", str(out), "-q", "--profile", "off", "--hash", hash_name]
     if jobs:
         argv += ["-j", str(jobs)]
     return argv if cache else [*argv, "--no-cache"]
@@ -583,7 +583,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             figure = Figure(label, key, _pretty(cmd, workdir))
             figures.append(figure)
             plan.append(Step(figure, cmd, corpora[key]))
-    startup_cmd = [dbom, "scan", str(corpora["one"].path), "-o", str(out / "one.cdx.json"), "--no-cache", "-q"]
+    startup_cmd = [dbom, "scan", str(corpora["one"].path), "-o", str(out / "one.cdx.json"), "--no-cache", "-q",
+                   "--profile", "off"]
     if args.jobs:
         startup_cmd += ["-j", str(args.jobs)]
     startup = Figure("dbom start-up (1 file)", "one", _pretty(startup_cmd, workdir))

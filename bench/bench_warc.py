@@ -152,7 +152,8 @@ def _inspect(path: Path) -> int:
 def _scan(folder: Path, out: Path) -> Callable[[Path], int]:
     def run(_: Path) -> int:
         env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "PYTHONPATH": str(REPO)}
-        subprocess.run([sys.executable, "-m", "dbom", "scan", str(folder), "-o", str(out), "--no-cache", "-q"],
+        subprocess.run([sys.executable, "-m", "dbom", "scan", str(folder), "-o", str(out), "--no-cache", "-q",
+                        "--profile", "off"],
                        check=True, env=env)
         return 0
     return run

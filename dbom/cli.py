@@ -174,15 +174,16 @@ class _Bar:
               help="Who reads the files: this machine's pools, or a Ray cluster (pip install 'dbom[ray]').")
 @click.option("--ray-address", metavar="ADDRESS",
               help="The Ray cluster (default: RAY_ADDRESS, else a local instance started for the scan).")
-@click.option("--profile", type=click.Choice(["off", "sample", "exact"]), default="off", show_default=True,
+@click.option("--profile", type=click.Choice(["off", "sample", "exact"]),
               help="The content profile from the records: languages, words, tokens, domains, personal data, period "
-                   "(pip install 'dbom[profile]'); sample: on a seeded sample; exact: every record.")
+                   "(pip install 'dbom[profile]'); sample: on a seeded sample (the default, when that extra is "
+                   "installed; else off, with a note); exact: every record.")
 @click.option("--tokenizer", type=click.Path(path_type=Path),
               help="A tokenizer.json, or a model folder holding one, to count tokens with (--profile).")
 def scan(paths: tuple[str, ...], manifest: Path | None, output: Path, hashes: tuple[str, ...],
          spec_version: str, model_name: str | None, no_cache: bool, keep_going: bool, jobs: int,
          quiet: bool, records_digest: bool, trust_store_checksums: bool, executor: str,
-         ray_address: str | None, profile: str, tokenizer: Path | None) -> None:
+         ray_address: str | None, profile: str | None, tokenizer: Path | None) -> None:
     """Fingerprint the datasets in PATHS (folders, files or URLs) and those of the manifest; write a DBOM."""
     from dbom.cyclonedx.api import write
     from dbom.scanning.scanner import ScanOptions, ScanStats
@@ -194,6 +195,13 @@ def scan(paths: tuple[str, ...], manifest: Path | None, output: Path, hashes: tu
         raise DbomError(str(manifest), "manifest not found")
     chosen = ("sha256",) if not hashes else tuple(sorted({h for h in hashes if h != "none"}))
     warnings: list[str] = []
+    if profile is None:
+        from dbom.profile.extra import EXTRA, installed
+
+        profile = "sample" if tokenizer is not None or installed() else "off"
+        if profile == "off" and not quiet:
+            click.echo(f"dbom: note: no content profile (languages, domains, personal data...): it needs the "
+                       f"{EXTRA} extra (pip install '{EXTRA}'); --profile off says so and silences this", err=True)
 
     def warn(message: str) -> None:
         warnings.append(message)

@@ -87,6 +87,11 @@ class FormatTotals:
         return f"{self.format}+{self.compression}" if self.compression else self.format
 
 
+# Where a remote shard's digest came from (`Shard.hash_source`): read and computed, or the store's own SHA-256
+HASH_SOURCE_COMPUTED = "computed"
+HASH_SOURCE_STORE = "store"
+
+
 @dataclass(frozen=True)
 class ShardSummary:
     """What the commands that do not list shards need of a dataset's shards, in memory independent of

@@ -31,6 +31,27 @@ def test_a_missing_extra_is_named(tmp_path: Path) -> None:
                            "pip install 'dbom[gcs]'\n")
 
 
+def test_a_bare_scan_profiles_a_sample_and_without_the_extra_says_it_does_not(tmp_path: Path) -> None:
+    data = copy_samples(tmp_path / "samples") / "web-text"
+    out = tmp_path / "out.json"
+    done = run_dbom("scan", str(data), "-o", str(out))
+    assert done.returncode == 0 and "note" not in done.stderr
+    properties = {p["name"]: p["value"] for p in datasets_by_name(load_json(out))["web-text"]["properties"]}
+    assert properties["dbom:profile:mode"] in ("sample", "exact") and "dbom:profile:languages" in properties
+    # pycld2 made unimportable, as on a machine without the profile extra: no profile, and a note that says so
+    script = "import sys; sys.modules['pycld2'] = None; from dbom.cli import run; sys.argv[0] = 'dbom'; run()"
+    bare = subprocess.run([sys.executable, "-c", script, "scan", str(data), "-o", str(out)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert bare.returncode == 0, bare.stderr
+    notes = [line for line in bare.stderr.splitlines() if line.startswith("dbom: note:")]
+    assert len(notes) == 1 and "pip install 'dbom[profile]'" in notes[0]
+    properties = {p["name"]: p["value"] for p in datasets_by_name(load_json(out))["web-text"]["properties"]}
+    assert not any(name.startswith("dbom:profile:") for name in properties)
+    asked = subprocess.run([sys.executable, "-c", script, "scan", str(data), "-o", str(out), "--profile", "sample"],
+                           capture_output=True, text=True, timeout=120, check=False)
+    assert asked.returncode == 1 and "dbom[profile]" in asked.stderr and len(asked.stderr.splitlines()) == 1
+
+
 def test_keep_going_summary_says_what_was_counted(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()

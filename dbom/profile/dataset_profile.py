@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dbom.errors import DbomError
-from dbom.model import Shard
+from dbom.model import HASH_SOURCE_STORE, Shard
 
 if TYPE_CHECKING:
     from dbom.fingerprint.cache import FingerprintCache
@@ -259,6 +259,11 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
     from dbom.profile.result import profile_of
 
     readable = profiled_shards(shards)
+    trusted = [s for s in readable if s.hash_source == HASH_SOURCE_STORE]
+    if trusted:  # --trust-store-checksums: their bytes were not fetched
+        warn(f"{len(trusted)} shard{'s' * (len(trusted) != 1)} left out of the content profile: with "
+             "--trust-store-checksums their records are not read")
+        readable = [s for s in readable if s.hash_source != HASH_SOURCE_STORE]
     if not readable:
         return ()
     profiler = profiler or DatasetProfiler(settings, spec, sum(s.uncompressed_bytes or s.bytes for s in readable))

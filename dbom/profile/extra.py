@@ -14,6 +14,16 @@ class MissingExtraError(DbomError):
     """The content profile was asked for but a library of the `dbom[profile]` extra is not installed."""
 
 
+def installed() -> bool:
+    """Whether the libraries `--profile sample` needs (pycld2, tldextract) can be imported."""
+    try:
+        for module in ("pycld2", "tldextract"):
+            importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
 def require(module: str) -> ModuleType:
     """Import `module` (pycld2, tldextract or tokenizers), or raise MissingExtraError naming the extra."""
     try:

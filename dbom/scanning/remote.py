@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from dbom.errors import DbomError, FormatError
 from dbom.fingerprint.hashing import HEAD_BYTES, DigestSet
 from dbom.manifest import DatasetEntry
-from dbom.model import Dataset, DocFile, Shard
+from dbom.model import HASH_SOURCE_COMPUTED, HASH_SOURCE_STORE, Dataset, DocFile, Shard
 from dbom.profile.dataset_profile import PROFILE_KEY, profiled_shards
 from dbom.provenance import DatasetProvenance
 from dbom.scanning.cache import from_record, to_record
@@ -52,8 +52,6 @@ if TYPE_CHECKING:
 
 # A read whose object changed under it (no version to pin it to) is tried this many times.
 READ_ATTEMPTS = 3
-HASH_SOURCE_COMPUTED = "computed"
-HASH_SOURCE_STORE = "store"
 
 
 def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOptions, cache: FingerprintCache | None,

@@ -85,10 +85,16 @@ def test_a_bare_scan_answers_no_question_and_check_names_every_missing_key(tmp_p
         "model.summary_version", "model.supplier", "model.contact", "model.authorised_representative",
         "model.version", "model.dependencies", "model.market_date", "model.continuous_training",
         "model.cop_signatory", *(f"datasets[web-text].{k}" for k in (
-            "eu_category", "content_types", "known_biases", "collection_period", "illegal_content"))}
+            "eu_category", "content_types", "known_biases", "illegal_content"))}
     text_out = run_dbom("check", str(out), "--profile", "eu")
     assert text_out.returncode == 1
     assert "MISSING eu.1.2.dependencies" in text_out.stdout and "model.market_date" in text_out.stdout
+    # the collection period was measured by the default content profile (the records' dates); without the
+    # profile nothing says it, and check asks for it
+    off = tmp_path / "off.json"
+    assert run_dbom("scan", str(data), "-o", str(off), "--profile", "off").returncode == 0
+    _, report_off = _eu(off, tmp_path)
+    assert set(report_off["missing_keys"]) == set(report["missing_keys"]) | {"datasets[web-text].collection_period"}
 
 
 def test_an_empty_dbom_answers_nothing_either() -> None:

@@ -78,10 +78,16 @@ def test_an_exact_profile_of_json_lines_counts_what_the_records_hold(tmp_path: P
     assert run_dbom("scan", str(tmp_path / "web"), "-o", str(again), "-q", "--profile", "exact",
                     env=EPOCH).returncode == 0
     assert again.read_bytes() == out.read_bytes()
-    # and without --profile, no profile (not the one kept with the lines)
+    # and with --profile off, no profile (not the one kept with the lines)
     off = tmp_path / "off.json"
-    assert run_dbom("scan", str(tmp_path / "web"), "-o", str(off), "-q", env=EPOCH).returncode == 0
+    assert run_dbom("scan", str(tmp_path / "web"), "-o", str(off), "-q", "--profile", "off",
+                    env=EPOCH).returncode == 0
     assert _profile(off, "web") == {}
+    # without --profile, the default: a sample (here every record: the data is within the budget)
+    default = tmp_path / "default.json"
+    assert run_dbom("scan", str(tmp_path / "web"), "-o", str(default), "-q", env=EPOCH).returncode == 0
+    assert {k: v for k, v in _profile(default, "web").items() if k != "dbom:profile:mode"} == {
+        k: v for k, v in found.items() if k != "dbom:profile:mode"}
 
 
 def test_tokens_are_counted_with_the_tokenizer_given_and_it_is_named(tmp_path: Path) -> None:
@@ -98,8 +104,11 @@ def test_tokens_are_counted_with_the_tokenizer_given_and_it_is_named(tmp_path: P
     assert int(found["dbom:profile:tokens"]) == sum(len(r["text"].split()) for r in rows)  # one token a word
     assert json.loads(found["dbom:profile:tokenizer"]) == {
         "name": "tiny-lm", "sha256": hashlib.sha256((model / "tokenizer.json").read_bytes()).hexdigest()}
-    wrong = run_dbom("scan", str(tmp_path / "web"), "-o", str(out), "--tokenizer", str(model))
+    wrong = run_dbom("scan", str(tmp_path / "web"), "-o", str(out), "--tokenizer", str(model), "--profile", "off")
     assert wrong.returncode == 2 and "--profile" in wrong.stderr
+    implied = run_dbom("scan", str(tmp_path / "web"), "-o", str(out), "-q", "--tokenizer", str(model), env=EPOCH)
+    assert implied.returncode == 0, implied.stderr  # a tokenizer alone: the default sample counts its tokens
+    assert int(_profile(out, "web")["dbom:profile:tokens"]) == sum(len(r["text"].split()) for r in rows)
     missing = run_dbom("scan", str(tmp_path / "web"), "-o", str(tmp_path / "x.json"), "--profile", "exact",
                        "--tokenizer", str(tmp_path / "nowhere.json"))
     assert missing.returncode == 1 and missing.stderr.startswith("dbom: error: ")

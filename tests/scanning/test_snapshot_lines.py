@@ -96,7 +96,7 @@ def test_a_damaged_kept_file_is_dropped_and_the_dataset_scanned_again(corpus: Pa
 
 
 def test_the_api_reads_the_shards_of_a_copied_dataset_from_the_snapshot(corpus: Path, tmp_path: Path) -> None:
-    _scan(corpus, tmp_path / "first.json")
+    _scan(corpus, tmp_path / "first.json", "--profile", "off")  # as the API's default: lines kept alike
     cached = dbom.scan([corpus / "alpha", corpus / "beta"])
     fresh = dbom.scan([corpus / "alpha", corpus / "beta"], options=dbom.ScanOptions(use_cache=False))
     assert any(isinstance(d.shards, SnapshotShards) for d in cached.datasets)
