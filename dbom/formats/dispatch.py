@@ -30,7 +30,7 @@ _READERS: dict[str, Callable[[Path, Detected], Inspection]] = {
 # The formats whose reader takes `records_digest=True` (see dbom.formats.records_digest).
 DIGEST_FORMATS = frozenset({"parquet", "arrow", "arrow-stream", "jsonl", "json", "csv", "tsv", "text"})
 # The formats whose reader takes `profile=` (an InlineProfile of dbom.profile.dataset_profile).
-PROFILE_FORMATS = frozenset({"jsonl", "text"})
+PROFILE_FORMATS = frozenset({"jsonl", "text", "parquet"})
 
 
 def inspect_shard(path: Path, detected: Detected, records_digest: bool = False,
@@ -53,7 +53,7 @@ def inspect_shard(path: Path, detected: Detected, records_digest: bool = False,
     from the blocks the reader reads, and is the Inspection's `profile`; other formats ignore it.
     """
     if content is not None and detected.format == "parquet":
-        return inspect_parquet(path, detected, records_digest, content=content)
+        return inspect_parquet(path, detected, records_digest, content=content, profile=profile)
     reader = _READERS.get(detected.format)
     if reader is None:
         raise ValueError(f"unknown shard format {detected.format!r}")

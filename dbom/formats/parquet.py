@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from dbom.errors import FormatError
 from dbom.formats.base import Detected, Inspection
@@ -22,7 +22,7 @@ DIGEST_BATCH_ROWS = 16384
 
 
 def inspect_parquet(path: Path, detected: Detected, records_digest: bool = False,
-                    content: bytes | None = None) -> Inspection:
+                    content: bytes | None = None, profile: Any = None) -> Inspection:
     """Read the row count and Arrow schema of a Parquet file from its footer metadata.
 
     With `records_digest`, every row is also read, in batches, for the `arrow` records digest;
@@ -31,7 +31,9 @@ def inspect_parquet(path: Path, detected: Detected, records_digest: bool = False
     Column types are pyarrow's type strings (`str(field.type)`: "int64", "string",
     "list<item: string>", "timestamp[us]"). A file not starting with `PAR1` raises FormatError
     "not a Parquet file (bad magic bytes)"; an unreadable footer raises "corrupt Parquet footer".
-    `content`: the whole file already in memory, parsed instead of opening `path` again.
+    `content`: the whole file already in memory, parsed instead of opening `path` again. `profile` (an
+    InlineProfile of dbom.profile.dataset_profile) is shown the schema and row count (`table`): a shard with no
+    field the content profile reads is profiled from them, and its data pages are never read for it.
     """
     name = str(path)
     if content is not None:
@@ -53,6 +55,8 @@ def inspect_parquet(path: Path, detected: Detected, records_digest: bool = False
         with pyarrow.parquet.ParquetFile(source) as parquet:
             records = parquet.metadata.num_rows
             schema = parquet.schema_arrow
+            if profile is not None:
+                profile.table(schema, records)
             if records_digest:
                 try:
                     digest = _digest(parquet, records)
@@ -60,7 +64,8 @@ def inspect_parquet(path: Path, detected: Detected, records_digest: bool = False
                     raise FormatError(name, f"corrupt Parquet data: {exc}") from None
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
         raise FormatError(name, f"corrupt Parquet footer: {exc}") from None
-    return Inspection(records, tuple(Column(field.name, str(field.type)) for field in schema), records_digest=digest)
+    return Inspection(records, tuple(Column(field.name, str(field.type)) for field in schema), records_digest=digest,
+                      profile=profile.result() if profile is not None else None)
 
 
 def _digest(parquet: pyarrow.parquet.ParquetFile, records: int) -> str:

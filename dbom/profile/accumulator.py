@@ -22,6 +22,7 @@ fingerprint cache. `merge` adds another shard's profile; both must have the same
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -37,6 +38,8 @@ from dbom.profile.tokenizer import TokenCounter
 PROFILE_FORMAT = 3  # part of the cache keys and of the kept lines' identity: bump when what is counted changes
 _ROLES = ("text", "url", "date")
 _DISCOVERY_ROWS = 100  # JSON rows have no schema: fields are found in the first batch's first 100 objects
+_NO_DAY = -(1 << 31)  # no date (int32's least value: date32 holds no such day)
+_EPOCH = datetime.date(1970, 1, 1)
 
 
 @functools.cache
@@ -112,35 +115,7 @@ class ProfileAccumulator:
     def add_sampled(self, rows: Sequence[Any], line_bytes: Sequence[int]) -> None:
         """Profile sampled records of a line-per-record shard (dbom.profile.sampled_lines), JSON rows, each
         weighed by its line's bytes `line_bytes`; every line's count and bytes come with `count_lines`."""
-        import numpy as np
-        import pyarrow.compute as pc
-
-        self.presampled = True
-        if self.fields is None:
-            objects = [row for row in rows[:_DISCOVERY_ROWS] if isinstance(row, Mapping)]
-            if not objects:
-                return
-            self._resolve(objects)
-        assert self.fields is not None
-        columns = row_columns(rows, self.fields)
-        x = np.asarray(line_bytes, dtype=np.int64)
-        self.sampled_bytes += int(x.sum())
-        self.sampled_xx += int((x * x).sum())
-        lengths = np.zeros(columns.length, dtype=np.int64)
-        if columns.text is not None and columns.length:
-            text = columns.text
-            lengths = pc.binary_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-            characters = pc.utf8_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-            valid = text.is_valid().to_numpy(zero_copy_only=False)
-            self.text_records += int(valid.sum())
-            self.sums["text_bytes"].add(x.tolist(), lengths.tolist())
-            self.sums["characters"].add(x.tolist(), characters.tolist())
-            if valid.any():
-                self._profile_text(pc.filter(text, valid).to_pylist(), lengths[valid].tolist(), x[valid].tolist())
-        if columns.url is not None and columns.length:
-            self._count_domains(columns.url, lengths)
-        if columns.date is not None and columns.length:
-            self._extend_period(columns.date)
+        add_sampled_together([(self, rows, line_bytes)])
 
     def count_lines(self, lines: int, line_bytes: int) -> None:
         """Every record of a shard fed by `add_sampled`: its lines and their bytes."""
@@ -207,38 +182,82 @@ class ProfileAccumulator:
                 language_bytes[code] = language_bytes.get(code, 0) + share
 
     def _count_domains(self, urls: Any, lengths: Any) -> None:
+        names, indices = _domain_resolver().domains(urls)
+        self._count_domain_slots(names, indices, lengths)
+
+    def _count_domain_slots(self, names: list[str], indices: Any, lengths: Any) -> None:
+        """Count each record's domain (`names[indices[i]]`, none where -1) with its text's bytes `lengths[i]`."""
         import numpy as np
 
-        names, indices = _domain_resolver().domains(urls)
         if not names:
             return
         present = indices >= 0
         slots, weights = indices[present], lengths[present]
+        if not len(slots):
+            return
         records = np.bincount(slots, minlength=len(names))
         sizes = np.bincount(slots, weights=weights, minlength=len(names))  # float64: exact below 2^53 per batch
-        self.domains.add((name, int(size), int(count))
-                         for name, size, count in zip(names, sizes.tolist(), records.tolist(), strict=True) if count)
+        met = np.flatnonzero(records)
+        self.domains.add((names[slot], int(sizes[slot]), int(records[slot])) for slot in met.tolist())
 
     def _extend_period(self, dates: Any) -> None:
-        import pyarrow as pa
         import pyarrow.compute as pc
 
-        if pa.types.is_string(dates.type) or pa.types.is_large_string(dates.type):
-            dates = pc.strptime(pc.utf8_slice_codeunits(dates, 0, 10), format="%Y-%m-%d", unit="s",
-                                error_is_null=True)
-        if pa.types.is_timestamp(dates.type) and dates.type.tz is not None:
-            dates = dates.cast(pa.timestamp(dates.type.unit))  # the UTC instant, read as the UTC date
-        dates = dates.cast(pa.date32())
+        dates = _as_dates(dates)
         count = len(dates) - dates.null_count
         if not count:
             return
-        self.dated_records += count
         bounds = pc.min_max(dates).as_py()
-        first, last = bounds["min"].isoformat(), bounds["max"].isoformat()
+        self._widen_period(count, bounds["min"].isoformat(), bounds["max"].isoformat())
+
+    def _widen_period(self, count: int, first: str, last: str) -> None:
+        self.dated_records += count
         self.first_date = first if self.first_date is None else min(self.first_date, first)
         self.last_date = last if self.last_date is None else max(self.last_date, last)
 
+    def _take_sampled(self, start: int, end: int, valid_start: int, valid_end: int, x: Any, lengths: Any,
+                      characters: Any, valid: Any, texts: list[str | None], figures: dict[str, list[int]],
+                      languages: list[list[tuple[str, int]]], domains: tuple[list[str], Any] | None,
+                      days: Any) -> None:
+        """This accumulator's part, records `start` to `end`, of sampled rows profiled together
+        (`add_sampled_together`): the figures of the texts present are `valid_start` to `valid_end`."""
+        xs = x[start:end]
+        self.sampled_bytes += int(xs.sum())
+        self.sampled_xx += int((xs * xs).sum())
+        sizes = lengths[start:end]
+        if figures:
+            present = valid[start:end]
+            self.text_records += int(present.sum())
+            weights = xs.tolist()
+            self.sums["text_bytes"].add(weights, sizes.tolist())
+            self.sums["characters"].add(weights, characters[start:end].tolist())
+            if present.any():
+                kept = [text for text in texts[start:end] if text is not None]
+                kept_weights = xs[present].tolist()
+                self.sampled_records += len(kept)
+                self.sampled_characters += sum(map(len, kept))
+                for name, values in figures.items():
+                    self.sums[name].add(kept_weights, values[valid_start:valid_end])
+                language_bytes = self.language_bytes
+                for found in languages[valid_start:valid_end]:
+                    for code, share in found:
+                        language_bytes[code] = language_bytes.get(code, 0) + share
+        if domains is not None:
+            self._count_domain_slots(domains[0], domains[1][start:end], sizes)
+        if days is not None:
+            dated = days[start:end]
+            dated = dated[dated != _NO_DAY]
+            if len(dated):
+                first, last = (_EPOCH + datetime.timedelta(days=int(v)) for v in (dated.min(), dated.max()))
+                self._widen_period(len(dated), first.isoformat(), last.isoformat())
+
     # --- merging and serialising -------------------------------------------------------------------------
+
+    def counted_records_only(self) -> bool:
+        """Whether this profile counted records and nothing else (no text, URL, date or sample)."""
+        return not (self.x_total or self.text_records or self.sampled_bytes or self.sampled_records
+                    or self.dated_records or self.domains.records or self.domains.counts or self.language_bytes
+                    or self.domains._hll is not None or not self.domains.exact)
 
     def merge(self, other: ProfileAccumulator) -> None:
         """Add another shard's profile (same tokenizer, same sample rate and seed)."""
@@ -248,6 +267,10 @@ class ProfileAccumulator:
             raise ValueError("cannot merge profiles sampled at different rates or seeds")
         for role in _ROLES:
             self.fields_seen[role] |= other.fields_seen[role]
+        if other.counted_records_only():  # most shards of a table with no text, URL or date field
+            self.records += other.records
+            self.presampled = self.presampled or other.presampled
+            return
         for attribute in ("records", "x_total", "text_records", "text_bytes", "characters", "sampled_records",
                           "sampled_bytes", "sampled_xx", "sampled_characters", "dated_records"):
             setattr(self, attribute, getattr(self, attribute) + getattr(other, attribute))
@@ -303,3 +326,88 @@ class ProfileAccumulator:
         profile.dated_records, profile.first_date, profile.last_date = (
             int(period["records"]), period["first"], period["last"])
         return profile
+
+
+def add_sampled_together(parts: Sequence[tuple[ProfileAccumulator, Sequence[Any], Sequence[int]]]) -> None:
+    """`accumulator.add_sampled(rows, line_bytes)` for each part, the parts' rows profiled together: what costs
+    a call per batch (Arrow arrays, the tokenizer's batch, the URLs' hosts) is paid once for them all, and
+    each accumulator is given its own records' figures. Many small shards, each with a few sampled lines,
+    cost about as much as one shard holding them all."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    groups: dict[Fields, list[tuple[ProfileAccumulator, Sequence[Any], Sequence[int]]]] = {}
+    for accumulator, rows, sizes in parts:
+        if not rows:  # as `add_sampled` is never given: a shard none of whose lines was drawn
+            continue
+        accumulator.presampled = True
+        if accumulator.fields is None:
+            objects = [row for row in rows[:_DISCOVERY_ROWS] if isinstance(row, Mapping)]
+            if not objects:
+                continue
+            accumulator._resolve(objects)
+        assert accumulator.fields is not None
+        groups.setdefault(accumulator.fields, []).append((accumulator, rows, sizes))
+    for fields, members in groups.items():
+        rows = [row for _, member_rows, _ in members for row in member_rows]
+        columns = row_columns(rows, fields)
+        x = np.asarray([size for _, _, sizes in members for size in sizes], dtype=np.int64)
+        length = columns.length
+        lengths = np.zeros(length, dtype=np.int64)
+        characters = np.zeros(length, dtype=np.int64)
+        valid = np.zeros(length, dtype=bool)
+        texts: list[str | None] = [None] * length
+        figures: dict[str, list[int]] = {}
+        languages: list[list[tuple[str, int]]] = []
+        if columns.text is not None and length:
+            text = columns.text
+            lengths = pc.binary_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+            characters = pc.utf8_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+            valid = text.is_valid().to_numpy(zero_copy_only=False)
+            texts = text.to_pylist()
+            present = [t for t in texts if t is not None]
+            figures, languages = _text_figures(members[0][0].tokenizer, present, lengths[valid].tolist())
+        domains = _domain_resolver().domains(columns.url) if columns.url is not None and length else None
+        days = _days(columns.date) if columns.date is not None and length else None
+        start = valid_start = 0
+        for accumulator, member_rows, _ in members:
+            end = start + len(member_rows)
+            valid_end = valid_start + int(valid[start:end].sum())
+            accumulator._take_sampled(start, end, valid_start, valid_end, x, lengths, characters, valid, texts,
+                                      figures, languages, domains, days)
+            start, valid_start = end, valid_end
+
+
+def _text_figures(tokenizer: TokenCounter | None, texts: list[str], sizes: list[int]
+                  ) -> tuple[dict[str, list[int]], list[list[tuple[str, int]]]]:
+    """Per text: its words, tokens (with a tokenizer) and personal data by kind; and its languages' bytes."""
+    figures: dict[str, list[int]] = {"words": [len(text.split()) for text in texts]}
+    if tokenizer is not None:
+        figures["tokens"] = tokenizer.count(texts)
+    matches = [count_pii(text) for text in texts]
+    for position, kind in enumerate(PII_KINDS):
+        figures[kind] = [row[position] for row in matches]
+    identify = _language_identifier().languages
+    return figures, [list(identify(text, size)) for text, size in zip(texts, sizes, strict=True)]
+
+
+def _days(dates: Any) -> Any:
+    """A date field's values as days since 1970-01-01 (numpy int64; `_NO_DAY` where there is no date)."""
+    import numpy as np
+    import pyarrow as pa
+
+    days = _as_dates(dates).cast(pa.int32()).fill_null(_NO_DAY)
+    return days.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _as_dates(dates: Any) -> Any:
+    """A date field's values as an Arrow date32 array: dates, timestamps as their UTC date, strings starting
+    `YYYY-MM-DD`; null where there is none."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_string(dates.type) or pa.types.is_large_string(dates.type):
+        dates = pc.strptime(pc.utf8_slice_codeunits(dates, 0, 10), format="%Y-%m-%d", unit="s", error_is_null=True)
+    if pa.types.is_timestamp(dates.type) and dates.type.tz is not None:
+        dates = dates.cast(pa.timestamp(dates.type.unit))  # the UTC instant, read as the UTC date
+    return dates.cast(pa.date32())

@@ -129,21 +129,32 @@ class DatasetProfiler:
         line-per-record shard read with a sample; None for the others (`read` profiles them)."""
         from dbom.profile.sampled_lines import LINE_FORMATS
 
-        if self.sample.exact or shard.format not in LINE_FORMATS or not (shard.xxh3_128 or shard.sha256):
+        if not (shard.xxh3_128 or shard.sha256):
             return None
-        return InlineProfile(shard.format == "jsonl", self.sample, shard.xxh3_128 or f"sha256:{shard.sha256}")
+        key = shard.xxh3_128 or f"sha256:{shard.sha256}"
+        if shard.format == "parquet":  # profiled here only when it has no field the profile reads (`table`)
+            return InlineProfile(False, self.sample, key, self.spec)
+        if self.sample.exact or shard.format not in LINE_FORMATS:
+            return None
+        return InlineProfile(shard.format == "jsonl", self.sample, key)
 
-    def profile_sampled(self, shard: Shard, sampled: SampledLines) -> ProfileAccumulator:
-        """The profile of `shard` from its sampled lines (`InlineProfile.result`): what `read` makes of its file
-        (DbomError naming the shard when its records cannot be profiled)."""
-        one = self._accumulator(shard)
+    def profile_sampled(self, shards: Sequence[tuple[Shard, SampledLines]]) -> list[ProfileAccumulator | DbomError]:
+        """The profile of each shard from its sampled lines (`InlineProfile.result`): what `read` makes of its
+        file, or the DbomError (naming the shard) that leaves it out. The shards' rows are profiled together
+        (`add_sampled_together`), so that many small shards cost about as much as one holding their rows."""
+        from dbom.profile.accumulator import add_sampled_together
+
+        profiles = [self._accumulator(shard) for shard, _ in shards]
         try:
-            for start in range(0, len(sampled.rows), ROWS_PER_BATCH):
-                one.add_sampled(sampled.rows[start:start + ROWS_PER_BATCH], sampled.sizes[start:start + ROWS_PER_BATCH])
-        except (OSError, ValueError) as exc:
-            raise DbomError(shard.path, _cause(exc)) from None
-        one.count_lines(sampled.lines, sampled.line_bytes)
-        return one
+            add_sampled_together([(one, sampled.rows, sampled.sizes)
+                                  for one, (_, sampled) in zip(profiles, shards, strict=True) if sampled.rows])
+        except (DbomError, OSError, ValueError) as exc:
+            if len(shards) == 1:
+                return [DbomError(shards[0][0].path, _cause(exc))]
+            return [self.profile_sampled([one])[0] for one in shards]  # which shard it was: each on its own
+        for one, (_, sampled) in zip(profiles, shards, strict=True):
+            one.count_lines(sampled.lines, sampled.line_bytes)
+        return list(profiles)
 
     def _accumulator(self, shard: Shard) -> ProfileAccumulator:
         from dbom.profile.accumulator import ProfileAccumulator
@@ -155,7 +166,8 @@ class DatasetProfiler:
 @dataclass(frozen=True)
 class SampledLines:
     """A line-per-record shard's sampled records (JSON rows, each with its line's bytes) and the count and bytes
-    of all its lines: what its profile is made of (`DatasetProfiler.profile_sampled`)."""
+    of all its lines: what its profile is made of (`DatasetProfiler.profile_sampled`). A table with no field
+    the profile reads has no rows and no bytes: `lines` is its records."""
 
     rows: list[Any]
     sizes: list[int]
@@ -169,11 +181,24 @@ class InlineProfile:
     the worker process that inspects the shard; the sampled rows come back (`result`) and are profiled by
     the scan's own process, so that the workers never load the profile's libraries."""
 
-    def __init__(self, as_json: bool, sample: RecordSample, key: str) -> None:
+    def __init__(self, as_json: bool, sample: RecordSample, key: str, spec: FieldSpec | None = None) -> None:
         self.as_json = as_json
         self.sample = sample
         self.key = key
+        self.spec = spec
         self._result: SampledLines | str | None = None
+
+    def table(self, schema: Any, rows: int) -> None:
+        """A table's schema and row count (a Parquet footer's): when it has no field the profile reads, its
+        profile is its row count alone (the same as `DatasetProfiler.read` makes of its data)."""
+        from dbom.profile.fields import find_fields
+
+        try:
+            fields = find_fields(schema, self.spec)
+        except DbomError:
+            return  # a stated field it lacks: `read` names the file
+        if fields.text is None and fields.url is None and fields.date is None:
+            self._result = SampledLines([], [], rows, 0)
 
     def tap(self, blocks: Iterable[bytes]) -> Iterator[bytes]:
         """`blocks`, each sampled before it is passed on; the sample is ready once they all went by."""
@@ -271,8 +296,8 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
     total = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=profiler.sample)
     known = cache.under(PROFILE_KEY) if cache is not None else {}
 
-    def profiled(shard: Shard) -> tuple[str, ProfileAccumulator | None, DbomError | None]:
-        """(its cache key, its profile, or the error that left it out): on a worker thread."""
+    def known_profile(shard: Shard) -> tuple[str, ProfileAccumulator | None, DbomError | None] | None:
+        """(its cache key, its profile, or the error that left it out) when made as it was read or cached."""
         key = profiler.key(shard)
         found = ready.get(key)
         if found is not None:
@@ -283,14 +308,20 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
                 return "", ProfileAccumulator.from_json(cache.decode([stored])[0]), None
             except (LookupError, TypeError, ValueError, AttributeError):
                 pass  # a damaged entry: read again
-        try:
-            return key, profiler.read(shard, root / shard.path if root.is_dir() else root), None
-        except DbomError as exc:
-            return key, None, exc
+        return None
 
-    # shards on threads (decompressing, finding lines, tokenizing and reading files let go of the GIL),
-    # merged in their order: the same profile whatever the threads did first
-    for shard, (key, one, error) in zip(readable, ordered_map(profiled, readable, default_jobs()), strict=True):
+    def read(shard: Shard) -> tuple[str, ProfileAccumulator | None, DbomError | None]:
+        """(its cache key, its profile, or the error that left it out), from its file: on a worker thread."""
+        try:
+            return profiler.key(shard), profiler.read(shard, root / shard.path if root.is_dir() else root), None
+        except DbomError as exc:
+            return profiler.key(shard), None, exc
+
+    found = [known_profile(shard) for shard in readable]
+    # the files to read on threads (decompressing, finding lines, tokenizing and reading files let go of the
+    # GIL), all merged in the shards' order: the same profile whatever the threads did first
+    reads = iter(ordered_map(read, [s for s, f in zip(readable, found, strict=True) if f is None], default_jobs()))
+    for shard, (key, one, error) in zip(readable, (f if f is not None else next(reads) for f in found), strict=True):
         if error is not None:
             if not keep_going:
                 raise error

@@ -240,15 +240,16 @@ _Settings = tuple[tuple[str, ...], bool, bool, Any]
 _ReadResult = tuple["Shard | DocFile", bool, Any]
 
 
-def _profile_read(profiler: Any, shard: Shard, sampled: Any, job: _Job) -> Any:
-    """A shard's profile from the lines sampled as it was read (`InlineProfile.result`): the ProfileAccumulator,
-    or the DbomError that left the shard out of the profile."""
-    if isinstance(sampled, str):
-        return DbomError(job.display, sampled)
-    try:
-        return profiler.profile_sampled(shard, sampled)
-    except DbomError as exc:
-        return DbomError(job.display, exc.cause)
+def _profiles_read(profiler: Any, read: list[tuple[Shard, Any, _Job]], profiles: dict[str, Any]) -> None:
+    """Into `profiles` (by key), the profile of each shard `read` from the lines sampled as it was read
+    (`InlineProfile.result`): its ProfileAccumulator, or the DbomError that left it out of the profile."""
+    sampled = [(shard, lines) for shard, lines, _ in read if not isinstance(lines, str)]
+    made = iter(profiler.profile_sampled(sampled) if sampled else ())
+    for shard, lines, job in read:
+        one = DbomError(job.display, lines) if isinstance(lines, str) else next(made)
+        if isinstance(one, DbomError):
+            one = DbomError(job.display, one.cause)
+        profiles[profiler.key(shard)] = one
 
 
 def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintCache | None,
@@ -454,21 +455,30 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
         done = _on_driver(_process_map(inspector.get(), [(job, settings) for _, job in todo]))
     else:
         done = ordered_map(work, todo, options.jobs or _auto_jobs(todo))
+    sampled: list[tuple[Shard, Any, _Job]] = []  # shards sampled as they were read, profiled together
+    sampled_rows = 0
     for (index, job), (result, cacheable, profile) in zip(todo, done, strict=True):
         results[index] = result
         if profile is not None and profiles is not None:
-            profiles[profiler.key(result)] = _profile_read(profiler, result, profile, job)
+            sampled.append((result, profile, job))
+            sampled_rows += 1 if isinstance(profile, str) else len(profile.rows)
+            if sampled_rows >= PROFILE_BATCH_ROWS:
+                _profiles_read(profiler, sampled, profiles)
+                sampled, sampled_rows = [], 0
         stats.files_read += 1
         stats.bytes_read += job.file.stat.st_size
         options.progress.advance(job.file.stat.st_size)
         if known is not None and cacheable and not (isinstance(result, Shard) and result.error):
             known.remember(index, result)
+    if sampled:
+        _profiles_read(profiler, sampled, profiles)  # type: ignore[arg-type]
 
 
 # Small files are read in worker processes when there are at least this many to read (and the program may
 # start processes): their per-file work is Python that holds the GIL, so threads gain nothing, and the
 # workers' start (about half a second, importing pyarrow) must be paid back.
 PROCESS_MIN_FILES = 2000
+PROFILE_BATCH_ROWS = 4096  # the sampled rows of the shards read, profiled together once this many are in
 PROCESS_BATCH_FILES = 200  # files a task: the hop to a process costs about a file's work, paid once a batch
 
 

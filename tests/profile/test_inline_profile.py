@@ -66,7 +66,7 @@ def test_the_profile_made_while_inspecting_is_the_one_read_alone(tmp_path: Path,
     inline = profiler.inline(shard)
     assert inline is not None
     inspected = inspect_shard(path, detected, profile=inline)  # type: ignore[arg-type]
-    figures = profiler.profile_sampled(shard, inspected.profile).to_json()
+    figures = profiler.profile_sampled([(shard, inspected.profile)])[0].to_json()  # type: ignore[union-attr]
     assert figures == profiler.read(shard, path).to_json()
     assert figures["presampled"] and 0 < figures["sampled_records"] < figures["records"]
     # the inspection's own figures are unchanged by the profile
@@ -144,3 +144,33 @@ def test_the_cli_profiles_a_large_shard_in_its_worker_process_as_it_would_alone(
     assert properties["dbom:profile:mode"] == "sample"  # 17 MiB is more than the budget: sampled
     records = (root / "big.jsonl").read_bytes().count(b"\n") + 100
     assert 0 < int(properties["dbom:profile:sampled-records"]) < records // 2
+
+
+def test_shards_profiled_together_are_profiled_as_each_alone(tmp_path: Path) -> None:
+    """Many small shards' sampled rows are profiled in one go (`add_sampled_together`); each shard's profile
+    is the one it has alone, whatever its neighbours hold: other fields, no text, no URL, no date, nothing."""
+    rng = random.Random(11)
+    kinds = [
+        lambda i: {"text": " ".join(rng.choices(WORDS, k=rng.randrange(1, 30))),
+                   "url": f"https://a{rng.randrange(9)}.example.net/{i}", "date": f"2022-0{1 + i % 9}-0{1 + i % 9}"},
+        lambda i: {"content": " ".join(rng.choices(WORDS, k=5)), "link": "not a url"},
+        lambda i: {"id": i},  # no field the profile reads
+        lambda i: {"text": None, "url": f"http://10.0.0.{i % 250}/"},
+        lambda i: {"messages": [{"role": "user", "content": "hola, ¿qué tal? " * (i % 4)}]},
+        lambda i: {"text": "text with a date in another form", "date": "05/12/2026"},
+    ]
+    profiler = DatasetProfiler(ProfileSettings("sample"), FieldSpec(), sampling.SAMPLE_BYTES * 2)
+    shards = []
+    for n in range(60):
+        path = tmp_path / f"s{n:02d}.jsonl"
+        make = kinds[n % len(kinds)]
+        path.write_text("".join(json.dumps(make(i)) + "\n" for i in range(rng.randrange(0, 12))), encoding="utf-8")
+        shard, detected = _shard(path, profiler)
+        inline = profiler.inline(shard)
+        assert inline is not None
+        shards.append((shard, inspect_shard(path, detected, profile=inline).profile))  # type: ignore[arg-type]
+    together = [one.to_json() for one in profiler.profile_sampled(shards)]  # type: ignore[union-attr,arg-type]
+    alone = [profiler.profile_sampled([pair])[0].to_json() for pair in shards]  # type: ignore[union-attr,list-item]
+    assert together == alone == [profiler.read(shard, tmp_path / shard.path).to_json() for shard, _ in shards]
+    assert sum(one["sampled_records"] for one in together) > 20
+    assert any(one["period"]["records"] for one in together) and any(one["domains"]["domains"] for one in together)

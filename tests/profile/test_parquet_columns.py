@@ -9,6 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from dbom.formats import inspect_shard
+from dbom.formats.base import Detected
 from dbom.model import Shard
 from dbom.profile.accumulator import ProfileAccumulator
 from dbom.profile.dataset_profile import DatasetProfiler, ProfileSettings
@@ -52,3 +54,9 @@ def test_the_profile_of_a_parquet_shard_is_that_of_all_its_columns(tmp_path: Pat
     assert pruned["records"] == ROWS
     if kind != "none":
         assert pruned["text_records"] == ROWS and pruned["sampled_records"] > 0
+    # the inspection, shown the footer, profiles a table with no field itself; the others are read after
+    inspected = inspect_shard(path, Detected("parquet"), profile=profiler.inline(shard))
+    if kind == "none":
+        assert profiler.profile_sampled([(shard, inspected.profile)])[0].to_json() == pruned  # type: ignore[union-attr]
+    else:
+        assert inspected.profile is None
