@@ -278,7 +278,10 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
     """The `dbom:profile:*` properties of a dataset whose shards are `shards` under `root` (one file: `root`).
 
     `profiler` and `ready`: for shards that were profiled as they were read (a remote dataset's, whose files
-    are gone by now), the profiler they were read with and their profiles (or errors) by key."""
+    are gone by now, or those sampled as inspected), the profiler they were read with and their profiles (or
+    their JSON text, or errors) by key."""
+    import orjson
+
     from dbom.fingerprint.executor import default_jobs, ordered_map
     from dbom.profile.accumulator import ProfileAccumulator
     from dbom.profile.result import profile_of
@@ -301,7 +304,11 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
         key = profiler.key(shard)
         found = ready.get(key)
         if found is not None:
-            return (key, None, found) if isinstance(found, DbomError) else (key, found, None)
+            if isinstance(found, DbomError):
+                return key, None, found
+            if isinstance(found, str):  # its JSON (to_json's), as the scan holds many
+                found = ProfileAccumulator.from_json(orjson.loads(found))
+            return key, found, None
         stored = known.get(key)
         if stored is not None and cache is not None:
             try:
@@ -317,11 +324,23 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
         except DbomError as exc:
             return profiler.key(shard), None, exc
 
-    found = [known_profile(shard) for shard in readable]
+    def at_hand(shard: Shard) -> bool:
+        key = profiler.key(shard)
+        return key in ready or key in known
+
     # the files to read on threads (decompressing, finding lines, tokenizing and reading files let go of the
-    # GIL), all merged in the shards' order: the same profile whatever the threads did first
-    reads = iter(ordered_map(read, [s for s, f in zip(readable, found, strict=True) if f is None], default_jobs()))
-    for shard, (key, one, error) in zip(readable, (f if f is not None else next(reads) for f in found), strict=True):
+    # GIL), all merged in the shards' order: the same profile whatever the threads did first; the others'
+    # profiles decoded one at a time, as they are merged
+    reads = iter(ordered_map(read, [shard for shard in readable if not at_hand(shard)], default_jobs()))
+
+    def profiles() -> Iterator[tuple[str, ProfileAccumulator | None, DbomError | None]]:
+        for shard in readable:
+            if not at_hand(shard):
+                yield next(reads)
+            else:
+                yield known_profile(shard) or read(shard)  # None: a damaged cache entry, read again
+
+    for shard, (key, one, error) in zip(readable, profiles(), strict=True):
         if error is not None:
             if not keep_going:
                 raise error

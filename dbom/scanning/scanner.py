@@ -242,14 +242,17 @@ _ReadResult = tuple["Shard | DocFile", bool, Any]
 
 def _profiles_read(profiler: Any, read: list[tuple[Shard, Any, _Job]], profiles: dict[str, Any]) -> None:
     """Into `profiles` (by key), the profile of each shard `read` from the lines sampled as it was read
-    (`InlineProfile.result`): its ProfileAccumulator, or the DbomError that left it out of the profile."""
+    (`InlineProfile.result`): as JSON text (a shard's accumulator is a few kilobytes of objects, its JSON a
+    few hundred bytes: 10^6 shards are held until the dataset's profile is made), or the DbomError that
+    left it out of the profile. The text is a str: the bytes orjson returns keep its 8 KiB buffer."""
+    import orjson
+
     sampled = [(shard, lines) for shard, lines, _ in read if not isinstance(lines, str)]
     made = iter(profiler.profile_sampled(sampled) if sampled else ())
     for shard, lines, job in read:
         one = DbomError(job.display, lines) if isinstance(lines, str) else next(made)
-        if isinstance(one, DbomError):
-            one = DbomError(job.display, one.cause)
-        profiles[profiler.key(shard)] = one
+        profiles[profiler.key(shard)] = (DbomError(job.display, one.cause) if isinstance(one, DbomError)
+                                         else orjson.dumps(one.to_json()).decode())
 
 
 def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintCache | None,
