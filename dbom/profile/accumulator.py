@@ -38,6 +38,9 @@ from dbom.profile.tokenizer import TokenCounter
 PROFILE_FORMAT = 3  # part of the cache keys and of the kept lines' identity: bump when what is counted changes
 _ROLES = ("text", "url", "date")
 _DISCOVERY_ROWS = 100  # JSON rows have no schema: fields are found in the first batch's first 100 objects
+# the counters `to_json` writes at its top level, which `merge` adds
+_JSON_COUNTERS = ("records", "x_total", "text_records", "text_bytes", "characters", "sampled_records", "sampled_bytes",
+                  "sampled_xx", "sampled_characters")
 _NO_DAY = -(1 << 31)  # no date (int32's least value: date32 holds no such day)
 _EPOCH = datetime.date(1970, 1, 1)
 
@@ -285,6 +288,47 @@ class ProfileAccumulator:
             if date is not None:
                 self.first_date = date if self.first_date is None else min(self.first_date, date)
                 self.last_date = date if self.last_date is None else max(self.last_date, date)
+
+    def merge_json(self, data: Mapping[str, Any]) -> None:
+        """`merge(ProfileAccumulator.from_json(data))`, without making the accumulator (a dataset's 10^6
+        cached shard profiles are merged so). `data` is checked whole before anything is added: a damaged
+        profile raises (LookupError, TypeError, ValueError) and leaves this one as it was."""
+        if data.get("format") != PROFILE_FORMAT:
+            raise ValueError(f"a profile of format {data.get('format')!r}, not {PROFILE_FORMAT}")
+        tokenizer = dict(data["tokenizer"]) if data["tokenizer"] is not None else None
+        if tokenizer != self.tokenizer_identity:
+            raise ValueError("cannot merge profiles counted with different tokenizers")
+        threshold, seed = int(data["sample"]["threshold"]), int(data["sample"]["seed"])
+        if (threshold, seed) != (self.sample.threshold, self.sample.seed):
+            raise ValueError("cannot merge profiles sampled at different rates or seeds")
+        fields = {role: [str(name) for name in data["fields"].get(role, ())] for role in _ROLES}
+        counters = [int(data[attribute]) for attribute in _JSON_COUNTERS]
+        period = data["period"]
+        dated, first, last = int(period["records"]), period["first"], period["last"]
+        presampled = bool(data["presampled"])
+        sums = [(str(key), int(y), int(yy), int(xy)) for key, (y, yy, xy) in data["sums"].items()]
+        languages = [(str(code), int(size)) for code, size in data["languages"].items()]
+        domains = DomainCounts.from_json(data["domains"])
+        if domains.limit != self.domains.limit:
+            raise ValueError(f"cannot merge domain counts of limits {self.domains.limit} and {domains.limit}")
+        # checked: now added, as `merge` adds
+        for role in _ROLES:
+            self.fields_seen[role].update(fields[role])
+        for attribute, value in zip(_JSON_COUNTERS, counters, strict=True):
+            setattr(self, attribute, getattr(self, attribute) + value)
+        self.dated_records += dated
+        self.presampled = self.presampled or presampled
+        for key, y, yy, xy in sums:
+            ratio = self.sums.setdefault(key, RatioSums())
+            ratio.y, ratio.yy, ratio.xy = ratio.y + y, ratio.yy + yy, ratio.xy + xy
+        for code, size in languages:
+            self.language_bytes[code] = self.language_bytes.get(code, 0) + size
+        if domains.records or domains.counts or not domains.exact:
+            self.domains.merge(domains.scaled(_UNIT // threshold) if presampled else domains)
+        for day in (first, last):
+            if day is not None:
+                self.first_date = day if self.first_date is None else min(self.first_date, day)
+                self.last_date = day if self.last_date is None else max(self.last_date, day)
 
     def to_json(self) -> dict[str, Any]:
         """The state as a JSON-ready dict (see the module's docstring)."""

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from dbom.profile.tokenizer import TokenCounter
 
 PROFILE_MODES = ("off", "sample", "exact")
+# a shard's profile as the dataset's merge takes it: an accumulator, or its JSON (`to_json`'s), or none
+Profiled = Any
 TABLE_BATCH_ROWS = 4096
 ROWS_PER_BATCH = 4096  # sampled JSON rows profiled at a time
 PROFILE_KEY = "profile\0"
@@ -253,12 +255,25 @@ def profiled_bytes(files: Iterable[tuple[str, int]]) -> int:
     from pathlib import PurePosixPath
 
     from dbom.formats import detect
+    from dbom.formats.detect import COMPRESSION_SUFFIXES, METADATA_NAMES
     from dbom.profile.shard_records import PROFILED_FORMATS
 
+    profiled: dict[str, bool] = {}  # by the suffixes `detect` reads: the last, and the one before a compression's
     total = 0
     for relpath, size in files:
-        found = detect(PurePosixPath(relpath), b"")  # type: ignore[arg-type]
-        if found is not None and found.format in PROFILED_FORMATS:
+        name = relpath[relpath.rfind("/") + 1:].lower()
+        last = name.rfind(".")
+        tail = name[last:] if last > 0 else ""
+        if tail in COMPRESSION_SUFFIXES:
+            before = name.rfind(".", 0, last)
+            tail = name[before:] if before > 0 else tail
+        known = profiled.get(tail)
+        if known is None or name in METADATA_NAMES:
+            found = detect(PurePosixPath(relpath), b"")  # type: ignore[arg-type]
+            known = found is not None and found.format in PROFILED_FORMATS
+            if name not in METADATA_NAMES:
+                profiled[tail] = known
+        if known:
             total += size
     return total
 
@@ -299,54 +314,54 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
     total = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=profiler.sample)
     known = cache.under(PROFILE_KEY) if cache is not None else {}
 
-    def known_profile(shard: Shard) -> tuple[str, ProfileAccumulator | None, DbomError | None] | None:
-        """(its cache key, its profile, or the error that left it out) when made as it was read or cached."""
+    def known_profile(shard: Shard) -> tuple[str, Profiled, DbomError | None]:
+        """(its cache key, "" when the cache has it already; its profile, or its JSON as `to_json` wrote it;
+        or the error that left it out) of a shard profiled as it was read or cached."""
         key = profiler.key(shard)
         found = ready.get(key)
         if found is not None:
             if isinstance(found, DbomError):
                 return key, None, found
-            if isinstance(found, str):  # its JSON (to_json's), as the scan holds many
-                found = ProfileAccumulator.from_json(orjson.loads(found))
-            return key, found, None
-        stored = known.get(key)
-        if stored is not None and cache is not None:
-            try:
-                return "", ProfileAccumulator.from_json(cache.decode([stored])[0]), None
-            except (LookupError, TypeError, ValueError, AttributeError):
-                pass  # a damaged entry: read again
-        return None
+            return key, orjson.loads(found) if isinstance(found, str) else found, None  # str: its JSON
+        assert cache is not None
+        return "", cache.decode([known[key]])[0], None
 
-    def read(shard: Shard) -> tuple[str, ProfileAccumulator | None, DbomError | None]:
+    def read(shard: Shard) -> tuple[str, Profiled, DbomError | None]:
         """(its cache key, its profile, or the error that left it out), from its file: on a worker thread."""
         try:
             return profiler.key(shard), profiler.read(shard, root / shard.path if root.is_dir() else root), None
         except DbomError as exc:
             return profiler.key(shard), None, exc
 
-    def at_hand(shard: Shard) -> bool:
-        key = profiler.key(shard)
-        return key in ready or key in known
-
+    at_hand = [key in ready or key in known for key in map(profiler.key, readable)]
     # the files to read on threads (decompressing, finding lines, tokenizing and reading files let go of the
     # GIL), all merged in the shards' order: the same profile whatever the threads did first; the others'
     # profiles decoded one at a time, as they are merged
-    reads = iter(ordered_map(read, [shard for shard in readable if not at_hand(shard)], default_jobs()))
+    reads = iter(ordered_map(read, [s for s, here in zip(readable, at_hand, strict=True) if not here],
+                             default_jobs()))
 
-    def profiles() -> Iterator[tuple[str, ProfileAccumulator | None, DbomError | None]]:
-        for shard in readable:
-            if not at_hand(shard):
-                yield next(reads)
-            else:
-                yield known_profile(shard) or read(shard)  # None: a damaged cache entry, read again
+    def profiles() -> Iterator[tuple[str, Profiled, DbomError | None]]:
+        for shard, here in zip(readable, at_hand, strict=True):
+            yield known_profile(shard) if here else next(reads)
 
     for shard, (key, one, error) in zip(readable, profiles(), strict=True):
+        if error is None and one is None:  # a cache entry that is not JSON: read again
+            key, one, error = read(shard)
+        if error is None and one is not None and not isinstance(one, ProfileAccumulator):
+            try:
+                total.merge_json(one)  # 10^6 cached profiles: no accumulator made for each
+            except (LookupError, TypeError, ValueError, AttributeError):  # a damaged cache entry: read again
+                key, one, error = read(shard)
+            else:
+                if key and cache is not None:
+                    cache.put(key, one)
+                continue
         if error is not None:
             if not keep_going:
                 raise error
             warn(f"{shard.path}: left out of the content profile ({error.cause})")
             continue
-        assert one is not None
+        assert isinstance(one, ProfileAccumulator)
         total.merge(one)
         if key and cache is not None:
             cache.put(key, one.to_json())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import json
+import os
 import random
 from pathlib import Path
 
@@ -174,3 +175,31 @@ def test_shards_profiled_together_are_profiled_as_each_alone(tmp_path: Path) -> 
     assert together == alone == [profiler.read(shard, tmp_path / shard.path).to_json() for shard, _ in shards]
     assert sum(one["sampled_records"] for one in together) > 20
     assert any(one["period"]["records"] for one in together) and any(one["domains"]["domains"] for one in together)
+
+
+def test_damaged_cached_profiles_are_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rescan merges the shards' cached profiles from their JSON (`merge_json`); an entry that is not JSON,
+    or JSON of another shape, is a miss: the shard is read again and the DBOM is the same."""
+    import sqlite3
+
+    from dbom.fingerprint.cache import CACHE_FORMAT
+
+    root = tmp_path / "web"
+    _corpus(root)
+    monkeypatch.setattr(sampling, "SAMPLE_BYTES", sum(p.stat().st_size for p in root.iterdir()) // 16)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    monkeypatch.setenv("DBOM_CACHE_DIR", str(tmp_path / "cache"))
+    options = dbom.ScanOptions(profile="sample")
+    first, again = tmp_path / "first.json", tmp_path / "again.json"
+    dbom.write(dbom.scan([root], options=options), first)
+    db = sqlite3.connect(tmp_path / "cache" / f"fingerprints-v{CACHE_FORMAT}.sqlite")
+    with db:
+        keys = sorted(key for (key,) in db.execute("SELECT key FROM entries WHERE key LIKE 'profile%'"))
+        assert len(keys) == 3
+        db.execute("UPDATE entries SET value = 'not json' WHERE key = ?", (keys[0],))
+        db.execute("UPDATE entries SET value = '{\"format\": 3, \"records\": 1}' WHERE key = ?", (keys[1],))
+    db.close()
+    later = (root / "c.txt").stat().st_mtime_ns + 10**9
+    os.utime(root / "c.txt", ns=(later, later))  # a changed listing: the dataset is looked at shard by shard
+    dbom.write(dbom.scan([root], options=options), again)
+    assert again.read_bytes() == first.read_bytes()
