@@ -8,10 +8,12 @@ reads, as listed before any is read (`profiled_bytes`: at most that many bytes o
 are sampled, more of compressed ones), and a record is drawn by a hash of its shard's content digest
 and its place: the sample depends on the data alone, not on file names or the order of the scan.
 
-A sampled JSON Lines or text shard is profiled from the blocks its inspection reads (`InlineProfile`,
-in the worker process that inspects it): the file is read once. The other shards, and those whose
-fingerprint was cached but not their profile, are read again here (`DatasetProfiler.read`); both give
-the same profile of the same file.
+A sampled JSON Lines or text shard is sampled from the blocks its inspection reads (`InlineProfile`, in
+the worker process that inspects it), and its sampled rows profiled by the scan's own process, many
+shards' together (`DatasetProfiler.profile_sampled`): the file is read once. A Parquet shard with no
+text, URL or date field is profiled from its footer there too. The other shards, and those whose
+fingerprint was cached but not their profile, are read again here (`DatasetProfiler.read`; of a Parquet
+file only the fields' columns); both ways give the same profile of the same file.
 
 A shard's accumulator is cached under its content digest and everything the profile depends on
 (format, compression, rate, tokenizer, fields), so a rescan of unchanged shards reads no record.
@@ -41,7 +43,6 @@ PROFILE_MODES = ("off", "sample", "exact")
 # a shard's profile as the dataset's merge takes it: an accumulator, or its JSON (`to_json`'s), or none
 Profiled = Any
 TABLE_BATCH_ROWS = 4096
-ROWS_PER_BATCH = 4096  # sampled JSON rows profiled at a time
 PROFILE_KEY = "profile\0"
 
 
@@ -115,8 +116,8 @@ class DatasetProfiler:
         try:
             parquet = pq.ParquetFile(path)
             fields = find_fields(parquet.schema_arrow, self.spec, shard.path)
-            paths = [path for path in (fields.text, fields.url, fields.date) if path]
-            parts = [part for path in paths for part in path.split(JOIN)]
+            found = [field for field in (fields.text, fields.url, fields.date) if field]
+            parts = [part for field in found for part in field.split(JOIN)]
             columns = [name for name in parquet.schema_arrow.names
                        if any(part == name or part.startswith((f"{name}.", f"{name}[]")) for part in parts)]
             yield from parquet.iter_batches(batch_size=ROWS, columns=columns)
@@ -128,7 +129,8 @@ class DatasetProfiler:
 
     def inline(self, shard: Shard) -> InlineProfile | None:
         """What samples `shard` from the blocks its inspection reads (one read of the file), for a
-        line-per-record shard read with a sample; None for the others (`read` profiles them)."""
+        line-per-record shard read with a sample, or profiles a Parquet shard from its footer when it has
+        no field the profile reads; None for the others (`read` profiles them)."""
         from dbom.profile.sampled_lines import LINE_FORMATS
 
         if not (shard.xxh3_128 or shard.sha256):
