@@ -32,8 +32,10 @@ from dbom.errors import DbomError, OutputError
 # Signals whose default action ends the process without unwinding Python's stack.
 _FATAL_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name))
 _active: set[str] = set()  # the temporary files being written by this process
-_lock = threading.Lock()
+_lock = threading.RLock()  # reentrant: the signal handler may run in the thread that holds it
 _previous: dict[int, Any] = {}  # the handlers ours replaced while a write is under way
+_holding = False  # the main thread is making and registering a temporary file (`_signals_held`)
+_deferred: list[int] = []  # a fatal signal that came meanwhile, taken once that is done
 
 
 @contextmanager
@@ -134,15 +136,26 @@ def _alive(pid: int) -> bool:
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """Block the fatal signals in this thread while inside; one that came meanwhile is delivered on leaving."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _FATAL_SIGNALS)
+    """Block the fatal signals in this thread while inside; one that came meanwhile is delivered on leaving.
+
+    Blocking them in this thread is not enough when the process has other threads: the kernel gives a
+    signal sent to the process to one that does not block it, and Python then runs our handler in the
+    main thread at once, even inside this block. So the main thread also marks the block, and the
+    handler, finding it marked, leaves the signal to be taken on leaving it."""
+    global _holding
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _FATAL_SIGNALS) if hasattr(signal, "pthread_sigmask") else None
+    if main:
+        _holding = True
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if main:
+            _holding = False
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if main and _deferred:
+            _remove_and_die(_deferred.pop(), None)
 
 
 @contextmanager
@@ -171,7 +184,11 @@ def _signals_guarded() -> Iterator[None]:
 
 
 def _remove_and_die(signum: int, frame: FrameType | None) -> None:
-    """Remove the temporary files being written, then take the signal's default action (end the process)."""
+    """Remove the temporary files being written, then take the signal's default action (end the process);
+    inside `_signals_held`, once it is left."""
+    if _holding:
+        _deferred.append(signum)
+        return
     with _lock:
         for name in list(_active):
             with contextlib.suppress(OSError):
