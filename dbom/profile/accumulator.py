@@ -170,18 +170,18 @@ class ProfileAccumulator:
     def _profile_text(self, texts: list[str], sizes: list[int], weights: list[int]) -> None:
         """Words, tokens, languages and personal data of the sampled texts, whose UTF-8 bytes are `sizes`;
         `weights`: the bytes each record is weighed by in the estimates (`x_total`)."""
+        self._add_text_figures(texts, weights, *_text_figures(self.tokenizer, texts, sizes))
+
+    def _add_text_figures(self, texts: list[str], weights: list[int], figures: dict[str, list[int]],
+                          languages: list[list[tuple[str, int]]]) -> None:
+        """Add the sampled `texts`, weighed by `weights`, and their figures and languages (`_text_figures`)."""
         self.sampled_records += len(texts)
         self.sampled_characters += sum(map(len, texts))
-        self.sums["words"].add(weights, [len(text.split()) for text in texts])
-        if self.tokenizer is not None:
-            self.sums["tokens"].add(weights, self.tokenizer.count(texts))
-        matches = [count_pii(text) for text in texts]
-        for position, kind in enumerate(PII_KINDS):
-            self.sums[kind].add(weights, [row[position] for row in matches])
-        identify = _language_identifier().languages
+        for name, values in figures.items():
+            self.sums[name].add(weights, values)
         language_bytes = self.language_bytes
-        for text, size in zip(texts, sizes, strict=True):
-            for code, share in identify(text, size):
+        for found in languages:
+            for code, share in found:
                 language_bytes[code] = language_bytes.get(code, 0) + share
 
     def _count_domains(self, urls: Any, lengths: Any) -> None:
@@ -235,16 +235,10 @@ class ProfileAccumulator:
             self.sums["text_bytes"].add(weights, sizes.tolist())
             self.sums["characters"].add(weights, characters[start:end].tolist())
             if present.any():
-                kept = [text for text in texts[start:end] if text is not None]
-                kept_weights = xs[present].tolist()
-                self.sampled_records += len(kept)
-                self.sampled_characters += sum(map(len, kept))
-                for name, values in figures.items():
-                    self.sums[name].add(kept_weights, values[valid_start:valid_end])
-                language_bytes = self.language_bytes
-                for found in languages[valid_start:valid_end]:
-                    for code, share in found:
-                        language_bytes[code] = language_bytes.get(code, 0) + share
+                self._add_text_figures([text for text in texts[start:end] if text is not None],
+                                       xs[present].tolist(),
+                                       {name: values[valid_start:valid_end] for name, values in figures.items()},
+                                       languages[valid_start:valid_end])
         if domains is not None:
             self._count_domain_slots(domains[0], domains[1][start:end], sizes)
         if days is not None:
