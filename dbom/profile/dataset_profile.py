@@ -311,7 +311,7 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
         readable = [s for s in readable if s.hash_source != HASH_SOURCE_STORE]
     if not readable:
         return ()
-    profiler = profiler or DatasetProfiler(settings, spec, sum(s.uncompressed_bytes or s.bytes for s in readable))
+    profiler = profiler or DatasetProfiler(settings, spec, profiled_bytes((s.path, s.bytes) for s in shards))
     ready = ready or {}
     total = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=profiler.sample)
     known = cache.under(PROFILE_KEY) if cache is not None else {}
