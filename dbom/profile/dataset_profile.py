@@ -160,6 +160,18 @@ class DatasetProfiler:
             one.count_lines(sampled.lines, sampled.line_bytes)
         return list(profiles)
 
+    def profile_read(self, shard: Shard, path: Path, made: SampledLines | str | None) -> ProfileAccumulator:
+        """The profile of `shard`, whose file is at `path`, from what its inspection made of it (`made`, an
+        `InlineProfile.result`), or read from the file when it made nothing. DbomError when it is left out."""
+        if isinstance(made, str):
+            raise DbomError(str(path), made)
+        if made is None:
+            return self.read(shard, path)
+        one = self.profile_sampled([(shard, made)])[0]
+        if isinstance(one, DbomError):
+            raise DbomError(str(path), one.cause)
+        return one
+
     def _accumulator(self, shard: Shard) -> ProfileAccumulator:
         from dbom.profile.accumulator import ProfileAccumulator
 

@@ -252,8 +252,10 @@ class _ObjectReader:
         shard = Shard(path=obj.relpath, bytes=size, format=detected.format, compression=detected.compression,
                       xxh3_128=xxh, sha256=sha, blake3=b3, etag=obj.etag, version_id=obj.version_id,
                       hash_source=HASH_SOURCE_COMPUTED)
+        profiled = self.profiler is not None and bool(profiled_shards([shard]))
+        inline = self.profiler.inline(shard) if profiled else None  # sampled as the inspection reads it
         try:
-            found = self.inspector.inspect(target, detected, size, self.options.records_digest)
+            found = self.inspector.inspect(target, detected, size, self.options.records_digest, None, inline)
         except DbomError as exc:
             target.unlink(missing_ok=True)
             cause = exc.cause.replace(str(target), obj.relpath)
@@ -262,9 +264,9 @@ class _ObjectReader:
             return replace(shard, error=cause)
         shard = replace(shard, records=found.records, columns=found.columns, records_digest=found.records_digest,
                         uncompressed_bytes=found.uncompressed_bytes)
-        if self.profiler is not None and profiled_shards([shard]):
+        if profiled:
             try:
-                self.profiles[self.profiler.key(shard)] = self.profiler.read(shard, target)
+                self.profiles[self.profiler.key(shard)] = self.profiler.profile_read(shard, target, found.profile)
             except DbomError as exc:
                 self.profiles[self.profiler.key(shard)] = DbomError(url, exc.cause.replace(str(target), obj.relpath))
         self._settle(target, obj, shard)
