@@ -203,6 +203,23 @@ class FingerprintCache:
                                         identities, digest))
         return digest
 
+    def values_of(self, keys: Iterable[str]) -> dict[str, str]:
+        """The record texts of those `keys` the cache holds (pending ones included): key -> record text."""
+        wanted = list(dict.fromkeys(keys))
+        pending = dict(self._pending)
+        found = {key: pending[key] for key in wanted if key in pending}
+        if self.failed:
+            return found
+        asked = [key for key in wanted if key not in found]
+        try:
+            for start in range(0, len(asked), 500):  # below SQLite's limit on a statement's parameters
+                part = asked[start:start + 500]
+                found.update(self._db.execute(
+                    f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(part))})", part))
+        except sqlite3.Error as exc:
+            self._fail(exc)
+        return found
+
     def entries_of(self, locations: Iterable[str]) -> dict[str, str]:
         """The entries of the files at `locations` (absolute paths), whatever their stat: key -> record text.
 

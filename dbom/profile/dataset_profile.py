@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from dbom.fingerprint.cache import FingerprintCache
     from dbom.formats.lines import ByteCounter
     from dbom.profile.accumulator import ProfileAccumulator
+    from dbom.profile.dataset_total import DatasetTotal
     from dbom.profile.fields import FieldSpec
     from dbom.profile.sampled_lines import LineSampler
     from dbom.profile.sampling import RecordSample
@@ -299,12 +300,13 @@ def profiled_shards(shards: Sequence[Shard]) -> list[Shard]:
     return [s for s in shards if not s.error and s.format in PROFILED_FORMATS and (s.xxh3_128 or s.sha256)]
 
 
-def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSettings, spec: FieldSpec,
-                       cache: FingerprintCache | None, keep_going: bool, warn: Callable[[str], None],
-                       profiler: DatasetProfiler | None = None,
-                       ready: Mapping[str, ProfileAccumulator | DbomError] | None = None
-                       ) -> tuple[tuple[str, str], ...]:
-    """The `dbom:profile:*` properties of a dataset whose shards are `shards` under `root` (one file: `root`).
+def profile_total(shards: Sequence[Shard], root: Path, settings: ProfileSettings, spec: FieldSpec,
+                  cache: FingerprintCache | None, keep_going: bool, warn: Callable[[str], None],
+                  profiler: DatasetProfiler | None = None,
+                  ready: Mapping[str, ProfileAccumulator | DbomError] | None = None) -> DatasetTotal:
+    """The merged content profile of a dataset whose shards are `shards` under `root` (one file: `root`),
+    with the counts a later rescan patches it by (dbom.profile.dataset_total; its bytes by modality are
+    the caller's to add).
 
     `profiler` and `ready`: for shards that were profiled as they were read (a remote dataset's, whose files
     are gone by now, or those sampled as inspected), the profiler they were read with and their profiles (or
@@ -313,7 +315,7 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
 
     from dbom.fingerprint.executor import default_jobs, ordered_map
     from dbom.profile.accumulator import ProfileAccumulator
-    from dbom.profile.result import profile_of
+    from dbom.profile.dataset_total import DatasetTotal
 
     readable = profiled_shards(shards)
     trusted = [s for s in readable if s.hash_source == HASH_SOURCE_STORE]
@@ -321,11 +323,12 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
         warn(f"{len(trusted)} shard{'s' * (len(trusted) != 1)} left out of the content profile: with "
              "--trust-store-checksums their records are not read")
         readable = [s for s in readable if s.hash_source != HASH_SOURCE_STORE]
-    if not readable:
-        return ()
     profiler = profiler or DatasetProfiler(settings, spec, profiled_bytes((s.path, s.bytes) for s in shards))
     ready = ready or {}
-    total = ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=profiler.sample)
+    total = DatasetTotal(ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=profiler.sample))
+    total.readable = len(readable)
+    if not readable:
+        return total
     known = cache.under(PROFILE_KEY) if cache is not None else {}
 
     def known_profile(shard: Shard) -> tuple[str, Profiled, DbomError | None]:
@@ -363,7 +366,7 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
             key, one, error = read(shard)
         if error is None and one is not None and not isinstance(one, ProfileAccumulator):
             try:
-                total.merge_json(one)  # 10^6 cached profiles: no accumulator made for each
+                total.add(one)  # 10^6 cached profiles: no accumulator made for each
             except (LookupError, TypeError, ValueError, AttributeError):  # a damaged cache entry: read again
                 key, one, error = read(shard)
             else:
@@ -376,10 +379,10 @@ def profile_properties(shards: Sequence[Shard], root: Path, settings: ProfileSet
             warn(f"{shard.path}: left out of the content profile ({error.cause})")
             continue
         assert isinstance(one, ProfileAccumulator)
-        total.merge(one)
+        total.add(one)
         if key and cache is not None:
             cache.put(key, one.to_json())
-    return tuple(profile_of(total, settings.sme).properties())
+    return total
 
 
 def table_profile_properties(parts: Sequence[tuple[str, Any]], settings: ProfileSettings,
@@ -401,3 +404,57 @@ def table_profile_properties(parts: Sequence[tuple[str, Any]], settings: Profile
             one.add(batch)
         total.merge(one)
     return tuple(profile_of(total, settings.sme).properties())
+
+
+def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], root: Path,
+                  profiler: DatasetProfiler, ready: Mapping[str, Any], cache: FingerprintCache) -> DatasetTotal:
+    """The dataset's profile as kept with its lines (`state`: `DatasetTotal.to_json`'s), with the shards `dropped`
+    (gone or changed, as last scanned: their profiles are the cache's) taken out and the shards `added` (new or
+    changed, just read under `root`: their profiles in `ready` by key, else read here) put in: what
+    `profile_total` makes of the whole dataset, with the bytes by modality. NotExact when it cannot be."""
+    import orjson
+
+    from dbom.profile.accumulator import ProfileAccumulator
+    from dbom.profile.dataset_total import DatasetTotal, NotExact
+    from dbom.profile.modality import TEXT_FORMATS
+
+    total = DatasetTotal.from_json(state)
+    sample = total.total.sample
+    if (sample.threshold, sample.seed) != (profiler.sample.threshold, profiler.sample.seed):
+        raise NotExact("the dataset's sampling rate changed")
+    if any(shard.hash_source == HASH_SOURCE_STORE for shard in (*dropped, *added)):
+        raise NotExact("a shard whose records are not read")
+    folder = root.is_dir()
+    for shard in profiled_shards(added):  # put in first: a shard changed in place keeps its dates' count
+        key = profiler.key(shard)
+        one = ready.get(key)
+        try:
+            if one is None:
+                one = profiler.read(shard, root / shard.path if folder else root)
+            elif isinstance(one, DbomError):
+                raise one
+            elif isinstance(one, str):  # its JSON
+                one = orjson.loads(one)
+            total.add(one)
+        except (DbomError, LookupError, TypeError, ValueError) as exc:
+            raise NotExact(f"{shard.path}: {exc}") from None  # the whole path warns of it, or stops
+        total.readable += 1
+        cache.put(key, one.to_json() if isinstance(one, ProfileAccumulator) else one)
+    for shard in added:
+        if not shard.error:
+            total.add_modality(shard, None if shard.format in TEXT_FORMATS else root / shard.path if folder else root)
+    gone = [profiler.key(shard) for shard in profiled_shards(dropped)]
+    cached = cache.values_of(gone)
+    for key in gone:
+        if key not in cached:
+            raise NotExact("a changed shard's cached profile is gone")
+        try:
+            total.remove(orjson.loads(cached[key]))
+        except orjson.JSONDecodeError:
+            raise NotExact("a damaged cached profile") from None
+        total.readable -= 1
+    for shard in dropped:
+        if not shard.error:
+            total.remove_modality(shard)
+    total.check_exact()
+    return total

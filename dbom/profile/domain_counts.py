@@ -83,6 +83,27 @@ class DomainCounts:
         self.add((domain, size, count) for domain, (size, count) in other.counts.items())
         self.bytes, self.records = bytes_, records
 
+    def subtract(self, other: DomainCounts) -> None:
+        """Take out counts `merge` added (a shard's that is gone); ValueError when that cannot be exact: either
+        summary is past exact counting, or `other` holds more than these counts do (nothing is changed then)."""
+        if other.limit != self.limit or not (self.exact and other.exact) or self._hll is not None:
+            raise ValueError("only exact domain counts of the same limit can be subtracted")
+        left = {}
+        for domain, (size, records) in other.counts.items():
+            entry = self.counts.get(domain)
+            if entry is None or entry[0] < size or entry[1] < records or (entry[1] == records and entry[0] != size):
+                raise ValueError(f"the counts of {domain} hold less than what is taken out")
+            left[domain] = (entry[0] - size, entry[1] - records)
+        if other.bytes > self.bytes or other.records > self.records:
+            raise ValueError("the counts hold less than what is taken out")
+        for domain, (size, records) in left.items():
+            if records:
+                self.counts[domain] = [size, records]
+            else:  # every record of a domain counts: none left, no shard holds it
+                del self.counts[domain]
+        self.bytes -= other.bytes
+        self.records -= other.records
+
     def scaled(self, factor: int) -> DomainCounts:
         """These counts multiplied by `factor` (those of a sample taken at the rate 1 / `factor`)."""
         if factor == 1:

@@ -56,17 +56,33 @@ def modality_bytes(shards: Sequence[Shard], root: Path | None = None) -> dict[st
     for shard in shards:
         if shard.error:
             continue
-        if shard.format in TEXT_FORMATS:  # no file to look into: 10^6 paths cost seconds
-            found = {"text": shard.bytes}
-        else:
-            path = None if root is None else (root / shard.path if folder else root)
-            found = _shard_modalities(shard, path) or {"other": shard.bytes}
-        rest = shard.bytes - sum(found.values())
-        if rest > 0:  # what no member or column holds (tar headers, a Parquet footer) goes with the most bytes
-            found[max(found, key=lambda m: (found[m], -MODALITIES.index(m)))] += rest
-        for modality, size in found.items():
+        # no file to look into for a text format: 10^6 paths cost seconds
+        path = None if root is None or shard.format in TEXT_FORMATS else (root / shard.path if folder else root)
+        for modality, size in shard_modalities(shard, path).items():
             totals[modality] += size
     return {m: size for m, size in totals.items() if size}
+
+
+def shard_modalities(shard: Shard, path: Path | None) -> dict[str, int]:
+    """A readable shard's bytes by modality, all its bytes counted (its file at `path`, where the split is
+    read from it: see `file_needed`)."""
+    if shard.format in TEXT_FORMATS:
+        return {"text": shard.bytes}
+    found = _shard_modalities(shard, path) or {"other": shard.bytes}
+    rest = shard.bytes - sum(found.values())
+    if rest > 0:  # what no member or column holds (tar headers, a Parquet footer) goes with the most bytes
+        found[max(found, key=lambda m: (found[m], -MODALITIES.index(m)))] += rest
+    return found
+
+
+def file_needed(shard: Shard) -> bool:
+    """Whether `shard_modalities` reads the shard's file (an uncompressed WebDataset tar's members, or an
+    uncompressed Parquet file's column sizes where a column holds a medium): without it, the split differs."""
+    if shard.compression is not None:
+        return False
+    if shard.format == "webdataset":
+        return True
+    return shard.format == "parquet" and any(column_medium(c) is not None for c in shard.columns or ())
 
 
 def modality_property(shards: Sequence[Shard], root: Path | None = None) -> tuple[tuple[str, str], ...]:

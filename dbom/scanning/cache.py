@@ -139,6 +139,11 @@ class DatasetCache:
         """The cache's database file."""
         return self._cache.path
 
+    @property
+    def fingerprints(self) -> FingerprintCache:
+        """The whole cache this dataset's view is of (its other entries: the shards' profiles)."""
+        return self._cache
+
     def snapshot_row(self) -> tuple[str, str, str, bytes, str] | None:
         """The dataset's snapshot as stored (see FingerprintCache.snapshot), or None."""
         return self._cache.snapshot(self._snapshot_key)

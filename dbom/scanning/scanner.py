@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached
     from dbom.fingerprint.inspect_pool import Inspector
     from dbom.fingerprint.ray_executor import RaySession
     from dbom.profile.dataset_profile import ProfileSettings
+    from dbom.profile.dataset_total import DatasetTotal
     from dbom.profile.fields import FieldSpec
 
 EXTRA_HASHES = (HASH_SHA256, HASH_BLAKE3)
@@ -302,12 +303,11 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         else:
             known = DatasetCache(cache, root, walked, picked, algorithms, options.records_digest, (include, exclude),
                                  whole)
-            if options.profile == "off":
-                patched = _patched_dataset(entry, root, options, provenance, known, walked, picked, kinds, left_out,
-                                           inspector, stats, total_bytes)
-                if isinstance(patched, Dataset):
-                    return patched
-                found = patched
+            patched = _patched_dataset(entry, root, options, provenance, known, walked, picked, kinds, left_out,
+                                       inspector, stats, total_bytes, profiler, profiles)
+            if isinstance(patched, Dataset):
+                return patched
+            found = patched
             if found is None:
                 results = known.lookup()
                 options.progress.advance(sum(sizes[i] for i, result in zip(picked, results, strict=True) if result))
@@ -352,7 +352,7 @@ def _unchanged_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, pr
     options.progress.start_dataset(entry.name, summary.shards + len(docs), summary.bytes)
     options.progress.advance(summary.bytes)
     shards = SnapshotShards(cache.path, key, whole, head[1], summary)
-    link = replace(link, profile_identity=stored.profile_identity)
+    link = replace(link, profile_identity=stored.profile_identity, profile_state=stored.profile_state)
     return _assembled(entry, root, options, provenance, shards, docs, stored.digest, (), left_out, link,
                       stored.profile)
 
@@ -398,10 +398,13 @@ def _selection(walked: Listing, include: tuple[str, ...], exclude: tuple[str, ..
 
 def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,
                      known: DatasetCache, walked: Listing, picked: list[int], kinds: _Kinds,
-                     left_out: Sequence[str], inspector: _Readers, stats: ScanStats, total_bytes: int
+                     left_out: Sequence[str], inspector: _Readers, stats: ScanStats, total_bytes: int,
+                     profiler: Any = None, profiles: dict[str, Any] | None = None
                      ) -> Dataset | list[Shard | DocFile | None] | None:
     """The dataset, when some of its files changed since its snapshot and the lines of the last write can
-    be patched (dbom.scanning.incremental): only the changed files are read and decoded.
+    be patched (dbom.scanning.incremental), and its profile too (dbom.profile.dataset_total): only the
+    changed files are read and decoded. `profiler`: the dataset's DatasetProfiler (None with `--profile off`);
+    the profiles of the shards sampled as they were read go to `profiles`, as `_read` puts them.
 
     None when it does not apply (nothing is read then); every file's result when the changed files were
     read but the patch could not be exact (the caller goes on as if it had looked them all up).
@@ -411,9 +414,11 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
     row = known.snapshot_row()
     if row is None:
         return None
+    identity = _profile_identity(entry, options)
     link = SnapshotLink(known.lines_path(), row[0], row[4], file_ref(entry.name, ""))
     stored = link.stored()
-    if stored is None or stored.profile_identity or stored.index() is None or not stored.intact():
+    if (stored is None or stored.profile_identity != identity or stored.index() is None
+            or (profiler is not None and not _same_rate(stored.profile_state, profiler)) or not stored.intact()):
         return None
     changed = known.lookup_changed(row, MOST_CHANGED)
     if changed is None:
@@ -426,17 +431,40 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
     stats.cache_hits += len(picked) - len(todo)
     options.progress.advance(total_bytes - sum(job.file.stat.st_size for _, job in todo))
     if todo:
-        _read(todo, results, tuple(sorted(options.hashes)), inspector, options, stats, known)
-    plan = plan_patch(stored, dropped, [results[index] for index in (*found, *to_read)])  # type: ignore[misc]
+        _read(todo, results, tuple(sorted(options.hashes)), inspector, options, stats, known, profiler, profiles)
+    added = [results[index] for index in (*found, *to_read)]
+    plan = plan_patch(stored, dropped, added)  # type: ignore[arg-type]
+    total = None
+    if plan is not None and profiler is not None:
+        from dbom.profile.dataset_profile import patched_total
+        from dbom.profile.dataset_total import NotExact
+
+        try:
+            # plan_patch took only shards: `dropped` and `added` hold no document
+            total = patched_total(stored.profile_state, dropped, added, root, profiler,  # type: ignore[arg-type]
+                                  profiles or {}, known.fingerprints)
+        except NotExact:
+            plan = None
     known.close(lambda: {walked.location(i) for i in range(len(walked))})
     if plan is None or known.records_digest is None:
         known.fill(results)
         return results
-    link = known.link(file_ref(entry.name, ""))
+    link = known.link(file_ref(entry.name, ""), identity)
     assert link is not None
+    if total is not None:
+        link = replace(link, profile_state=total.to_json())
     shards = SnapshotShards(known.database, known.snapshot_key, link.listing, link.records, plan.summary)
     return _assembled(entry, root, options, provenance, shards, stored.docs, plan.digest, (), left_out,
-                      replace(link, patch=plan.patch))
+                      replace(link, patch=plan.patch), total.properties(options.sme) if total is not None else ())
+
+
+def _same_rate(state: Any, profiler: Any) -> bool:
+    """Whether a kept profile (`state`) was sampled at the rate `profiler` samples at (a changed total of bytes
+    may change it: every shard is profiled again then)."""
+    try:
+        return int(state["total"]["sample"]["threshold"]) == profiler.sample.threshold
+    except (LookupError, TypeError, ValueError):
+        return False
 
 
 def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None], algorithms: tuple[str, ...],
@@ -589,25 +617,32 @@ def finish_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, proven
     for shard in shards:
         if shard.error:
             options.warn(f"{entry.name}/{shard.path}: {shard.error} (recorded, --keep-going)")
+    total = _profile(entry, root, shards, options, cache, profiled)
+    if total is not None and snapshot is not None:  # kept with the lines, for a rescan to patch
+        snapshot = replace(snapshot, profile_state=total.to_json())
     return _assembled(entry, root, options, provenance, shards, docs, dataset_digest(shards),
                       _record_licenses(root, shards, options.keep_going, cache), left_out, snapshot,
-                      _profile(entry, root, shards, options, cache, profiled))
+                      total.properties(options.sme) if total is not None else ())
 
 
 def _profile(entry: DatasetEntry, root: Path, shards: Sequence[Shard], options: ScanOptions,
-             cache: FingerprintCache | None, profiled: tuple[Any, Any] | None = None) -> tuple[tuple[str, str], ...]:
-    """The dataset's content profile properties (none with `--profile off`), its bytes by modality last."""
+             cache: FingerprintCache | None, profiled: tuple[Any, Any] | None = None) -> DatasetTotal | None:
+    """The dataset's content profile, its bytes by modality with it (None with `--profile off`)."""
     if options.profile == "off":
-        return ()
-    from dbom.profile.dataset_profile import profile_properties
-    from dbom.profile.modality import modality_property
+        return None
+    from dbom.profile.dataset_profile import profile_total
+    from dbom.profile.modality import TEXT_FORMATS
 
     profiler, ready = profiled if profiled is not None else (None, None)
-    # modality_property is called here, not in profile_properties: that one stops early when no shard holds
-    # records it reads (WebDataset tars), and those are the shards whose modality matters most
-    return profile_properties(shards, root, _profile_settings(options), _field_spec(entry), cache,
-                              options.keep_going, lambda message: options.warn(f"{entry.name}/{message}"),
-                              profiler, ready) + modality_property(shards, root)
+    total = profile_total(shards, root, _profile_settings(options), _field_spec(entry), cache, options.keep_going,
+                          lambda message: options.warn(f"{entry.name}/{message}"), profiler, ready)
+    # every readable shard's modality, not only those whose records the profile reads (WebDataset tars are
+    # the shards whose modality matters most); no file is looked into for a text format
+    folder = root.is_dir()
+    for shard in shards:
+        if not shard.error:
+            total.add_modality(shard, None if shard.format in TEXT_FORMATS else root / shard.path if folder else root)
+    return total
 
 
 def profile_settings_of(options: ScanOptions, entry: DatasetEntry | None) -> tuple[Any, Any]:

@@ -58,6 +58,8 @@ class SnapshotLink:
     records: str  # the digest of the snapshot's records text
     prefix: str  # the bom-ref prefix of the dataset's files
     profile_identity: str = ""  # how the dataset's content profile was made ("" for none)
+    # the dataset's merged profile as a rescan patches it (dbom.profile.dataset_total, its JSON); None for none
+    profile_state: Any = None
     # the lines of the previous snapshot and what changed since (dbom.scanning.incremental), if the rescan
     # found only some files changed: its lines are written from that
     patch: Any = None
@@ -92,6 +94,7 @@ class SnapshotLink:
                   "separator": separator.decode(), "trust": trust, "digest": digest,
                   "summary": summary_to_json(summary), "docs": [_doc_to_json(d) for d in docs],
                   "profile_identity": self.profile_identity, "profile": [list(p) for p in profile],
+                  "profile_state": self.profile_state,
                   "index": index.to_json() if index is not None else None}
         return LinesRecorder(os.fdopen(fd, "wb"), Path(temp), self.path, separator, header)
 
@@ -122,6 +125,11 @@ class StoredLines:
     def profile(self) -> tuple[tuple[str, str], ...]:
         """The dataset's `dbom:profile:*` properties."""
         return tuple((str(name), str(value)) for name, value in self.header.get("profile", ()))
+
+    @property
+    def profile_state(self) -> Any:
+        """The dataset's merged profile as a rescan patches it (dbom.profile.dataset_total), None if not kept."""
+        return self.header.get("profile_state")
 
     @property
     def docs(self) -> tuple[DocFile, ...]:
