@@ -7,8 +7,9 @@ asked for, so `--hash none` and `--hash sha256` never share an answer.
 A key starts with the file's path, so the entries of every file below a folder are one range
 of keys: `under` loads them with one query, for a scan that looks up thousands of files.
 
-A second table holds one snapshot per dataset (dbom.scanning.cache): all its records in one row, with
-the digest of the listing they belong to.
+A second table holds one snapshot per dataset (dbom.scanning.cache): the digest of the listing it
+belongs to and of its records; the records themselves, with the files' paths and identities, are in a
+file of their own (dbom.fingerprint.snapshot_file).
 """
 
 from __future__ import annotations
@@ -25,14 +26,17 @@ from typing import Any
 import orjson
 import xxhash
 
+from dbom.fingerprint.snapshot_file import read_snapshot, remove_snapshot, snapshot_path, write_snapshot
+
 # Bump when the cached record's shape or meaning changes; old rows are then ignored.
 # 2: records are JSON arrays, not objects.
 # 3: a record's fields in the order of the model's dataclass (dbom.scanning.cache); dataset snapshots.
 # 4: a snapshot also holds each file's relative path and identity, so a dataset that changed in part reuses the rest.
 # 5: a snapshot's listing digest covers every file walked (selected or not), and it holds its records' digest.
-CACHE_FORMAT = 5
-# The largest snapshot kept (about 1.3 million files of a dataset); SQLite's own limit is 10^9 bytes.
-SNAPSHOT_MAX_CHARS = 256 << 20
+# 6: a snapshot's records, paths and identities are in a file of their own, not in its row.
+CACHE_FORMAT = 6
+# The largest snapshot kept (about 16 million files of a dataset): its text is held in memory whole.
+SNAPSHOT_MAX_CHARS = 4 << 30
 
 
 def default_cache_dir() -> Path:
@@ -79,7 +83,7 @@ class FingerprintCache:
         except (OSError, sqlite3.Error) as exc:
             raise CacheUnavailable(_reason(exc)) from None
         self._pending: list[tuple[str, str]] = []
-        self._pending_snapshots: list[tuple[str, str, str, str, bytes, str]] = []
+        self._pending_snapshots: list[tuple[str, str, str]] = []
 
     def _fail(self, exc: BaseException) -> None:
         if not self.failed:
@@ -96,9 +100,7 @@ class FingerprintCache:
             "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
         )
         self._db.execute(
-            "CREATE TABLE IF NOT EXISTS snapshots (key TEXT PRIMARY KEY, listing TEXT NOT NULL, records TEXT NOT NULL,"
-            " paths TEXT NOT NULL, identities BLOB NOT NULL, digest TEXT NOT NULL)"
-        )
+            "CREATE TABLE IF NOT EXISTS snapshots (key TEXT PRIMARY KEY, listing TEXT NOT NULL, digest TEXT NOT NULL)")
 
     @staticmethod
     def key_function(algorithms: tuple[str, ...], records_digest: bool = False) -> Callable[[str, os.stat_result], str]:
@@ -163,15 +165,11 @@ class FingerprintCache:
     def snapshot(self, key: str) -> tuple[str, str, str, bytes, str] | None:
         """The (listing digest, records text (one a line), paths text, identities, records digest) last
         stored for `key`, or None."""
-        if self.failed:
+        head = self.snapshot_head(key)
+        if head is None:
             return None
-        try:
-            row = self._db.execute("SELECT listing, records, paths, identities, digest FROM snapshots WHERE key = ?",
-                                   (key,)).fetchone()
-        except sqlite3.Error as exc:
-            self._fail(exc)
-            return None
-        return None if row is None else (row[0], row[1], row[2], bytes(row[3]), row[4])
+        found = read_snapshot(snapshot_path(self.path.parent, key), *head)
+        return None if found is None else (head[0], *found, head[1])
 
     def snapshot_head(self, key: str) -> tuple[str, str] | None:
         """The (listing digest, records digest) of the snapshot stored for `key`, or None: without its records."""
@@ -190,17 +188,26 @@ class FingerprintCache:
         their relative paths and identities (stat fields packed as dbom.sources.local packs them), so
         that a listing that changed in part still finds the records of the files that did not change.
 
-        A dataset too large for one row (SNAPSHOT_MAX_CHARS; SQLite refuses values over 10^9 bytes)
-        gets none: its files are looked up one by one. Returns the digest of the records stored, None if none.
+        The file is written now, the row naming it on `flush` (until then the row, if any, names another
+        and the file is no snapshot). A dataset too large (SNAPSHOT_MAX_CHARS) gets none: its files are
+        looked up one by one. Returns the digest of the records stored, None if none.
         """
+        if self.failed:
+            return None
+        path = snapshot_path(self.path.parent, key)
         if sum(map(len, texts)) + len(texts) + 1 > SNAPSHOT_MAX_CHARS:
             self._write(lambda: self._db.execute("DELETE FROM snapshots WHERE key = ?", (key,)))  # it'd be stale
+            remove_snapshot(path)
             return None
         # one record a line (a record's JSON has no raw newline): the unchanged ones are reused as text
-        records = "\n".join(texts)
-        digest = xxhash.xxh3_128_hexdigest(records.encode("utf-8", "surrogatepass"))
-        self._pending_snapshots.append((key, listing, records, orjson.dumps(list(relpaths)).decode(),
-                                        identities, digest))
+        records = "\n".join(texts).encode("utf-8", "surrogatepass")
+        digest = xxhash.xxh3_128_hexdigest(records)
+        try:
+            write_snapshot(path, listing, digest, records, orjson.dumps(list(relpaths)), identities)
+        except OSError as exc:
+            self._fail(exc)
+            return None
+        self._pending_snapshots.append((key, listing, digest))
         return digest
 
     def values_of(self, keys: Iterable[str]) -> dict[str, str]:
@@ -248,8 +255,7 @@ class FingerprintCache:
         if self._pending or self._pending_snapshots:
             def write() -> None:
                 self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", self._pending)
-                self._db.executemany("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?, ?)",
-                                    self._pending_snapshots)
+                self._db.executemany("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", self._pending_snapshots)
 
             self._write(write)
             self._pending.clear()

@@ -7,12 +7,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+import xxhash
 from corpora import copy_samples, write_parquet
 
 import dbom
 from dbom.fingerprint.cache import FingerprintCache
+from dbom.fingerprint.snapshot_file import snapshot_path, write_snapshot
 from dbom.manifest import DatasetEntry, Manifest
 from dbom.scanning.scanner import ScanOptions, ScanStats
+from dbom.sources.local import STAT_BYTES
 
 
 def _scan(corpus: Path, **options: object) -> tuple[dbom.Dbom, ScanStats]:
@@ -149,16 +152,23 @@ def test_a_damaged_or_unforeseen_entry_is_a_miss_not_a_crash(corpus: Path, monke
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     first, _ = _scan(corpus)
-    db = sqlite3.connect(Path(os.environ["DBOM_CACHE_DIR"]) / f"fingerprints-v{CACHE_FORMAT}.sqlite")
+    folder = Path(os.environ["DBOM_CACHE_DIR"])
+    db = sqlite3.connect(folder / f"fingerprints-v{CACHE_FORMAT}.sqlite")
     with db:
         keys = sorted(key for (key,) in db.execute("SELECT key FROM entries"))
         damaged = {keys[0]: '{"format": "parquet", "bytes": 1}', keys[1]: '["shard", "parq', keys[2]: '["shard"]'}
         db.executemany("UPDATE entries SET value = ? WHERE key = ?", [(v, k) for k, v in damaged.items()])
-        # and the datasets' snapshots: one cut short, one holding a record of another shape
-        snapshots = sorted(key for (key,) in db.execute("SELECT key FROM snapshots"))
+        snapshots = sorted(db.execute("SELECT key, listing FROM snapshots"))
+        # and the datasets' snapshots: one cut short, one holding records of another shape (whole, its digest
+        # the row's)
         assert len(snapshots) == 2
-        db.execute("UPDATE snapshots SET records = '[[\"shard\"' WHERE key = ?", (snapshots[0],))
-        db.execute("UPDATE snapshots SET records = '[[\"blob\", 1], [\"doc\"]]' WHERE key = ?", (snapshots[1],))
+        short = snapshot_path(folder, snapshots[0][0])
+        short.write_bytes(short.read_bytes()[:-7])
+        records = b'["blob", 1]\n["doc"]'
+        write_snapshot(snapshot_path(folder, snapshots[1][0]), snapshots[1][1], xxhash.xxh3_128_hexdigest(records),
+                       records, b'["a", "b"]', bytes(2 * STAT_BYTES))
+        db.execute("UPDATE snapshots SET digest = ? WHERE key = ?",
+                   (xxhash.xxh3_128_hexdigest(records), snapshots[1][0]))
     db.close()
     second, stats = _scan(corpus)
     assert stats.files_read == 3 and stats.cache_hits == 3
@@ -233,10 +243,12 @@ def test_a_dataset_too_large_for_a_snapshot_is_cached_file_by_file(
     assert stats.files_read == 0 and stats.cache_hits == 6 and second == first
     db = sqlite3.connect(Path(os.environ["DBOM_CACHE_DIR"]) / f"fingerprints-v{cache_module.CACHE_FORMAT}.sqlite")
     try:
-        sizes = [length for (length,) in db.execute("SELECT length(records) FROM snapshots")]
+        keys = [key for (key,) in db.execute("SELECT key FROM snapshots")]
     finally:
         db.close()
-    assert len(sizes) == 1 and sizes[0] <= 600
+    folder = Path(os.environ["DBOM_CACHE_DIR"])
+    assert len(keys) == 1  # beta's: alpha's records are too long, and its file is not there either
+    assert sorted((folder / "snapshots").iterdir()) == [snapshot_path(folder, keys[0])]
 
 
 def _entry_paths() -> set[str]:
