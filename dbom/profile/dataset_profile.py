@@ -78,6 +78,7 @@ class DatasetProfiler:
 
         self.settings = settings
         self.spec = spec
+        self.rate_bytes = rate_bytes
         self.sample = RecordSample(sample_rate(rate_bytes, settings.mode))
         self._setting = json.dumps([PROFILE_FORMAT, self.sample.threshold, settings.identity(spec)])
 
@@ -326,7 +327,7 @@ def profile_total(shards: Sequence[Shard], root: Path, settings: ProfileSettings
     profiler = profiler or DatasetProfiler(settings, spec, profiled_bytes((s.path, s.bytes) for s in shards))
     ready = ready or {}
     total = DatasetTotal(ProfileAccumulator(spec, tokenizer=settings.tokenizer, sample=profiler.sample))
-    total.readable = len(readable)
+    total.readable, total.rate_bytes = len(readable), profiler.rate_bytes
     if not readable:
         return total
     known = cache.under(PROFILE_KEY) if cache is not None else {}
@@ -422,10 +423,14 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
     sample = total.total.sample
     if (sample.threshold, sample.seed) != (profiler.sample.threshold, profiler.sample.seed):
         raise NotExact("the dataset's sampling rate changed")
+    total.rate_bytes = profiler.rate_bytes
     if any(shard.hash_source == HASH_SOURCE_STORE for shard in (*dropped, *added)):
         raise NotExact("a shard whose records are not read")
     folder = root.is_dir()
-    for shard in profiled_shards(added):  # put in first: a shard changed in place keeps its dates' count
+    new = profiled_shards(added)
+    gone = [profiler.key(shard) for shard in profiled_shards(dropped)]
+    cached = cache.values_of([*gone, *map(profiler.key, new)])  # a file touched: its profile is cached already
+    for shard in new:  # put in first: a shard changed in place keeps its dates' count
         key = profiler.key(shard)
         one = ready.get(key)
         try:
@@ -439,12 +444,11 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
         except (DbomError, LookupError, TypeError, ValueError) as exc:
             raise NotExact(f"{shard.path}: {exc}") from None  # the whole path warns of it, or stops
         total.readable += 1
-        cache.put(key, one.to_json() if isinstance(one, ProfileAccumulator) else one)
+        if key not in cached:
+            cache.put(key, one.to_json() if isinstance(one, ProfileAccumulator) else one)
     for shard in added:
         if not shard.error:
             total.add_modality(shard, None if shard.format in TEXT_FORMATS else root / shard.path if folder else root)
-    gone = [profiler.key(shard) for shard in profiled_shards(dropped)]
-    cached = cache.values_of(gone)
     for key in gone:
         if key not in cached:
             raise NotExact("a changed shard's cached profile is gone")

@@ -9,6 +9,8 @@ profile's sums subtract exactly; what a sum does not hold is counted beside it:
   last of them goes while other dated records remain, the new bound is unknown;
 - the shards read with a sample of their lines (`presampled`), and the shards whose records the profile
   reads (a dataset with none has no profile);
+- the bytes the sampling rate was set from (a rescan patches them by the changed files' sizes, rather
+  than going over every file's name again);
 - the dataset's bytes by modality (dbom.profile.modality), which a shard whose split needs its file (a
   WebDataset tar's members, a Parquet file's media columns) cannot be taken out of.
 
@@ -45,6 +47,7 @@ class DatasetTotal:
     def __init__(self, total: ProfileAccumulator) -> None:
         self.total = total
         self.readable = 0  # shards whose records the profile reads (dbom.profile.dataset_profile.profiled_shards)
+        self.rate_bytes = 0  # the bytes the sampling rate was set from (dbom.profile.dataset_profile.profiled_bytes)
         self.fields: dict[str, dict[str, int]] = {role: {} for role in _ROLES}  # role -> name -> shards
         self.at_first = 0  # shards whose earliest date is the dataset's first
         self.at_last = 0
@@ -177,6 +180,7 @@ class DatasetTotal:
     def to_json(self) -> dict[str, Any]:
         """The state, JSON-ready, for the dataset's kept lines (dbom.scanning.snapshot_lines)."""
         return {"format": STATE_FORMAT, "total": self.total.to_json(), "readable": self.readable,
+                "rate_bytes": self.rate_bytes,
                 "fields": {role: dict(sorted(names.items())) for role, names in self.fields.items()},
                 "at_first": self.at_first, "at_last": self.at_last, "presampled": self.presampled,
                 "modality": {m: self.modality[m] for m in MODALITIES if m in self.modality}}
@@ -188,7 +192,7 @@ class DatasetTotal:
             if data["format"] != STATE_FORMAT:
                 raise ValueError("another format")
             state = cls(ProfileAccumulator.from_json(data["total"]))
-            state.readable = int(data["readable"])
+            state.readable, state.rate_bytes = int(data["readable"]), int(data["rate_bytes"])
             state.fields = {role: {str(name): int(count) for name, count in data["fields"][role].items()}
                             for role in _ROLES}
             state.at_first, state.at_last = int(data["at_first"]), int(data["at_last"])

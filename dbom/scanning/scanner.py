@@ -287,24 +287,29 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         picked, kinds = _selection(walked, include, exclude)
         sizes = walked.sizes()
         total_bytes = sum(sizes[i] for i in picked)
-        profiler = None
-        if options.profile != "off":
-            from dbom.profile.dataset_profile import profiled_bytes
-
-            profiler = dataset_profiler(entry, options, profiled_bytes(
-                (walked.relpaths[index], sizes[index]) for n, index in enumerate(picked) if kinds[n] is None))
         profiles: dict[str, Any] = {}
         options.progress.start_dataset(entry.name, len(picked), total_bytes)
 
+        def profiler_of_every_file() -> Any:
+            """The dataset's DatasetProfiler, its rate set from every file's name and size (None when off)."""
+            if options.profile == "off":
+                return None
+            from dbom.profile.dataset_profile import profiled_bytes
+
+            return dataset_profiler(entry, options, profiled_bytes(
+                (walked.relpaths[index], sizes[index]) for n, index in enumerate(picked) if kinds[n] is None))
+
         known: DatasetCache | None = None
         found: list[Shard | DocFile | None] | None = None
+        profiler = None
         if cache is None:
             results: list[Shard | DocFile | None] = [None] * len(picked)
         else:
             known = DatasetCache(cache, root, walked, picked, algorithms, options.records_digest, (include, exclude),
                                  whole)
-            patched = _patched_dataset(entry, root, options, provenance, known, walked, picked, kinds, left_out,
-                                       inspector, stats, total_bytes, profiler, profiles)
+            patched, profiler = _patched_dataset(entry, root, options, provenance, known, walked, picked, kinds,
+                                                 left_out, inspector, stats, total_bytes, profiler_of_every_file,
+                                                 profiles)
             if isinstance(patched, Dataset):
                 return patched
             found = patched
@@ -313,6 +318,8 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
                 options.progress.advance(sum(sizes[i] for i, result in zip(picked, results, strict=True) if result))
             else:
                 results = found
+        if profiler is None:
+            profiler = profiler_of_every_file()
         # a job (its LocalFile, its stat unpacked) only for each file to read
         todo = [] if found is not None else [(index, _new_job((walked[picked[index]], kinds[index])))
                                              for index, result in enumerate(results) if result is None]
@@ -399,12 +406,13 @@ def _selection(walked: Listing, include: tuple[str, ...], exclude: tuple[str, ..
 def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,
                      known: DatasetCache, walked: Listing, picked: list[int], kinds: _Kinds,
                      left_out: Sequence[str], inspector: _Readers, stats: ScanStats, total_bytes: int,
-                     profiler: Any = None, profiles: dict[str, Any] | None = None
-                     ) -> Dataset | list[Shard | DocFile | None] | None:
+                     profiler_of_every_file: Callable[[], Any], profiles: dict[str, Any]
+                     ) -> tuple[Dataset | list[Shard | DocFile | None] | None, Any]:
     """The dataset, when some of its files changed since its snapshot and the lines of the last write can
     be patched (dbom.scanning.incremental), and its profile too (dbom.profile.dataset_total): only the
-    changed files are read and decoded. `profiler`: the dataset's DatasetProfiler (None with `--profile off`);
-    the profiles of the shards sampled as they were read go to `profiles`, as `_read` puts them.
+    changed files are read and decoded. The profiles of the shards sampled as they were read go to
+    `profiles`, as `_read` puts them. Returned with the DatasetProfiler the changed files were read with
+    (None with `--profile off`, or when nothing was read).
 
     None when it does not apply (nothing is read then); every file's result when the changed files were
     read but the patch could not be exact (the caller goes on as if it had looked them all up).
@@ -413,17 +421,24 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
 
     row = known.snapshot_row()
     if row is None:
-        return None
+        return None, None
     identity = _profile_identity(entry, options)
     link = SnapshotLink(known.lines_path(), row[0], row[4], file_ref(entry.name, ""))
     stored = link.stored()
+    state = stored.profile_state if stored is not None else None
     if (stored is None or stored.profile_identity != identity or stored.index() is None
-            or (profiler is not None and not _same_rate(stored.profile_state, profiler)) or not stored.intact()):
-        return None
+            or (options.profile != "off" and not isinstance(state, dict)) or not stored.intact()):
+        return None, None
     changed = known.lookup_changed(row, MOST_CHANGED)
     if changed is None:
-        return None
+        return None, None
     found, to_read, dropped = changed
+    profiler = None
+    if options.profile != "off":  # the rate from the kept bytes and the changed files': no name looked at again
+        rate_bytes = _patched_rate_bytes(state, walked, picked, kinds, (*found, *to_read), dropped)
+        profiler = dataset_profiler(entry, options, rate_bytes) if rate_bytes is not None else None
+        if profiler is None or not _same_rate(state, profiler):  # the rate changed: every shard is profiled again
+            profiler, state = profiler_of_every_file(), None
     results: list[Shard | DocFile | None] = [None] * len(picked)
     for index, result in found.items():
         results[index] = result
@@ -433,7 +448,7 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
     if todo:
         _read(todo, results, tuple(sorted(options.hashes)), inspector, options, stats, known, profiler, profiles)
     added = [results[index] for index in (*found, *to_read)]
-    plan = plan_patch(stored, dropped, added)  # type: ignore[arg-type]
+    plan = plan_patch(stored, dropped, added) if options.profile == "off" or state else None  # type: ignore[arg-type]
     total = None
     if plan is not None and profiler is not None:
         from dbom.profile.dataset_profile import patched_total
@@ -441,21 +456,39 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
 
         try:
             # plan_patch took only shards: `dropped` and `added` hold no document
-            total = patched_total(stored.profile_state, dropped, added, root, profiler,  # type: ignore[arg-type]
-                                  profiles or {}, known.fingerprints)
+            total = patched_total(state, dropped, added, root, profiler, profiles,  # type: ignore[arg-type]
+                                  known.fingerprints)
         except NotExact:
             plan = None
     known.close(lambda: {walked.location(i) for i in range(len(walked))})
     if plan is None or known.records_digest is None:
         known.fill(results)
-        return results
+        return results, profiler
     link = known.link(file_ref(entry.name, ""), identity)
     assert link is not None
     if total is not None:
         link = replace(link, profile_state=total.to_json())
     shards = SnapshotShards(known.database, known.snapshot_key, link.listing, link.records, plan.summary)
     return _assembled(entry, root, options, provenance, shards, stored.docs, plan.digest, (), left_out,
-                      replace(link, patch=plan.patch), total.properties(options.sme) if total is not None else ())
+                      replace(link, patch=plan.patch),
+                      total.properties(options.sme) if total is not None else ()), profiler
+
+
+def _patched_rate_bytes(state: Any, walked: Listing, picked: Sequence[int], kinds: _Kinds, changed: Sequence[int],
+                        dropped: Sequence[Shard | DocFile]) -> int | None:
+    """The bytes a dataset's sampling rate is set from (dbom.profile.dataset_profile.profiled_bytes) after a
+    change: those kept with its profile (`state`), less the files `dropped` (gone, or changed: as the snapshot
+    had them), plus the files `changed` (new or changed: their indices in the selection). None when not kept."""
+    from dbom.profile.dataset_profile import profiled_bytes
+
+    try:
+        kept = int(state["rate_bytes"])
+    except (LookupError, TypeError, ValueError):
+        return None
+    relpaths = walked.relpaths
+    left = kept - profiled_bytes((r.path, r.bytes) for r in dropped if doc_kind(r.path) is None)
+    return left + profiled_bytes((relpaths[picked[i]], walked.stat(picked[i]).st_size)
+                                 for i in changed if kinds[i] is None)
 
 
 def _same_rate(state: Any, profiler: Any) -> bool:

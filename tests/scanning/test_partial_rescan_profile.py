@@ -130,6 +130,39 @@ def test_a_changed_file_whose_modality_was_read_from_it_takes_the_whole_path(tmp
     assert json.loads(_profile(written)["dbom:profile:modality"])["image"] > 10_000
 
 
+def test_a_change_that_moves_the_sampling_rate_profiles_every_shard_again(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from dbom.profile import sampling
+
+    data = _corpus(tmp_path)
+    corpus_bytes = sum(p.stat().st_size for folder in ("web", "media") for p in (data / folder).iterdir())
+    monkeypatch.setattr(sampling, "SAMPLE_BYTES", corpus_bytes + 200)  # every record sampled, for now
+    _, first = _rescan(data, tmp_path / "first.json", "sample")
+    _jsonl(data / "web" / "part-004.jsonl", _rows(4) * 3)  # a little larger: the rate is 1/2 now
+    patched, written = _rescan(data, tmp_path / "second.json", "sample")
+    assert not patched
+    assert written == _fresh(data, tmp_path / "fresh.json", "sample")
+    sampled = "dbom:profile:sampled-records"
+    assert int(_profile(written)[sampled]) < int(_profile(first)[sampled])
+
+
+def test_the_kept_profile_after_a_patch_is_the_one_a_whole_scan_keeps(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _corpus(tmp_path)
+    _rescan(data, tmp_path / "first.json", "sample")
+    _jsonl(data / "web" / "part-011.jsonl", _rows(12))
+    (data / "web" / "part-012.jsonl").unlink()
+    _jsonl(data / "web" / "new" / "part-100.jsonl", _rows(100))
+    patched = dbom.scan([data], options=dbom.ScanOptions(profile="sample")).datasets[0].snapshot
+    monkeypatch.setenv("DBOM_CACHE_DIR", str(tmp_path / "another-cache"))
+    whole = dbom.scan([data], options=dbom.ScanOptions(profile="sample")).datasets[0].snapshot
+    assert patched.patch is not None and whole.patch is None
+    # the rate's bytes too: the files' sizes by name, the card's left out
+    readme = (data / "README.md").stat().st_size
+    assert whole.profile_state["rate_bytes"] == sum(p.stat().st_size for p in data.rglob("*") if p.is_file()) - readme
+    assert patched.profile_state == whole.profile_state
+
+
 def test_a_profile_made_otherwise_is_not_patched(tmp_path: Path) -> None:
     data = _corpus(tmp_path)
     _rescan(data, tmp_path / "first.json", "sample")
