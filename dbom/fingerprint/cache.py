@@ -85,6 +85,7 @@ class FingerprintCache:
             raise CacheUnavailable(_reason(exc)) from None
         self._pending: list[tuple[str, str]] = []
         self._pending_snapshots: list[tuple[str, str, str]] = []
+        _drop_older_formats(directory)
 
     def _fail(self, exc: BaseException) -> None:
         if not self.failed:
@@ -280,6 +281,14 @@ class FingerprintCache:
         self.flush()
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
+
+
+def _drop_older_formats(directory: Path) -> None:
+    """Remove the databases of older cache formats: never read again, and gigabytes at 10^6 files."""
+    for version in range(1, CACHE_FORMAT):
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                (directory / f"fingerprints-v{version}.sqlite{suffix}").unlink()
 
 
 def _reason(exc: BaseException) -> str:

@@ -325,3 +325,16 @@ def test_a_file_read_by_a_run_that_did_not_finish_is_not_read_again(
     scanned, stats = _scan(corpus)
     assert stats.files_read == 0
     assert scanned.datasets == expected.datasets
+
+
+def test_the_databases_of_older_cache_formats_are_removed(tmp_path: Path) -> None:
+    from dbom.fingerprint.cache import CACHE_FORMAT
+
+    older = [tmp_path / f"fingerprints-v{CACHE_FORMAT - 1}.sqlite{suffix}" for suffix in ("", "-wal", "-shm")]
+    newer = tmp_path / f"fingerprints-v{CACHE_FORMAT + 1}.sqlite"  # a later dbom's: not this one's to remove
+    for path in (*older, newer):
+        path.write_bytes(b"an old cache")
+    cache = FingerprintCache(tmp_path)
+    cache.close()
+    assert not any(path.exists() for path in older)
+    assert newer.exists() and cache.path.exists()
