@@ -58,12 +58,18 @@ class Inspector:
         """Run `fn(*args)` in a worker process (the pool is started on first need)."""
         return self._processes().submit(fn, *args)
 
-    def _processes(self) -> ProcessPoolExecutor:
+    def start(self, workers: int) -> int:
+        """Start the pool with up to `workers` processes, unless it is started: the processes it may have.
+
+        For a caller that works beside the pool (a small file's read holds the GIL: a process's worth of work)."""
+        return self._processes(workers)._max_workers  # type: ignore[attr-defined]
+
+    def _processes(self, workers: int = 0) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
                 _quiet_resource_tracker()
                 # spawn, not fork: the parent runs threads, and forking a threaded process can deadlock
-                self._pool = ProcessPoolExecutor(self._jobs, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(workers or self._jobs, mp_context=multiprocessing.get_context("spawn"))
             return self._pool
 
     def close(self, abort: bool = False) -> None:

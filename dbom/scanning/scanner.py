@@ -483,19 +483,33 @@ def _in_processes(todo: Sequence[tuple[int, _Job]], options: ScanOptions, reader
 
 
 def _process_map(inspector: Inspector, items: list[tuple[_Job, _Settings]]) -> Iterator[_ReadResult]:
-    """`read_batch` over `items` in batches on the inspector's worker processes, results in order, a few
-    batches a worker in flight; an error is raised when its batch is reached (the scan's close kills the rest)."""
+    """`read_batch` over `items` in batches, results in order: on the inspector's worker processes (one CPU
+    fewer than it may use), a few batches a worker in flight, and in this process too, which reads the next
+    batch itself whenever the oldest one is not back (a worker's first batch waits for its start, about a
+    quarter of a second). An error is raised when its batch is reached (the scan's close kills the rest)."""
     from collections import deque
+    from concurrent.futures import Future
 
-    batches = [items[start:start + PROCESS_BATCH_FILES] for start in range(0, len(items), PROCESS_BATCH_FILES)]
-    window = 2 * inspector.processes
-    pending: deque[Future[list[_ReadResult]]] = deque()
-    for batch in batches:
-        pending.append(inspector.submit(read_batch, batch))
-        if len(pending) >= window:
-            yield from pending.popleft().result()
-    while pending:
-        yield from pending.popleft().result()
+    batches = deque(items[start:start + PROCESS_BATCH_FILES] for start in range(0, len(items), PROCESS_BATCH_FILES))
+    window = 2 * inspector.start(max(1, inspector.processes - 1))
+    pending: deque[tuple[Future[list[_ReadResult]], bool]] = deque()  # in batch order: (its results, in a worker)
+    in_flight = 0
+    while batches or pending:
+        while batches and in_flight < window:
+            pending.append((inspector.submit(read_batch, batches.popleft()), True))
+            in_flight += 1
+        oldest, in_worker = pending[0]
+        if batches and not oldest.done():
+            here: Future[list[_ReadResult]] = Future()
+            try:
+                here.set_result(read_batch(batches.popleft()))
+            except Exception as exc:  # raised when its batch is reached, as a worker's error is
+                here.set_exception(exc)
+            pending.append((here, False))
+            continue
+        pending.popleft()
+        in_flight -= in_worker
+        yield from oldest.result()
 
 
 def _on_driver(results: Iterator[_ReadResult]) -> Iterator[_ReadResult]:
