@@ -38,6 +38,7 @@ class Inspector:
     def __init__(self, jobs: int, processes: bool) -> None:
         self._jobs = jobs if processes else 1
         self._pool: ProcessPoolExecutor | None = None
+        self._workers = self._jobs  # the processes the pool may have, once started
         self._lock = threading.Lock()
 
     def inspect(self, path: Path, detected: Detected, size: int, records_digest: bool = False,
@@ -62,14 +63,16 @@ class Inspector:
         """Start the pool with up to `workers` processes, unless it is started: the processes it may have.
 
         For a caller that works beside the pool (a small file's read holds the GIL: a process's worth of work)."""
-        return self._processes(workers)._max_workers  # type: ignore[attr-defined]
+        self._processes(workers)
+        return self._workers
 
     def _processes(self, workers: int = 0) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
                 _quiet_resource_tracker()
+                self._workers = workers or self._jobs
                 # spawn, not fork: the parent runs threads, and forking a threaded process can deadlock
-                self._pool = ProcessPoolExecutor(workers or self._jobs, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
             return self._pool
 
     def close(self, abort: bool = False) -> None:
