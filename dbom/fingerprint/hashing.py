@@ -72,35 +72,24 @@ class DigestSet:
                 self.b3.hexdigest() if self.b3 is not None else None)
 
 
-def hash_file(path: Path, algorithms: tuple[str, ...]) -> Digests:
+def hash_file(path: Path | str, algorithms: tuple[str, ...]) -> Digests:
     """Read `path` once and return XXH3-128 plus the requested extra digests and the first bytes.
 
     `algorithms` may hold "sha256" and/or "blake3"; XXH3-128 is always computed. Raises
     OSError when the file cannot be read.
     """
-    digests = DigestSet(algorithms)
-    updaters = digests.updaters  # bound once: the loop below runs once per 4 MiB
-    size = 0
-    head = b""
-    content: bytes | None = b""  # an empty file's, until a read says otherwise
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         before = file_identity(os.fstat(fd))
-        buffer = _buffer()
-        view = memoryview(buffer)
-        while True:
-            n = os.readv(fd, [buffer]) if hasattr(os, "readv") else _readinto(fd, view)
-            if n == 0:
-                break
-            chunk = view[:n]
-            if size == 0:
-                head = bytes(chunk[:HEAD_BYTES])
-                content = bytes(chunk) if n <= CONTENT_BYTES else None
-            else:
-                content = None
-            for update in updaters:
-                update(chunk)
-            size += n
+        first = b""
+        if before[0] < CONTENT_BYTES:
+            # A small file in one read of its size and a byte more, into a bytes object of its own (no copy out
+            # of the shared buffer, no second read for the end of the file: the fstat after says if it grew).
+            first = os.read(fd, before[0] + 1)
+            if len(first) == before[0]:
+                after = file_identity(os.fstat(fd))
+                return _whole(first, algorithms, before if before == after else None)
+        size, head, content, digests = _read_rest(fd, first, algorithms)
         after = file_identity(os.fstat(fd))
     finally:
         os.close(fd)
@@ -116,6 +105,49 @@ def hash_file(path: Path, algorithms: tuple[str, ...]) -> Digests:
     )
 
 
+def _whole(data: bytes, algorithms: tuple[str, ...], identity: tuple[int, int, int, int, int] | None) -> Digests:
+    """The digests of a file read whole as `data`, each computed in one call."""
+    return Digests(
+        size=len(data),
+        xxh3_128=xxhash.xxh3_128_hexdigest(data),
+        sha256=hashlib.sha256(data).hexdigest() if HASH_SHA256 in algorithms else None,
+        blake3=_blake3_of(data) if HASH_BLAKE3 in algorithms else None,
+        head=data[:HEAD_BYTES],
+        identity=identity,
+        content=data,
+    )
+
+
+def _read_rest(fd: int, first: bytes, algorithms: tuple[str, ...]) -> tuple[int, bytes, bytes | None, DigestSet]:
+    """Read `fd` to its end after the bytes `first` already read from it: (bytes in all, the first bytes, the whole
+    content when it came in one read of CONTENT_BYTES or fewer, the digests fed every byte)."""
+    digests = DigestSet(algorithms)
+    updaters = digests.updaters  # bound once: the loop below runs once per 4 MiB
+    size = 0
+    head = b""
+    content: bytes | None = b""  # an empty file's, until a read says otherwise
+    buffer = _buffer()
+    view = memoryview(buffer)
+    chunk: bytes | memoryview = first
+    n = len(first)
+    while True:
+        if n == 0:
+            n = os.readv(fd, [buffer]) if hasattr(os, "readv") else _readinto(fd, view)
+            if n == 0:
+                break
+            chunk = view[:n]
+        if size == 0:
+            head = bytes(chunk[:HEAD_BYTES])
+            content = bytes(chunk) if n <= CONTENT_BYTES else None
+        else:
+            content = None
+        for update in updaters:
+            update(chunk)
+        size += n
+        n = 0
+    return size, head, content, digests
+
+
 def _readinto(fd: int, view: memoryview) -> int:
     data = os.read(fd, len(view))
     view[: len(data)] = data
@@ -126,3 +158,9 @@ def _blake3():  # type: ignore[no-untyped-def]
     from blake3 import blake3  # imported only when asked for
 
     return blake3(max_threads=1)
+
+
+def _blake3_of(data: bytes) -> str:
+    hasher = _blake3()
+    hasher.update(data)
+    return str(hasher.hexdigest())

@@ -38,6 +38,7 @@ class Inspector:
     def __init__(self, jobs: int, processes: bool) -> None:
         self._jobs = jobs if processes else 1
         self._pool: ProcessPoolExecutor | None = None
+        self._workers = self._jobs  # the processes the pool may have, once started
         self._lock = threading.Lock()
 
     def inspect(self, path: Path, detected: Detected, size: int, records_digest: bool = False,
@@ -58,12 +59,20 @@ class Inspector:
         """Run `fn(*args)` in a worker process (the pool is started on first need)."""
         return self._processes().submit(fn, *args)
 
-    def _processes(self) -> ProcessPoolExecutor:
+    def start(self, workers: int) -> int:
+        """Start the pool with up to `workers` processes, unless it is started: the processes it may have.
+
+        For a caller that works beside the pool (a small file's read holds the GIL: a process's worth of work)."""
+        self._processes(workers)
+        return self._workers
+
+    def _processes(self, workers: int = 0) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
                 _quiet_resource_tracker()
+                self._workers = workers or self._jobs
                 # spawn, not fork: the parent runs threads, and forking a threaded process can deadlock
-                self._pool = ProcessPoolExecutor(self._jobs, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
             return self._pool
 
     def close(self, abort: bool = False) -> None:

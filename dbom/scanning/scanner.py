@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from dbom import __version__
 from dbom.cyclonedx.refs import file_ref
@@ -42,9 +41,15 @@ from dbom.provenance.pipeline import link_ancestors, resolve_steps
 from dbom.scanning.cache import DatasetCache, SnapshotShards, lines_path, snapshot_key, whole_listing_digest
 from dbom.scanning.catalog import doc_kind
 from dbom.scanning.dataset_docs import dataset_metadata
+from dbom.scanning.reading import Job as _Job
+from dbom.scanning.reading import ReadResult as _ReadResult
+from dbom.scanning.reading import Settings as _Settings
+from dbom.scanning.reading import display as _display
+from dbom.scanning.reading import new_job as _new_job
+from dbom.scanning.reading import read_batch, scan_batch, scan_file
 from dbom.scanning.snapshot_lines import SnapshotLink
 from dbom.sources.globs import selected
-from dbom.sources.local import Listing, LocalFile, walk
+from dbom.sources.local import Listing, walk
 from dbom.sources.remote import parse_remote
 
 if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached scan needs none of them
@@ -222,23 +227,6 @@ def _entry_for_path(path: Path) -> DatasetEntry:
                                             else absolute.stem)
     _require_utf8(name, str(absolute))
     return DatasetEntry(name=name or "dataset", path=absolute)
-
-
-class _Job(NamedTuple):  # a named tuple: one per file, made cheaply
-    file: LocalFile
-    doc: str | None  # doc kind by name, None when it may be data
-
-    @property
-    def display(self) -> str:
-        """How errors name the file to the user (computed only for an error: relpath is not free)."""
-        return _display(self.file.path)
-
-
-_new_job = partial(tuple.__new__, _Job)  # as dbom.sources.local makes its LocalFile: once per file
-# how the files are read: (hash algorithms, keep_going, records_digest, the dataset's DatasetProfiler or None)
-_Settings = tuple[tuple[str, ...], bool, bool, Any]
-# one file read: (its result, whether the cache may keep it, its profile made as it was read: InlineProfile.result)
-_ReadResult = tuple["Shard | DocFile", bool, Any]
 
 
 def _profiles_read(profiler: Any, read: list[tuple[Shard, Any, _Job]], profiles: dict[str, Any]) -> None:
@@ -508,7 +496,7 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
     from dbom.fingerprint.executor import ordered_map
 
     def work(item: tuple[int, _Job]) -> _ReadResult:
-        return _scan_file(item[1], algorithms, inspector.get(), options.keep_going, options.records_digest, profiler)
+        return scan_file(item[1], algorithms, inspector.get(), options.keep_going, options.records_digest, profiler)
 
     settings = (algorithms, options.keep_going, options.records_digest, profiler)
     if inspector.ray is not None:
@@ -556,46 +544,33 @@ def _in_processes(todo: Sequence[tuple[int, _Job]], options: ScanOptions, reader
 
 
 def _process_map(inspector: Inspector, items: list[tuple[_Job, _Settings]]) -> Iterator[_ReadResult]:
-    """`read_batch` over `items` in batches on the inspector's worker processes, results in order, a few
-    batches a worker in flight; an error is raised when its batch is reached (the scan's close kills the rest)."""
+    """`read_batch` over `items` in batches, results in order: on the inspector's worker processes (one CPU
+    fewer than it may use), a few batches a worker in flight, and in this process too, which reads the next
+    batch itself whenever the oldest one is not back (a worker's first batch waits for its start, about a
+    quarter of a second). An error is raised when its batch is reached (the scan's close kills the rest)."""
     from collections import deque
+    from concurrent.futures import Future
 
-    batches = [items[start:start + PROCESS_BATCH_FILES] for start in range(0, len(items), PROCESS_BATCH_FILES)]
-    window = 2 * inspector.processes
-    pending: deque[Future[list[_ReadResult]]] = deque()
-    for batch in batches:
-        pending.append(inspector.submit(read_batch, batch))
-        if len(pending) >= window:
-            yield from pending.popleft().result()
-    while pending:
-        yield from pending.popleft().result()
-
-
-def read_batch(batch: list[tuple[_Job, _Settings]]) -> list[_ReadResult]:
-    """Each file of `batch` read as the local executor reads it, in a worker process (local or Ray).
-
-    An error names the file by its absolute path (the worker's folder may not be the driver's); the
-    driver names it as the local executor would (`_on_driver`).
-    """
-    from dbom.fingerprint.inspect_pool import Inspector
-
-    inspector = Inspector(1, processes=False)
-    results: list[_ReadResult] = []
-    for job, (algorithms, keep_going, records_digest, profiler) in batch:
-        try:
-            results.append(_scan_file(job, algorithms, inspector, keep_going, records_digest, profiler))
-        except DbomError as exc:
-            raise type(exc)(job.file.location, exc.cause) from None
-    return results
-
-
-def scan_batch(batch: list[tuple[_Job, _Settings]]) -> list[_ReadResult]:
-    """A Ray task's work: `read_batch`, once the worker is known to see the files."""
-    for job, _ in batch:
-        if not os.path.exists(job.file.location):
-            raise DbomError(job.file.location, "not visible to the Ray worker: scan a path that every node "
-                                               "sees (a shared filesystem) or a URL")
-    return read_batch(batch)
+    batches = deque(items[start:start + PROCESS_BATCH_FILES] for start in range(0, len(items), PROCESS_BATCH_FILES))
+    window = 2 * inspector.start(max(1, inspector.processes - 1))
+    pending: deque[tuple[Future[list[_ReadResult]], bool]] = deque()  # in batch order: (its results, in a worker)
+    in_flight = 0
+    while batches or pending:
+        while batches and in_flight < window:
+            pending.append((inspector.submit(read_batch, batches.popleft()), True))
+            in_flight += 1
+        oldest, in_worker = pending[0]
+        if batches and not oldest.done():
+            here: Future[list[_ReadResult]] = Future()
+            try:
+                here.set_result(read_batch(batches.popleft()))
+            except Exception as exc:  # raised when its batch is reached, as a worker's error is
+                here.set_exception(exc)
+            pending.append((here, False))
+            continue
+        pending.popleft()
+        in_flight -= in_worker
+        yield from oldest.result()
 
 
 def _on_driver(results: Iterator[_ReadResult]) -> Iterator[_ReadResult]:
@@ -844,13 +819,6 @@ def dataset_digest(shards: Sequence[Shard]) -> str:
 _PATH = attrgetter("path")
 
 
-def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-
-
 class _Readers:
     """The inspector of the files that must be read, made on first need: a cached scan imports no reader."""
 
@@ -876,83 +844,3 @@ class _Readers:
         if self.ray is not None:
             self.ray.close()
             self.ray = None
-
-
-# A file that changes while it is read is read again, this many times in all, before it is an error.
-READ_ATTEMPTS = 3
-
-
-def _scan_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, keep_going: bool,
-               records_digest: bool = False, profiler: Any = None) -> _ReadResult:
-    """Read one file: (its result, whether the cache may keep it, its content profile when `profiler` made it
-    from the blocks read: `InlineProfile.result`).
-
-    The digests come from one open descriptor whose fstat is the same before and after the read; the
-    format is inspected by path, and the path's stat afterwards must still be that one. A file written
-    or replaced meanwhile is read again (READ_ATTEMPTS in all), then is `changed while it was read`: an
-    error, or recorded under `keep_going`. The cache keeps only a result of the very file the walk listed.
-    """
-    from dbom.fingerprint.hashing import file_identity
-
-    for _attempt in range(READ_ATTEMPTS):
-        result, identity, profile = _read_file(job, algorithms, inspector, keep_going, records_digest, profiler)
-        if identity is None and isinstance(result, Shard) and result.error:
-            return result, False, None  # unreadable: recorded under keep_going, never cached
-        try:
-            now = file_identity(os.stat(job.file.location))
-        except OSError:
-            now = None
-        if identity is not None and identity == now:
-            return result, identity == file_identity(job.file.stat), profile
-    error = DbomError(job.display, "changed while it was read")
-    if not keep_going or job.doc is not None:
-        raise error
-    return Shard(path=job.file.relpath, bytes=job.file.stat.st_size, format="unknown", xxh3_128="",
-                 error=error.cause), False, None
-
-
-def _read_file(job: _Job, algorithms: tuple[str, ...], inspector: Inspector, keep_going: bool,
-               records_digest: bool, profiler: Any = None
-               ) -> tuple[Shard | DocFile, tuple[int, int, int, int, int] | None, Any]:
-    """One read of one file: its result, the identity of the file it read (None: it changed meanwhile), and
-    its content profile when `profiler` made it from the blocks the inspection read."""
-    from dbom.fingerprint.hashing import hash_file
-    from dbom.formats import detect
-
-    local = job.file
-    path = local.path  # one Path a file (three cost 30 µs)
-    try:
-        digests = hash_file(path, algorithms)
-    except OSError as exc:
-        error = DbomError(job.display, f"cannot read: {exc.strerror or exc}")
-        if not keep_going or job.doc is not None:
-            raise error from None
-        return Shard(path=local.relpath, bytes=local.stat.st_size, format="unknown", xxh3_128="",
-                     error=error.cause), None, None
-    identity = digests.identity
-    detected = None if job.doc else detect(path, digests.head)
-    if detected is None:
-        return DocFile(path=local.relpath, kind=job.doc or "other", bytes=digests.size,
-                       xxh3_128=digests.xxh3_128, sha256=digests.sha256), identity, None
-    shard = Shard(path=local.relpath, bytes=digests.size, format=detected.format,
-                  compression=detected.compression, xxh3_128=digests.xxh3_128, sha256=digests.sha256,
-                  blake3=digests.blake3)
-    if identity is None:
-        return shard, None, None  # changed while hashed: read again before inspecting
-    inline = profiler.inline(shard) if profiler is not None else None
-    try:
-        found = inspector.inspect(path, detected, digests.size, records_digest, digests.content, inline)
-    except DbomError as exc:
-        if not keep_going:
-            raise DbomError(job.display, exc.cause) from None
-        # a library's message may quote the absolute path; the DBOM must not
-        return replace(shard, error=exc.cause.replace(str(path), local.relpath)), identity, None
-    except OSError as exc:
-        if not keep_going:
-            raise DbomError(job.display, f"cannot read: {exc.strerror or exc}") from None
-        return replace(shard, error=f"cannot read: {exc.strerror or exc}"), identity, None
-    # made anew rather than with dataclasses.replace: 2 us against 10, once per file
-    return Shard(path=local.relpath, bytes=digests.size, format=detected.format, compression=detected.compression,
-                 xxh3_128=digests.xxh3_128, sha256=digests.sha256, blake3=digests.blake3, records=found.records,
-                 uncompressed_bytes=found.uncompressed_bytes, columns=found.columns,
-                 records_digest=found.records_digest), identity, found.profile

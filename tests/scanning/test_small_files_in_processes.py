@@ -50,3 +50,15 @@ def test_a_corrupt_small_file_read_in_a_process_is_the_same_one_line_error(tmp_p
     assert _scan(corpus, tmp_path / "auto.json", "--keep-going")[0] == 0
     assert _scan(corpus, tmp_path / "one.json", "--keep-going", "-j", "1")[0] == 0
     assert (tmp_path / "auto.json").read_bytes() == (tmp_path / "one.json").read_bytes()
+
+
+def test_of_two_corrupt_files_the_first_is_the_error_whichever_process_read_them(tmp_path: Path) -> None:
+    """The scan's own process reads batches beside the workers: an error is still the first in file order."""
+    corpus = _corpus(tmp_path / "corpus")
+    (corpus / "part-00" / "00003.jsonl").write_bytes(b'{"first": ')  # the first batch: a worker's
+    (corpus / "part-04" / "02140.jsonl").write_bytes(b'{"last": ')  # the last batch: read while the first is out
+    code, error = _scan(corpus, tmp_path / "auto.json")
+    assert code == 1 and "part-00/00003.jsonl: invalid JSON" in error and "02140" not in error
+    (corpus / "part-00" / "00003.jsonl").write_text('{"text": "fixed"}\n')
+    code, error = _scan(corpus, tmp_path / "auto.json")
+    assert code == 1 and "part-04/02140.jsonl: invalid JSON" in error and len(error.strip().splitlines()) == 1

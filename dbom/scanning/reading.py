@@ -1,0 +1,159 @@
+"""Read one local file: its digests, its format, what it says about itself; and batches of files in a worker.
+
+The work of `dbom.scanning.scanner` that runs once per file, kept in a module of its own so that a worker
+process (local or Ray) imports only what reading a file takes: not the scan's cache, manifest, provenance
+and writers (about 45 ms of a worker's start, paid again by each worker of each scan).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from dbom.errors import DbomError
+from dbom.model import DocFile, Shard
+from dbom.sources.local import LocalFile
+
+if TYPE_CHECKING:  # the readers are imported when a file must be read
+    from dbom.fingerprint.hashing import Digests
+    from dbom.fingerprint.inspect_pool import Inspector
+    from dbom.formats.base import Detected
+
+
+class Job(NamedTuple):  # a named tuple: one per file, made cheaply
+    """A file to read, and its doc kind by name (None when it may be data)."""
+
+    file: LocalFile
+    doc: str | None
+
+    @property
+    def display(self) -> str:
+        """How errors name the file to the user (computed only for an error: relpath is not free)."""
+        return display(self.file.path)
+
+
+new_job = partial(tuple.__new__, Job)  # as dbom.sources.local makes its LocalFile: once per file
+# how the files are read: (hash algorithms, keep_going, records_digest, the dataset's DatasetProfiler or None)
+Settings = tuple[tuple[str, ...], bool, bool, Any]
+# one file read: (its result, whether the cache may keep it, its profile made as it was read: InlineProfile.result)
+ReadResult = tuple["Shard | DocFile", bool, Any]
+
+
+def display(path: Path) -> str:
+    """`path` as errors show it: relative to the working folder where it can be."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def read_batch(batch: list[tuple[Job, Settings]]) -> list[ReadResult]:
+    """Each file of `batch` read as the local executor reads it, in a worker process (local or Ray).
+
+    An error names the file by its absolute path (the worker's folder may not be the driver's); the
+    driver names it as the local executor would (`scanner._on_driver`).
+    """
+    from dbom.fingerprint.inspect_pool import Inspector
+
+    inspector = Inspector(1, processes=False)
+    results: list[ReadResult] = []
+    for job, (algorithms, keep_going, records_digest, profiler) in batch:
+        try:
+            results.append(scan_file(job, algorithms, inspector, keep_going, records_digest, profiler))
+        except DbomError as exc:
+            raise type(exc)(job.file.location, exc.cause) from None
+    return results
+
+
+def scan_batch(batch: list[tuple[Job, Settings]]) -> list[ReadResult]:
+    """A Ray task's work: `read_batch`, once the worker is known to see the files."""
+    for job, _ in batch:
+        if not os.path.exists(job.file.location):
+            raise DbomError(job.file.location, "not visible to the Ray worker: scan a path that every node "
+                                               "sees (a shared filesystem) or a URL")
+    return read_batch(batch)
+
+
+# A file that changes while it is read is read again, this many times in all, before it is an error.
+READ_ATTEMPTS = 3
+
+
+def scan_file(job: Job, algorithms: tuple[str, ...], inspector: Inspector, keep_going: bool,
+              records_digest: bool = False, profiler: Any = None) -> ReadResult:
+    """Read one file: (its result, whether the cache may keep it, its content profile when `profiler` made it
+    from the blocks read: `InlineProfile.result`).
+
+    The digests come from one open descriptor whose fstat is the same before and after the read; the
+    format is inspected by path, and the path's stat afterwards must still be that one. A file written
+    or replaced meanwhile is read again (READ_ATTEMPTS in all), then is `changed while it was read`: an
+    error, or recorded under `keep_going`. The cache keeps only a result of the very file the walk listed.
+    """
+    from dbom.fingerprint.hashing import file_identity
+
+    for _attempt in range(READ_ATTEMPTS):
+        result, identity, profile = _read_file(job, algorithms, inspector, keep_going, records_digest, profiler)
+        if identity is None and isinstance(result, Shard) and result.error:
+            return result, False, None  # unreadable: recorded under keep_going, never cached
+        try:
+            now = file_identity(os.stat(job.file.location))
+        except OSError:
+            now = None
+        if identity is not None and identity == now:
+            return result, identity == file_identity(job.file.stat), profile
+    error = DbomError(job.display, "changed while it was read")
+    if not keep_going or job.doc is not None:
+        raise error
+    return Shard(path=job.file.relpath, bytes=job.file.stat.st_size, format="unknown", xxh3_128="",
+                 error=error.cause), False, None
+
+
+def _read_file(job: Job, algorithms: tuple[str, ...], inspector: Inspector, keep_going: bool,
+               records_digest: bool, profiler: Any = None
+               ) -> tuple[Shard | DocFile, tuple[int, int, int, int, int] | None, Any]:
+    """One read of one file: its result, the identity of the file it read (None: it changed meanwhile), and
+    its content profile when `profiler` made it from the blocks the inspection read."""
+    from dbom.fingerprint.hashing import hash_file
+    from dbom.formats import detect
+
+    local = job.file
+    path = local.path  # one Path a file (three cost 30 µs)
+    try:
+        digests = hash_file(path, algorithms)
+    except OSError as exc:
+        error = DbomError(job.display, f"cannot read: {exc.strerror or exc}")
+        if not keep_going or job.doc is not None:
+            raise error from None
+        return Shard(path=local.relpath, bytes=local.stat.st_size, format="unknown", xxh3_128="",
+                     error=error.cause), None, None
+    identity = digests.identity
+    detected = None if job.doc else detect(path, digests.head)
+    if detected is None:
+        return DocFile(path=local.relpath, kind=job.doc or "other", bytes=digests.size,
+                       xxh3_128=digests.xxh3_128, sha256=digests.sha256), identity, None
+    if identity is None:
+        return _shard(local, digests, detected), None, None  # changed while hashed: read again before inspecting
+    inline = profiler.inline(_shard(local, digests, detected)) if profiler is not None else None
+    try:
+        found = inspector.inspect(path, detected, digests.size, records_digest, digests.content, inline)
+    except DbomError as exc:
+        if not keep_going:
+            raise DbomError(job.display, exc.cause) from None
+        # a library's message may quote the absolute path; the DBOM must not
+        return _shard(local, digests, detected, error=exc.cause.replace(str(path), local.relpath)), identity, None
+    except OSError as exc:
+        if not keep_going:
+            raise DbomError(job.display, f"cannot read: {exc.strerror or exc}") from None
+        return _shard(local, digests, detected, error=f"cannot read: {exc.strerror or exc}"), identity, None
+    # one Shard a file, made once all is known (a Shard is 2 µs to make, dataclasses.replace 10)
+    return Shard(path=local.relpath, bytes=digests.size, format=detected.format, compression=detected.compression,
+                 xxh3_128=digests.xxh3_128, sha256=digests.sha256, blake3=digests.blake3, records=found.records,
+                 uncompressed_bytes=found.uncompressed_bytes, columns=found.columns,
+                 records_digest=found.records_digest), identity, found.profile
+
+
+def _shard(local: LocalFile, digests: Digests, detected: Detected, error: str | None = None) -> Shard:
+    """The shard of `local` from its digests and format alone (before, or instead of, its inspection)."""
+    return Shard(path=local.relpath, bytes=digests.size, format=detected.format, compression=detected.compression,
+                 xxh3_128=digests.xxh3_128, sha256=digests.sha256, blake3=digests.blake3, error=error)
