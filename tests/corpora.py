@@ -25,6 +25,19 @@ def write_parquet(path: Path, rows: int, start: int = 0, row_group_size: int = 5
     pq.write_table(table, path, row_group_size=row_group_size)
 
 
+def write_jsonl_changed(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write `rows` as JSON Lines at `path` with an mtime a second ahead: a change a rescan sees even on a
+    coarse clock."""
+    import json
+    import os
+    import time
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    future = time.time_ns() + 1_000_000_000
+    os.utime(path, ns=(future, future))
+
+
 def write_jsonl_gz(path: Path, rows: int) -> None:
     """A gzip-compressed JSON Lines file with `rows` records."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from corpora import write_parquet
+from corpora import write_jsonl_changed, write_parquet
 
 import dbom
 from dbom.fingerprint.cache import default_cache_dir
@@ -29,17 +29,10 @@ def _epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
-def _jsonl(path: Path, rows: list[dict[str, object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    future = time.time_ns() + 1_000_000_000  # a new mtime even on a coarse clock
-    os.utime(path, ns=(future, future))
-
-
 def _corpus(root: Path) -> Path:
     data = root / "corpus"
     for i in range(30):
-        _jsonl(data / "text" / f"part-{i:03d}.jsonl", [{"text": f"row {i} {j}"} for j in range(i % 4 + 1)])
+        write_jsonl_changed(data / "text" / f"part-{i:03d}.jsonl", [{"text": f"row {i} {j}"} for j in range(i % 4 + 1)])
     for i in range(4):
         write_parquet(data / "tables" / f"t-{i}.parquet", 10 + i)
     (data / "README.md").write_text("---\nlicense: cc-by-4.0\n---\n# corpus\n", encoding="utf-8")
@@ -67,9 +60,9 @@ def test_changed_new_and_deleted_files_are_patched_in_and_equal_a_full_scan(tmp_
                                                                             flags: tuple[str, ...]) -> None:
     data = _corpus(tmp_path)
     assert _rescan(data, tmp_path / "first.json", *flags)[0] is False
-    _jsonl(data / "text" / "part-007.jsonl", [{"text": "changed", "extra": 1}])  # a new schema, too
-    _jsonl(data / "text" / "part-015b.jsonl", [{"text": "new"}])
-    _jsonl(data / "text" / "zz" / "last.jsonl", [{"text": "new, last"}])
+    write_jsonl_changed(data / "text" / "part-007.jsonl", [{"text": "changed", "extra": 1}])  # a new schema, too
+    write_jsonl_changed(data / "text" / "part-015b.jsonl", [{"text": "new"}])
+    write_jsonl_changed(data / "text" / "zz" / "last.jsonl", [{"text": "new, last"}])
     (data / "text" / "part-020.jsonl").unlink()
     patched, written = _rescan(data, tmp_path / "second.json", *flags)
     assert patched
@@ -128,7 +121,7 @@ def test_a_dataset_that_changed_mostly_takes_the_whole_path(tmp_path: Path) -> N
     data = _corpus(tmp_path)
     _rescan(data, tmp_path / "first.json")
     for i in range(0, 30, 2):
-        _jsonl(data / "text" / f"part-{i:03d}.jsonl", [{"text": f"rewritten {i}"}])
+        write_jsonl_changed(data / "text" / f"part-{i:03d}.jsonl", [{"text": f"rewritten {i}"}])
     patched, written = _rescan(data, tmp_path / "second.json")
     assert not patched
     assert written == _fresh(data, tmp_path / "fresh.json")

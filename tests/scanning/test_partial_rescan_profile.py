@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import os
 import random
-import time
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from corpora import write_jsonl_changed
 
 import dbom
 from dbom.fingerprint.cache import default_cache_dir
@@ -34,13 +34,6 @@ def _epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
-def _jsonl(path: Path, rows: list[dict[str, object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
-    future = time.time_ns() + 1_000_000_000  # a new mtime even on a coarse clock
-    os.utime(path, ns=(future, future))
-
-
 def _rows(i: int) -> list[dict[str, object]]:
     return [{"text": f"Record {i}.{j}: write to user{i}@example.com, the weather is fine today",
              "url": f"https://www.site{i % 6}.example.org/page/{j}", "date": f"2021-03-{i % 25 + 2:02d}"}
@@ -50,9 +43,10 @@ def _rows(i: int) -> list[dict[str, object]]:
 def _corpus(root: Path) -> Path:
     data = root / "corpus"
     for i in range(40):
-        _jsonl(data / "web" / f"part-{i:03d}.jsonl", _rows(i))
+        write_jsonl_changed(data / "web" / f"part-{i:03d}.jsonl", _rows(i))
     first = data / "web" / "part-first.jsonl"  # the only shard holding the first and the last dates
-    _jsonl(first, [{"text": "the oldest", "date": "2020-01-01"}, {"text": "the newest", "date": "2023-12-31"}])
+    write_jsonl_changed(first, [{"text": "the oldest", "date": "2020-01-01"},
+                                {"text": "the newest", "date": "2023-12-31"}])
     images = pa.table({"image": pa.array([b"\x89PNG" + bytes(200)] * 3, pa.binary()), "caption": ["a", "b", "c"]})
     (data / "media").mkdir()
     pq.write_table(images, data / "media" / "images.parquet")
@@ -84,9 +78,10 @@ def test_changed_new_and_deleted_shards_patch_the_profile_and_equal_a_full_scan(
     data = _corpus(tmp_path)
     patched, first = _rescan(data, tmp_path / "first.json", mode)
     assert not patched
-    _jsonl(data / "web" / "part-007.jsonl", [{"text": "Changed: now in another words entirely", "url":
+    write_jsonl_changed(data / "web" / "part-007.jsonl", [{"text": "Changed: now in another words entirely", "url":
                                               "https://new.example.com/", "date": "2021-03-05"}])
-    _jsonl(data / "web" / "part-015b.jsonl", [{"text": "A new shard, call +1 202 555 0143", "date": "2021-03-09"}])
+    write_jsonl_changed(data / "web" / "part-015b.jsonl",
+                        [{"text": "A new shard, call +1 202 555 0143", "date": "2021-03-09"}])
     (data / "web" / "part-020.jsonl").unlink()
     patched, written = _rescan(data, tmp_path / "second.json", mode)
     assert patched
@@ -138,7 +133,7 @@ def test_a_change_that_moves_the_sampling_rate_profiles_every_shard_again(tmp_pa
     corpus_bytes = sum(p.stat().st_size for folder in ("web", "media") for p in (data / folder).iterdir())
     monkeypatch.setattr(sampling, "SAMPLE_BYTES", corpus_bytes + 200)  # every record sampled, for now
     _, first = _rescan(data, tmp_path / "first.json", "sample")
-    _jsonl(data / "web" / "part-004.jsonl", _rows(4) * 3)  # a little larger: the rate is 1/2 now
+    write_jsonl_changed(data / "web" / "part-004.jsonl", _rows(4) * 3)  # a little larger: the rate is 1/2 now
     patched, written = _rescan(data, tmp_path / "second.json", "sample")
     assert not patched
     assert written == _fresh(data, tmp_path / "fresh.json", "sample")
@@ -150,9 +145,9 @@ def test_the_kept_profile_after_a_patch_is_the_one_a_whole_scan_keeps(tmp_path: 
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     data = _corpus(tmp_path)
     _rescan(data, tmp_path / "first.json", "sample")
-    _jsonl(data / "web" / "part-011.jsonl", _rows(12))
+    write_jsonl_changed(data / "web" / "part-011.jsonl", _rows(12))
     (data / "web" / "part-012.jsonl").unlink()
-    _jsonl(data / "web" / "new" / "part-100.jsonl", _rows(100))
+    write_jsonl_changed(data / "web" / "new" / "part-100.jsonl", _rows(100))
     patched = dbom.scan([data], options=dbom.ScanOptions(profile="sample")).datasets[0].snapshot
     monkeypatch.setenv("DBOM_CACHE_DIR", str(tmp_path / "another-cache"))
     whole = dbom.scan([data], options=dbom.ScanOptions(profile="sample")).datasets[0].snapshot
@@ -166,7 +161,7 @@ def test_the_kept_profile_after_a_patch_is_the_one_a_whole_scan_keeps(tmp_path: 
 def test_a_profile_made_otherwise_is_not_patched(tmp_path: Path) -> None:
     data = _corpus(tmp_path)
     _rescan(data, tmp_path / "first.json", "sample")
-    _jsonl(data / "web" / "part-003.jsonl", [{"text": "changed"}])
+    write_jsonl_changed(data / "web" / "part-003.jsonl", [{"text": "changed"}])
     patched, written = _rescan(data, tmp_path / "second.json", "exact")  # another mode: every shard again
     assert not patched
     assert written == _fresh(data, tmp_path / "fresh.json", "exact")
