@@ -37,7 +37,7 @@ def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: b
         checker = StreamingValidator(spec_version, memo.load() if memo else None)
     kept: list[Any] = []  # recorders of datasets' file components (dbom.scanning.snapshot_lines)
     try:
-        with replacing(output, binary=True) as (fh, _), collector_paused():
+        with replacing(output, binary=True) as (fh, temp), collector_paused():
             serial = write_dbom(dbom, fh, spec_version, checker, memo.validator if memo else None, kept)
             fh.flush()
             os.fsync(fh.fileno())
@@ -48,12 +48,12 @@ def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: b
                 if problems:
                     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
                     raise DbomError(str(output), f"the DBOM did not validate, not written: {problems[0]}{more}")
+            for recorder in kept:  # lines are kept only from a document that validated (linked, or copied, from it)
+                recorder.commit(temp)
     except BaseException:
         for recorder in kept:
             recorder.discard()
         raise
-    for recorder in kept:  # lines are kept only from a document that validated
-        recorder.commit()
     return serial
 
 

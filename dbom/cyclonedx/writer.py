@@ -73,6 +73,8 @@ class _Out:
     def __init__(self, raw: BinaryIO, sink: DocumentSink | None = None, trust: str | None = None,
                  kept: list[Any] | None = None) -> None:
         self.raw = raw
+        # where the document starts in `raw`, when `raw` is a file with a name (kept lines can link it)
+        self.start = raw.tell() if isinstance(getattr(raw, "name", None), str) and _has_descriptor(raw) else None
         self.digest = xxhash.xxh3_128()  # the serial needs no cryptographic hash: 0.6 ms per 10 MB, not 6
         self.offset = 0
         self.sink = sink
@@ -185,8 +187,10 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
             if link is not None:
                 patched = link.patch is not None and usable
                 index = link.patch.index if patched else SummaryIndex.of(ds.shards)
+                # the lines start after "[", a newline and the indent: as long as the separator
+                body_at = out.start + out.offset + len(separator) if out.start is not None else None
                 recorder = link.recorder(separator, out.trust, ds.summary, ds.digest, tuple(ds.docs), ds.profile,
-                                         index)
+                                         index, body_at)
                 if recorder is not None:
                     out.kept.append(recorder)
                 if patched:
@@ -265,7 +269,7 @@ def _patched_lines(out: _Out, ds: Dataset, patch: Any, recorder: Any, separator:
     prefix = file_ref(ds.name, "")
     position = 0
     out.write("[")
-    with open(stored.path, "rb") as source:
+    with open(stored.body_path, "rb") as source:
         position = _patch_segments(out, patch, recorder, separator, pad, loc, copied, prefix, source)
     out.write(f"\n{pad}]" if position else "]")
     return []

@@ -8,7 +8,10 @@ seen.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -83,16 +86,66 @@ def test_lines_kept_for_one_name_or_version_are_not_copied_into_another(corpus: 
     assert run_dbom("validate", str(tmp_path / "v17.json")).returncode == 0
 
 
-def test_a_damaged_kept_file_is_dropped_and_the_dataset_scanned_again(corpus: Path, tmp_path: Path) -> None:
+def _flip_in_place(path: Path, at: int) -> None:
+    """Change one byte of `path` without replacing the file (its inode, so its hard links, stay)."""
+    with open(path, "r+b") as fh:
+        fh.seek(at)
+        byte = fh.read(1)
+        fh.seek(at)
+        fh.write(bytes([byte[0] ^ 0x20]))
+
+
+@pytest.fixture
+def other_disk() -> Iterator[Path]:
+    """A folder on a tmpfs: not the disk the cache is on, so a DBOM written there cannot be linked."""
+    shm = Path("/dev/shm")
+    assert shm.stat().st_dev != Path(os.environ["DBOM_CACHE_DIR"]).parent.stat().st_dev
+    folder = Path(tempfile.mkdtemp(dir=shm))
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_a_damaged_kept_file_is_dropped_and_the_dataset_scanned_again(corpus: Path, tmp_path: Path,
+                                                                      other_disk: Path) -> None:
     fresh = _scan(corpus, tmp_path / "fresh.json", "--no-cache")
-    _scan(corpus, tmp_path / "first.json")
+    _scan(corpus, other_disk / "first.json")  # the lines copied into the kept files
     for path in _kept():
-        data = bytearray(path.read_bytes())
-        data[5] ^= 0x20  # a byte of the lines themselves: the header still reads
-        path.write_bytes(bytes(data))
+        _flip_in_place(path, 5)  # a byte of the lines themselves (kept in the file): the header still reads
     assert _scan(corpus, tmp_path / "second.json") == fresh
     assert len(_kept()) == 2  # kept again, intact
     assert _scan(corpus, tmp_path / "third.json") == fresh
+
+
+def test_the_kept_lines_are_the_dbom_itself_linked_and_checked(corpus: Path, tmp_path: Path) -> None:
+    fresh = _scan(corpus, tmp_path / "fresh.json", "--no-cache")
+    first = tmp_path / "first.json"
+    _scan(corpus, first)
+    bodies = [path.with_suffix(".body") for path in _kept()]
+    assert len(bodies) == 2 and all(body.stat().st_ino == first.stat().st_ino for body in bodies)
+    # the DBOM edited in place (a byte of a file component): its kept lines no longer match, never copied
+    text = first.read_bytes()
+    _flip_in_place(first, text.index(b'"file:alpha/') + 7)
+    assert _scan(corpus, tmp_path / "second.json") == fresh
+    stamps = [path.stat().st_mtime_ns for path in _kept()]
+    # the DBOM removed: its kept lines are still there, and copied
+    (tmp_path / "second.json").unlink()
+    assert _scan(corpus, tmp_path / "third.json") == fresh
+    assert [path.stat().st_mtime_ns for path in _kept()] == stamps
+
+
+def test_a_dbom_on_another_filesystem_has_its_lines_copied_into_the_cache(corpus: Path, tmp_path: Path,
+                                                                         other_disk: Path) -> None:
+    fresh = _scan(corpus, tmp_path / "fresh.json", "--no-cache")
+    _scan(corpus, tmp_path / "linked.json")
+    assert len([path for path in _kept() if path.with_suffix(".body").exists()]) == 2
+    assert _scan(corpus, other_disk / "first.json", "--spec-version", "1.7") != fresh  # lines made again, copied
+    kept = _kept()
+    assert len(kept) == 2 and not any(path.with_suffix(".body").exists() for path in kept)  # the old links gone
+    assert all(b'"file:alpha/' in path.read_bytes() or b'"file:beta/' in path.read_bytes() for path in kept)
+    stamps = [path.stat().st_mtime_ns for path in kept]
+    again = _scan(corpus, other_disk / "second.json", "--spec-version", "1.7")
+    assert again == _scan(corpus, tmp_path / "fresh-1.7.json", "--spec-version", "1.7", "--no-cache")
+    assert [path.stat().st_mtime_ns for path in _kept()] == stamps  # copied from, not replaced
 
 
 def test_the_api_reads_the_shards_of_a_copied_dataset_from_the_snapshot(corpus: Path, tmp_path: Path) -> None:
