@@ -19,14 +19,22 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 import xxhash
 
-from dbom.fingerprint.snapshot_file import read_snapshot, remove_snapshot, snapshot_path, write_snapshot
+from dbom.fingerprint.snapshot_file import (
+    DELTA_MOST,
+    SnapshotRead,
+    read_snapshot,
+    remove_snapshot,
+    snapshot_path,
+    write_delta,
+    write_snapshot,
+)
 
 # Bump when the cached record's shape or meaning changes; old rows are then ignored.
 # 2: records are JSON arrays, not objects.
@@ -37,6 +45,10 @@ from dbom.fingerprint.snapshot_file import read_snapshot, remove_snapshot, snaps
 CACHE_FORMAT = 6
 # The largest snapshot kept (about 16 million files of a dataset): its text is held in memory whole.
 SNAPSHOT_MAX_CHARS = 4 << 30
+
+# A dataset snapshot as `FingerprintCache.snapshot` gives it: (listing digest, records text, paths text,
+# identities, records digest, the snapshot as read).
+SnapshotRow = tuple[str, str, str, bytes, str, SnapshotRead]
 
 
 def default_cache_dir() -> Path:
@@ -167,14 +179,14 @@ class FingerprintCache:
         """The key of the snapshot of the dataset whose files' keys start with `prefix`, scanned so."""
         return f"{prefix}\0{_tail(algorithms, records_digest)}\0{json.dumps(selection)}"
 
-    def snapshot(self, key: str) -> tuple[str, str, str, bytes, str] | None:
-        """The (listing digest, records text (one a line), paths text, identities, records digest) last
-        stored for `key`, or None."""
+    def snapshot(self, key: str) -> SnapshotRow | None:
+        """The (listing digest, records text (one a line), paths text, identities, records digest, the
+        snapshot as read) last stored for `key`, or None."""
         head = self.snapshot_head(key)
         if head is None:
             return None
         found = read_snapshot(snapshot_path(self.path.parent, key), *head)
-        return None if found is None else (head[0], *found, head[1])
+        return None if found is None else (head[0], found.records, found.paths, found.identities, head[1], found)
 
     def snapshot_head(self, key: str) -> tuple[str, str] | None:
         """The (listing digest, records digest) of the snapshot stored for `key`, or None: without its records."""
@@ -188,10 +200,14 @@ class FingerprintCache:
         return None if row is None else (row[0], row[1])
 
     def put_snapshot(self, key: str, listing: str, texts: Sequence[str], relpaths: Sequence[str],
-                     identities: bytes) -> str | None:
+                     identities: bytes, since: tuple[SnapshotRead, Collection[int]] | None = None) -> str | None:
         """Remember the record texts `texts` of a dataset whose files were `listing` (see `listing_digest`):
         their relative paths and identities (stat fields packed as dbom.sources.local packs them), so
         that a listing that changed in part still finds the records of the files that did not change.
+
+        `since`: the snapshot the dataset's files were looked up in, when `relpaths` are its paths in its
+        order, and the indices of the files not taken unchanged from it: then only the files changed since
+        its file was written are (dbom.fingerprint.snapshot_file.write_delta), while they are few.
 
         The file is written now, the row naming it on `flush` (until then the row, if any, names another
         and the file is no snapshot). A dataset too large (SNAPSHOT_MAX_CHARS) gets none: its files are
@@ -200,6 +216,18 @@ class FingerprintCache:
         if self.failed:
             return None
         path = snapshot_path(self.path.parent, key)
+        if since is not None:
+            changed = sorted({*since[0].changed, *since[1]})
+            if len(changed) <= DELTA_MOST * len(texts):
+                width = len(identities) // max(len(texts), 1)
+                try:
+                    digest = write_delta(path, listing, since[0].base, changed, [texts[i] for i in changed],
+                                         b"".join([identities[width * i:width * (i + 1)] for i in changed]))
+                except OSError as exc:
+                    self._fail(exc)
+                    return None
+                self._pending_snapshots.append((key, listing, digest))
+                return digest
         if sum(map(len, texts)) + len(texts) + 1 > SNAPSHOT_MAX_CHARS:
             self._write(lambda: self._db.execute("DELETE FROM snapshots WHERE key = ?", (key,)))  # it'd be stale
             remove_snapshot(path)

@@ -27,7 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, overload
 
-from dbom.fingerprint.cache import FingerprintCache, listing_digest, superseded
+from dbom.fingerprint.cache import FingerprintCache, SnapshotRow, listing_digest, superseded
 from dbom.fingerprint.snapshot_file import read_snapshot, snapshot_path
 from dbom.model import Column, DocFile, Shard, ShardSummary
 from dbom.scanning.snapshot_lines import SnapshotLink
@@ -125,6 +125,10 @@ class DatasetCache:
         self._stored: dict[str, str] = {}
         self._changed: dict[str, str] = {}
         self._from_snapshot = False
+        self._same_order = False  # the snapshot looked at has these paths, in this order
+        # the snapshot a partial rescan took its unchanged files from, when its paths are these in this order,
+        # and whether each file was taken from it unchanged (1) or not (0): its next snapshot is a delta
+        self._since: tuple[Any, bytearray] | None = None
         self._gone: list[str] = []  # relative paths in the snapshot that the listing no longer has
         self._closed = False
 
@@ -143,7 +147,7 @@ class DatasetCache:
         """The whole cache this dataset's view is of (its other entries: the shards' profiles)."""
         return self._cache
 
-    def snapshot_row(self) -> tuple[str, str, str, bytes, str] | None:
+    def snapshot_row(self) -> SnapshotRow | None:
         """The dataset's snapshot as stored (see FingerprintCache.snapshot), or None."""
         return self._cache.snapshot(self._snapshot_key)
 
@@ -200,7 +204,7 @@ class DatasetCache:
                 self._texts[index] = None
         return found
 
-    def lookup_changed(self, row: tuple[str, str, str, bytes, str], most: float
+    def lookup_changed(self, row: SnapshotRow, most: float
                        ) -> tuple[dict[int, Shard | DocFile], list[int], list[Shard | DocFile]] | None:
         """For a dataset that changed in part since its snapshot `row`: take the record texts of the files
         it holds unchanged without decoding them, and look up the others. Returns (the results found of
@@ -230,11 +234,14 @@ class DatasetCache:
                 return None
         missing = [index for index, text in enumerate(texts_now) if text is None]
         found = self._look_up_files(missing, True, schemas)
+        if self._same_order:
+            self._since = (row[5], kept_old)
         return found, [index for index in missing if index not in found], dropped
 
     def _unchanged_pairs(self, paths: list[Any], identities: bytes) -> list[tuple[int, int]]:
         """(index now, index in the snapshot) of each file whose path and identity the snapshot holds."""
-        if paths == self._relpaths:  # the same files in the same order: their stats compared at once
+        self._same_order = paths == self._relpaths
+        if self._same_order:  # the same files in the same order: their stats compared at once
             return [(index, index) for index in _equal_records(identities, self._packed).tolist()]
         where = {path: index for index, path in enumerate(paths) if isinstance(path, str)}
         current = set(self._relpaths)
@@ -249,7 +256,7 @@ class DatasetCache:
                 pairs.append((index, old))
         return pairs
 
-    def _from_snapshot_files(self, row: tuple[str, str, str, bytes, str], results: list[Shard | DocFile | None],
+    def _from_snapshot_files(self, row: SnapshotRow, results: list[Shard | DocFile | None],
                              schemas: dict[str, tuple[Column, ...]]) -> int:
         """Fill `results` (and the record texts) of the files whose path and identity the snapshot `row`
         holds unchanged; the number found."""
@@ -300,9 +307,10 @@ class DatasetCache:
         if stale:
             self._cache.discard(stale)
         if not self._from_snapshot and all(text is not None for text in self._texts):
+            since = None if self._since is None else (self._since[0], _zero_bytes(self._since[1]))
             self.records_digest = self._cache.put_snapshot(self._snapshot_key, self._listing,
                                                            self._texts,  # type: ignore[arg-type]
-                                                           self._relpaths, self._packed)
+                                                           self._relpaths, self._packed, since)
 
     def link(self, prefix: str, profile_identity: str = "") -> SnapshotLink | None:
         """The link of the dataset to its snapshot's kept lines (`prefix`: the bom-ref prefix of its
@@ -312,7 +320,7 @@ class DatasetCache:
         return SnapshotLink(lines_path(self._cache, self._snapshot_key), self._listing, self.records_digest, prefix,
                             profile_identity)
 
-    def _from_snapshot_row(self, row: tuple[str, str, str, bytes, str] | None) -> list[Shard | DocFile | None] | None:
+    def _from_snapshot_row(self, row: SnapshotRow | None) -> list[Shard | DocFile | None] | None:
         if row is None or row[0] != self._listing:
             return None
         self.records_digest = row[4]
@@ -389,8 +397,8 @@ class SnapshotShards(Sequence[Shard]):
         found = read_snapshot(snapshot_path(self._database.parent, self._key), self._listing, self._records)
         if found is None:
             raise RuntimeError("the scan cache changed under a scan that was reading it; scan again")
-        paths = FingerprintCache.decode_array(found[1])
-        records = FingerprintCache.decode_array("[" + found[0].replace("\n", ",") + "]") if found[0] else []
+        paths = FingerprintCache.decode_array(found.paths)
+        records = FingerprintCache.decode_array("[" + found.records.replace("\n", ",") + "]") if found.records else []
         if not isinstance(paths, list) or not isinstance(records, list):
             raise RuntimeError("the scan cache changed under a scan that was reading it; scan again")
         schemas: dict[str, tuple[Column, ...]] = {}

@@ -19,6 +19,7 @@ from corpora import write_jsonl_changed, write_parquet
 import dbom
 from dbom.fingerprint.cache import default_cache_dir
 from dbom.model import Column, Shard, ShardSummary
+from dbom.scanning.cache import SnapshotShards
 from dbom.scanning.summary_index import NotExact, SummaryIndex
 
 EPOCH = "1700000000"
@@ -83,6 +84,31 @@ def test_a_touched_file_is_read_again_and_the_dbom_unchanged(tmp_path: Path) -> 
     os.utime(path, ns=(stamp, stamp))
     patched, after = _rescan(data, tmp_path / "second.json")
     assert patched and after == before
+
+
+def test_files_changed_in_place_write_a_delta_of_the_snapshot_until_too_many_did(tmp_path: Path) -> None:
+    from dbom.fingerprint.snapshot_file import DELTA_MOST
+
+    data = _corpus(tmp_path)  # 35 files: up to 3 changed since the snapshot file, a delta
+    assert int(DELTA_MOST * 35) == 3
+    _rescan(data, tmp_path / "first.json")
+    folder = default_cache_dir() / "snapshots"
+    (whole,) = folder.glob("*.bin")
+    stamp = whole.stat().st_mtime_ns
+    for step, (name, wanted_delta) in enumerate([("part-003", True), ("part-011", True), ("part-003", True),
+                                                 ("part-017", True), ("part-025", False), ("part-004", True)]):
+        write_jsonl_changed(data / "text" / f"{name}.jsonl", [{"text": f"step {step}"}])
+        patched, written = _rescan(data, tmp_path / f"step-{step}.json")
+        assert patched and written == _fresh(data, tmp_path / "fresh.json")
+        assert (whole.with_suffix(".delta").exists(), whole.stat().st_mtime_ns == stamp) == (wanted_delta,
+                                                                                             wanted_delta), step
+        stamp = whole.stat().st_mtime_ns
+        # the shards the API reads back from the snapshot (with its delta) are those of a scan without the cache
+        cached = dbom.scan([data])
+        assert isinstance(cached.datasets[0].shards, SnapshotShards)
+        assert list(cached.datasets[0].shards) == list(
+            dbom.scan([data], options=dbom.ScanOptions(use_cache=False)).datasets[0].shards)
+    assert _rescan(data, tmp_path / "again.json") == (False, written)
 
 
 def test_removing_the_first_shard_of_a_format_takes_the_whole_path(tmp_path: Path) -> None:
