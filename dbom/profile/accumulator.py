@@ -138,39 +138,7 @@ class ProfileAccumulator:
                 self.fields_seen[role].add(value)
 
     def _add_columns(self, columns: Columns) -> None:
-        import numpy as np
-        import pyarrow.compute as pc
-
-        start = self.records
-        self.records += columns.length
-        lengths = np.zeros(columns.length, dtype=np.int64)
-        if columns.text is not None and columns.length:
-            text = columns.text
-            lengths = pc.binary_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-            valid = text.is_valid().to_numpy(zero_copy_only=False)
-            self.text_records += int(valid.sum())
-            self.text_bytes += int(lengths.sum())
-            self.x_total += int(lengths.sum())
-            characters = pc.utf8_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-            self.characters += int(characters.sum())
-            keep = self.sample.select(self.shard_key, start, columns.length) & valid
-            if keep.any():
-                sizes = lengths[keep]
-                self.sampled_bytes += int(sizes.sum())
-                self.sampled_xx += int((sizes * sizes).sum())
-                if not self.sample.exact:  # for a dataset whose other shards were presampled (see profile_of)
-                    self.sums["text_bytes"].add(sizes.tolist(), sizes.tolist())
-                    self.sums["characters"].add(sizes.tolist(), characters[keep].tolist())
-                self._profile_text(pc.filter(text, keep).to_pylist(), sizes.tolist(), sizes.tolist())
-        if columns.url is not None and columns.length:
-            self._count_domains(columns.url, lengths)
-        if columns.date is not None and columns.length:
-            self._extend_period(columns.date)
-
-    def _profile_text(self, texts: list[str], sizes: list[int], weights: list[int]) -> None:
-        """Words, tokens, languages and personal data of the sampled texts, whose UTF-8 bytes are `sizes`;
-        `weights`: the bytes each record is weighed by in the estimates (`x_total`)."""
-        self._add_text_figures(texts, weights, *_text_figures(self.tokenizer, texts, sizes))
+        _add_columns_together([(self, columns.length)], columns)
 
     def _add_text_figures(self, texts: list[str], weights: list[int], figures: dict[str, list[int]],
                           languages: list[list[tuple[str, int]]]) -> None:
@@ -184,12 +152,9 @@ class ProfileAccumulator:
             for code, share in found:
                 language_bytes[code] = language_bytes.get(code, 0) + share
 
-    def _count_domains(self, urls: Any, lengths: Any) -> None:
-        names, indices = _domain_resolver().domains(urls)
-        self._count_domain_slots(names, indices, lengths)
-
     def _count_domain_slots(self, names: list[str], indices: Any, lengths: Any) -> None:
-        """Count each record's domain (`names[indices[i]]`, none where -1) with its text's bytes `lengths[i]`."""
+        """Count each record's domain (`names[indices[i]]`, none where -1) with its text's bytes `lengths[i]`,
+        the domains in the order these records first name them (whatever other records `names` was made for)."""
         import numpy as np
 
         if not names:
@@ -200,18 +165,16 @@ class ProfileAccumulator:
             return
         records = np.bincount(slots, minlength=len(names))
         sizes = np.bincount(slots, weights=weights, minlength=len(names))  # float64: exact below 2^53 per batch
-        met = np.flatnonzero(records)
+        met, first = np.unique(slots, return_index=True)
+        met = met[np.argsort(first, kind="stable")]
         self.domains.add((names[slot], int(sizes[slot]), int(records[slot])) for slot in met.tolist())
 
-    def _extend_period(self, dates: Any) -> None:
-        import pyarrow.compute as pc
-
-        dates = _as_dates(dates)
-        count = len(dates) - dates.null_count
-        if not count:
-            return
-        bounds = pc.min_max(dates).as_py()
-        self._widen_period(count, bounds["min"].isoformat(), bounds["max"].isoformat())
+    def _take_days(self, days: Any) -> None:
+        """Widen the period by the dates `days` (days since 1970-01-01, `_NO_DAY` for none: `_days`)."""
+        dated = days[days != _NO_DAY]
+        if len(dated):
+            first, last = (_EPOCH + datetime.timedelta(days=int(v)) for v in (dated.min(), dated.max()))
+            self._widen_period(len(dated), first.isoformat(), last.isoformat())
 
     def _widen_period(self, count: int, first: str, last: str) -> None:
         self.dated_records += count
@@ -242,11 +205,7 @@ class ProfileAccumulator:
         if domains is not None:
             self._count_domain_slots(domains[0], domains[1][start:end], sizes)
         if days is not None:
-            dated = days[start:end]
-            dated = dated[dated != _NO_DAY]
-            if len(dated):
-                first, last = (_EPOCH + datetime.timedelta(days=int(v)) for v in (dated.min(), dated.max()))
-                self._widen_period(len(dated), first.isoformat(), last.isoformat())
+            self._take_days(days[start:end])
 
     # --- merging and serialising -------------------------------------------------------------------------
 
@@ -414,6 +373,87 @@ def add_sampled_together(parts: Sequence[tuple[ProfileAccumulator, Sequence[Any]
             accumulator._take_sampled(start, end, valid_start, valid_end, x, lengths, characters, valid, texts,
                                       figures, languages, domains, days)
             start, valid_start = end, valid_end
+
+
+def add_rows_together(parts: Sequence[tuple[ProfileAccumulator, Sequence[Any]]]) -> None:
+    """`accumulator.add(rows)` for each part (JSON rows, a batch of one shard's records; one accumulator may
+    have several parts, in order), the rows of parts with the same fields profiled together: what costs a call
+    per batch (Arrow arrays and compute, the tokenizer's batch, the URLs' hosts) is paid once for them all. Each
+    accumulator ends as `add` would leave it: a file of a few records costs a fraction of its own batch."""
+    groups: dict[tuple[Fields, Any], list[tuple[ProfileAccumulator, Sequence[Any]]]] = {}
+    for accumulator, rows in parts:
+        if accumulator.fields is None:  # as `add` finds them, from the first batch with an object
+            objects = [row for row in rows[:_DISCOVERY_ROWS] if isinstance(row, Mapping)]
+            if not objects:
+                accumulator.records += len(rows)
+                continue
+            accumulator._resolve(objects)
+        assert accumulator.fields is not None
+        groups.setdefault((accumulator.fields, id(accumulator.tokenizer)), []).append((accumulator, rows))
+    for (fields, _), members in groups.items():
+        _add_columns_together([(accumulator, len(rows)) for accumulator, rows in members],
+                              row_columns([row for _, rows in members for row in rows], fields))
+
+
+def _add_columns_together(parts: Sequence[tuple[ProfileAccumulator, int]], columns: Columns) -> None:
+    """Profile `columns`, whose records are the parts' in order (each part: an accumulator and its number of
+    records), every accumulator its own records: each column's figures are computed once for all of them."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    length = columns.length
+    starts = []  # each part's first record in `columns`, and its first record in its accumulator
+    at = 0
+    for accumulator, count in parts:
+        starts.append((at, accumulator.records))
+        accumulator.records += count
+        at += count
+    if not length:
+        return
+    lengths = np.zeros(length, dtype=np.int64)
+    if columns.text is not None:
+        text = columns.text
+        lengths = pc.binary_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        valid = text.is_valid().to_numpy(zero_copy_only=False)
+        characters = pc.utf8_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        keep = np.zeros(length, dtype=bool)
+        for (accumulator, count), (first, start) in zip(parts, starts, strict=True):
+            end = first + count
+            part_lengths, part_valid = lengths[first:end], valid[first:end]
+            accumulator.text_records += int(part_valid.sum())
+            accumulator.text_bytes += int(part_lengths.sum())
+            accumulator.x_total += int(part_lengths.sum())
+            accumulator.characters += int(characters[first:end].sum())
+            part_keep = accumulator.sample.select(accumulator.shard_key, start, count) & part_valid
+            keep[first:end] = part_keep
+            if part_keep.any():
+                sizes = part_lengths[part_keep]
+                accumulator.sampled_bytes += int(sizes.sum())
+                accumulator.sampled_xx += int((sizes * sizes).sum())
+                if not accumulator.sample.exact:  # for a dataset whose other shards were presampled (see profile_of)
+                    accumulator.sums["text_bytes"].add(sizes.tolist(), sizes.tolist())
+                    accumulator.sums["characters"].add(sizes.tolist(), characters[first:end][part_keep].tolist())
+        if keep.any():  # the words, tokens, languages and personal data of the texts drawn, all at once
+            texts = pc.filter(text, keep).to_pylist()
+            sizes = lengths[keep].tolist()
+            figures, languages = _text_figures(parts[0][0].tokenizer, texts, sizes)
+            done = 0
+            for (accumulator, count), (first, _) in zip(parts, starts, strict=True):
+                drawn = int(keep[first:first + count].sum())
+                if drawn:
+                    part = slice(done, done + drawn)
+                    accumulator._add_text_figures(texts[part], sizes[part],
+                                                  {name: values[part] for name, values in figures.items()},
+                                                  languages[part])
+                    done += drawn
+    if columns.url is not None:
+        names, indices = _domain_resolver().domains(columns.url)
+        for (accumulator, count), (first, _) in zip(parts, starts, strict=True):
+            accumulator._count_domain_slots(names, indices[first:first + count], lengths[first:first + count])
+    if columns.date is not None:
+        days = _days(columns.date)
+        for (accumulator, count), (first, _) in zip(parts, starts, strict=True):
+            accumulator._take_days(days[first:first + count])
 
 
 def _text_figures(tokenizer: TokenCounter | None, texts: list[str], sizes: list[int]

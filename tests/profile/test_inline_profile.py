@@ -203,3 +203,56 @@ def test_damaged_cached_profiles_are_read_again(tmp_path: Path, monkeypatch: pyt
     os.utime(root / "c.txt", ns=(later, later))  # a changed listing: the dataset is looked at shard by shard
     dbom.write(dbom.scan([root], options=options), again)
     assert again.read_bytes() == first.read_bytes()
+
+
+@pytest.mark.parametrize("mode", ["exact", "sample"])
+def test_small_shards_read_whole_are_profiled_together_as_each_alone(tmp_path: Path, tokenizer_file: Path,
+                                                                     mode: str) -> None:
+    """Small shards whose records `read` parses whole (every record drawn, or a JSON array) are read on threads
+    and profiled many at a time (`DatasetProfiler.read_each`); each profile is the one `read` makes of its
+    file alone, byte for byte as JSON (its domains in the same order), and a file that cannot be read is its
+    own error, in its place."""
+    from dbom.profile.dataset_profile import ROWS_TOGETHER_BYTES
+    from dbom.profile.tokenizer import TokenCounter
+
+    rng = random.Random(5)
+    kinds = [
+        lambda i: {"text": " ".join(rng.choices(WORDS, k=rng.randrange(1, 30))),
+                   "url": f"https://www.site{rng.randrange(9)}.net/{i}", "date": f"2022-0{1 + i % 9}-0{1 + i % 9}"},
+        lambda i: {"url": f"https://x.site{rng.randrange(5)}.net/{i}", "text": "shared domains, other order"},
+        lambda i: {"id": i},  # no field the profile reads
+        lambda i: {"messages": [{"role": "user", "content": "hola, ¿qué tal? " * (i % 4)}]},
+        lambda i: {"text": "text with a date in another form", "date": "05/12/2026"},
+        lambda i: [i, "not an object"],
+    ]
+    settings = ProfileSettings(mode, tokenizer=TokenCounter.from_path(tokenizer_file))
+    profiler = DatasetProfiler(settings, FieldSpec(), 4096)  # a small dataset: every record is drawn
+    assert profiler.sample.exact
+    paths = []
+    for n in range(40):
+        path = tmp_path / f"s{n:02d}.jsonl"
+        make = kinds[n % len(kinds)]
+        path.write_text("".join(json.dumps(make(i)) + "\n" for i in range(rng.randrange(0, 12))), encoding="utf-8")
+        paths.append(path)
+    (tmp_path / "many.jsonl").write_text('{"t":"a"}\n' * 5000, encoding="utf-8")  # two batches, still small
+    (tmp_path / "bad.jsonl").write_text('{"text": "fine"}\n{"text": broken\n', encoding="utf-8")
+    (tmp_path / "array.json").write_text(json.dumps([{"text": "one of a JSON array"}] * 3), encoding="utf-8")
+    (tmp_path / "prose.txt").write_text("plain text lines\nwith words\n", encoding="utf-8")
+    (tmp_path / "large.jsonl").write_text("".join(json.dumps(kinds[0](i)) + "\n" for i in range(2000)),
+                                          encoding="utf-8")
+    assert (tmp_path / "large.jsonl").stat().st_size > ROWS_TOGETHER_BYTES >= (tmp_path / "many.jsonl").stat().st_size
+    for name in ("many.jsonl", "bad.jsonl", "array.json", "prose.txt", "large.jsonl"):
+        paths.insert(len(paths) // 2, tmp_path / name)
+    shards = [_shard(path, profiler)[0] for path in paths]
+
+    def alone(shard: Shard) -> object:
+        try:
+            return json.dumps(profiler.read(shard, tmp_path / shard.path).to_json())
+        except dbom.DbomError as exc:
+            return exc.cause
+
+    together = [one.cause if isinstance(one, dbom.DbomError) else json.dumps(one.to_json())
+                for one in profiler.read_each([(shard, tmp_path / shard.path) for shard in shards], 2)]
+    assert together == [alone(shard) for shard in shards]
+    assert sum("cannot read its records" in str(one) for one in together) == 1
+    assert sum(len(json.loads(one)["domains"]["domains"]) > 1 for one in together if one.startswith("{")) > 5
