@@ -506,13 +506,14 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
     gone = [profiler.key(shard) for shard in profiled_shards(dropped)]
     cached = cache.values_of([*gone, *map(profiler.key, new)])  # a file touched: its profile is cached already
     reads = profiler.read_each(((shard, root / shard.path if folder else root) for shard in new
-                                if profiler.key(shard) not in ready), default_jobs())
+                                if profiler.key(shard) not in ready and profiler.key(shard) not in cached),
+                               default_jobs())
     for shard in new:  # put in first: a shard changed in place keeps its dates' count
         key = profiler.key(shard)
         one = ready.get(key)
         try:
             if one is None:
-                one = next(reads)
+                one = cached[key] if key in cached else next(reads)  # cached: its content was profiled before
             if isinstance(one, DbomError):
                 raise one
             elif isinstance(one, str):  # its JSON

@@ -13,6 +13,7 @@ import json
 import os
 import random
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -98,14 +99,28 @@ def test_changed_new_and_deleted_shards_patch_the_profile_and_equal_a_full_scan(
     assert patched and again == _fresh(data, tmp_path / "fresh2.json", mode)
 
 
-def test_the_shard_holding_the_first_date_touched_is_patched_and_gone_is_made_again(tmp_path: Path) -> None:
+def test_the_shard_holding_the_first_date_touched_is_patched_and_gone_is_made_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dbom.profile.dataset_profile import DatasetProfiler
+
     data = _corpus(tmp_path)
     _, before = _rescan(data, tmp_path / "first.json", "sample")
     oldest = data / "web" / "part-first.jsonl"
     stamp = oldest.stat().st_mtime_ns + 5_000_000_000
     os.utime(oldest, ns=(stamp, stamp))  # the same content, read again: taken out and put back
+    profiled: list[str] = []
+    read_each = DatasetProfiler.read_each
+
+    def counted(self: DatasetProfiler, shards: Any, jobs: int) -> Any:
+        for shard, path in shards:
+            profiled.append(shard.path)
+            yield from read_each(self, [(shard, path)], jobs)
+
+    monkeypatch.setattr(DatasetProfiler, "read_each", counted)
     patched, after = _rescan(data, tmp_path / "second.json", "sample")
     assert patched and after == before
+    assert profiled == []  # its content's profile was cached: its records are not read again
+    monkeypatch.undo()
     oldest.unlink()  # the first date's only shard gone: the next first date is not known
     patched, written = _rescan(data, tmp_path / "third.json", "sample")
     assert not patched
