@@ -19,7 +19,7 @@ import json
 import os
 import pathlib
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
@@ -582,26 +582,39 @@ class _Integrity:
         found = self._problems
         if streamed:
             found = sorted([*found, *streamed.duplicates(seen)], key=lambda p: p.seq)
+        asked = [ref for _, _, ref in self._refs if ref not in seen and not ref.startswith(_BOM_LINK_PREFIX)]
+        unknown = set(streamed.absent(asked)) if asked else set()
         dangling = (_Problem(s, loc, f"reference {_quote(ref)} does not match any bom-ref in the document")
-                    for s, loc, ref in self._refs
-                    if ref not in seen and not ref.startswith(_BOM_LINK_PREFIX) and ref not in streamed)
+                    for s, loc, ref in self._refs if ref in unknown)
         ordered = heapq.merge(found, dangling, key=lambda p: p.seq)
         return (_render_problem(p) for p in ordered)
 
 
 class _StreamedRefs:
-    """The bom-refs of streamed components, about 90 bytes each whatever their length: a set of their
-    XXH3-128 digests (as ints), and the digests in order, to find where a repeated one was first seen.
+    """The bom-refs of streamed components, about 100 bytes each whatever their length: their XXH3-128 digests
+    in order, to find where a repeated one was first seen, and the seq of each.
+
+    Those added one by one (`add`, components made by this write) go into a set of their digests (as ints) as
+    they come, so that a repeat is found at once. Those added many at a time (`add_many`, lines copied from an
+    earlier write: up to a dataset's 10^6 at once) do not: a set lookup costs about a microsecond once the set
+    outgrows the processor's caches, and a rescan that patched a dataset adds its 10^6 copied bom-refs in 10^4
+    runs. Their repeats are found once, at the end, by sorting every digest (numpy), which also answers
+    whether a bom-ref is among them.
 
     A location is kept per run of consecutive items of one array (a dataset's file components), so
     the location of any item can be told again from its number.
     """
 
     def __init__(self) -> None:
-        self._seen: set[int] = set()
+        from array import array
+
+        self._seen: set[int] = set()  # of the bom-refs added one by one
         self._digests = bytearray()  # 16 bytes an item, in order
-        self._repeats: list[tuple[int, int, str]] = []  # (seq, number, bom-ref) of each repeated bom-ref
+        self._seqs = array("q")  # each item's seq
+        self._repeats: list[tuple[int, int, str]] = []  # (seq, number, bom-ref) of each repeat found one by one
         self._runs: list[tuple[int, Any, int]] = []  # (number of the run's first item, array location, its index)
+        self._bulk: list[tuple[int, int, Callable[[int], str]]] = []  # (first number, count, bom-ref teller)
+        self._sorted: tuple[int, Any, Any, Any] | None = None  # (items then, order, his, los): `_sorted_keys`
         self._last: tuple[Any, int] = (_NOWHERE, -2)
         self._count = 0
 
@@ -622,6 +635,7 @@ class _StreamedRefs:
         else:
             self._seen.add(key)
         self._digests += digest
+        self._seqs.append(seq)
         self._count += 1
 
     def add_many(self, digests: bytes, loc: Any, seq: int, ref_of: Callable[[int], str]) -> None:
@@ -635,27 +649,87 @@ class _StreamedRefs:
         if array_loc is not last_array or index != last_index + 1:
             self._runs.append((self._count, array_loc, index))
         self._last = (array_loc, index + count - 1)
-        keys = [int.from_bytes(digests[i:i + 16], "little") for i in range(0, len(digests), 16)]
-        if self._seen.isdisjoint(keys) and len(set(keys)) == count:
-            self._seen.update(keys)
-        else:  # a bom-ref repeated: told one by one, in order
-            for i, key in enumerate(keys):
-                if key in self._seen:
-                    self._repeats.append((seq + i, self._count + i, ref_of(i)))
-                else:
-                    self._seen.add(key)
+        self._bulk.append((self._count, count, ref_of))
         self._digests += digests
+        self._seqs.extend(range(seq, seq + count))
         self._count += count
 
     def __contains__(self, ref: object) -> bool:
-        return isinstance(ref, str) and _ref_key(ref) in self._seen
+        return isinstance(ref, str) and not self.absent([ref])
+
+    def absent(self, refs: Sequence[str]) -> list[str]:
+        """Those of `refs` that no streamed component has as its bom-ref (in one pass over them all)."""
+        import numpy as np
+
+        digests = [xxh3_128_digest(ref.encode("utf-8", "surrogatepass")) for ref in refs]
+        seen = self._seen
+        unknown = [i for i, digest in enumerate(digests) if int.from_bytes(digest, "little") not in seen]
+        if not unknown or not self._bulk:
+            return [refs[i] for i in unknown]
+        _, _, his, los = self._sorted_keys()
+        asked = np.frombuffer(b"".join(digests[i] for i in unknown), dtype="<u8").reshape(-1, 2)
+        at = his.searchsorted(asked[:, 1])
+        inside = np.minimum(at, len(his) - 1)
+        hit = (at < len(his)) & (his[inside] == asked[:, 1]) & (los[inside] == asked[:, 0])
+        missing = []
+        for j in np.flatnonzero(~hit).tolist():  # not the first of its high half: look at the others of it
+            start, end = int(at[j]), int(his.searchsorted(asked[j, 1], "right"))
+            if not (los[start:end] == asked[j, 0]).any():
+                missing.append(refs[unknown[j]])
+        return missing
+
+    def _sorted_keys(self) -> tuple[int, Any, Any, Any]:
+        """(the items counted, the order that sorts their digests, the sorted digests' high and low halves)."""
+        import numpy as np
+
+        if self._sorted is None or self._sorted[0] != self._count:
+            halves = np.frombuffer(bytes(self._digests), dtype="<u8").reshape(-1, 2)
+            order = np.lexsort((halves[:, 0], halves[:, 1]))  # stable: equal digests by number
+            self._sorted = (self._count, order, halves[order, 1], halves[order, 0])
+        return self._sorted
+
+    def _bulk_repeats(self) -> list[tuple[int, int, str]]:
+        """(seq, number, bom-ref) of each repeat that involves an item added many at a time (`add` found the others)."""
+        import numpy as np
+
+        if not self._bulk:
+            return []
+        _, order, his, los = self._sorted_keys()
+        same = (his[1:] == his[:-1]) & (los[1:] == los[:-1])  # item order[i + 1] repeats order[i]'s digest
+        if not same.any():
+            return []
+        told = {number for _, number, _ in self._repeats}
+        found = []
+        group: list[int] = []
+        for at in np.flatnonzero(same).tolist():
+            if not group or group[-1] != int(order[at]):
+                group = [int(order[at])]
+            group.append(int(order[at + 1]))
+            number = group[-1]
+            if number in told:
+                continue
+            ref = self._bulk_ref(number)
+            if ref is None:  # added one by one: an earlier item of the same digest was added many at a time
+                ref = next(r for r in map(self._bulk_ref, group) if r is not None)
+            found.append((self._seqs[number], number, ref))
+        return found
+
+    def _bulk_ref(self, number: int) -> str | None:
+        """The bom-ref of item `number` when it was added many at a time, else None."""
+        run = bisect.bisect_right(self._bulk, number, key=lambda r: r[0]) - 1
+        if run < 0:
+            return None
+        first, count, ref_of = self._bulk[run]
+        return ref_of(number - first) if number < first + count else None
 
     def duplicates(self, seen: dict[str, Any]) -> list[_Problem]:
         """A problem for each streamed component whose bom-ref an earlier one (or one in `seen`) has."""
         problems = [_Problem(seq, self._loc(number), f"duplicate bom-ref {_quote(ref)}", self._loc(self._first(ref)))
-                    for seq, number, ref in self._repeats]
+                    for seq, number, ref in [*self._repeats, *self._bulk_repeats()]]
+        elsewhere = list(seen)
+        absent = set(self.absent(elsewhere)) if elsewhere else set()
         for ref, where in seen.items():  # a bom-ref both on a streamed component and elsewhere (a dataset...)
-            if ref in self:
+            if ref not in absent:
                 streamed = self._loc(self._first(ref))
                 later, first = (where, streamed) if _precedes(streamed, where) else (streamed, where)
                 problems.append(_Problem(0, later, f"duplicate bom-ref {_quote(ref)}", first))
@@ -692,10 +766,6 @@ def _precedes(a: Any, b: Any) -> bool:
             return _TOP_LEVEL_ORDER.index(x) < _TOP_LEVEL_ORDER.index(y)
         return False
     return len(_loc_segments(a)) < len(_loc_segments(b))
-
-
-def _ref_key(ref: str) -> int:
-    return int.from_bytes(xxh3_128_digest(ref.encode("utf-8", "surrogatepass")), "little")
 
 
 def _placement_problems(component: dict[str, Any]) -> list[str]:

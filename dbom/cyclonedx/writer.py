@@ -183,7 +183,7 @@ def _emit(out: _Out, value: Any, level: int, loc: Any) -> Any:
             usable = previous is not None and previous.usable(separator, out.trust)
             if usable and out.sink is not None:
                 # the lines kept by the last write passed this validator: those written again need no new check
-                out.sink.also_valid(link.patch.tables.lines if link.patch is not None else previous.digests()[1])
+                out.sink.also_valid(_replaced_lines(link.patch) if link.patch is not None else previous.digests()[1])
             if link is not None:
                 patched = link.patch is not None and usable
                 index = link.patch.index if patched else SummaryIndex.of(ds.shards)
@@ -314,6 +314,19 @@ def _patch_segments(out: _Out, patch: Any, recorder: Any, separator: bytes, pad:
                                  lambda i, first=first: stored.ref_of(first + i))
         position += last - first
     return position
+
+
+def _replaced_lines(patch: Any) -> bytes:
+    """The digests (16 bytes each) of the kept lines that `patch` does not copy: a line made again can only
+    be one of those (a file changed back, or touched), the copied ones are never checked again."""
+    import numpy as np
+
+    replaced = np.ones(patch.stored.count, dtype=bool)
+    for segment in patch.segments:
+        if not isinstance(segment, Shard):
+            replaced[segment[0]:segment[1]] = False
+    rows = np.frombuffer(patch.tables.lines, dtype=np.uint8).reshape(-1, 16)
+    return rows[replaced].tobytes()
 
 
 def _has_descriptor(raw: BinaryIO) -> bool:
