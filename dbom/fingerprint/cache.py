@@ -46,9 +46,8 @@ CACHE_FORMAT = 6
 # The largest snapshot kept (about 16 million files of a dataset): its text is held in memory whole.
 SNAPSHOT_MAX_CHARS = 4 << 30
 
-# A dataset snapshot as `FingerprintCache.snapshot` gives it: (listing digest, records text, paths text,
-# identities, records digest, the snapshot as read).
-SnapshotRow = tuple[str, str, str, bytes, str, SnapshotRead]
+# A dataset snapshot as `FingerprintCache.snapshot` gives it: (listing digest, the snapshot as read, records digest).
+SnapshotRow = tuple[str, SnapshotRead, str]
 
 
 def default_cache_dir() -> Path:
@@ -180,13 +179,12 @@ class FingerprintCache:
         return f"{prefix}\0{_tail(algorithms, records_digest)}\0{json.dumps(selection)}"
 
     def snapshot(self, key: str) -> SnapshotRow | None:
-        """The (listing digest, records text (one a line), paths text, identities, records digest, the
-        snapshot as read) last stored for `key`, or None."""
+        """The (listing digest, the snapshot as read, records digest) last stored for `key`, or None."""
         head = self.snapshot_head(key)
         if head is None:
             return None
         found = read_snapshot(snapshot_path(self.path.parent, key), *head)
-        return None if found is None else (head[0], found.records, found.paths, found.identities, head[1], found)
+        return None if found is None else (head[0], found, head[1])
 
     def snapshot_head(self, key: str) -> tuple[str, str] | None:
         """The (listing digest, records digest) of the snapshot stored for `key`, or None: without its records."""

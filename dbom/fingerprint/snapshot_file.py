@@ -28,7 +28,6 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import xxhash
@@ -41,17 +40,33 @@ _DELTA_HEAD = len(DELTA_MAGIC) + 7 * 8
 DELTA_MOST = 0.1
 
 
-@dataclass(frozen=True)
 class SnapshotRead:
-    """A snapshot as read: its records text (one a line), paths (JSON text) and packed identities, the
-    (listing digest, records digest) of the whole file it was read from, and the indices a delta changed
-    since that file (none when it was read whole)."""
+    """A snapshot as read: its records (as text, one a line, or as the list of lines: each made from the other
+    when first asked for), paths (JSON text) and packed identities, the (listing digest, records digest) of the
+    whole file it was read from, and the indices a delta changed since that file (none when read whole)."""
 
-    records: str
-    paths: str
-    identities: bytes
-    base: tuple[str, str]
-    changed: tuple[int, ...] = ()
+    def __init__(self, paths: str, identities: bytes, base: tuple[str, str], changed: tuple[int, ...] = (),
+                 records: str | None = None, lines: list[str] | None = None) -> None:
+        self.paths = paths
+        self.identities = identities
+        self.base = base
+        self.changed = changed
+        self._records = records
+        self._lines = lines
+
+    @property
+    def records(self) -> str:
+        """The records' text, one a line."""
+        if self._records is None:
+            self._records = "\n".join(self._lines or ())
+        return self._records
+
+    @property
+    def lines(self) -> list[str]:
+        """The records' texts, in order (not to be changed)."""
+        if self._lines is None:
+            self._lines = self._records.split("\n") if self._records else []
+        return self._lines
 
 
 def snapshot_path(directory: Path, key: str) -> Path:
@@ -153,7 +168,7 @@ def read_snapshot(path: Path, listing: str, digest: str) -> SnapshotRead | None:
         return None
     indices, identities, texts = changes
     changed = tuple(int.from_bytes(indices[at:at + 8], "little") for at in range(0, len(indices), 8))
-    records = found.records.split("\n") if found.records else []
+    records = list(found.lines)
     try:
         replacing = texts.decode("utf-8", "surrogatepass").split("\n") if changed else []
     except UnicodeDecodeError:
@@ -166,7 +181,7 @@ def read_snapshot(path: Path, listing: str, digest: str) -> SnapshotRead | None:
     for at, (index, text) in enumerate(zip(changed, replacing, strict=True)):
         records[index] = text
         packed[width * index:width * (index + 1)] = identities[width * at:width * (at + 1)]
-    return SnapshotRead("\n".join(records), found.paths, bytes(packed), base, changed)
+    return SnapshotRead(found.paths, bytes(packed), base, changed, lines=records)
 
 
 def _read_whole(path: Path, listing: str, digest: str) -> SnapshotRead | None:
@@ -177,8 +192,8 @@ def _read_whole(path: Path, listing: str, digest: str) -> SnapshotRead | None:
     if xxhash.xxh3_128_hexdigest(records) != digest:
         return None
     try:
-        return SnapshotRead(records.decode("utf-8", "surrogatepass"), paths.decode("utf-8", "surrogatepass"),
-                            identities, (listing, digest))
+        return SnapshotRead(paths.decode("utf-8", "surrogatepass"), identities, (listing, digest),
+                            records=records.decode("utf-8", "surrogatepass"))
     except UnicodeDecodeError:
         return None
 

@@ -211,9 +211,9 @@ class DatasetCache:
         the others, by index; the indices of those still to read; the snapshot's results of its files
         that are gone or changed), or None when over a fraction `most` of the files changed (or the row
         does not fit): the caller then takes the whole path (`lookup`)."""
-        paths = self._cache.decode_array(row[2])
-        texts = row[1].split("\n") if row[1] else []
-        identities = row[3]
+        paths = self._cache.decode_array(row[1].paths)
+        texts = row[1].lines
+        identities = row[1].identities
         if not isinstance(paths, list) or not (len(paths) == len(texts) == len(identities) // STAT_BYTES):
             return None
         pairs = self._unchanged_pairs(paths, identities)
@@ -235,7 +235,7 @@ class DatasetCache:
         missing = [index for index, text in enumerate(texts_now) if text is None]
         found = self._look_up_files(missing, True, schemas)
         if self._same_order:
-            self._since = (row[5], kept_old)
+            self._since = (row[1], kept_old)
         return found, [index for index in missing if index not in found], dropped
 
     def _unchanged_pairs(self, paths: list[Any], identities: bytes) -> list[tuple[int, int]]:
@@ -260,10 +260,10 @@ class DatasetCache:
                              schemas: dict[str, tuple[Column, ...]]) -> int:
         """Fill `results` (and the record texts) of the files whose path and identity the snapshot `row`
         holds unchanged; the number found."""
-        paths = self._cache.decode_array(row[2])
-        texts = row[1].split("\n")
+        paths = self._cache.decode_array(row[1].paths)
+        texts = row[1].lines
         records = self._cache.decode(texts)
-        identities = row[3]
+        identities = row[1].identities
         if not isinstance(paths, list) or not (len(paths) == len(records) == len(identities) // STAT_BYTES):
             return 0
         pairs = self._unchanged_pairs(paths, identities)
@@ -323,8 +323,9 @@ class DatasetCache:
     def _from_snapshot_row(self, row: SnapshotRow | None) -> list[Shard | DocFile | None] | None:
         if row is None or row[0] != self._listing:
             return None
-        self.records_digest = row[4]
-        records = self._cache.decode_array("[" + row[1].replace("\n", ",") + "]") if row[1] else []
+        self.records_digest = row[2]
+        text = row[1].records
+        records = self._cache.decode_array("[" + text.replace("\n", ",") + "]") if text else []
         if not isinstance(records, list) or len(records) != len(self._relpaths):
             return None
         schemas: dict[str, tuple[Column, ...]] = {}

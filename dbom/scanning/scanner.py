@@ -411,7 +411,7 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
     if row is None:
         return None, None
     identity = _profile_identity(entry, options)
-    link = SnapshotLink(known.lines_path(), row[0], row[4], file_ref(entry.name, ""))
+    link = SnapshotLink(known.lines_path(), row[0], row[2], file_ref(entry.name, ""))
     stored = link.stored()
     state = stored.profile_state if stored is not None else None
     if (stored is None or stored.profile_identity != identity or stored.index() is None
