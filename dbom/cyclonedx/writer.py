@@ -81,13 +81,13 @@ class _Out:
         self.trust = trust
         self.kept = kept
 
-    def write(self, text: str | bytes) -> None:
+    def write(self, text: str | bytes | memoryview) -> None:
         data = text.encode("utf-8") if isinstance(text, str) else text
         self.digest.update(data)
         self.raw.write(data)
         self.offset += len(data)
 
-    def count(self, data: bytes) -> None:
+    def count(self, data: bytes | memoryview) -> None:
         """Take `data` as written (it was put in the file another way): hashed and counted."""
         self.digest.update(data)
         self.offset += len(data)
@@ -269,14 +269,14 @@ def _patched_lines(out: _Out, ds: Dataset, patch: Any, recorder: Any, separator:
     prefix = file_ref(ds.name, "")
     position = 0
     out.write("[")
-    with open(stored.body_path, "rb") as source:
+    with stored.source() as source:
         position = _patch_segments(out, patch, recorder, separator, pad, loc, copied, prefix, source)
     out.write(f"\n{pad}]" if position else "]")
     return []
 
 
 def _patch_segments(out: _Out, patch: Any, recorder: Any, separator: bytes, pad: str, loc: Any, copied: bool,
-                    prefix: str, source: BinaryIO) -> int:
+                    prefix: str, source: Any) -> int:
     """Write the lines of `patch.segments` (`_patched_lines`); the number of lines written."""
     stored, tables, starts, raw = patch.stored, patch.tables, patch.line_starts, out.raw
     body_bytes = int(stored.header["body_bytes"])

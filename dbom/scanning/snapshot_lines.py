@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import mmap
 import os
 import tempfile
 from collections.abc import Iterator
@@ -217,7 +218,7 @@ class StoredLines:
             return False
         return True
 
-    def body(self, out: BinaryIO | None) -> Iterator[bytes]:
+    def body(self, out: BinaryIO | None) -> Iterator[bytes | memoryview]:
         """The lines joined by their separator, in chunks, checked against their digest as they are read
         (DbomError at the end if they do not match). With `out` (a file with a descriptor, flushed),
         each chunk is also copied to it, at its position, by the kernel where it can (copy_file_range)."""
@@ -228,14 +229,34 @@ class StoredLines:
         if digest.hexdigest() != self.header["body_xxh3"]:
             raise self._damaged()
 
-    def span(self, start: int, end: int, out: BinaryIO | None, source: BinaryIO | None = None) -> Iterator[bytes]:
+    @contextlib.contextmanager
+    def source(self) -> Iterator[BodySource]:
+        """The file the lines are in, open, and mapped into memory where it can be: for many `span`s."""
+        with open(self.body_path, "rb") as fh:
+            mapped = None
+            with contextlib.suppress(OSError, ValueError):  # an empty file, or one that cannot be mapped
+                mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            try:
+                yield BodySource(fh, mapped)
+            finally:
+                if mapped is not None:
+                    mapped.close()
+
+    def span(self, start: int, end: int, out: BinaryIO | None, source: BodySource | None = None
+             ) -> Iterator[bytes | memoryview]:
         """The body's bytes from `start` to `end`, in chunks (copied to `out` as `body` does); unchecked.
-        `source`: this file, already open (many spans read through one descriptor)."""
-        with contextlib.nullcontext(source) if source is not None else open(self.body_path, "rb") as fh:
+        `source`: `source()`, already open (many spans read through it). A chunk is valid until the next is
+        asked for: where the file is mapped, it is a view of the mapping (no copy of the bytes), released then."""
+        with contextlib.nullcontext(source) if source is not None else self.source() as opened:
+            fh, mapped = opened.file, opened.mapped
             offset, remaining = self.body_offset + start, end - start
+            if mapped is not None and offset + remaining > len(mapped):
+                raise self._damaged()
             fh.seek(offset)
             while remaining > 0:
-                chunk = fh.read(min(CHUNK, remaining))
+                size = min(CHUNK, remaining)
+                chunk: bytes | memoryview = (fh.read(size) if mapped is None
+                                             else memoryview(mapped)[offset:offset + size])
                 if not chunk:
                     raise self._damaged()
                 if out is not None:
@@ -243,6 +264,8 @@ class StoredLines:
                 offset += len(chunk)
                 remaining -= len(chunk)
                 yield chunk
+                if isinstance(chunk, memoryview):
+                    chunk.release()  # the mapping closes only once no view of it is left
 
     def ref_of(self, index: int) -> str:
         """The bom-ref of line `index` (read from the body: for a problem's message only)."""
@@ -290,7 +313,7 @@ class LinesRecorder:
         self._run_start = 0
         self.failed = False
 
-    def _put(self, data: bytes) -> None:
+    def _put(self, data: bytes | memoryview) -> None:
         if self._body_at is None:
             try:
                 self._fh.write(data)
@@ -327,7 +350,7 @@ class LinesRecorder:
             self._put(self._separator)
         self._run_start = self._bytes
 
-    def run_chunk(self, chunk: bytes) -> None:
+    def run_chunk(self, chunk: bytes | memoryview) -> None:
         """Bytes of the run begun."""
         if not self.failed:
             self._put(chunk)
@@ -407,6 +430,14 @@ class LinesRecorder:
 
 
 @dataclass(frozen=True)
+class BodySource:
+    """The file kept lines are in, open (`StoredLines.source`), and its mapping into memory (None where not)."""
+
+    file: BinaryIO
+    mapped: mmap.mmap | None
+
+
+@dataclass(frozen=True)
 class RunTables:
     """The tables of kept lines that runs are copied from, read once (StoredLines.tables)."""
 
@@ -423,7 +454,7 @@ class RunTables:
         return cls(refs, lines, stored.offsets(), *stored.digest_lines())
 
 
-def _copy(source: BinaryIO, out: BinaryIO, offset: int, chunk: bytes) -> None:
+def _copy(source: BinaryIO, out: BinaryIO, offset: int, chunk: bytes | memoryview) -> None:
     """Put `chunk`, which `source` holds at `offset`, at `out`'s position: copied by the kernel (no
     page of it passes through Python) where the system allows, else written."""
     copy_range = getattr(os, "copy_file_range", None)
