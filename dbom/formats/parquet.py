@@ -11,6 +11,7 @@ from dbom.formats.records_digest import SCHEME_ARROW, arrow_batch_sum, format_di
 from dbom.model import Column
 
 if TYPE_CHECKING:
+    import pyarrow
     import pyarrow.parquet
 
 PARQUET_MAGIC = b"PAR1"
@@ -51,21 +52,49 @@ def inspect_parquet(path: Path, detected: Detected, records_digest: bool = False
 
     digest = None
     try:
-        source = name if content is None else pyarrow.BufferReader(content)
-        with pyarrow.parquet.ParquetFile(source) as parquet:
-            records = parquet.metadata.num_rows
-            schema = parquet.schema_arrow
+        if content is not None and not records_digest:
+            records, schema = _footer(content)
             if profile is not None:
                 profile.table(schema, records)
-            if records_digest:
-                try:
-                    digest = _digest(parquet, records)
-                except (pyarrow.ArrowException, OSError, ValueError) as exc:
-                    raise FormatError(name, f"corrupt Parquet data: {exc}") from None
+        else:
+            with pyarrow.parquet.ParquetFile(name if content is None else pyarrow.BufferReader(content)) as parquet:
+                records = parquet.metadata.num_rows
+                schema = parquet.schema_arrow
+                if profile is not None:
+                    profile.table(schema, records)
+                if records_digest:
+                    try:
+                        digest = _digest(parquet, records)
+                    except (pyarrow.ArrowException, OSError, ValueError) as exc:
+                        raise FormatError(name, f"corrupt Parquet data: {exc}") from None
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
         raise FormatError(name, f"corrupt Parquet footer: {exc}") from None
     return Inspection(records, tuple(Column(field.name, str(field.type)) for field in schema), records_digest=digest,
                       profile=profile.result() if profile is not None else None)
+
+
+# ParquetReader.open's options as ParquetFile passes them by default (pyarrow's Arrow extension types among
+# them, where this pyarrow has them): filled on first use
+_READER_OPTIONS: dict[str, Any] = {}
+
+
+def _footer(content: bytes) -> tuple[int, pyarrow.Schema]:
+    """(row count, Arrow schema) of the Parquet file whose bytes are `content`, from its footer.
+
+    pyarrow's ParquetReader, opened as ParquetFile opens it, without ParquetFile's own work (a filesystem
+    resolved, every column's nested paths indexed): a third of a small file's inspection.
+    """
+    import pyarrow
+    import pyarrow.parquet
+
+    if not _READER_OPTIONS:
+        defaults = pyarrow.parquet.ParquetFile.__init__.__kwdefaults__ or {}
+        _READER_OPTIONS["pre_buffer"] = defaults.get("pre_buffer", True)
+        if "arrow_extensions_enabled" in defaults:
+            _READER_OPTIONS["arrow_extensions_enabled"] = defaults["arrow_extensions_enabled"]
+    reader = pyarrow.parquet.ParquetReader()
+    reader.open(pyarrow.BufferReader(content), **_READER_OPTIONS)
+    return reader.metadata.num_rows, reader.schema_arrow
 
 
 def _digest(parquet: pyarrow.parquet.ParquetFile, records: int) -> str:
