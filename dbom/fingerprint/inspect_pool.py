@@ -41,7 +41,7 @@ class Inspector:
         self._workers = self._jobs  # the processes the pool may have, once started
         self._lock = threading.Lock()
 
-    def inspect(self, path: Path, detected: Detected, size: int, records_digest: bool = False,
+    def inspect(self, path: str | Path, detected: Detected, size: int, records_digest: bool = False,
                 content: bytes | None = None, profile: Any = None) -> Inspection:
         """Inspect one shard (raises FormatError like `inspect_shard`), with its records digest if asked;
         `content`: the whole file as it was hashed, when small (parsed instead of the file, where a reader can);

@@ -22,7 +22,7 @@ ENCRYPTED_PARQUET_MAGIC = b"PARE"
 DIGEST_BATCH_ROWS = 16384
 
 
-def inspect_parquet(path: Path, detected: Detected, records_digest: bool = False,
+def inspect_parquet(path: str | Path, detected: Detected, records_digest: bool = False,
                     content: bytes | None = None, profile: Any = None) -> Inspection:
     """Read the row count and Arrow schema of a Parquet file from its footer metadata.
 

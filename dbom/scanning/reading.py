@@ -118,9 +118,9 @@ def _read_file(job: Job, algorithms: tuple[str, ...], inspector: Inspector, keep
     from dbom.formats import detect
 
     local = job.file
-    path = local.path  # one Path a file (three cost 30 µs)
+    location = local.location  # no Path: the readers make one when they open the file by path
     try:
-        digests = hash_file(path, algorithms)
+        digests = hash_file(location, algorithms)
     except OSError as exc:
         error = DbomError(job.display, f"cannot read: {exc.strerror or exc}")
         if not keep_going or job.doc is not None:
@@ -128,7 +128,7 @@ def _read_file(job: Job, algorithms: tuple[str, ...], inspector: Inspector, keep
         return Shard(path=local.relpath, bytes=local.stat.st_size, format="unknown", xxh3_128="",
                      error=error.cause), None, None
     identity = digests.identity
-    detected = None if job.doc else detect(path, digests.head)
+    detected = None if job.doc else detect(location, digests.head)
     if detected is None:
         return DocFile(path=local.relpath, kind=job.doc or "other", bytes=digests.size,
                        xxh3_128=digests.xxh3_128, sha256=digests.sha256), identity, None
@@ -136,12 +136,13 @@ def _read_file(job: Job, algorithms: tuple[str, ...], inspector: Inspector, keep
         return _shard(local, digests, detected), None, None  # changed while hashed: read again before inspecting
     inline = profiler.inline(_shard(local, digests, detected)) if profiler is not None else None
     try:
-        found = inspector.inspect(path, detected, digests.size, records_digest, digests.content, inline)
+        found = inspector.inspect(location, detected, digests.size, records_digest, digests.content, inline)
     except DbomError as exc:
         if not keep_going:
             raise DbomError(job.display, exc.cause) from None
         # a library's message may quote the absolute path; the DBOM must not
-        return _shard(local, digests, detected, error=exc.cause.replace(str(path), local.relpath)), identity, None
+        error = exc.cause.replace(str(local.path), local.relpath)
+        return _shard(local, digests, detected, error=error), identity, None
     except OSError as exc:
         if not keep_going:
             raise DbomError(job.display, f"cannot read: {exc.strerror or exc}") from None
