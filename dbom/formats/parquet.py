@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from dbom.errors import FormatError
-from dbom.formats.base import Detected, Inspection
+from dbom.formats.base import Detected, Inspection, shared_columns
 from dbom.formats.records_digest import SCHEME_ARROW, arrow_batch_sum, format_digest
-from dbom.model import Column
 
 if TYPE_CHECKING:
     import pyarrow
@@ -69,7 +68,8 @@ def inspect_parquet(path: str | Path, detected: Detected, records_digest: bool =
                         raise FormatError(name, f"corrupt Parquet data: {exc}") from None
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
         raise FormatError(name, f"corrupt Parquet footer: {exc}") from None
-    return Inspection(records, tuple(Column(field.name, str(field.type)) for field in schema), records_digest=digest,
+    return Inspection(records, shared_columns(tuple((field.name, str(field.type)) for field in schema)),
+                      records_digest=digest,
                       profile=profile.result() if profile is not None else None)
 
 
@@ -127,4 +127,4 @@ def inspect_parquet_source(source: BinaryIO, name: str) -> Inspection:
             schema = parquet.schema_arrow
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
         raise FormatError(name, f"corrupt Parquet footer: {exc}") from None
-    return Inspection(records, tuple(Column(field.name, str(field.type)) for field in schema))
+    return Inspection(records, shared_columns(tuple((field.name, str(field.type)) for field in schema)))
