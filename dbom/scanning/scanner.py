@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dbom import __version__
 from dbom.cyclonedx.refs import file_ref
@@ -62,6 +62,7 @@ if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached
     from dbom.profile.fields import FieldSpec
 
 EXTRA_HASHES = (HASH_SHA256, HASH_BLAKE3)
+T = TypeVar("T")
 
 
 class ScanProgress:
@@ -551,7 +552,7 @@ def _process_map(inspector: Inspector, items: list[tuple[_Job, _Settings]]) -> I
     from collections import deque
     from concurrent.futures import Future
 
-    batches = deque(items[start:start + PROCESS_BATCH_FILES] for start in range(0, len(items), PROCESS_BATCH_FILES))
+    batches = deque(_batches(items))
     window = 2 * inspector.start(max(1, inspector.processes - 1))
     pending: deque[tuple[Future[list[_ReadResult]], bool]] = deque()  # in batch order: (its results, in a worker)
     in_flight = 0
@@ -571,6 +572,15 @@ def _process_map(inspector: Inspector, items: list[tuple[_Job, _Settings]]) -> I
         pending.popleft()
         in_flight -= in_worker
         yield from oldest.result()
+
+
+def _batches(items: list[T]) -> Iterator[list[T]]:
+    """`items` in batches of PROCESS_BATCH_FILES, but the last few times that many in quarter batches: when this
+    process has no batch left to read, it waits for a worker's batches in flight, and smaller ones end sooner."""
+    tail = max(0, len(items) - 4 * PROCESS_BATCH_FILES)
+    for start, end, size in ((0, tail, PROCESS_BATCH_FILES), (tail, len(items), PROCESS_BATCH_FILES // 4)):
+        for first in range(start, end, size):
+            yield items[first:min(first + size, end)]
 
 
 def _on_driver(results: Iterator[_ReadResult]) -> Iterator[_ReadResult]:
