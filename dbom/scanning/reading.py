@@ -67,6 +67,14 @@ def read_batch(batch: list[tuple[Job, Settings]]) -> list[ReadResult]:
     return results
 
 
+def warm_up() -> None:
+    """Import what reading a file takes, in a worker process started before there are files for it."""
+    import pyarrow.parquet  # noqa: F401  (the format of most many-file corpora; half the worker's start)
+
+    from dbom.fingerprint import hashing, inspect_pool  # noqa: F401
+    from dbom.formats import detect  # noqa: F401
+
+
 def scan_batch(batch: list[tuple[Job, Settings]]) -> list[ReadResult]:
     """A Ray task's work: `read_batch`, once the worker is known to see the files."""
     for job, _ in batch:

@@ -46,7 +46,7 @@ from dbom.scanning.reading import ReadResult as _ReadResult
 from dbom.scanning.reading import Settings as _Settings
 from dbom.scanning.reading import display as _display
 from dbom.scanning.reading import new_job as _new_job
-from dbom.scanning.reading import read_batch, scan_batch, scan_file
+from dbom.scanning.reading import read_batch, scan_batch, scan_file, warm_up
 from dbom.scanning.snapshot_lines import SnapshotLink
 from dbom.sources.globs import selected
 from dbom.sources.local import Listing, walk
@@ -182,6 +182,8 @@ def scan(
         from dbom.fingerprint.ray_executor import RaySession
 
         inspector.ray = RaySession(options.ray_address)  # connects on the first file to read: none on a cached scan
+    if cache is None and options.executor == "local" and any(entry.path is not None for entry in entries):
+        inspector.warm()  # every file will be read: a worker process starts during the walk (used or killed)
     failed = True
     try:
         datasets = tuple(
@@ -507,6 +509,7 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
     elif _in_processes(todo, options, inspector):
         done = _on_driver(_process_map(inspector.get(), [(job, settings) for _, job in todo]))
     else:
+        inspector.cool()
         done = ordered_map(work, todo, options.jobs or _auto_jobs(todo))
     sampled: list[tuple[Shard, Any, _Job]] = []  # shards sampled as they were read, profiled together
     sampled_rows = 0
@@ -846,6 +849,22 @@ class _Readers:
 
             self._inspector = Inspector(self._jobs or default_jobs(), self._worker_processes)
         return self._inspector
+
+    def warm(self) -> None:
+        """Start the worker process that many small files would be read by (`_process_map`), before they are
+        listed: when the program may start processes, with automatic -j, on two CPUs or more."""
+        if not self._worker_processes or self._jobs:
+            return
+        from dbom.fingerprint.executor import default_jobs
+
+        if default_jobs() > 1:
+            inspector = self.get()
+            inspector.warm(max(1, inspector.processes - 1), warm_up)
+
+    def cool(self) -> None:
+        """Kill the worker processes `warm` started if they were not used since: the files are read otherwise."""
+        if self._inspector is not None:
+            self._inspector.cool()
 
     def close(self, abort: bool = False) -> None:
         """Close the inspector, if one was made (killing its workers with `abort`), and the Ray session."""

@@ -62,3 +62,29 @@ def test_of_two_corrupt_files_the_first_is_the_error_whichever_process_read_them
     (corpus / "part-00" / "00003.jsonl").write_text('{"text": "fixed"}\n')
     code, error = _scan(corpus, tmp_path / "auto.json")
     assert code == 1 and "part-04/02140.jsonl: invalid JSON" in error and len(error.strip().splitlines()) == 1
+
+
+def test_a_worker_started_ahead_of_the_walk_is_killed_when_not_wanted_and_a_later_need_gets_its_own_pool() -> None:
+    """`--no-cache` starts the worker of `_process_map` before the files are listed; few or large files kill it."""
+    from multiprocessing import active_children
+    from multiprocessing.context import SpawnProcess
+
+    from dbom.fingerprint.inspect_pool import Inspector
+    from dbom.scanning.reading import warm_up
+
+    def workers() -> list[SpawnProcess]:
+        return [p for p in active_children() if isinstance(p, SpawnProcess)]
+
+    inspector = Inspector(2, processes=True)
+    try:
+        inspector.warm(1, warm_up)
+        assert len(workers()) == 1
+        inspector.cool()
+        assert workers() == []
+        assert inspector.start(2) == 2  # not the one process it was warmed with
+        inspector.warm(1, warm_up)  # a started pool is not warmed again, and not killed by `cool`
+        inspector.cool()
+        assert inspector.start(2) == 2
+    finally:
+        inspector.close()
+    assert workers() == []
