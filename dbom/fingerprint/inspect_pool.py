@@ -40,13 +40,15 @@ class Inspector:
         self._pool: ProcessPoolExecutor | None = None
         self._workers = self._jobs  # the processes the pool may have, once started
         self._lock = threading.Lock()
+        self._warm_only = False  # the pool was started by `warm` and has been given nothing else since
 
-    def inspect(self, path: Path, detected: Detected, size: int, records_digest: bool = False,
+    def inspect(self, path: str | Path, detected: Detected, size: int, records_digest: bool = False,
                 content: bytes | None = None, profile: Any = None) -> Inspection:
         """Inspect one shard (raises FormatError like `inspect_shard`), with its records digest if asked;
         `content`: the whole file as it was hashed, when small (parsed instead of the file, where a reader can);
         `profile`: an InlineProfile, made from the blocks read (in the worker process, when there)."""
         if self._jobs > 1 and size >= PROCESS_MIN_BYTES and detected.format in ROW_FORMATS:
+            self._warm_only = False
             return self._processes().submit(inspect_shard, path, detected, records_digest, None, profile).result()
         return inspect_shard(path, detected, records_digest, content, profile)
 
@@ -57,6 +59,7 @@ class Inspector:
 
     def submit(self, fn: Callable[..., T], *args: object) -> Future[T]:
         """Run `fn(*args)` in a worker process (the pool is started on first need)."""
+        self._warm_only = False
         return self._processes().submit(fn, *args)
 
     def start(self, workers: int) -> int:
@@ -64,7 +67,22 @@ class Inspector:
 
         For a caller that works beside the pool (a small file's read holds the GIL: a process's worth of work)."""
         self._processes(workers)
+        self._warm_only = False
         return self._workers
+
+    def warm(self, workers: int, fn: Callable[[], object]) -> None:
+        """Start the pool as `start` does and have one process run `fn` (imports), before there is work for it.
+
+        A worker's start (about half a second of imports) then overlaps the caller's own work (the walk). If
+        the pool is then not wanted as it is (`cool`), or never used, it is killed: nothing waits for it."""
+        if self._jobs > 1 and self._pool is None:
+            self._processes(workers).submit(fn)
+            self._warm_only = True
+
+    def cool(self) -> None:
+        """Kill the pool if `warm` started it and nothing else used it: a later need starts the pool it wants."""
+        if self._warm_only:
+            self.close(abort=True)
 
     def _processes(self, workers: int = 0) -> ProcessPoolExecutor:
         with self._lock:
@@ -85,6 +103,9 @@ class Inspector:
         pool, self._pool = self._pool, None
         if pool is None:
             return
+        abort = abort or self._warm_only  # its processes hold no work: killed, not waited for
+        self._warm_only = False
+        self._workers = self._jobs
         if not abort:
             pool.shutdown(cancel_futures=True)
             return

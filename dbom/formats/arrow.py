@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbom.errors import FormatError
-from dbom.formats.base import Detected, Inspection
+from dbom.formats.base import Detected, Inspection, shared_columns
 from dbom.formats.detect import ARROW_FILE_MAGIC, ARROW_STREAM_CONTINUATION
 from dbom.formats.records_digest import SCHEME_ARROW, arrow_batch_sum, format_digest
-from dbom.model import Column
 
 if TYPE_CHECKING:
     import pyarrow
@@ -45,7 +44,7 @@ def inspect_arrow(path: Path, detected: Detected, records_digest: bool = False) 
             tally = _Tally(records_digest)
             schema = _count_stream(source, tally) if stream else _count_file(source, tally)
             # (a field name is decoded here: one that is not UTF-8 raises UnicodeDecodeError, a ValueError)
-            columns = tuple(Column(field.name, str(field.type)) for field in schema)
+            columns = shared_columns(tuple((field.name, str(field.type)) for field in schema))
     except (pyarrow.ArrowException, OSError, ValueError) as exc:
         kind = "stream" if stream else "file"
         raise FormatError(name, f"corrupt Arrow IPC {kind}: {exc}") from None

@@ -7,6 +7,23 @@ from typing import Any
 
 from dbom.model import Column
 
+# The columns tuples made so far, by their (name, type) pairs, so that equal schemas share one tuple: the shards
+# of a dataset mostly have one schema, and the writer and ShardTally do their per-schema work once per tuple
+# (memoised by its id), as pickling does once per batch of a worker's results. Cleared when this many are kept.
+_COLUMNS: dict[tuple[tuple[str, str], ...], tuple[Column, ...]] = {}
+COLUMNS_KEPT = 1024
+
+
+def shared_columns(pairs: tuple[tuple[str, str], ...]) -> tuple[Column, ...]:
+    """The Columns of `pairs` ((name, type) each) as one tuple, the same object for the same pairs."""
+    columns = _COLUMNS.get(pairs)
+    if columns is None:
+        if len(_COLUMNS) >= COLUMNS_KEPT:
+            _COLUMNS.clear()
+        columns = _COLUMNS[pairs] = tuple(Column(name, kind) for name, kind in pairs)
+    return columns
+
+
 FORMATS = ("parquet", "arrow", "arrow-stream", "jsonl", "json", "csv", "tsv", "text", "webdataset", "warc")
 COMPRESSIONS = ("gzip", "zstd", "bz2", "xz")
 

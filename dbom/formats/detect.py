@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from dbom.formats.base import Detected
 
@@ -46,8 +46,8 @@ ARROW_FILE_MAGIC = b"ARROW1"
 ARROW_STREAM_CONTINUATION = b"\xff\xff\xff\xff"
 
 
-def detect(path: Path, head: bytes) -> Detected | None:
-    """Return the format (and compression) of the shard at `path`, or None if it is not data.
+def detect(path: str | os.PathLike[str], head: bytes) -> Detected | None:
+    """Return the format (and compression) of the shard at `path` (a path or a str), or None if it is not data.
 
     `head` is the first bytes of the file (512 or fewer). The extension decides whether a file
     is a shard and of which format; the bytes only tell an Arrow IPC file from an Arrow IPC
@@ -56,7 +56,7 @@ def detect(path: Path, head: bytes) -> Detected | None:
     `inspect_shard` reports it as a corrupt shard instead of it silently becoming a non-shard.
     `save_to_disk` metadata (`dataset_info.json`, `state.json`, `dataset_dict.json`) is None.
     """
-    name = path.name.lower()
+    name = os.path.basename(path).lower()
     if name in METADATA_NAMES:
         return None
     stem, suffix = _split_suffix(name)

@@ -33,9 +33,9 @@ DIGEST_FORMATS = frozenset({"parquet", "arrow", "arrow-stream", "jsonl", "json",
 PROFILE_FORMATS = frozenset({"jsonl", "text", "parquet"})
 
 
-def inspect_shard(path: Path, detected: Detected, records_digest: bool = False,
+def inspect_shard(path: str | Path, detected: Detected, records_digest: bool = False,
                   content: bytes | None = None, profile: Any = None) -> Inspection:
-    """Read what the shard at `path` says about itself: records, columns, uncompressed size.
+    """Read what the shard at `path` (a Path or a str) says about itself: records, columns, uncompressed size.
 
     With `records_digest`, formats in `DIGEST_FORMATS` also compute the order-independent digest of
     their records (dbom.formats.records_digest), which reads every record.
@@ -54,6 +54,7 @@ def inspect_shard(path: Path, detected: Detected, records_digest: bool = False,
     """
     if content is not None and detected.format == "parquet":
         return inspect_parquet(path, detected, records_digest, content=content, profile=profile)
+    path = Path(path)  # made only here: a file parsed from its content needs none (3 to 10 µs a file)
     reader = _READERS.get(detected.format)
     if reader is None:
         raise ValueError(f"unknown shard format {detected.format!r}")

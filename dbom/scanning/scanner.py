@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dbom import __version__
 from dbom.cyclonedx.refs import file_ref
@@ -46,7 +46,7 @@ from dbom.scanning.reading import ReadResult as _ReadResult
 from dbom.scanning.reading import Settings as _Settings
 from dbom.scanning.reading import display as _display
 from dbom.scanning.reading import new_job as _new_job
-from dbom.scanning.reading import read_batch, scan_batch, scan_file
+from dbom.scanning.reading import read_batch, scan_batch, scan_file, warm_up
 from dbom.scanning.snapshot_lines import SnapshotLink
 from dbom.sources.globs import selected
 from dbom.sources.local import Listing, walk
@@ -62,6 +62,7 @@ if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached
     from dbom.profile.fields import FieldSpec
 
 EXTRA_HASHES = (HASH_SHA256, HASH_BLAKE3)
+T = TypeVar("T")
 
 
 class ScanProgress:
@@ -181,6 +182,8 @@ def scan(
         from dbom.fingerprint.ray_executor import RaySession
 
         inspector.ray = RaySession(options.ray_address)  # connects on the first file to read: none on a cached scan
+    if cache is None and options.executor == "local" and any(entry.path is not None for entry in entries):
+        inspector.warm()  # every file will be read: a worker process starts during the walk (used or killed)
     failed = True
     try:
         datasets = tuple(
@@ -506,6 +509,7 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
     elif _in_processes(todo, options, inspector):
         done = _on_driver(_process_map(inspector.get(), [(job, settings) for _, job in todo]))
     else:
+        inspector.cool()
         done = ordered_map(work, todo, options.jobs or _auto_jobs(todo))
     sampled: list[tuple[Shard, Any, _Job]] = []  # shards sampled as they were read, profiled together
     sampled_rows = 0
@@ -551,7 +555,7 @@ def _process_map(inspector: Inspector, items: list[tuple[_Job, _Settings]]) -> I
     from collections import deque
     from concurrent.futures import Future
 
-    batches = deque(items[start:start + PROCESS_BATCH_FILES] for start in range(0, len(items), PROCESS_BATCH_FILES))
+    batches = deque(_batches(items))
     window = 2 * inspector.start(max(1, inspector.processes - 1))
     pending: deque[tuple[Future[list[_ReadResult]], bool]] = deque()  # in batch order: (its results, in a worker)
     in_flight = 0
@@ -571,6 +575,15 @@ def _process_map(inspector: Inspector, items: list[tuple[_Job, _Settings]]) -> I
         pending.popleft()
         in_flight -= in_worker
         yield from oldest.result()
+
+
+def _batches(items: list[T]) -> Iterator[list[T]]:
+    """`items` in batches of PROCESS_BATCH_FILES, but the last few times that many in quarter batches: when this
+    process has no batch left to read, it waits for a worker's batches in flight, and smaller ones end sooner."""
+    tail = max(0, len(items) - 4 * PROCESS_BATCH_FILES)
+    for start, end, size in ((0, tail, PROCESS_BATCH_FILES), (tail, len(items), PROCESS_BATCH_FILES // 4)):
+        for first in range(start, end, size):
+            yield items[first:min(first + size, end)]
 
 
 def _on_driver(results: Iterator[_ReadResult]) -> Iterator[_ReadResult]:
@@ -836,6 +849,22 @@ class _Readers:
 
             self._inspector = Inspector(self._jobs or default_jobs(), self._worker_processes)
         return self._inspector
+
+    def warm(self) -> None:
+        """Start the worker process that many small files would be read by (`_process_map`), before they are
+        listed: when the program may start processes, with automatic -j, on two CPUs or more."""
+        if not self._worker_processes or self._jobs:
+            return
+        from dbom.fingerprint.executor import default_jobs
+
+        if default_jobs() > 1:
+            inspector = self.get()
+            inspector.warm(max(1, inspector.processes - 1), warm_up)
+
+    def cool(self) -> None:
+        """Kill the worker processes `warm` started if they were not used since: the files are read otherwise."""
+        if self._inspector is not None:
+            self._inspector.cool()
 
     def close(self, abort: bool = False) -> None:
         """Close the inspector, if one was made (killing its workers with `abort`), and the Ray session."""

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
+import pytest
 from helpers import run_dbom
 
+from dbom.errors import DbomError
+from dbom.fingerprint import inspect_pool
+from dbom.model import Shard
 from dbom.scanning import scanner
+from dbom.scanning.reading import Job, Settings, new_job, read_batch
+from dbom.sources.local import walk
 
 FILES = scanner.PROCESS_MIN_FILES + 150  # over the threshold, and a batch left part-full
 
@@ -62,3 +70,74 @@ def test_of_two_corrupt_files_the_first_is_the_error_whichever_process_read_them
     (corpus / "part-00" / "00003.jsonl").write_text('{"text": "fixed"}\n')
     code, error = _scan(corpus, tmp_path / "auto.json")
     assert code == 1 and "part-04/02140.jsonl: invalid JSON" in error and len(error.strip().splitlines()) == 1
+
+
+def test_a_worker_started_ahead_of_the_walk_is_killed_when_not_wanted_and_a_later_need_gets_its_own_pool() -> None:
+    """`--no-cache` starts the worker of `_process_map` before the files are listed; few or large files kill it."""
+    from multiprocessing import active_children
+    from multiprocessing.context import SpawnProcess
+
+    from dbom.fingerprint.inspect_pool import Inspector
+    from dbom.scanning.reading import warm_up
+
+    def workers() -> list[SpawnProcess]:
+        return [p for p in active_children() if isinstance(p, SpawnProcess)]
+
+    inspector = Inspector(2, processes=True)
+    try:
+        inspector.warm(1, warm_up)
+        assert len(workers()) == 1
+        inspector.cool()
+        assert workers() == []
+        assert inspector.start(2) == 2  # not the one process it was warmed with
+        inspector.warm(1, warm_up)  # a started pool is not warmed again, and not killed by `cool`
+        inspector.cool()
+        assert inspector.start(2) == 2
+    finally:
+        inspector.close()
+    assert workers() == []
+
+
+def _jobs(root: Path) -> list[tuple[Job, Settings]]:
+    settings: Settings = (("sha256",), False, False, None)
+    walked = walk(root, lambda message: None)
+    return [(new_job((walked[i], None)), settings) for i in range(len(walked))]
+
+
+def test_a_batch_read_in_passes_raises_the_error_of_its_first_broken_file(tmp_path: Path) -> None:
+    """Every file's bytes are read before any is inspected: a later file's read error still comes second."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for i in range(6):
+        (root / f"{i}.jsonl").write_text('{"n": 1}\n')
+    (root / "2.jsonl").write_bytes(b'{"cut')  # an inspection's error
+    jobs = _jobs(root)
+    (root / "5.jsonl").unlink()  # a read's error, met first
+    with pytest.raises(DbomError, match="invalid JSON") as caught:
+        read_batch(jobs)
+    assert caught.value.path == str(root / "2.jsonl")
+
+
+def test_a_file_written_between_its_read_and_its_stat_in_a_batch_is_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for i in range(3):
+        (root / f"{i}.jsonl").write_text('{"n": 1}\n')
+    target = root / "1.jsonl"
+    real = inspect_pool.Inspector.inspect
+    calls: list[str] = []
+
+    def inspect(self: Any, path: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(str(path))
+        if Path(path) == target and calls.count(str(path)) == 1:
+            target.write_text('{"n": 1}\n{"n": 2}\n')  # grown while inspected
+        return real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(inspect_pool.Inspector, "inspect", inspect)
+    results = read_batch(_jobs(root))
+    assert calls.count(str(target)) == 2
+    shard = results[1][0]
+    assert isinstance(shard, Shard) and shard.records == 2
+    assert shard.sha256 == hashlib.sha256(target.read_bytes()).hexdigest()
+    assert [r[0].path for r in results] == ["0.jsonl", "1.jsonl", "2.jsonl"]
