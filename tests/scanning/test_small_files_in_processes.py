@@ -80,8 +80,10 @@ def test_a_worker_started_ahead_of_the_walk_is_killed_when_not_wanted_and_a_late
     from dbom.fingerprint.inspect_pool import Inspector
     from dbom.scanning.reading import warm_up
 
+    earlier = {p.pid for p in active_children() if isinstance(p, SpawnProcess)}  # an earlier test's, exiting
+
     def workers() -> list[SpawnProcess]:
-        return [p for p in active_children() if isinstance(p, SpawnProcess)]
+        return [p for p in active_children() if isinstance(p, SpawnProcess) and p.pid not in earlier]
 
     inspector = Inspector(2, processes=True)
     try:
