@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dbom.errors import DbomError
 from dbom.model import DocFile, Shard, ShardSummary
 from dbom.scanning.snapshot_lines import RunTables, StoredLines
 from dbom.scanning.summary_index import NotExact, SummaryIndex
@@ -76,7 +77,10 @@ def plan_patch(stored: StoredLines, dropped: Sequence[Shard | DocFile],
         return None
     import numpy as np
 
-    tables = RunTables.of(stored)
+    try:
+        tables = RunTables.of(stored)
+    except DbomError:  # damaged tables (the file is removed): the whole path
+        return None
     starts = np.frombuffer(tables.offsets, dtype="<u8").tolist()
     text_starts = np.frombuffer(tables.digest_offsets, dtype="<u8").tolist()
     text = tables.digest_lines

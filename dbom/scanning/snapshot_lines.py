@@ -52,7 +52,7 @@ from dbom.errors import DbomError
 from dbom.model import Column, DocFile, FormatTotals, ShardSummary
 from dbom.scanning.summary_index import SummaryIndex
 
-MAGIC = b"dbom-lines-3"
+MAGIC = b"dbom-lines-4"
 _TAIL = 8 + len(MAGIC)
 CHUNK = 4 << 20
 
@@ -182,12 +182,12 @@ class StoredLines:
         return self._refs_at() + 32 * self.count
 
     def digests(self) -> tuple[bytes, bytes]:
-        """(the lines' bom-ref digests, the lines' digests), 16 bytes a line each."""
+        """(the lines' bom-ref digests, the lines' digests), 16 bytes a line each, checked against their digest."""
         size = 16 * self.count
         with open(self.path, "rb") as fh:
             fh.seek(self._refs_at())
             refs, lines = fh.read(size), fh.read(size)
-        if len(refs) != size or len(lines) != size:
+        if len(refs) != size or len(lines) != size or _tables_digest(refs, lines) != self.header["tables_xxh3"][0]:
             raise self._damaged()
         return refs, lines
 
@@ -210,10 +210,12 @@ class StoredLines:
         return data
 
     def intact(self) -> bool:
-        """Whether the lines read back as they were written (their digest); a damaged file is removed."""
+        """Whether the lines and their digests read back as they were written (their digests; the other
+        tables are checked as `RunTables.of` reads them); a damaged file is removed."""
         try:
             for _ in self.body(None):
                 pass
+            self.digests()
         except DbomError:
             return False
         return True
@@ -386,7 +388,9 @@ class LinesRecorder:
             return
         header = {**self._header, "count": self._count, "body_bytes": self._bytes,
                   "body_xxh3": self._digest.hexdigest(), "shards": self._shards,
-                  "digest_lines_bytes": len(self._digest_lines), "digest_lines": self._digest_lines_ok}
+                  "digest_lines_bytes": len(self._digest_lines), "digest_lines": self._digest_lines_ok,
+                  "tables_xxh3": [_tables_digest(self._refs, self._lines),
+                                  _tables_digest(self._offsets, self._digest_lines, self._digest_offsets)]}
         try:
             if self._body_at is not None and document is not None:
                 body = self._path.with_suffix(".body")
@@ -450,9 +454,22 @@ class RunTables:
 
     @classmethod
     def of(cls, stored: StoredLines) -> RunTables:
-        """The tables of `stored`."""
+        """The tables of `stored`, checked against their digests (DbomError, the file removed, when damaged)."""
         refs, lines = stored.digests()
-        return cls(refs, lines, stored.offsets(), *stored.digest_lines())
+        offsets = stored.offsets()
+        text, starts = stored.digest_lines()
+        if _tables_digest(offsets, text, starts) != stored.header["tables_xxh3"][1]:
+            raise stored._damaged()
+        return cls(refs, lines, offsets, text, starts)
+
+
+def _tables_digest(*tables: bytes | bytearray) -> str:
+    """The XXH3-128 of kept tables, each after its length: what a damaged table is told by."""
+    digest = xxhash.xxh3_128()
+    for table in tables:
+        digest.update(len(table).to_bytes(8, "little"))
+        digest.update(table)
+    return digest.hexdigest()
 
 
 def _copy(source: BinaryIO, out: BinaryIO, offset: int, chunk: bytes | memoryview) -> None:
@@ -520,6 +537,9 @@ def _read_header(path: Path) -> dict[str, Any] | None:
         count, body, shards = int(header["count"]), int(header["body_bytes"]), int(header["shards"])
         digest_lines = int(header["digest_lines_bytes"])
     except (KeyError, TypeError, ValueError):
+        return None
+    checks = header.get("tables_xxh3")
+    if not (isinstance(checks, list) and len(checks) == 2 and all(isinstance(c, str) for c in checks)):
         return None
     body_file = header.get("body_file")
     if body_file is not None and (not isinstance(body_file, str) or Path(body_file).name != body_file

@@ -111,6 +111,30 @@ def test_files_changed_in_place_write_a_delta_of_the_snapshot_until_too_many_did
     assert _rescan(data, tmp_path / "again.json") == (False, written)
 
 
+@pytest.mark.parametrize("table", ["bom-refs", "offsets"])
+def test_a_damaged_table_of_the_kept_lines_is_never_used(tmp_path: Path, table: str) -> None:
+    """The kept lines' tables (bom-ref and line digests; offsets and digest lines) are checked against their
+    digests: a damaged one is dropped, and the rescan takes the whole path, unchanged or partial."""
+    from dbom.scanning.snapshot_lines import _read_header
+
+    data = _corpus(tmp_path)
+    _rescan(data, tmp_path / "first.json")
+    (kept,) = (default_cache_dir() / "lines").glob("*.bin")
+    header = _read_header(kept)
+    assert header is not None and header.get("body_file")  # linked: the tables start the file
+    data_bytes = bytearray(kept.read_bytes())
+    if table == "bom-refs":  # line 1's bom-ref digest made line 0's: used, it would be a duplicate bom-ref
+        data_bytes[16:32] = data_bytes[0:16]
+    else:
+        data_bytes[32 * int(header["count"]) + 3] ^= 0x01
+    kept.write_bytes(bytes(data_bytes))
+    if table == "offsets":  # read by a partial rescan only
+        write_jsonl_changed(data / "text" / "part-004.jsonl", [{"text": "changed"}])
+    patched, written = _rescan(data, tmp_path / "second.json")
+    assert not patched and written == _fresh(data, tmp_path / "fresh.json")
+    assert _rescan(data, tmp_path / "third.json") == (False, written)  # kept again, intact
+
+
 def test_removing_the_first_shard_of_a_format_takes_the_whole_path(tmp_path: Path) -> None:
     data = _corpus(tmp_path)
     _rescan(data, tmp_path / "first.json")
