@@ -100,20 +100,26 @@ class ProfileAccumulator:
     def add(self, records: Any) -> None:
         """Profile a pyarrow RecordBatch or Table, or a sequence of dict rows (JSON records)."""
         if isinstance(records, Sequence) and not isinstance(records, (str, bytes)):
-            if self.fields is None:
-                objects = [row for row in records[:_DISCOVERY_ROWS] if isinstance(row, Mapping)]
-                if not objects:
-                    self.records += len(records)
-                    return
-                self._resolve(objects)
-            assert self.fields is not None
-            self._add_columns(row_columns(records, self.fields))
+            if self._has_fields(records):
+                assert self.fields is not None
+                self._add_columns(row_columns(records, self.fields))
             return
         for batch in batches_of(records):
             if self.fields is None:
                 self._resolve(batch.schema)
             assert self.fields is not None
             self._add_columns(arrow_columns(batch, self.fields))
+
+    def _has_fields(self, rows: Sequence[Any]) -> bool:
+        """Whether the fields are known, found from `rows` (JSON rows, a batch) if not yet: from the first
+        batch with an object. A batch before it is only counted (False)."""
+        if self.fields is None:
+            objects = [row for row in rows[:_DISCOVERY_ROWS] if isinstance(row, Mapping)]
+            if not objects:
+                self.records += len(rows)
+                return False
+            self._resolve(objects)
+        return True
 
     def add_sampled(self, rows: Sequence[Any], line_bytes: Sequence[int]) -> None:
         """Profile sampled records of a line-per-record shard (dbom.profile.sampled_lines), JSON rows, each
@@ -382,12 +388,8 @@ def add_rows_together(parts: Sequence[tuple[ProfileAccumulator, Sequence[Any]]])
     accumulator ends as `add` would leave it: a file of a few records costs a fraction of its own batch."""
     groups: dict[tuple[Fields, Any], list[tuple[ProfileAccumulator, Sequence[Any]]]] = {}
     for accumulator, rows in parts:
-        if accumulator.fields is None:  # as `add` finds them, from the first batch with an object
-            objects = [row for row in rows[:_DISCOVERY_ROWS] if isinstance(row, Mapping)]
-            if not objects:
-                accumulator.records += len(rows)
-                continue
-            accumulator._resolve(objects)
+        if not accumulator._has_fields(rows):  # as `add` does
+            continue
         assert accumulator.fields is not None
         groups.setdefault((accumulator.fields, id(accumulator.tokenizer)), []).append((accumulator, rows))
     for (fields, _), members in groups.items():

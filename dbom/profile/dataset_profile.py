@@ -132,15 +132,17 @@ class DatasetProfiler:
                 return exc
 
         waiting: list[_Rows] = []
+        waiting_bytes = 0
         for found in ordered_map(one, shards, jobs):
             if isinstance(found, _Rows):
                 waiting.append(found)
-                if len(waiting) < TOGETHER_SHARDS and sum(r.shard.bytes for r in waiting) < TOGETHER_BYTES:
+                waiting_bytes += found.shard.bytes
+                if len(waiting) < TOGETHER_SHARDS and waiting_bytes < TOGETHER_BYTES:
                     continue
                 found = None
             if waiting:
                 yield from self.profile_rows(waiting)
-                waiting = []
+                waiting, waiting_bytes = [], 0
             if found is not None:
                 yield found
         if waiting:
