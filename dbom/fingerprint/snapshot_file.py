@@ -6,10 +6,13 @@ journal, then the database): seconds each time, and SQLite refuses values over 1
 now holds the snapshot's listing digest and records digest only; the rest is one file a snapshot,
 written beside its place and renamed into it before the row names it.
 
-Layout: MAGIC, five lengths (8 bytes each, little-endian) of the listing digest, the records digest,
-the records text (UTF-8, one record a line), the paths (a JSON array) and the identities (packed stat
-fields), then those five, in that order. A file is read only when its listing and records digests are
-the row's and its records hash to their digest: a damaged or stale file is no snapshot.
+Layout: MAGIC, six lengths (8 bytes each, little-endian) of the listing digest, the records digest,
+the records text (UTF-8, one record a line), the paths (a JSON array), the identities (packed stat
+fields) and where each record starts in the text (8 bytes each, little-endian), then those six, in that
+order. The records digest is the XXH3-128 of the text, then the starts. A file is read only when its
+listing and records digests are the row's and its records hash to their digest: a damaged or stale file
+is no snapshot. It is read through a mapping into memory: a rescan that changed 1% of 10^6 files reads
+the 20,000 records it needs, not 250 MB made into 10^6 strings (0.5 s).
 
 A rescan that changed some files of a dataset whose paths are the same, in the same order, writes no
 new snapshot file: a delta beside it (`.delta`) holds the records and identities of the files changed
@@ -25,48 +28,68 @@ line), then those seven.
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import xxhash
 
-MAGIC = b"dbom-snapshot-1\n"
-_HEAD = len(MAGIC) + 5 * 8
-DELTA_MAGIC = b"dbom-snapdelta-1\n"
-_DELTA_HEAD = len(DELTA_MAGIC) + 7 * 8
+MAGIC = b"dbom-snapshot-2\n"
+DELTA_MAGIC = b"dbom-snapdelta-2\n"
 # Over this fraction of a dataset's files changed since its snapshot file, the snapshot is written whole again.
 DELTA_MOST = 0.1
 
 
 class SnapshotRead:
-    """A snapshot as read: its records (as text, one a line, or as the list of lines: each made from the other
-    when first asked for), paths (JSON text) and packed identities, the (listing digest, records digest) of the
-    whole file it was read from, and the indices a delta changed since that file (none when read whole)."""
+    """A snapshot as read: its records, each decoded when asked for (`line`; all at once: `lines`, `records`),
+    paths (`paths_json`, their JSON text; `paths`, decoded), packed identities, the (listing digest, records
+    digest) of the whole file it was read from, and the indices a delta changed since that file (none when read
+    whole). The text is a view of the file mapped into memory, not a copy."""
 
-    def __init__(self, paths: str, identities: bytes, base: tuple[str, str], changed: tuple[int, ...] = (),
-                 records: str | None = None, lines: list[str] | None = None) -> None:
-        self.paths = paths
+    def __init__(self, text: bytes | memoryview, starts: Any, paths_json: bytes | memoryview, identities: bytes,
+                 base: tuple[str, str], changed: tuple[int, ...] = (), replaced: dict[int, str] | None = None) -> None:
+        self._text = text
+        self._starts = starts  # where each record starts in `text` (a numpy array)
+        self.paths_json = paths_json
         self.identities = identities
         self.base = base
         self.changed = changed
-        self._records = records
-        self._lines = lines
+        self._replaced = replaced or {}
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def line(self, index: int) -> str:
+        """The text of record `index`."""
+        found = self._replaced.get(index)
+        if found is not None:
+            return found
+        start = int(self._starts[index])
+        end = int(self._starts[index + 1]) - 1 if index + 1 < len(self._starts) else len(self._text)
+        return bytes(self._text[start:end]).decode("utf-8", "surrogatepass")
+
+    @property
+    def lines(self) -> list[str]:
+        """Every record's text, in order."""
+        lines = bytes(self._text).decode("utf-8", "surrogatepass").split("\n") if len(self._starts) else []
+        for index, text in self._replaced.items():
+            lines[index] = text
+        return lines
 
     @property
     def records(self) -> str:
         """The records' text, one a line."""
-        if self._records is None:
-            self._records = "\n".join(self._lines or ())
-        return self._records
+        if not self._replaced:
+            return bytes(self._text).decode("utf-8", "surrogatepass")
+        return "\n".join(self.lines)
 
     @property
-    def lines(self) -> list[str]:
-        """The records' texts, in order (not to be changed)."""
-        if self._lines is None:
-            self._lines = self._records.split("\n") if self._records else []
-        return self._lines
+    def paths(self) -> str:
+        """The paths' JSON text."""
+        return bytes(self.paths_json).decode("utf-8", "surrogatepass")
 
 
 def snapshot_path(directory: Path, key: str) -> Path:
@@ -79,12 +102,20 @@ def delta_path(path: Path) -> Path:
     return path.with_suffix(".delta")
 
 
-def write_snapshot(path: Path, listing: str, digest: str, records: bytes, paths: bytes, identities: bytes) -> None:
+def write_snapshot(path: Path, listing: str, records: bytes, paths: bytes, identities: bytes) -> str:
     """Put the snapshot at `path`, whole or not at all (OSError when it cannot be written); a delta of the
-    file it replaces is dropped."""
-    _write_parts(path, MAGIC, (listing.encode("ascii"), digest.encode("ascii"), records, paths, identities))
+    file it replaces is dropped. `records`: their texts, one a line. Returns the records digest."""
+    import numpy as np
+
+    ends = np.flatnonzero(np.frombuffer(records, dtype=np.uint8) == ord("\n")) + 1
+    starts = np.concatenate(([0], ends)).astype("<u8").tobytes() if records else b""
+    digest = xxhash.xxh3_128(records)
+    digest.update(starts)
+    text = digest.hexdigest()
+    _write_parts(path, MAGIC, (listing.encode("ascii"), text.encode("ascii"), records, paths, identities, starts))
     with contextlib.suppress(OSError):
         delta_path(path).unlink()
+    return text
 
 
 def write_delta(path: Path, listing: str, base: tuple[str, str], changed: Sequence[int], records: Sequence[str],
@@ -125,26 +156,32 @@ def _write_parts(path: Path, magic: bytes, parts: Sequence[bytes]) -> None:
         raise
 
 
-def _read_parts(path: Path, magic: bytes, count: int, digests: tuple[str, str]) -> list[bytes] | None:
-    """The parts after the two digests of the file at `path`, when it starts with `magic` and those digests,
-    and holds all `count` parts and nothing more; None otherwise."""
+def _read_parts(path: Path, magic: bytes, count: int, digests: tuple[str, str]) -> list[memoryview] | None:
+    """The parts after the two digests of the file at `path` (views of it mapped into memory), when it starts
+    with `magic` and those digests, and holds all `count` parts and nothing more; None otherwise."""
     head_size = len(magic) + 8 * count
     listing, digest = digests
     try:
         with open(path, "rb") as fh:
-            head = fh.read(head_size)
-            if len(head) != head_size or not head.startswith(magic):
-                return None
-            sizes = [int.from_bytes(head[at:at + 8], "little") for at in range(len(magic), head_size, 8)]
-            if sizes[0] != len(listing) or sizes[1] != len(digest) or fh.read(sizes[0] + sizes[1]) != (
-                    listing + digest).encode("ascii"):
-                return None
-            parts = [fh.read(size) for size in sizes[2:]]
-            if fh.read(1) or [len(part) for part in parts] != sizes[2:]:
-                return None
-    except (OSError, UnicodeEncodeError):
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # ValueError: an empty file
         return None
-    return parts
+    view = memoryview(mapped)
+    if len(view) < head_size or view[:len(magic)] != magic:
+        return None
+    sizes = [int.from_bytes(view[at:at + 8], "little") for at in range(len(magic), head_size, 8)]
+    if sum(sizes) != len(view) - head_size:
+        return None
+    parts, at = [], head_size
+    for size in sizes:
+        parts.append(view[at:at + size])
+        at += size
+    try:
+        if parts[0] != listing.encode("ascii") or parts[1] != digest.encode("ascii"):
+            return None
+    except UnicodeEncodeError:
+        return None
+    return parts[2:]
 
 
 def read_snapshot(path: Path, listing: str, digest: str) -> SnapshotRead | None:
@@ -157,7 +194,7 @@ def read_snapshot(path: Path, listing: str, digest: str) -> SnapshotRead | None:
     if parts is None:
         return None
     try:
-        base = (parts[0].decode("ascii"), parts[1].decode("ascii"))
+        base = (bytes(parts[0]).decode("ascii"), bytes(parts[1]).decode("ascii"))
     except UnicodeDecodeError:
         return None
     changes = parts[2:]
@@ -166,36 +203,40 @@ def read_snapshot(path: Path, listing: str, digest: str) -> SnapshotRead | None:
     found = _read_whole(path, *base)
     if found is None:
         return None
+    import numpy as np
+
     indices, identities, texts = changes
-    changed = tuple(int.from_bytes(indices[at:at + 8], "little") for at in range(0, len(indices), 8))
-    records = list(found.lines)
+    changed = np.frombuffer(indices, dtype="<u8")
     try:
-        replacing = texts.decode("utf-8", "surrogatepass").split("\n") if changed else []
+        replacing = bytes(texts).decode("utf-8", "surrogatepass").split("\n") if len(changed) else []
     except UnicodeDecodeError:
         return None
-    width = len(found.identities) // len(records) if records else 0
-    if (len(replacing) != len(changed) or len(identities) != width * len(changed) or width * len(records) != len(
-            found.identities) or any(not 0 <= index < len(records) for index in changed)):
+    count = len(found)
+    width = len(found.identities) // count if count else 0
+    if (len(replacing) != len(changed) or len(identities) != width * len(changed)
+            or width * count != len(found.identities) or (len(changed) and int(changed.max()) >= count)):
         return None
-    packed = bytearray(found.identities)
-    for at, (index, text) in enumerate(zip(changed, replacing, strict=True)):
-        records[index] = text
-        packed[width * index:width * (index + 1)] = identities[width * at:width * (at + 1)]
-    return SnapshotRead(found.paths, bytes(packed), base, changed, lines=records)
+    packed = np.frombuffer(found.identities, dtype=np.uint8).reshape(count, width).copy() if count else None
+    if packed is not None and len(changed):
+        packed[changed] = np.frombuffer(identities, dtype=np.uint8).reshape(len(changed), width)
+    at = changed.tolist()
+    return SnapshotRead(found._text, found._starts, found.paths_json,
+                        packed.tobytes() if packed is not None else b"", base, tuple(at),
+                        dict(zip(at, replacing, strict=True)))
 
 
 def _read_whole(path: Path, listing: str, digest: str) -> SnapshotRead | None:
-    parts = _read_parts(path, MAGIC, 5, (listing, digest))
+    parts = _read_parts(path, MAGIC, 6, (listing, digest))
     if parts is None:
         return None
-    records, paths, identities = parts
-    if xxhash.xxh3_128_hexdigest(records) != digest:
+    records, paths, identities, starts = parts
+    found = xxhash.xxh3_128(records)
+    found.update(starts)
+    if found.hexdigest() != digest or len(starts) % 8:
         return None
-    try:
-        return SnapshotRead(paths.decode("utf-8", "surrogatepass"), identities, (listing, digest),
-                            records=records.decode("utf-8", "surrogatepass"))
-    except UnicodeDecodeError:
-        return None
+    import numpy as np
+
+    return SnapshotRead(records, np.frombuffer(starts, dtype="<u8"), paths, bytes(identities), (listing, digest))
 
 
 def remove_snapshot(path: Path) -> None:

@@ -17,12 +17,12 @@ from dbom.fingerprint.snapshot_file import (
 
 LISTING = "a" * 32
 RECORDS = '["shard", 1]\n["doc", "é"]'.encode()
-DIGEST = xxhash.xxh3_128_hexdigest(RECORDS)
+DIGEST = xxhash.xxh3_128_hexdigest(RECORDS + (0).to_bytes(8, "little") + (13).to_bytes(8, "little"))
 
 
 def _written(tmp_path: Path) -> Path:
     path = snapshot_path(tmp_path, "some/root/\0sha256\0[[], []]")
-    write_snapshot(path, LISTING, DIGEST, RECORDS, b'["x.jsonl", "README.md"]', bytes(range(80)))
+    assert write_snapshot(path, LISTING, RECORDS, b'["x.jsonl", "README.md"]', bytes(range(80))) == DIGEST
     return path
 
 
@@ -34,6 +34,7 @@ def test_a_snapshot_reads_back_as_written(tmp_path: Path) -> None:
     assert (found.records, found.paths, found.identities) == (RECORDS.decode(), '["x.jsonl", "README.md"]',
                                                               bytes(range(80)))
     assert found.base == (LISTING, DIGEST) and found.changed == ()
+    assert len(found) == 2 and [found.line(0), found.line(1)] == found.lines == ['["shard", 1]', '["doc", "é"]']
 
 
 def test_another_listing_or_digest_finds_none(tmp_path: Path) -> None:
@@ -68,6 +69,7 @@ def test_a_delta_reads_back_as_its_base_with_its_changes(tmp_path: Path) -> None
     assert found.records == '["shard", 1]\n["doc", "new"]' and found.paths == '["x.jsonl", "README.md"]'
     assert found.identities == bytes(range(40)) + identity
     assert found.base == (LISTING, DIGEST) and found.changed == (1,)
+    assert [found.line(0), found.line(1)] == found.lines == ['["shard", 1]', '["doc", "new"]']
     assert read_snapshot(path, LISTING, DIGEST) is not None  # the base is still itself
     # a delta with no change is the base, under its own digest
     empty = write_delta(path, "d" * 32, (LISTING, DIGEST), [], [], b"")
@@ -84,7 +86,7 @@ def test_a_damaged_delta_or_another_base_finds_none(tmp_path: Path) -> None:
     delta_path(path).write_bytes(data)
     assert read_snapshot(path, "c" * 32, digest) is not None
     other = RECORDS.replace(b"1", b"3")
-    write_snapshot(path, LISTING, xxhash.xxh3_128_hexdigest(other), other, b'["x.jsonl", "README.md"]', bytes(80))
+    write_snapshot(path, LISTING, other, b'["x.jsonl", "README.md"]', bytes(80))
     assert not delta_path(path).exists()  # a whole snapshot written drops the delta of the one it replaced
     delta_path(path).write_bytes(data)  # and a delta of another base than the file's is none
     assert read_snapshot(path, "c" * 32, digest) is None

@@ -217,3 +217,42 @@ def test_the_index_gives_the_summary_of_the_shards_through_any_change() -> None:
         exact += 1
         assert summary == ShardSummary.of(sorted(now.values(), key=lambda s: s.path))
     assert exact > 150 and inexact > 10  # both kinds of change were met
+
+
+def test_a_partial_rescan_keeps_the_files_read_in_the_snapshot_not_in_per_file_entries(tmp_path: Path) -> None:
+    """The files a partial rescan reads go to its snapshot's delta; the per-file entries are neither written nor
+    dropped. Should the snapshot be lost, the entries still give the unchanged files and the changed one is read."""
+    import sqlite3
+
+    from dbom.fingerprint.cache import CACHE_FORMAT
+    from dbom.scanning.scanner import ScanStats
+
+    data = _corpus(tmp_path)
+    _rescan(data, tmp_path / "first.json")
+    database = default_cache_dir() / f"fingerprints-v{CACHE_FORMAT}.sqlite"
+
+    def entries() -> list[tuple[str, str]]:
+        db = sqlite3.connect(database)
+        try:
+            return sorted(db.execute("SELECT key, value FROM entries"))
+        finally:
+            db.close()
+
+    before = entries()
+    assert len(before) == 35
+    write_jsonl_changed(data / "text" / "part-009.jsonl", [{"text": "changed"}])
+    patched, written = _rescan(data, tmp_path / "second.json")
+    assert patched and written == _fresh(data, tmp_path / "fresh.json")
+    assert entries() == before
+    stats = ScanStats()
+    assert dbom.scan([data], stats=stats) == dbom.scan([data], options=dbom.ScanOptions(use_cache=False))
+    assert stats.files_read == 0  # the snapshot's delta holds the changed file
+    for kept in (default_cache_dir() / "snapshots").iterdir():
+        kept.unlink()
+    db = sqlite3.connect(database)
+    with db:
+        db.execute("DELETE FROM snapshots")
+    db.close()
+    stats = ScanStats()
+    assert dbom.scan([data], stats=stats) == dbom.scan([data], options=dbom.ScanOptions(use_cache=False))
+    assert stats.files_read == 1 and stats.cache_hits == 34
