@@ -282,6 +282,13 @@ def _patch_segments(out: _Out, patch: Any, recorder: Any, separator: bytes, pad:
     body_bytes = int(stored.header["body_bytes"])
     schemas: dict[int, tuple[tuple[Column, ...], str]] = {}
     position = 0
+    take = None
+    if copied and source.mapped is not None and out.start is not None:
+        def take(chunk: memoryview) -> None:
+            out.count(chunk)
+            if recorder is not None:
+                recorder.run_chunk(chunk)
+
     for segment in patch.segments:
         out.write(f"\n{pad}  " if position == 0 else separator)
         if isinstance(segment, Shard):
@@ -298,15 +305,19 @@ def _patch_segments(out: _Out, patch: Any, recorder: Any, separator: bytes, pad:
         end = starts[last] - len(separator) if last < len(starts) else body_bytes
         if recorder is not None:
             recorder.begin_run()
-        if copied:
+        if take is not None:  # the kernel copies the run into the file, at the offset it is written at
             raw.flush()
-        for chunk in stored.span(starts[first], end, raw if copied else None, source):
-            if copied:
-                out.count(chunk)
-            else:
-                out.write(chunk)
-            if recorder is not None:
-                recorder.run_chunk(chunk)
+            at = out.start + out.offset  # type: ignore[operator]
+            stored.copy_span(starts[first], end, raw.fileno(), at, source, take)
+            raw.seek(at + end - starts[first])
+        else:
+            for chunk in stored.span(starts[first], end, raw if copied else None, source):
+                if copied:
+                    out.count(chunk)
+                else:
+                    out.write(chunk)
+                if recorder is not None:
+                    recorder.run_chunk(chunk)
         if recorder is not None:
             recorder.end_run(stored, first, last, tables)
         if out.sink is not None:
