@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,21 +43,43 @@ def write(dbom: Dbom, output: Path | str, spec_version: str = "1.6", validate: b
         with replacing(output, binary=True) as (fh, temp), collector_paused():
             serial = write_dbom(dbom, fh, spec_version, checker, memo.validator if memo else None, kept)
             fh.flush()
-            os.fsync(fh.fileno())
-            if checker is not None:
-                problems = checker.problems
-                if memo is not None:
-                    memo.store(checker.valid_lines())  # [] after problems: nothing is trusted next time
-                if problems:
-                    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-                    raise DbomError(str(output), f"the DBOM did not validate, not written: {problems[0]}{more}")
-            for recorder in kept:  # lines are kept only from a document that validated (linked, or copied, from it)
-                recorder.commit(temp)
+            with _synced(fh.fileno()):  # the disk waited for while the kept lines are written (a second at 10^6)
+                if checker is not None:
+                    problems = checker.problems
+                    if memo is not None:
+                        memo.store(checker.valid_lines())  # [] after problems: nothing is trusted next time
+                    if problems:
+                        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                        raise DbomError(str(output), f"the DBOM did not validate, not written: {problems[0]}{more}")
+                for recorder in kept:  # lines are kept only from a document that validated (linked, or copied)
+                    recorder.commit(temp)
     except BaseException:
         for recorder in kept:
             recorder.discard()
         raise
     return serial
+
+
+@contextmanager
+def _synced(fd: int) -> Iterator[None]:
+    """Flush the file `fd` to disk (os.fsync) in a thread while the body runs; done, or its OSError raised, on
+    leaving: the fsync waits on the disk, and holds no lock the body needs."""
+    failed: list[OSError] = []
+
+    def sync() -> None:
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=sync, name="dbom-fsync", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 def load(path: Path | str, stream: bool = False) -> Dbom:

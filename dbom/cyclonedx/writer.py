@@ -302,16 +302,17 @@ def _patch_segments(out: _Out, patch: Any, recorder: Any, separator: bytes, pad:
             position += 1
             continue
         first, last = segment
-        end = starts[last] - len(separator) if last < len(starts) else body_bytes
+        start = int(starts[first])
+        end = int(starts[last]) - len(separator) if last < len(starts) else body_bytes
         if recorder is not None:
             recorder.begin_run()
         if take is not None:  # the kernel copies the run into the file, at the offset it is written at
             raw.flush()
             at = out.start + out.offset  # type: ignore[operator]
-            stored.copy_span(starts[first], end, raw.fileno(), at, source, take)
-            raw.seek(at + end - starts[first])
+            stored.copy_span(start, end, raw.fileno(), at, source, take)
+            raw.seek(at + end - start)
         else:
-            for chunk in stored.span(starts[first], end, raw if copied else None, source):
+            for chunk in stored.span(start, end, raw if copied else None, source):
                 if copied:
                     out.count(chunk)
                 else:

@@ -20,6 +20,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from dbom.errors import DbomError
 from dbom.model import DocFile, Shard, ShardSummary
@@ -30,7 +31,6 @@ from dbom.scanning.summary_index import NotExact, SummaryIndex
 MOST_CHANGED = 0.25
 
 _CONTROL = re.compile(r"[\x00-\x0a]")  # characters that sort at or below the digest lines' tab
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08]")
 
 Segment = tuple[int, int] | Shard  # (first, last) old lines copied, or a shard whose line is made
 
@@ -41,7 +41,7 @@ class LinesPatch:
 
     stored: StoredLines  # the last write's lines
     tables: RunTables  # their digests, offsets and digest lines
-    line_starts: Sequence[int]  # where each old line starts in its body
+    line_starts: Any  # where each old line starts in its body (a numpy array)
     segments: tuple[Segment, ...]  # the new lines in order
     index: SummaryIndex  # the summary's index after the change, kept with the new lines
 
@@ -81,13 +81,12 @@ def plan_patch(stored: StoredLines, dropped: Sequence[Shard | DocFile],
         tables = RunTables.of(stored)
     except DbomError:  # damaged tables (the file is removed): the whole path
         return None
-    starts = np.frombuffer(tables.offsets, dtype="<u8").tolist()
-    text_starts = np.frombuffer(tables.digest_offsets, dtype="<u8").tolist()
-    text = tables.digest_lines
-    if (any(_CONTROL.search(shard.path) for shard in (*dropped, *added)) or _CONTROL_BYTES.search(text)
-            or text.count(b"\t") != stored.shards or text.count(b"\n") != stored.shards):
+    starts = np.frombuffer(tables.offsets, dtype="<i8")
+    text_starts = np.frombuffer(tables.digest_offsets, dtype="<i8")
+    # the kept digest lines are plain (`stored.index()` says so); the changed shards' paths must be too
+    if any(_CONTROL.search(shard.path) for shard in (*dropped, *added)):
         return None
-    paths = _ShardPaths(text)
+    paths = _ShardPaths(tables.digest_lines)
     removed = sorted(paths.index_of(shard.path) for shard in dropped)
     if any(line is None for line in removed):
         return None
@@ -143,7 +142,7 @@ def _segments(count: int, removed: list[int], added: list[Shard], paths: _ShardP
     return segments
 
 
-def _digest(segments: list[Segment], tables: RunTables, text_starts: list[int], shards: int) -> str:
+def _digest(segments: list[Segment], tables: RunTables, text_starts: Any, shards: int) -> str:
     """The dataset digest (dbom.scanning.scanner.dataset_digest) of the new lines' shards."""
     digest = hashlib.sha256()
     text = memoryview(tables.digest_lines)
@@ -153,7 +152,7 @@ def _digest(segments: list[Segment], tables: RunTables, text_starts: list[int], 
             continue
         first, last = segment[0], min(segment[1], shards)
         if first < last:
-            digest.update(text[text_starts[first]:text_starts[last] if last < shards else len(text)])
+            digest.update(text[int(text_starts[first]):int(text_starts[last]) if last < shards else len(text)])
     return digest.hexdigest()
 
 

@@ -256,3 +256,28 @@ def test_a_partial_rescan_keeps_the_files_read_in_the_snapshot_not_in_per_file_e
     stats = ScanStats()
     assert dbom.scan([data], stats=stats) == dbom.scan([data], options=dbom.ScanOptions(use_cache=False))
     assert stats.files_read == 1 and stats.cache_hits == 34
+
+
+def test_a_path_with_a_tab_or_a_newline_is_never_patched_in(tmp_path: Path) -> None:
+    """The kept digest lines are `path<TAB>digest<LF>`, bisected by path: a path holding a tab or a line end (or
+    another control character) would break them. A change that brings one takes the whole path, and so does
+    every later change while such a file is there; once it is gone, patches come back."""
+    from dbom.scanning.snapshot_lines import _read_header
+
+    data = _corpus(tmp_path)
+    _rescan(data, tmp_path / "first.json")
+    odd = data / "text" / "part-005\tand\nmore.jsonl"
+    write_jsonl_changed(odd, [{"text": "odd name"}])
+    patched, written = _rescan(data, tmp_path / "second.json")
+    assert not patched and written == _fresh(data, tmp_path / "fresh.json")
+    (kept,) = (default_cache_dir() / "lines").glob("*.bin")
+    assert _read_header(kept)["digest_lines"] is False  # type: ignore[index]
+    write_jsonl_changed(data / "text" / "part-009.jsonl", [{"text": "changed"}])
+    patched, written = _rescan(data, tmp_path / "third.json")
+    assert not patched and written == _fresh(data, tmp_path / "fresh.json")
+    odd.unlink()
+    _rescan(data, tmp_path / "fourth.json")
+    write_jsonl_changed(data / "text" / "part-010.jsonl", [{"text": "changed too"}])
+    patched, written = _rescan(data, tmp_path / "fifth.json")
+    assert patched and written == _fresh(data, tmp_path / "fresh.json")
+    assert _read_header(kept)["digest_lines"] is True  # type: ignore[index]
