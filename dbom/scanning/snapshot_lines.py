@@ -484,9 +484,12 @@ class LinesRecorder:
             with self._fh:
                 self._fh.flush()
                 _write_all(self._fh.fileno(), [*lines, *digest_lines, text, len(text).to_bytes(8, "little") + MAGIC])
+            # not renamed over the old files: ext4 then writes the new one out at once (the tables' 100 MB at 10^6
+            # lines; the DBOM's 530 MB, which api.write is syncing beside this)
             if self._body_temp is not None:
+                with contextlib.suppress(OSError):
+                    body.unlink()
                 os.replace(self._body_temp, body)
-            # not renamed over the old file: ext4 then writes the new one's 100 MB (at 10^6 lines) out at once
             with contextlib.suppress(OSError):
                 self._path.unlink()
             os.replace(self._temp, self._path)
