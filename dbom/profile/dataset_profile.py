@@ -483,12 +483,37 @@ def table_profile_properties(parts: Sequence[tuple[str, Any]], settings: Profile
     return tuple(profile_of(total, settings.sme).properties())
 
 
+def dropped_profiles(dropped: Sequence[Shard], profiler: DatasetProfiler, cache: FingerprintCache
+                     ) -> list[ProfileAccumulator]:
+    """The cached profiles of the shards `dropped` (gone or changed, as last scanned), decoded: what `patched_total`
+    takes out, made while the changed files are read. NotExact when one is gone or damaged."""
+    import orjson
+
+    from dbom.profile.dataset_total import NotExact, decoded_profile
+
+    if any(shard.hash_source == HASH_SOURCE_STORE for shard in dropped):
+        raise NotExact("a shard whose records are not read")
+    gone = [profiler.key(shard) for shard in profiled_shards(dropped)]
+    cached = cache.values_of(gone)
+    profiles = []
+    for key in gone:
+        if key not in cached:
+            raise NotExact("a changed shard's cached profile is gone")
+        try:
+            profiles.append(decoded_profile(orjson.loads(cached[key])))
+        except orjson.JSONDecodeError:
+            raise NotExact("a damaged cached profile") from None
+    return profiles
+
+
 def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], root: Path,
-                  profiler: DatasetProfiler, ready: Mapping[str, Any], cache: FingerprintCache) -> DatasetTotal:
+                  profiler: DatasetProfiler, ready: Mapping[str, Any], cache: FingerprintCache,
+                  taken_out: Sequence[ProfileAccumulator] | None = None) -> DatasetTotal:
     """The dataset's profile as kept with its lines (`state`: `DatasetTotal.to_json`'s), with the shards `dropped`
-    (gone or changed, as last scanned: their profiles are the cache's) taken out and the shards `added` (new or
-    changed, just read under `root`: their profiles in `ready` by key, else read here) put in: what
-    `profile_total` makes of the whole dataset, with the bytes by modality. NotExact when it cannot be."""
+    (gone or changed, as last scanned: their profiles are the cache's, `taken_out` when already decoded by
+    `dropped_profiles`) taken out and the shards `added` (new or changed, just read under `root`: their profiles
+    in `ready` by key, else read here) put in: what `profile_total` makes of the whole dataset, with the bytes
+    by modality. NotExact when it cannot be."""
     import orjson
 
     from dbom.fingerprint.executor import default_jobs
@@ -501,12 +526,13 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
     if (sample.threshold, sample.seed) != (profiler.sample.threshold, profiler.sample.seed):
         raise NotExact("the dataset's sampling rate changed")
     total.rate_bytes = profiler.rate_bytes
-    if any(shard.hash_source == HASH_SOURCE_STORE for shard in (*dropped, *added)):
+    if any(shard.hash_source == HASH_SOURCE_STORE for shard in added):
         raise NotExact("a shard whose records are not read")
+    if taken_out is None:
+        taken_out = dropped_profiles(dropped, profiler, cache)
     folder = root.is_dir()
     new = profiled_shards(added)
-    gone = [profiler.key(shard) for shard in profiled_shards(dropped)]
-    cached = cache.values_of([*gone, *map(profiler.key, new)])  # a file touched: its profile is cached already
+    cached = cache.values_of(map(profiler.key, new))  # a file touched: its profile is cached already
     reads = profiler.read_each(((shard, root / shard.path if folder else root) for shard in new
                                 if profiler.key(shard) not in ready and profiler.key(shard) not in cached),
                                default_jobs())
@@ -529,13 +555,8 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
     for shard in added:
         if not shard.error:
             total.add_modality(shard, None if shard.format in TEXT_FORMATS else root / shard.path if folder else root)
-    for key in gone:
-        if key not in cached:
-            raise NotExact("a changed shard's cached profile is gone")
-        try:
-            total.remove(orjson.loads(cached[key]))
-        except orjson.JSONDecodeError:
-            raise NotExact("a damaged cached profile") from None
+    for one in taken_out:
+        total.remove(one)
         total.readable -= 1
     for shard in dropped:
         if not shard.error:

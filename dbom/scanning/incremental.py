@@ -55,12 +55,24 @@ class Plan:
     digest: str
 
 
-def plan_patch(stored: StoredLines, dropped: Sequence[Shard | DocFile],
-               added: Sequence[Shard | DocFile]) -> Plan | None:
-    """The plan that turns `stored` (the dataset's lines as last written) into the lines of the dataset
-    without the files `dropped` (gone, or changed: as the snapshot had them) and with `added` (new, or
-    changed: as just read); None when it cannot be exact."""
-    if not all(isinstance(r, Shard) and not r.error and r.xxh3_128 for r in (*dropped, *added)):
+@dataclass
+class PatchStart:
+    """What a patch needs that the files read again do not change (`start_patch`): made while they are read."""
+
+    stored: StoredLines
+    dropped: Sequence[Shard]
+    index: SummaryIndex  # the summary's index with the dropped shards counted out
+    tables: RunTables
+    paths: _ShardPaths
+    removed: list[int]  # the old lines of the dropped shards, rising
+
+
+def start_patch(stored: StoredLines, dropped: Sequence[Shard | DocFile]) -> PatchStart | None:
+    """The start of the plan that takes the files `dropped` (gone, or changed: as the snapshot had them) out of
+    `stored` (the dataset's lines as last written): their lines found, the summary's index counted down, the
+    tables read; None when it cannot be exact."""
+    if not all(isinstance(r, Shard) and not r.error and r.xxh3_128 and not _CONTROL.search(r.path)
+               for r in dropped):
         return None
     index = stored.index()
     if index is None:
@@ -68,6 +80,27 @@ def plan_patch(stored: StoredLines, dropped: Sequence[Shard | DocFile],
     try:
         for shard in dropped:
             index.remove(shard)  # type: ignore[arg-type]
+        tables = RunTables.of(stored)
+    except NotExact:
+        return None
+    except DbomError:  # damaged tables (the file is removed): the whole path
+        return None
+    # the kept digest lines are plain (`stored.index()` says so)
+    paths = _ShardPaths(tables.digest_lines)
+    removed = sorted(paths.index_of(shard.path) for shard in dropped)  # type: ignore[misc]
+    if any(line is None for line in removed):
+        return None
+    return PatchStart(stored, dropped, index, tables, paths, removed)  # type: ignore[arg-type]
+
+
+def plan_patch(start: PatchStart | None, added: Sequence[Shard | DocFile]) -> Plan | None:
+    """The plan that turns the lines `start` began from into the lines of the dataset without its dropped files
+    and with `added` (new, or changed: as just read); None when it cannot be exact."""
+    if start is None or not all(isinstance(r, Shard) and not r.error and r.xxh3_128 and not _CONTROL.search(r.path)
+                                for r in added):
+        return None
+    index = start.index
+    try:
         for shard in added:
             index.add(shard)  # type: ignore[arg-type]
         summary = index.summary()
@@ -77,22 +110,10 @@ def plan_patch(stored: StoredLines, dropped: Sequence[Shard | DocFile],
         return None
     import numpy as np
 
-    try:
-        tables = RunTables.of(stored)
-    except DbomError:  # damaged tables (the file is removed): the whole path
-        return None
-    starts = np.frombuffer(tables.offsets, dtype="<i8")
-    text_starts = np.frombuffer(tables.digest_offsets, dtype="<i8")
-    # the kept digest lines are plain (`stored.index()` says so); the changed shards' paths must be too
-    if any(_CONTROL.search(shard.path) for shard in (*dropped, *added)):
-        return None
-    paths = _ShardPaths(tables.digest_lines)
-    removed = sorted(paths.index_of(shard.path) for shard in dropped)
-    if any(line is None for line in removed):
-        return None
-    segments = _segments(stored.count, removed, sorted(added, key=_path), paths)  # type: ignore[arg-type]
-    return Plan(LinesPatch(stored, tables, starts, tuple(segments), index), summary,
-                _digest(segments, tables, text_starts, stored.shards))
+    stored, tables = start.stored, start.tables
+    segments = _segments(stored.count, start.removed, sorted(added, key=_path), start.paths)  # type: ignore[arg-type]
+    return Plan(LinesPatch(stored, tables, np.frombuffer(tables.offsets, dtype="<i8"), tuple(segments), index),
+                summary, _digest(segments, tables, np.frombuffer(tables.digest_offsets, dtype="<i8"), stored.shards))
 
 
 class _ShardPaths:

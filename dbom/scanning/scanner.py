@@ -408,7 +408,7 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
     None when it does not apply (nothing is read then); every file's result when the changed files were
     read but the patch could not be exact (the caller goes on as if it had looked them all up).
     """
-    from dbom.scanning.incremental import MOST_CHANGED, plan_patch
+    from dbom.scanning.incremental import MOST_CHANGED, plan_patch, start_patch
 
     row = known.snapshot_row()
     if row is None:
@@ -436,10 +436,31 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
     todo = [(index, _new_job((walked[picked[index]], kinds[index]))) for index in to_read]
     stats.cache_hits += len(picked) - len(todo)
     options.progress.advance(total_bytes - sum(job.file.stat.st_size for _, job in todo))
+    started: list[tuple[Any, Any]] = []  # the patch's start, and the dropped shards' profiles
+
+    def start() -> None:
+        """What the patch needs of the files dropped (dbom.scanning.incremental.start_patch, and their profiles):
+        made while worker processes read the changed files."""
+        begun = start_patch(stored, dropped) if options.profile == "off" or state else None  # type: ignore[arg-type]
+        taken = None
+        if begun is not None and profiler is not None:
+            from dbom.profile.dataset_profile import dropped_profiles
+            from dbom.profile.dataset_total import NotExact
+
+            try:
+                taken = dropped_profiles(dropped, profiler, known.fingerprints)  # type: ignore[arg-type]
+            except NotExact:
+                begun = None
+        started.append((begun, taken))
+
     if todo:
-        _read(todo, results, tuple(sorted(options.hashes)), inspector, options, stats, known, profiler, profiles)
+        _read(todo, results, tuple(sorted(options.hashes)), inspector, options, stats, known, profiler, profiles,
+              beside=start)
+    else:
+        start()
+    begun, taken_out = started[0]
     added = [results[index] for index in (*found, *to_read)]
-    plan = plan_patch(stored, dropped, added) if options.profile == "off" or state else None  # type: ignore[arg-type]
+    plan = plan_patch(begun, added)
     total = None
     if plan is not None and profiler is not None:
         from dbom.profile.dataset_profile import patched_total
@@ -448,7 +469,7 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
         try:
             # plan_patch took only shards: `dropped` and `added` hold no document
             total = patched_total(state, dropped, added, root, profiler, profiles,  # type: ignore[arg-type]
-                                  known.fingerprints)
+                                  known.fingerprints, taken_out)
         except NotExact:
             plan = None
     known.close(lambda: {walked.location(i) for i in range(len(walked))})
@@ -493,9 +514,11 @@ def _same_rate(state: Any, profiler: Any) -> bool:
 
 def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None], algorithms: tuple[str, ...],
           inspector: _Readers, options: ScanOptions, stats: ScanStats, known: DatasetCache | None,
-          profiler: Any = None, profiles: dict[str, Any] | None = None) -> None:
+          profiler: Any = None, profiles: dict[str, Any] | None = None, beside: Callable[[], None] | None = None
+          ) -> None:
     """Read the files of `todo` ((index, job) pairs), into `results` and the cache; with a DatasetProfiler,
-    the profiles of the shards profiled as they were read go to `profiles`, by key (dbom.profile)."""
+    the profiles of the shards profiled as they were read go to `profiles`, by key (dbom.profile). `beside`:
+    work of this process's to run while worker processes read, if they do (else first)."""
     from dbom.fingerprint.executor import ordered_map
 
     def work(item: tuple[int, _Job]) -> _ReadResult:
@@ -507,10 +530,13 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
         done = _on_driver(inspector.ray.ordered_map(scan_batch, [(job, settings) for _, job in todo],
                                                     [job.file.stat.st_size for _, job in todo]))
     elif _in_processes(todo, options, inspector):
-        done = _on_driver(_process_map(inspector.get(), [(job, settings) for _, job in todo]))
+        done = _on_driver(_process_map(inspector.get(), [(job, settings) for _, job in todo], beside))
+        beside = None
     else:
         inspector.cool()
         done = ordered_map(work, todo, options.jobs or _auto_jobs(todo))
+    if beside is not None:
+        beside()
     sampled: list[tuple[Shard, Any, _Job]] = []  # shards sampled as they were read, profiled together
     sampled_rows = 0
     for (index, job), (result, cacheable, profile) in zip(todo, done, strict=True):
@@ -547,34 +573,67 @@ def _in_processes(todo: Sequence[tuple[int, _Job]], options: ScanOptions, reader
     return default_jobs() > 1
 
 
-def _process_map(inspector: Inspector, items: list[tuple[_Job, _Settings]]) -> Iterator[_ReadResult]:
+def _process_map(inspector: Inspector, items: list[tuple[_Job, _Settings]],
+                 beside: Callable[[], None] | None = None) -> Iterator[_ReadResult]:
     """`read_batch` over `items` in batches, results in order: on the inspector's worker processes (one CPU
     fewer than it may use), a few batches a worker in flight, and in this process too, which reads the next
     batch itself whenever the oldest one is not back (a worker's first batch waits for its start, about a
-    quarter of a second). An error is raised when its batch is reached (the scan's close kills the rest)."""
+    quarter of a second). With `beside` (other work of this process's), every batch goes to the workers
+    first; this process runs `beside`, then takes back the batches they have not begun, the last first, and
+    reads them itself. An error is raised when its batch is reached (the scan's close kills the rest)."""
     from collections import deque
     from concurrent.futures import Future
 
     batches = deque(_batches(items))
-    window = 2 * inspector.start(max(1, inspector.processes - 1))
-    pending: deque[tuple[Future[list[_ReadResult]], bool]] = deque()  # in batch order: (its results, in a worker)
+    workers = inspector.start(max(1, inspector.processes - 1))
+    window = len(batches) if beside is not None else 2 * workers
+    # in batch order: (its results, whether in a worker, the batch)
+    pending: deque[tuple[Future[list[_ReadResult]], bool, list[Any]]] = deque()
     in_flight = 0
+    taking_back = beside is not None
+
+    def here(batch: list[Any]) -> Future[list[_ReadResult]]:
+        done: Future[list[_ReadResult]] = Future()
+        try:
+            done.set_result(read_batch(batch))
+        except Exception as exc:  # raised when its batch is reached, as a worker's error is
+            done.set_exception(exc)
+        return done
+
     while batches or pending:
         while batches and in_flight < window:
-            pending.append((inspector.submit(read_batch, batches.popleft()), True))
+            batch = batches.popleft()
+            pending.append((inspector.submit(read_batch, batch), True, batch))
             in_flight += 1
-        oldest, in_worker = pending[0]
-        if batches and not oldest.done():
-            here: Future[list[_ReadResult]] = Future()
-            try:
-                here.set_result(read_batch(batches.popleft()))
-            except Exception as exc:  # raised when its batch is reached, as a worker's error is
-                here.set_exception(exc)
-            pending.append((here, False))
+        if beside is not None:
+            beside()
+            beside = None
             continue
+        oldest, in_worker, _ = pending[0]
+        if batches and not oldest.done():
+            pending.append((here(batches.popleft()), False, []))
+            continue
+        if taking_back and not oldest.done():
+            taking_back = _take_back(pending, here)
+            if taking_back:
+                in_flight -= 1
+                continue
         pending.popleft()
         in_flight -= in_worker
         yield from oldest.result()
+
+
+def _take_back(pending: Any, here: Callable[[list[Any]], Any]) -> bool:
+    """Take back the last batch of `pending` that no worker has begun (its future cancelled) and read it `here`,
+    in its place; False when every batch left is begun."""
+    for at in range(len(pending) - 1, -1, -1):
+        future, in_worker, batch = pending[at]
+        if in_worker:
+            if not future.cancel():
+                return False
+            pending[at] = (here(batch), False, [])
+            return True
+    return False
 
 
 def _batches(items: list[T]) -> Iterator[list[T]]:

@@ -143,3 +143,35 @@ def test_a_file_written_between_its_read_and_its_stat_in_a_batch_is_read_again(
     assert isinstance(shard, Shard) and shard.records == 2
     assert shard.sha256 == hashlib.sha256(target.read_bytes()).hexdigest()
     assert [r[0].path for r in results] == ["0.jsonl", "1.jsonl", "2.jsonl"]
+
+
+def test_work_beside_the_workers_runs_once_and_the_batches_they_did_not_begin_are_taken_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A partial rescan's own work runs while every batch is with the worker; then this process takes back the
+    batches not begun, the last first: the results are those of one process, in order, an error still the first."""
+    from dbom.fingerprint.inspect_pool import Inspector
+
+    corpus = _corpus(tmp_path / "corpus")
+    jobs = _jobs(corpus)
+    alone = [result for start in range(0, len(jobs), 100) for result in read_batch(jobs[start:start + 100])]
+    taken_back: list[bool] = []
+    real_take_back = scanner._take_back
+
+    def counted(pending: Any, here: Any) -> bool:
+        taken_back.append(real_take_back(pending, here))
+        return taken_back[-1]
+
+    monkeypatch.setattr(scanner, "_take_back", counted)
+    ran: list[int] = []
+    inspector = Inspector(2, processes=True)
+    try:
+        results = list(scanner._process_map(inspector, jobs, lambda: ran.append(len(ran))))
+        assert ran == [0] and [r[0] for r in results] == [r[0] for r in alone]
+        assert any(taken_back)  # a worker cannot have begun every batch while this process ran `beside`
+        broken = next(job for job, _ in jobs if job.file.relpath.endswith("00010.jsonl")).file.location
+        Path(broken).write_bytes(b'{"cut')
+        with pytest.raises(DbomError, match="invalid JSON") as caught:
+            list(scanner._process_map(inspector, jobs, lambda: None))
+        assert caught.value.path == broken
+    finally:
+        inspector.close()
