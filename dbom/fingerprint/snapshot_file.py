@@ -49,15 +49,48 @@ class SnapshotRead:
     digest) of the whole file it was read from, and the indices a delta changed since that file (none when read
     whole). The text is a view of the file mapped into memory, not a copy."""
 
-    def __init__(self, text: bytes | memoryview, starts: Any, paths_json: bytes | memoryview, identities: bytes,
-                 base: tuple[str, str], changed: tuple[int, ...] = (), replaced: dict[int, str] | None = None) -> None:
+    def __init__(self, text: bytes | memoryview, starts: Any, paths_json: bytes | memoryview,
+                 identities: bytes | memoryview, base: tuple[str, str], changed: tuple[int, ...] = (),
+                 replaced: dict[int, str] | None = None, changed_identities: bytes | memoryview = b"") -> None:
         self._text = text
         self._starts = starts  # where each record starts in `text` (a numpy array)
         self.paths_json = paths_json
-        self.identities = identities
+        self._base_identities = identities  # the whole file's; a delta's `changed` have `changed_identities`
+        self._changed_identities = changed_identities
+        self._identities = None if changed else identities
         self.base = base
         self.changed = changed
         self._replaced = replaced or {}
+
+    @property
+    def identities(self) -> bytes | memoryview:
+        """Every file's identity, packed (made once when asked for, where a delta changed some)."""
+        if self._identities is None:
+            packed = bytearray(self._base_identities)
+            width = len(self._changed_identities) // len(self.changed)
+            for at, index in enumerate(self.changed):
+                packed[width * index:width * (index + 1)] = self._changed_identities[width * at:width * (at + 1)]
+            self._identities = bytes(packed)
+        return self._identities
+
+    @property
+    def identities_bytes(self) -> int:
+        """The length of `identities`."""
+        return len(self._base_identities)
+
+    def same_identities(self, packed: bytes | bytearray, width: int) -> Any:
+        """Whether each file's identity is the one `packed` holds at its index (`width` bytes each, a multiple
+        of 8): a numpy array of booleans. Nothing as large as the identities is copied."""
+        import numpy as np
+
+        words = width // 8
+        now = np.frombuffer(packed, dtype=np.uint64).reshape(-1, words)
+        same = (np.frombuffer(self._base_identities, dtype=np.uint64).reshape(-1, words) == now).all(axis=1)
+        if self.changed:
+            at = np.array(self.changed, dtype=np.int64)
+            rows = np.frombuffer(self._changed_identities, dtype=np.uint64).reshape(-1, words)
+            same[at] = (rows == now[at]).all(axis=1)
+        return same
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -212,17 +245,13 @@ def read_snapshot(path: Path, listing: str, digest: str) -> SnapshotRead | None:
     except UnicodeDecodeError:
         return None
     count = len(found)
-    width = len(found.identities) // count if count else 0
+    width = found.identities_bytes // count if count else 0
     if (len(replacing) != len(changed) or len(identities) != width * len(changed)
-            or width * count != len(found.identities) or (len(changed) and int(changed.max()) >= count)):
+            or width * count != found.identities_bytes or (len(changed) and int(changed.max()) >= count)):
         return None
-    packed = np.frombuffer(found.identities, dtype=np.uint8).reshape(count, width).copy() if count else None
-    if packed is not None and len(changed):
-        packed[changed] = np.frombuffer(identities, dtype=np.uint8).reshape(len(changed), width)
     at = changed.tolist()
-    return SnapshotRead(found._text, found._starts, found.paths_json,
-                        packed.tobytes() if packed is not None else b"", base, tuple(at),
-                        dict(zip(at, replacing, strict=True)))
+    return SnapshotRead(found._text, found._starts, found.paths_json, found.identities, base, tuple(at),
+                        dict(zip(at, replacing, strict=True)), identities)
 
 
 def _read_whole(path: Path, listing: str, digest: str) -> SnapshotRead | None:
@@ -236,7 +265,7 @@ def _read_whole(path: Path, listing: str, digest: str) -> SnapshotRead | None:
         return None
     import numpy as np
 
-    return SnapshotRead(records, np.frombuffer(starts, dtype="<u8"), paths, bytes(identities), (listing, digest))
+    return SnapshotRead(records, np.frombuffer(starts, dtype="<u8"), paths, identities, (listing, digest))
 
 
 def remove_snapshot(path: Path) -> None:

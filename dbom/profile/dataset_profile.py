@@ -483,8 +483,16 @@ def table_profile_properties(parts: Sequence[tuple[str, Any]], settings: Profile
     return tuple(profile_of(total, settings.sme).properties())
 
 
+@dataclass(frozen=True)
+class DroppedProfiles:
+    """The cached profiles of the shards a partial rescan takes out (`dropped_profiles`)."""
+
+    profiles: list[ProfileAccumulator]  # decoded, in order
+    texts: dict[str, str]  # by key, as the cache holds them: a touched file's are its new profile too
+
+
 def dropped_profiles(dropped: Sequence[Shard], profiler: DatasetProfiler, cache: FingerprintCache
-                     ) -> list[ProfileAccumulator]:
+                     ) -> DroppedProfiles:
     """The cached profiles of the shards `dropped` (gone or changed, as last scanned), decoded: what `patched_total`
     takes out, made while the changed files are read. NotExact when one is gone or damaged."""
     import orjson
@@ -503,12 +511,12 @@ def dropped_profiles(dropped: Sequence[Shard], profiler: DatasetProfiler, cache:
             profiles.append(decoded_profile(orjson.loads(cached[key])))
         except orjson.JSONDecodeError:
             raise NotExact("a damaged cached profile") from None
-    return profiles
+    return DroppedProfiles(profiles, cached)
 
 
 def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], root: Path,
                   profiler: DatasetProfiler, ready: Mapping[str, Any], cache: FingerprintCache,
-                  taken_out: Sequence[ProfileAccumulator] | None = None) -> DatasetTotal:
+                  taken_out: DroppedProfiles | None = None) -> DatasetTotal:
     """The dataset's profile as kept with its lines (`state`: `DatasetTotal.to_json`'s), with the shards `dropped`
     (gone or changed, as last scanned: their profiles are the cache's, `taken_out` when already decoded by
     `dropped_profiles`) taken out and the shards `added` (new or changed, just read under `root`: their profiles
@@ -532,7 +540,8 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
         taken_out = dropped_profiles(dropped, profiler, cache)
     folder = root.is_dir()
     new = profiled_shards(added)
-    cached = cache.values_of(map(profiler.key, new))  # a file touched: its profile is cached already
+    # a file touched: its profile is cached already (fetched with the dropped ones)
+    cached = {**taken_out.texts, **cache.values_of(key for key in map(profiler.key, new) if key not in taken_out.texts)}
     reads = profiler.read_each(((shard, root / shard.path if folder else root) for shard in new
                                 if profiler.key(shard) not in ready and profiler.key(shard) not in cached),
                                default_jobs())
@@ -555,7 +564,7 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
     for shard in added:
         if not shard.error:
             total.add_modality(shard, None if shard.format in TEXT_FORMATS else root / shard.path if folder else root)
-    for one in taken_out:
+    for one in taken_out.profiles:
         total.remove(one)
         total.readable -= 1
     for shard in dropped:

@@ -253,14 +253,14 @@ class DatasetCache:
         that are gone or changed), or None when over a fraction `most` of the files changed (or the row
         does not fit): the caller then takes the whole path (`lookup`)."""
         snapshot = row[1]
-        identities = snapshot.identities
         if self._texts.count(None) == len(self._texts) and self._same_paths(snapshot.paths_json):
-            if not len(snapshot) == len(self._relpaths) == len(identities) // STAT_BYTES:
+            if not len(snapshot) == len(self._relpaths) == snapshot.identities_bytes // STAT_BYTES:
                 return None
             paths: list[Any] = self._relpaths
-            kept_old, unchanged = self._unchanged_in_order(snapshot, identities)
+            kept_old, unchanged = self._unchanged_in_order(snapshot)
             line = snapshot.line
         else:
+            identities = snapshot.identities
             paths = self._cache.decode_array(snapshot.paths)
             texts = snapshot.lines
             if not isinstance(paths, list) or not (len(paths) == len(texts) == len(identities) // STAT_BYTES):
@@ -300,18 +300,17 @@ class DatasetCache:
         except TypeError:  # not UTF-8: the snapshot's text is compared after decoding
             return False
 
-    def _unchanged_in_order(self, snapshot: SnapshotRead, identities: bytes) -> tuple[bytearray, int]:
+    def _unchanged_in_order(self, snapshot: SnapshotRead) -> tuple[bytearray, int]:
         """For a snapshot of the same files in the same order: take the record texts of those whose identity
         is the same; (a byte a file, 1 where it is unchanged; how many are)."""
         import numpy as np
 
         self._same_order = True
-        kept = np.zeros(len(snapshot), dtype=np.uint8)
-        kept[_equal_records(identities, self._packed)] = 1
+        kept = snapshot.same_identities(self._packed, STAT_BYTES).astype(np.uint8)
         self._texts = _KeptTexts(snapshot, np.flatnonzero(kept == 0).tolist())
         return bytearray(kept.tobytes()), int(kept.sum())
 
-    def _unchanged_pairs(self, paths: list[Any], identities: bytes) -> list[tuple[int, int]]:
+    def _unchanged_pairs(self, paths: list[Any], identities: bytes | memoryview) -> list[tuple[int, int]]:
         """(index now, index in the snapshot) of each file whose path and identity the snapshot holds."""
         self._same_order = paths == self._relpaths
         if self._same_order:  # the same files in the same order: their stats compared at once
