@@ -22,6 +22,7 @@ A shard's accumulator is cached under its content digest and everything the prof
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -487,41 +488,34 @@ def table_profile_properties(parts: Sequence[tuple[str, Any]], settings: Profile
 class DroppedProfiles:
     """The cached profiles of the shards a partial rescan takes out (`dropped_profiles`)."""
 
-    profiles: list[ProfileAccumulator]  # decoded, in order
+    keys: list[str]  # a key a profiled shard, in order
     texts: dict[str, str]  # by key, as the cache holds them: a touched file's are its new profile too
 
 
 def dropped_profiles(dropped: Sequence[Shard], profiler: DatasetProfiler, cache: FingerprintCache
                      ) -> DroppedProfiles:
-    """The cached profiles of the shards `dropped` (gone or changed, as last scanned), decoded: what `patched_total`
-    takes out, made while the changed files are read. NotExact when one is gone or damaged."""
-    import orjson
-
-    from dbom.profile.dataset_total import NotExact, decoded_profile
+    """The cached profiles of the shards `dropped` (gone or changed, as last scanned): what `patched_total` takes
+    out, fetched while the changed files are read. NotExact when one is gone."""
+    from dbom.profile.dataset_total import NotExact
 
     if any(shard.hash_source == HASH_SOURCE_STORE for shard in dropped):
         raise NotExact("a shard whose records are not read")
-    gone = [profiler.key(shard) for shard in profiled_shards(dropped)]
-    cached = cache.values_of(gone)
-    profiles = []
-    for key in gone:
-        if key not in cached:
-            raise NotExact("a changed shard's cached profile is gone")
-        try:
-            profiles.append(decoded_profile(orjson.loads(cached[key])))
-        except orjson.JSONDecodeError:
-            raise NotExact("a damaged cached profile") from None
-    return DroppedProfiles(profiles, cached)
+    keys = [profiler.key(shard) for shard in profiled_shards(dropped)]
+    texts = cache.values_of(keys)
+    if any(key not in texts for key in keys):
+        raise NotExact("a changed shard's cached profile is gone")
+    return DroppedProfiles(keys, texts)
 
 
 def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], root: Path,
                   profiler: DatasetProfiler, ready: Mapping[str, Any], cache: FingerprintCache,
                   taken_out: DroppedProfiles | None = None) -> DatasetTotal:
     """The dataset's profile as kept with its lines (`state`: `DatasetTotal.to_json`'s), with the shards `dropped`
-    (gone or changed, as last scanned: their profiles are the cache's, `taken_out` when already decoded by
+    (gone or changed, as last scanned: their profiles are the cache's, `taken_out` when already fetched by
     `dropped_profiles`) taken out and the shards `added` (new or changed, just read under `root`: their profiles
     in `ready` by key, else read here) put in: what `profile_total` makes of the whole dataset, with the bytes
-    by modality. NotExact when it cannot be."""
+    by modality. A shard put in whose content a shard taken out had (a file touched) changes nothing: the pair
+    is left out, its profile neither decoded nor merged. NotExact when it cannot be."""
     import orjson
 
     from dbom.fingerprint.executor import default_jobs
@@ -539,8 +533,15 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
     if taken_out is None:
         taken_out = dropped_profiles(dropped, profiler, cache)
     folder = root.is_dir()
-    new = profiled_shards(added)
-    # a file touched: its profile is cached already (fetched with the dropped ones)
+    left = Counter(taken_out.keys)  # the dropped shards' profiles not cancelled by an added one's
+    new = []
+    for shard in profiled_shards(added):
+        key = profiler.key(shard)
+        if left[key]:
+            left[key] -= 1
+        else:
+            new.append(shard)
+    # a file changed back: its profile may be cached already
     cached = {**taken_out.texts, **cache.values_of(key for key in map(profiler.key, new) if key not in taken_out.texts)}
     reads = profiler.read_each(((shard, root / shard.path if folder else root) for shard in new
                                 if profiler.key(shard) not in ready and profiler.key(shard) not in cached),
@@ -564,8 +565,14 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
     for shard in added:
         if not shard.error:
             total.add_modality(shard, None if shard.format in TEXT_FORMATS else root / shard.path if folder else root)
-    for one in taken_out.profiles:
-        total.remove(one)
+    for key in taken_out.keys:
+        if not left[key]:
+            continue
+        left[key] -= 1
+        try:
+            total.remove(orjson.loads(taken_out.texts[key]))
+        except orjson.JSONDecodeError:
+            raise NotExact("a damaged cached profile") from None
         total.readable -= 1
     for shard in dropped:
         if not shard.error:

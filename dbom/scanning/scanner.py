@@ -236,9 +236,11 @@ def _profiles_read(profiler: Any, read: list[tuple[Shard, Any, _Job]], profiles:
     """Into `profiles` (by key), the profile of each shard `read` from the lines sampled as it was read
     (`InlineProfile.result`): as JSON text (a shard's accumulator is a few kilobytes of objects, its JSON a
     few hundred bytes: 10^6 shards are held until the dataset's profile is made), or the DbomError that
-    left it out of the profile. The text is a str: the bytes orjson returns keep its 8 KiB buffer."""
+    left it out of the profile. The text is a str: the bytes orjson returns keep its 8 KiB buffer. A shard whose
+    key `profiles` holds already (its content's profile, cached) is not profiled again."""
     import orjson
 
+    read = [item for item in read if profiler.key(item[0]) not in profiles]  # known: the content was profiled
     sampled = [(shard, lines) for shard, lines, _ in read if not isinstance(lines, str)]
     made = iter(profiler.profile_sampled(sampled) if sampled else ())
     for shard, lines, job in read:
@@ -451,6 +453,9 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
                 taken = dropped_profiles(dropped, profiler, known.fingerprints)  # type: ignore[arg-type]
             except NotExact:
                 begun = None
+            else:  # a touched file's content is the same: its profile is not made again as it is read
+                for key, text in taken.texts.items():
+                    profiles.setdefault(key, text)
         started.append((begun, taken))
 
     if todo:

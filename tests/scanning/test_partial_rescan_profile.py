@@ -260,3 +260,44 @@ def test_domain_counts_past_exact_counting_are_not_subtracted() -> None:
         exact = DomainCounts(2)
         exact.add([("a.com", 1, 1)])
         exact.subtract(other)
+
+
+def test_a_touched_file_is_neither_profiled_again_nor_taken_out_and_put_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose content did not change (touched) has the profile its content had: it is not made again from
+    the lines read, and the pair (taken out, put in) is left out of the patch. A changed file is both."""
+    from dbom.profile.dataset_profile import DatasetProfiler
+
+    data = _corpus(tmp_path)
+    _, before = _rescan(data, tmp_path / "first.json", "sample")
+    touched = data / "web" / "part-007.jsonl"
+    stamp = touched.stat().st_mtime_ns + 5_000_000_000
+    os.utime(touched, ns=(stamp, stamp))
+    profiled: list[str] = []
+    removed: list[Any] = []
+    profile_sampled, read_each, remove = DatasetProfiler.profile_sampled, DatasetProfiler.read_each, DatasetTotal.remove
+
+    def counted_sampled(self: DatasetProfiler, shards: Any) -> Any:  # the lines sampled as the files were read
+        profiled.extend(shard.path for shard, _ in shards)
+        return profile_sampled(self, shards)
+
+    def counted_read_each(self: DatasetProfiler, shards: Any, jobs: int) -> Any:  # read for the profile alone
+        shards = list(shards)
+        profiled.extend(shard.path for shard, _ in shards)
+        return read_each(self, shards, jobs)
+
+    def counted_remove(self: DatasetTotal, data: Any) -> None:
+        removed.append(data)
+        remove(self, data)
+
+    monkeypatch.setattr(DatasetProfiler, "profile_sampled", counted_sampled)
+    monkeypatch.setattr(DatasetProfiler, "read_each", counted_read_each)
+    monkeypatch.setattr(DatasetTotal, "remove", counted_remove)
+    patched, after = _rescan(data, tmp_path / "second.json", "sample")
+    assert patched and after == before
+    assert profiled == [] and removed == []
+    write_jsonl_changed(touched, _rows(107))
+    os.utime(data / "web" / "part-008.jsonl", ns=(stamp, stamp))
+    patched, after = _rescan(data, tmp_path / "third.json", "sample")
+    assert profiled == ["web/part-007.jsonl"] and len(removed) == 1
+    assert patched and after == _fresh(data, tmp_path / "fresh.json", "sample")
