@@ -61,46 +61,51 @@ class PatchStart:
 
     stored: StoredLines
     dropped: Sequence[Shard]
-    index: SummaryIndex  # the summary's index with the dropped shards counted out
     tables: RunTables
     paths: _ShardPaths
-    removed: list[int]  # the old lines of the dropped shards, rising
+    lines: list[int]  # the old line of each dropped shard
 
 
 def start_patch(stored: StoredLines, dropped: Sequence[Shard | DocFile]) -> PatchStart | None:
     """The start of the plan that takes the files `dropped` (gone, or changed: as the snapshot had them) out of
-    `stored` (the dataset's lines as last written): their lines found, the summary's index counted down, the
-    tables read; None when it cannot be exact."""
+    `stored` (the dataset's lines as last written): their lines found, the tables read; None when it cannot be
+    exact."""
     if not all(isinstance(r, Shard) and not r.error and r.xxh3_128 and not _CONTROL.search(r.path)
                for r in dropped):
         return None
-    index = stored.index()
-    if index is None:
+    if stored.index() is None:
         return None
     try:
-        for shard in dropped:
-            index.remove(shard)  # type: ignore[arg-type]
         tables = RunTables.of(stored)
-    except NotExact:
-        return None
     except DbomError:  # damaged tables (the file is removed): the whole path
         return None
     # the kept digest lines are plain (`stored.index()` says so)
     paths = _ShardPaths(tables.digest_lines)
-    removed = sorted(paths.index_of(shard.path) for shard in dropped)  # type: ignore[misc]
-    if any(line is None for line in removed):
+    lines = [paths.index_of(shard.path) for shard in dropped]
+    if any(line is None for line in lines):
         return None
-    return PatchStart(stored, dropped, index, tables, paths, removed)  # type: ignore[arg-type]
+    return PatchStart(stored, dropped, tables, paths, lines)  # type: ignore[arg-type]
 
 
 def plan_patch(start: PatchStart | None, added: Sequence[Shard | DocFile]) -> Plan | None:
     """The plan that turns the lines `start` began from into the lines of the dataset without its dropped files
-    and with `added` (new, or changed: as just read); None when it cannot be exact."""
+    and with `added` (new, or changed: as just read); None when it cannot be exact.
+
+    A shard read again that is the one dropped at its path, field for field (a file touched: the same content),
+    has the same line: the pair is left out, and the old line stays in its run."""
     if start is None or not all(isinstance(r, Shard) and not r.error and r.xxh3_128 and not _CONTROL.search(r.path)
                                 for r in added):
         return None
-    index = start.index
+    stored = start.stored
+    index = stored.index()
+    assert index is not None
+    was = {shard.path: shard for shard in start.dropped}
+    same = {shard.path for shard in added if was.get(shard.path) == shard}  # type: ignore[union-attr]
+    dropped = [(shard, line) for shard, line in zip(start.dropped, start.lines, strict=True) if shard.path not in same]
+    added = [shard for shard in added if shard.path not in same]  # type: ignore[union-attr]
     try:
+        for shard, _ in dropped:
+            index.remove(shard)
         for shard in added:
             index.add(shard)  # type: ignore[arg-type]
         summary = index.summary()
@@ -110,8 +115,9 @@ def plan_patch(start: PatchStart | None, added: Sequence[Shard | DocFile]) -> Pl
         return None
     import numpy as np
 
-    stored, tables = start.stored, start.tables
-    segments = _segments(stored.count, start.removed, sorted(added, key=_path), start.paths)  # type: ignore[arg-type]
+    tables = start.tables
+    segments = _segments(stored.count, sorted(line for _, line in dropped), sorted(added, key=_path),  # type: ignore[arg-type]
+                         start.paths)
     return Plan(LinesPatch(stored, tables, np.frombuffer(tables.offsets, dtype="<i8"), tuple(segments), index),
                 summary, _digest(segments, tables, np.frombuffer(tables.digest_offsets, dtype="<i8"), stored.shards))
 

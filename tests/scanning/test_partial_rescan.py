@@ -84,6 +84,11 @@ def test_a_touched_file_is_read_again_and_the_dbom_unchanged(tmp_path: Path) -> 
     os.utime(path, ns=(stamp, stamp))
     patched, after = _rescan(data, tmp_path / "second.json")
     assert patched and after == before
+    # its shard is the one dropped, field for field: its old line stays, the lines are one run copied
+    os.utime(path, ns=(stamp + 1_000_000_000, stamp + 1_000_000_000))
+    scanned = dbom.scan([data])
+    patch = scanned.datasets[0].snapshot.patch  # type: ignore[union-attr]
+    assert patch is not None and patch.segments == ((0, patch.stored.count),)
 
 
 def test_files_changed_in_place_write_a_delta_of_the_snapshot_until_too_many_did(tmp_path: Path) -> None:
