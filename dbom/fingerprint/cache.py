@@ -203,7 +203,8 @@ class FingerprintCache:
         return None if row is None else (row[0], row[1])
 
     def put_snapshot(self, key: str, listing: str, texts: Sequence[str], relpaths: Sequence[str],
-                     identities: bytes, since: tuple[SnapshotRead, Collection[int]] | None = None) -> str | None:
+                     identities: bytes | bytearray, since: tuple[SnapshotRead, Collection[int]] | None = None
+                     ) -> str | None:
         """Remember the record texts `texts` of a dataset whose files were `listing` (see `listing_digest`):
         their relative paths and identities (stat fields packed as dbom.sources.local packs them), so
         that a listing that changed in part still finds the records of the files that did not change.

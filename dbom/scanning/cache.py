@@ -151,12 +151,13 @@ class DatasetCache:
         self._prefix = key_prefix(root)
         self._walk = listing
         self._selected = selected
-        self._relpaths = [listing.relpaths[i] for i in selected]
+        every = len(selected) == len(listing)  # every file selected: the walk's lists, not copies (never changed)
+        self._relpaths = listing.relpaths if every else [listing.relpaths[i] for i in selected]
         self._algorithms = algorithms
         self._records_digest = records_digest
         self._snapshot_key = snapshot_key(cache, root, algorithms, records_digest, selection)
         packed = listing.packed
-        self._packed = bytes(packed) if len(selected) == len(listing) else b"".join(
+        self._packed = packed if every else b"".join(
             [packed[i * STAT_BYTES:(i + 1) * STAT_BYTES] for i in selected])
         self._listing = whole or whole_listing_digest(listing)
         self.records_digest: str | None = None  # of the snapshot's records, once it is known whole (`link`)
