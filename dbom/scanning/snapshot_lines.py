@@ -287,7 +287,9 @@ class StoredLines:
         view = memoryview(mapped)
         try:
             if not _copied_at(source.file.fileno(), out_fd, offset, at, size):
-                os.pwrite(out_fd, view[offset:offset + size], at)
+                done = 0
+                while done < size:  # written, then: a write may take fewer bytes than given
+                    done += os.pwrite(out_fd, view[offset + done:offset + size], at + done)
             for piece in range(offset, offset + size, CHUNK):
                 with view[piece:min(piece + CHUNK, offset + size)] as chunk:
                     take(chunk)

@@ -286,3 +286,27 @@ def test_a_path_with_a_tab_or_a_newline_is_never_patched_in(tmp_path: Path) -> N
     patched, written = _rescan(data, tmp_path / "fifth.json")
     assert patched and written == _fresh(data, tmp_path / "fresh.json")
     assert _read_header(kept)["digest_lines"] is True  # type: ignore[index]
+
+
+@pytest.mark.parametrize("how", ["missing", "refused"])
+def test_runs_are_written_where_the_kernel_cannot_copy_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            how: str) -> None:
+    """A patched write copies its runs with copy_file_range; without it (another platform, or a filesystem that
+    refuses it) the runs are written from the mapped lines: the same DBOM."""
+    import errno
+
+    data = _corpus(tmp_path)
+    _rescan(data, tmp_path / "first.json")
+    write_jsonl_changed(data / "text" / "part-012.jsonl", [{"text": "changed"}])
+
+    def refuse(*args: object) -> int:
+        raise OSError(errno.EXDEV, "cross-device")
+
+    with monkeypatch.context() as patch:  # (not `undo`: it would take back the fixtures' settings too)
+        if how == "missing":
+            patch.delattr(os, "copy_file_range", raising=False)
+        else:
+            patch.setattr(os, "copy_file_range", refuse)
+        patched, written = _rescan(data, tmp_path / "second.json")
+    assert patched and written == _fresh(data, tmp_path / "fresh.json")
+    assert _rescan(data, tmp_path / "third.json") == (False, written)

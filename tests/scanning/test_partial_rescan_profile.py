@@ -116,11 +116,11 @@ def test_the_shard_holding_the_first_date_touched_is_patched_and_gone_is_made_ag
             profiled.append(shard.path)
             yield from read_each(self, [(shard, path)], jobs)
 
-    monkeypatch.setattr(DatasetProfiler, "read_each", counted)
-    patched, after = _rescan(data, tmp_path / "second.json", "sample")
+    with monkeypatch.context() as patch:  # (not `undo`: it would take back the cache folder and the epoch too)
+        patch.setattr(DatasetProfiler, "read_each", counted)
+        patched, after = _rescan(data, tmp_path / "second.json", "sample")
     assert patched and after == before
     assert profiled == []  # its content's profile was cached: its records are not read again
-    monkeypatch.undo()
     oldest.unlink()  # the first date's only shard gone: the next first date is not known
     patched, written = _rescan(data, tmp_path / "third.json", "sample")
     assert not patched
