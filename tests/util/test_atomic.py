@@ -37,3 +37,26 @@ def test_the_file_is_written_whole_with_no_temporary_left(tmp_path: Path, writer
     WRITERS[writer](output)
     assert output.stat().st_size > 0
     assert [p.name for p in tmp_path.iterdir()] == ["out.file"]
+
+
+def test_a_dbom_the_disk_fails_to_sync_is_a_one_line_error_and_the_old_file_stays(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dbom.write` syncs the document to disk in a thread (beside the kept lines): an I/O error there (EIO, which
+    no test can make a real disk give, hence the patch) is still the output's one-line error, and nothing is
+    replaced or left behind."""
+    import errno
+    import os
+
+    output = tmp_path / "out.cdx.json"
+    dbom.write(_DBOM, output)
+    before = output.read_bytes()
+
+    def failing(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "fsync", failing)
+        with pytest.raises(DbomError, match="Input/output error") as caught:
+            dbom.write(Dbom(model=ModelInfo(name="other"), timestamp="1970-01-01T00:00:00Z"), output)
+    assert str(output) in str(caught.value) and "\n" not in str(caught.value)
+    assert output.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["out.cdx.json"]
