@@ -441,21 +441,21 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
     started: list[tuple[Any, Any]] = []  # the patch's start, and the dropped shards' profiles
 
     def start() -> None:
-        """What the patch needs of the files dropped (dbom.scanning.incremental.start_patch, and their profiles):
+        """What the patch needs of the files dropped (their profiles, then dbom.scanning.incremental.start_patch):
         made while worker processes read the changed files."""
-        begun = start_patch(stored, dropped) if options.profile == "off" or state else None  # type: ignore[arg-type]
         taken = None
-        if begun is not None and profiler is not None:
+        if profiler is not None and state:
             from dbom.profile.dataset_profile import dropped_profiles
             from dbom.profile.dataset_total import NotExact
 
             try:
                 taken = dropped_profiles(dropped, profiler, known.fingerprints)  # type: ignore[arg-type]
             except NotExact:
-                begun = None
-            else:  # a touched file's content is the same: its profile is not made again as it is read
-                for key, text in taken.texts.items():
-                    profiles.setdefault(key, text)
+                started.append((None, None))
+                return
+            for key, text in taken.texts.items():  # a touched file's content is the same: not profiled again
+                profiles.setdefault(key, text)
+        begun = start_patch(stored, dropped) if options.profile == "off" or state else None  # type: ignore[arg-type]
         started.append((begun, taken))
 
     if todo:
