@@ -444,6 +444,9 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
         """What the patch needs of the files dropped (their profiles, then dbom.scanning.incremental.start_patch):
         made while worker processes read the changed files."""
         taken = None
+        if not all(isinstance(result, Shard) for result in dropped):  # a document changed: the whole path
+            started.append((None, None))
+            return
         if profiler is not None and state:
             from dbom.profile.dataset_profile import dropped_profiles
             from dbom.profile.dataset_total import NotExact

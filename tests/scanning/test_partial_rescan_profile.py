@@ -301,3 +301,13 @@ def test_a_touched_file_is_neither_profiled_again_nor_taken_out_and_put_back(
     patched, after = _rescan(data, tmp_path / "third.json", "sample")
     assert profiled == ["web/part-007.jsonl"] and len(removed) == 1
     assert patched and after == _fresh(data, tmp_path / "fresh.json", "sample")
+
+
+def test_a_changed_document_with_the_profile_on_takes_the_whole_path(tmp_path: Path) -> None:
+    """A card changed beside a shard: no patch (documents are not patched in), and no profile asked of a document."""
+    data = _corpus(tmp_path)
+    _rescan(data, tmp_path / "first.json", "sample")
+    (data / "README.md").write_text("---\nlicense: mit\n---\n# corpus, changed\n", encoding="utf-8")
+    write_jsonl_changed(data / "web" / "part-003.jsonl", _rows(103))
+    patched, written = _rescan(data, tmp_path / "second.json", "sample")
+    assert not patched and written == _fresh(data, tmp_path / "fresh.json", "sample")
