@@ -43,7 +43,7 @@ class Inspector:
         self._warm_only = False  # the pool was started by `warm` and has been given nothing else since
 
     def inspect(self, path: str | Path, detected: Detected, size: int, records_digest: bool = False,
-                content: bytes | None = None, profile: Any = None) -> Inspection:
+                content: bytes | memoryview | None = None, profile: Any = None) -> Inspection:
         """Inspect one shard (raises FormatError like `inspect_shard`), with its records digest if asked;
         `content`: the whole file as it was hashed, when small (parsed instead of the file, where a reader can);
         `profile`: an InlineProfile, made from the blocks read (in the worker process, when there)."""

@@ -143,3 +143,21 @@ def test_a_file_written_between_its_read_and_its_stat_in_a_batch_is_read_again(
     assert isinstance(shard, Shard) and shard.records == 2
     assert shard.sha256 == hashlib.sha256(target.read_bytes()).hexdigest()
     assert [r[0].path for r in results] == ["0.jsonl", "1.jsonl", "2.jsonl"]
+
+
+def test_the_files_of_a_batch_read_into_one_buffer_are_each_inspected_from_their_own_bytes(tmp_path: Path) -> None:
+    """A group's contents sit one after another in one buffer until inspected: each Parquet footer is its own."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for i in range(12):  # schemas and row counts that differ file to file, and sizes too
+        columns = {f"c{j}": pa.array(range(i * 7 + 1)) for j in range(i % 4 + 1)}
+        pq.write_table(pa.table(columns), root / f"{i:02d}.parquet")
+    results = read_batch(_jobs(root))
+    for i, (shard, cacheable, _) in enumerate(results):
+        assert isinstance(shard, Shard) and cacheable
+        assert shard.records == i * 7 + 1
+        assert [c.name for c in shard.columns or ()] == [f"c{j}" for j in range(i % 4 + 1)]
+        assert shard.sha256 == hashlib.sha256((root / f"{i:02d}.parquet").read_bytes()).hexdigest()
