@@ -53,8 +53,8 @@ from dbom.sources.local import Listing, walk
 from dbom.sources.remote import parse_remote
 
 if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached scan needs none of them
-    from concurrent.futures import Future
 
+    from dbom.fingerprint.batch_workers import BatchWorker
     from dbom.fingerprint.inspect_pool import Inspector
     from dbom.fingerprint.ray_executor import RaySession
     from dbom.profile.dataset_profile import ProfileSettings
@@ -507,7 +507,7 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
         done = _on_driver(inspector.ray.ordered_map(scan_batch, [(job, settings) for _, job in todo],
                                                     [job.file.stat.st_size for _, job in todo]))
     elif _in_processes(todo, options, inspector):
-        done = _on_driver(_process_map(inspector.get(), [(job, settings) for _, job in todo]))
+        done = _on_driver(_process_map(inspector.batch_workers(), [(job, settings) for _, job in todo]))
     else:
         inspector.cool()
         done = ordered_map(work, todo, options.jobs or _auto_jobs(todo))
@@ -542,39 +542,52 @@ def _in_processes(todo: Sequence[tuple[int, _Job]], options: ScanOptions, reader
     """Whether the files of `todo` are read in worker processes: many small files, automatic -j, two CPUs or more."""
     if not options.worker_processes or options.jobs or len(todo) < PROCESS_MIN_FILES or _auto_jobs(todo) > 1:
         return False
+    from dbom.fingerprint.batch_workers import available
     from dbom.fingerprint.executor import default_jobs
 
-    return default_jobs() > 1
+    return available() and default_jobs() > 1
 
 
-def _process_map(inspector: Inspector, items: list[tuple[_Job, _Settings]]) -> Iterator[_ReadResult]:
-    """`read_batch` over `items` in batches, results in order: on the inspector's worker processes (one CPU
-    fewer than it may use), a few batches a worker in flight, and in this process too, which reads the next
-    batch itself whenever the oldest one is not back (a worker's first batch waits for its start, about a
-    quarter of a second). An error is raised when its batch is reached (the scan's close kills the rest)."""
+WORKER_BATCHES = 2  # batches sent to a worker ahead of its replies: it never waits for the next one
+
+
+def _process_map(workers: list[BatchWorker], items: list[tuple[_Job, _Settings]]) -> Iterator[_ReadResult]:
+    """`read_batch` over `items` in batches, results in order: on `workers`, WORKER_BATCHES each in flight, and in
+    this process too, which reads the next batch itself whenever the oldest one is not back (a worker's first
+    batch waits for its start, about a quarter of a second). An error is raised when its batch is reached (the
+    scan's close kills the workers)."""
     from collections import deque
-    from concurrent.futures import Future
 
-    batches = deque(_batches(items))
-    window = 2 * inspector.start(max(1, inspector.processes - 1))
-    pending: deque[tuple[Future[list[_ReadResult]], bool]] = deque()  # in batch order: (its results, in a worker)
-    in_flight = 0
-    while batches or pending:
-        while batches and in_flight < window:
-            pending.append((inspector.submit(read_batch, batches.popleft()), True))
-            in_flight += 1
-        oldest, in_worker = pending[0]
-        if batches and not oldest.done():
-            here: Future[list[_ReadResult]] = Future()
-            try:
-                here.set_result(read_batch(batches.popleft()))
-            except Exception as exc:  # raised when its batch is reached, as a worker's error is
-                here.set_exception(exc)
-            pending.append((here, False))
-            continue
-        pending.popleft()
-        in_flight -= in_worker
-        yield from oldest.result()
+    from dbom.fingerprint.batch_workers import wait
+
+    batches = list(_batches(items))
+    replies: dict[int, tuple[bool, Any]] = {}  # by batch number: (True, its results) or (False, its error)
+    sent: list[deque[int]] = [deque() for _ in workers]  # the batches each worker has not replied to, in order
+    handed = 0  # the batches sent to a worker or read here
+    for number in range(len(batches)):
+        while number not in replies:
+            for worker, numbers in zip(workers, sent, strict=True):
+                for reply in worker.replies():
+                    replies[numbers.popleft()] = reply
+                while handed < len(batches) and len(numbers) < WORKER_BATCHES:
+                    worker.send(read_batch, batches[handed])
+                    numbers.append(handed)
+                    handed += 1
+            if number in replies:
+                break
+            if handed < len(batches):
+                try:
+                    replies[handed] = (True, read_batch(batches[handed]))
+                except Exception as exc:  # raised when its batch is reached, as a worker's error is
+                    replies[handed] = (False, exc)
+                handed += 1
+            else:
+                wait(workers)
+        ok, value = replies.pop(number)
+        batches[number] = []  # its jobs are no longer needed
+        if not ok:
+            raise value
+        yield from value
 
 
 def _batches(items: list[T]) -> Iterator[list[T]]:
@@ -833,12 +846,14 @@ _PATH = attrgetter("path")
 
 
 class _Readers:
-    """The inspector of the files that must be read, made on first need: a cached scan imports no reader."""
+    """The inspector of the files that must be read, made on first need: a cached scan imports no reader. And the
+    worker processes that many small files are read by (`_process_map`), started on first need or ahead (`warm`)."""
 
     def __init__(self, jobs: int, worker_processes: bool) -> None:
         self._jobs = jobs
         self._worker_processes = worker_processes
         self._inspector: Inspector | None = None
+        self._workers: list[BatchWorker] = []
         self.ray: RaySession | None = None  # with the ray executor: the cluster the files are read on
 
     def get(self) -> Inspector:
@@ -850,24 +865,44 @@ class _Readers:
             self._inspector = Inspector(self._jobs or default_jobs(), self._worker_processes)
         return self._inspector
 
-    def warm(self) -> None:
-        """Start the worker process that many small files would be read by (`_process_map`), before they are
-        listed: when the program may start processes, with automatic -j, on two CPUs or more."""
-        if not self._worker_processes or self._jobs:
-            return
+    def batch_workers(self) -> list[BatchWorker]:
+        """The worker processes of `_process_map`: one CPU fewer than there are (the scan's process reads too)."""
+        if not self._workers:
+            self._start_workers()
+        return self._workers
+
+    def _start_workers(self) -> None:
+        from dbom.fingerprint.batch_workers import BatchWorker
         from dbom.fingerprint.executor import default_jobs
 
-        if default_jobs() > 1:
-            inspector = self.get()
-            inspector.warm(max(1, inspector.processes - 1), warm_up)
+        self._workers = [BatchWorker(warm_up) for _ in range(max(1, default_jobs() - 1))]
+
+    def warm(self) -> None:
+        """Start the worker processes of `batch_workers` before the files are listed (their start, about half a
+        second of imports, overlaps the walk): when the program may start processes, with automatic -j, on two
+        CPUs or more."""
+        if not self._worker_processes or self._jobs or self._workers:
+            return
+        from dbom.fingerprint.batch_workers import available
+        from dbom.fingerprint.executor import default_jobs
+
+        if available() and default_jobs() > 1:
+            self._start_workers()
 
     def cool(self) -> None:
         """Kill the worker processes `warm` started if they were not used since: the files are read otherwise."""
-        if self._inspector is not None:
-            self._inspector.cool()
+        if not any(worker.used for worker in self._workers):
+            self._kill_workers()
+
+    def _kill_workers(self) -> None:
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.kill()
 
     def close(self, abort: bool = False) -> None:
-        """Close the inspector, if one was made (killing its workers with `abort`), and the Ray session."""
+        """Close the inspector, if one was made (killing its workers with `abort`), the batch workers (they hold
+        no work once the scan is over, or failed) and the Ray session."""
+        self._kill_workers()
         if self._inspector is not None:
             self._inspector.close(abort)
         if self.ray is not None:

@@ -72,31 +72,38 @@ def test_of_two_corrupt_files_the_first_is_the_error_whichever_process_read_them
     assert code == 1 and "part-04/02140.jsonl: invalid JSON" in error and len(error.strip().splitlines()) == 1
 
 
-def test_a_worker_started_ahead_of_the_walk_is_killed_when_not_wanted_and_a_later_need_gets_its_own_pool() -> None:
-    """`--no-cache` starts the worker of `_process_map` before the files are listed; few or large files kill it."""
+def test_a_worker_started_ahead_of_the_walk_is_killed_when_not_wanted_and_a_later_need_starts_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--no-cache` starts the workers of `_process_map` before the files are listed; few or large files kill them."""
     from multiprocessing import active_children
     from multiprocessing.context import SpawnProcess
 
-    from dbom.fingerprint.inspect_pool import Inspector
-    from dbom.scanning.reading import warm_up
+    from dbom.fingerprint import batch_workers, executor
 
+    if not batch_workers.available():
+        pytest.skip("batch workers are POSIX only")
+    monkeypatch.setattr(executor, "default_jobs", lambda: 2)
     earlier = {p.pid for p in active_children() if isinstance(p, SpawnProcess)}  # an earlier test's, exiting
 
     def workers() -> list[SpawnProcess]:
         return [p for p in active_children() if isinstance(p, SpawnProcess) and p.pid not in earlier]
 
-    inspector = Inspector(2, processes=True)
+    readers = scanner._Readers(0, worker_processes=True)
     try:
-        inspector.warm(1, warm_up)
+        readers.warm()
         assert len(workers()) == 1
-        inspector.cool()
+        readers.cool()  # not used: killed
         assert workers() == []
-        assert inspector.start(2) == 2  # not the one process it was warmed with
-        inspector.warm(1, warm_up)  # a started pool is not warmed again, and not killed by `cool`
-        inspector.cool()
-        assert inspector.start(2) == 2
+        started = readers.batch_workers()
+        assert len(started) == 1 and len(workers()) == 1
+        started[0].send(len, "abc")
+        readers.warm()  # started already: not started again, and used: not killed by `cool`
+        readers.cool()
+        assert readers.batch_workers() == started and workers() == [started[0].process]
     finally:
-        inspector.close()
+        readers.close()
+    assert workers() == []
+    assert scanner._Readers(1, worker_processes=True).warm() is None  # with -j: none started
     assert workers() == []
 
 
