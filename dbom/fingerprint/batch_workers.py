@@ -11,6 +11,7 @@ POSIX only (non-blocking pipes and `select` on them): elsewhere `available()` is
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import pickle
@@ -35,10 +36,11 @@ class BatchWorker:
     """One worker process (spawned) running `fn(*args)` for each `send`, replying in the order sent.
 
     A reply is `(True, result)` or `(False, exception)`. A worker that exits before replying to all it was sent
-    raises DbomError at the next `replies` (never a hang). Started with `warm`, the worker calls it first (imports).
+    raises DbomError at the next `replies` (never a hang). Started with `warm` ("module:function"), the worker calls
+    that function first (imports): named, so that the caller need not import it.
     """
 
-    def __init__(self, warm: Callable[[], object] | None = None) -> None:
+    def __init__(self, warm: str | None = None) -> None:
         context = multiprocessing.get_context("spawn")
         work_in, work_out = context.Pipe(duplex=False)
         replies_in, replies_out = context.Pipe(duplex=False)
@@ -114,6 +116,33 @@ class BatchWorker:
         self._replies.close()
 
 
+SCAN_WARM_UP = "dbom.scanning.reading:warm_up"  # what a scan's worker imports as it starts
+# The workers `start_ahead` started, until `take_ahead` takes them.
+_ahead: list[BatchWorker] = []
+
+
+def start_ahead(warm: str = SCAN_WARM_UP) -> None:
+    """Start the workers a scan of many small files will read them with (`workers_beside`), before the program has
+    imported what the scan takes: their start (imports) then overlaps the program's own, on another CPU. None
+    where BatchWorker is not available, or on one CPU. The scan takes them (dbom.scanning.scanner), or kills them."""
+    if not _ahead and available() and workers_beside():
+        _ahead.extend(BatchWorker(warm) for _ in range(workers_beside()))
+
+
+def take_ahead() -> list[BatchWorker]:
+    """The workers `start_ahead` started (then no longer kept here); [] when none were."""
+    taken = _ahead[:]
+    _ahead.clear()
+    return taken
+
+
+def workers_beside() -> int:
+    """The workers that read beside the calling process: one CPU fewer than this process may use (0 on one)."""
+    from dbom.fingerprint.executor import default_jobs
+
+    return default_jobs() - 1
+
+
 def wait(workers: Iterable[BatchWorker], timeout: float | None = None) -> None:
     """Wait until one of `workers` may have a reply, have exited, or take more of what was sent to it."""
     readable: list[int] = []
@@ -125,10 +154,11 @@ def wait(workers: Iterable[BatchWorker], timeout: float | None = None) -> None:
     select.select(readable, writable, [], timeout)
 
 
-def _serve(work: Connection, replies: Connection, warm: Callable[[], object] | None) -> None:
+def _serve(work: Connection, replies: Connection, warm: str | None) -> None:
     """A worker's loop: run each message `(fn, args)` and write its reply, until the pipe is closed."""
     if warm is not None:
-        warm()
+        module, _, function = warm.partition(":")
+        getattr(importlib.import_module(module), function)()
     work_fd, replies_fd = work.fileno(), replies.fileno()
     while True:
         head = _read_exactly(work_fd, _HEADER.size)

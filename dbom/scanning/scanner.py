@@ -46,7 +46,7 @@ from dbom.scanning.reading import ReadResult as _ReadResult
 from dbom.scanning.reading import Settings as _Settings
 from dbom.scanning.reading import display as _display
 from dbom.scanning.reading import new_job as _new_job
-from dbom.scanning.reading import read_batch, scan_batch, scan_file, warm_up
+from dbom.scanning.reading import read_batch, scan_batch, scan_file
 from dbom.scanning.snapshot_lines import SnapshotLink
 from dbom.sources.globs import selected
 from dbom.sources.local import Listing, walk
@@ -549,8 +549,6 @@ def _in_processes(todo: Sequence[tuple[int, _Job]], options: ScanOptions, reader
 
 
 WORKER_BATCHES = 2  # batches sent to a worker ahead of its replies: it never waits for the next one
-
-
 def _process_map(workers: list[BatchWorker], items: list[tuple[_Job, _Settings]]) -> Iterator[_ReadResult]:
     """`read_batch` over `items` in batches, results in order: on `workers`, WORKER_BATCHES each in flight, and in
     this process too, which reads the next batch itself whenever the oldest one is not back (a worker's first
@@ -872,21 +870,19 @@ class _Readers:
         return self._workers
 
     def _start_workers(self) -> None:
-        from dbom.fingerprint.batch_workers import BatchWorker
-        from dbom.fingerprint.executor import default_jobs
+        from dbom.fingerprint.batch_workers import SCAN_WARM_UP, BatchWorker, take_ahead, workers_beside
 
-        self._workers = [BatchWorker(warm_up) for _ in range(max(1, default_jobs() - 1))]
+        self._workers = take_ahead() or [BatchWorker(SCAN_WARM_UP) for _ in range(max(1, workers_beside()))]
 
     def warm(self) -> None:
         """Start the worker processes of `batch_workers` before the files are listed (their start, about half a
-        second of imports, overlaps the walk): when the program may start processes, with automatic -j, on two
-        CPUs or more."""
+        second of imports, overlaps the walk), or take those the command started ahead (`batch_workers.start_ahead`):
+        when the program may start processes, with automatic -j, on two CPUs or more."""
         if not self._worker_processes or self._jobs or self._workers:
             return
-        from dbom.fingerprint.batch_workers import available
-        from dbom.fingerprint.executor import default_jobs
+        from dbom.fingerprint.batch_workers import available, workers_beside
 
-        if available() and default_jobs() > 1:
+        if available() and workers_beside():
             self._start_workers()
 
     def cool(self) -> None:
@@ -895,13 +891,15 @@ class _Readers:
             self._kill_workers()
 
     def _kill_workers(self) -> None:
-        workers, self._workers = self._workers, []
+        from dbom.fingerprint.batch_workers import take_ahead
+
+        workers, self._workers = [*self._workers, *take_ahead()], []  # with those started ahead and not taken
         for worker in workers:
             worker.kill()
 
     def close(self, abort: bool = False) -> None:
         """Close the inspector, if one was made (killing its workers with `abort`), the batch workers (they hold
-        no work once the scan is over, or failed) and the Ray session."""
+        no work once the scan is over, or failed; those started ahead too) and the Ray session."""
         self._kill_workers()
         if self._inspector is not None:
             self._inspector.close(abort)

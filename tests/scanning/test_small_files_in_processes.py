@@ -106,6 +106,18 @@ def test_a_worker_started_ahead_of_the_walk_is_killed_when_not_wanted_and_a_late
     assert scanner._Readers(1, worker_processes=True).warm() is None  # with -j: none started
     assert workers() == []
 
+    batch_workers.start_ahead()  # as `dbom scan --no-cache` does before its imports: the scan takes them
+    ahead = [worker.process for worker in batch_workers._ahead]
+    assert len(ahead) == 1 and workers() == ahead
+    readers = scanner._Readers(0, worker_processes=True)
+    readers.warm()
+    assert [worker.process for worker in readers.batch_workers()] == ahead and batch_workers.take_ahead() == []
+    readers.close()
+    batch_workers.start_ahead()  # not taken (the scan read no local file): killed when the scan closes
+    assert len(workers()) == 1
+    scanner._Readers(0, worker_processes=True).close()
+    assert workers() == [] and batch_workers.take_ahead() == []
+
 
 def _jobs(root: Path) -> list[tuple[Job, Settings]]:
     settings: Settings = (("sha256",), False, False, None)
