@@ -312,8 +312,8 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         if profiler is None:
             profiler = profiler_of_every_file()
         # a job (its LocalFile, its stat unpacked) only for each file to read
-        todo = [] if found is not None else [(index, _new_job((walked[picked[index]], kinds[index])))
-                                             for index, result in enumerate(results) if result is None]
+        todo = [] if found is not None else _jobs(walked, picked, kinds,
+                                                  [index for index, result in enumerate(results) if result is None])
         stats.cache_hits += len(picked) - len(todo) if found is None else 0
     if todo:
         _read(todo, results, algorithms, inspector, options, stats, known, profiler, profiles)
@@ -368,6 +368,12 @@ class _Kinds:
         if self._known is not None:
             return self._known[index]
         return doc_kind(self._relpaths[self._picked[index]])
+
+
+def _jobs(walked: Listing, picked: Sequence[int], kinds: _Kinds, indices: Sequence[int]) -> list[tuple[int, _Job]]:
+    """(index, Job) for each index (into the selection) in `indices`: the files to read."""
+    files = walked.files([picked[index] for index in indices])
+    return [(index, _new_job((file, kinds[index]))) for index, file in zip(indices, files, strict=True)]
 
 
 def _selection(walked: Listing, include: tuple[str, ...], exclude: tuple[str, ...]) -> tuple[list[int], _Kinds]:
@@ -433,7 +439,7 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
     results: list[Shard | DocFile | None] = [None] * len(picked)
     for index, result in found.items():
         results[index] = result
-    todo = [(index, _new_job((walked[picked[index]], kinds[index]))) for index in to_read]
+    todo = _jobs(walked, picked, kinds, to_read)
     stats.cache_hits += len(picked) - len(todo)
     options.progress.advance(total_bytes - sum(job.file.stat.st_size for _, job in todo))
     if todo:
