@@ -68,17 +68,32 @@ class BatchWorker:
     def replies(self) -> list[tuple[bool, Any]]:
         """The replies that came in since the last call, in order, without waiting for any."""
         self._flush()
+        ended = self._read()
+        done = self._parse()
+        if self.waiting and (ended or not self.process.is_alive()):
+            # gone with work sent: once what it wrote is all read (its pipe's end, or a last read after its exit:
+            # another process may hold the pipe open), what has no reply never will
+            if not ended:
+                self._read()
+                done += self._parse()
+            if self.waiting:
+                raise self._died()
+        return done
+
+    def _read(self) -> bool:
+        """Read what the pipe holds; True at its end (the worker's end closed: it exited)."""
         fd = self._replies.fileno()
         while True:
             try:
                 data = os.read(fd, _READ_BYTES)
             except BlockingIOError:
-                break
+                return False
             if not data:
-                if self.waiting:
-                    raise self._died()
-                break
+                return True
             self._in += data
+
+    def _parse(self) -> list[tuple[bool, Any]]:
+        """The whole replies read, taken out of what was read."""
         done: list[tuple[bool, Any]] = []
         start = 0
         while len(self._in) - start >= _HEADER.size:

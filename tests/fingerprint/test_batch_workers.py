@@ -67,5 +67,25 @@ def test_a_worker_that_dies_with_work_sent_is_an_error_not_a_hang() -> None:
         worker.kill()
 
 
+def test_a_worker_that_dies_while_another_process_holds_its_pipe_open_is_an_error_too() -> None:
+    """No end of the pipe comes (a process the worker forked holds it): its exit alone says it is gone."""
+    worker = BatchWorker()
+    try:
+        worker.send(_fork_and_exit)
+        started = time.monotonic()
+        with pytest.raises(DbomError, match=r"a worker process reading files stopped \(exit code 5\)"):
+            _all_replies(worker, 1)
+        assert time.monotonic() - started < 4  # before the forked process (4 s) lets the pipe go
+    finally:
+        worker.kill()
+
+
+def _fork_and_exit() -> None:
+    if os.fork() == 0:  # the copy holds every descriptor of the worker, its end of the replies' pipe among them
+        time.sleep(4)
+        os._exit(0)
+    os._exit(5)
+
+
 def _raise_format_error() -> None:
     raise FormatError("f.parquet", "corrupt Parquet footer")
