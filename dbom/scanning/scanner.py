@@ -53,7 +53,6 @@ from dbom.sources.local import Listing, walk
 from dbom.sources.remote import parse_remote
 
 if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached scan needs none of them
-
     from dbom.fingerprint.batch_workers import BatchWorker
     from dbom.fingerprint.inspect_pool import Inspector
     from dbom.fingerprint.ray_executor import RaySession
@@ -555,6 +554,8 @@ def _in_processes(todo: Sequence[tuple[int, _Job]], options: ScanOptions, reader
 
 
 WORKER_BATCHES = 2  # batches sent to a worker ahead of its replies: it never waits for the next one
+
+
 def _process_map(workers: list[BatchWorker], items: list[tuple[_Job, _Settings]]) -> Iterator[_ReadResult]:
     """`read_batch` over `items` in batches, results in order: on `workers`, WORKER_BATCHES each in flight, and in
     this process too, which reads the next batch itself whenever the oldest one is not back (a worker's first
