@@ -2,7 +2,8 @@
 
 A ProcessPoolExecutor hands its work and results over through two threads of the calling process. While the
 calling thread reads files itself (Python, holding the GIL), each handover waited for the GIL, up to a switch
-interval (5 ms) at a time, and the worker sat idle meanwhile: of 20,000 small files it read a quarter. Here the
+interval (5 ms) at a time, and the worker could sit idle meanwhile (on a busy machine, of 20,000 small files it
+read a quarter; on an idle one about half, as it does here). Here the
 calling thread itself writes each batch to a worker's pipe (without blocking: what does not fit waits for its next
 call) and reads the replies, between batches of its own; no thread of its waits for the GIL.
 
