@@ -185,14 +185,18 @@ def scan(paths: tuple[str, ...], manifest: Path | None, output: Path, hashes: tu
          quiet: bool, records_digest: bool, trust_store_checksums: bool, executor: str,
          ray_address: str | None, profile: str | None, tokenizer: Path | None) -> None:
     """Fingerprint the datasets in PATHS (folders, files or URLs) and those of the manifest; write a DBOM."""
-    from dbom.cyclonedx.api import write
-    from dbom.scanning.scanner import ScanOptions, ScanStats
-    from dbom.scanning.scanner import scan as run_scan
-
     if not paths and manifest is None:
         raise click.UsageError("give dataset PATHS, a manifest with -c, or both")
     if manifest is not None and not manifest.is_file():
         raise DbomError(str(manifest), "manifest not found")
+    if no_cache and executor == "local" and not jobs:  # every local file is read: by workers, which start now
+        from dbom.fingerprint.batch_workers import start_ahead
+
+        start_ahead()
+    from dbom.cyclonedx.api import write
+    from dbom.scanning.scanner import ScanOptions, ScanStats
+    from dbom.scanning.scanner import scan as run_scan
+
     chosen = ("sha256",) if not hashes else tuple(sorted({h for h in hashes if h != "none"}))
     warnings: list[str] = []
     if profile is None:

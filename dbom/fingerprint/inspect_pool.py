@@ -12,16 +12,14 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from dbom.formats import inspect_shard
 from dbom.formats.base import Detected, Inspection
 
-T = TypeVar("T")
 ROW_FORMATS = frozenset({"jsonl", "json", "csv", "tsv", "text", "webdataset", "warc"})
 # Below this size a file is parsed in the calling thread: spawning and messaging cost more.
 PROCESS_MIN_BYTES = 16 << 20
@@ -38,59 +36,23 @@ class Inspector:
     def __init__(self, jobs: int, processes: bool) -> None:
         self._jobs = jobs if processes else 1
         self._pool: ProcessPoolExecutor | None = None
-        self._workers = self._jobs  # the processes the pool may have, once started
         self._lock = threading.Lock()
-        self._warm_only = False  # the pool was started by `warm` and has been given nothing else since
 
     def inspect(self, path: str | Path, detected: Detected, size: int, records_digest: bool = False,
-                content: bytes | None = None, profile: Any = None) -> Inspection:
+                content: bytes | memoryview | None = None, profile: Any = None) -> Inspection:
         """Inspect one shard (raises FormatError like `inspect_shard`), with its records digest if asked;
         `content`: the whole file as it was hashed, when small (parsed instead of the file, where a reader can);
         `profile`: an InlineProfile, made from the blocks read (in the worker process, when there)."""
         if self._jobs > 1 and size >= PROCESS_MIN_BYTES and detected.format in ROW_FORMATS:
-            self._warm_only = False
             return self._processes().submit(inspect_shard, path, detected, records_digest, None, profile).result()
         return inspect_shard(path, detected, records_digest, content, profile)
 
-    @property
-    def processes(self) -> int:
-        """The worker processes this inspector may use (1: it runs everything in the calling threads)."""
-        return self._jobs
-
-    def submit(self, fn: Callable[..., T], *args: object) -> Future[T]:
-        """Run `fn(*args)` in a worker process (the pool is started on first need)."""
-        self._warm_only = False
-        return self._processes().submit(fn, *args)
-
-    def start(self, workers: int) -> int:
-        """Start the pool with up to `workers` processes, unless it is started: the processes it may have.
-
-        For a caller that works beside the pool (a small file's read holds the GIL: a process's worth of work)."""
-        self._processes(workers)
-        self._warm_only = False
-        return self._workers
-
-    def warm(self, workers: int, fn: Callable[[], object]) -> None:
-        """Start the pool as `start` does and have one process run `fn` (imports), before there is work for it.
-
-        A worker's start (about half a second of imports) then overlaps the caller's own work (the walk). If
-        the pool is then not wanted as it is (`cool`), or never used, it is killed: nothing waits for it."""
-        if self._jobs > 1 and self._pool is None:
-            self._processes(workers).submit(fn)
-            self._warm_only = True
-
-    def cool(self) -> None:
-        """Kill the pool if `warm` started it and nothing else used it: a later need starts the pool it wants."""
-        if self._warm_only:
-            self.close(abort=True)
-
-    def _processes(self, workers: int = 0) -> ProcessPoolExecutor:
+    def _processes(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
                 _quiet_resource_tracker()
-                self._workers = workers or self._jobs
                 # spawn, not fork: the parent runs threads, and forking a threaded process can deadlock
-                self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(self._jobs, mp_context=multiprocessing.get_context("spawn"))
             return self._pool
 
     def close(self, abort: bool = False) -> None:
@@ -103,16 +65,14 @@ class Inspector:
         pool, self._pool = self._pool, None
         if pool is None:
             return
-        abort = abort or self._warm_only  # its processes hold no work: killed, not waited for
-        self._warm_only = False
-        self._workers = self._jobs
         if not abort:
             pool.shutdown(cancel_futures=True)
             return
         pool.shutdown(wait=False, cancel_futures=True)
         manager = getattr(pool, "_executor_manager_thread", None)
         # The pool may start a worker while it winds down, one its own list did not hold yet: every spawned
-        # child of this process is one of its workers (dbom starts no other), killed until none is left.
+        # child of this process is one of its workers (the scan kills its batch workers, dbom.fingerprint.batch_workers,
+        # first), killed until none is left.
         for _ in range(50):
             workers = [p for p in multiprocessing.active_children() if isinstance(p, SpawnProcess)]
             if not workers and (manager is None or not manager.is_alive()):

@@ -34,7 +34,7 @@ PROFILE_FORMATS = frozenset({"jsonl", "text", "parquet"})
 
 
 def inspect_shard(path: str | Path, detected: Detected, records_digest: bool = False,
-                  content: bytes | None = None, profile: Any = None) -> Inspection:
+                  content: bytes | memoryview | None = None, profile: Any = None) -> Inspection:
     """Read what the shard at `path` (a Path or a str) says about itself: records, columns, uncompressed size.
 
     With `records_digest`, formats in `DIGEST_FORMATS` also compute the order-independent digest of

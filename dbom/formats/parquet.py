@@ -22,7 +22,7 @@ DIGEST_BATCH_ROWS = 16384
 
 
 def inspect_parquet(path: str | Path, detected: Detected, records_digest: bool = False,
-                    content: bytes | None = None, profile: Any = None) -> Inspection:
+                    content: bytes | memoryview | None = None, profile: Any = None) -> Inspection:
     """Read the row count and Arrow schema of a Parquet file from its footer metadata.
 
     With `records_digest`, every row is also read, in batches, for the `arrow` records digest;
@@ -78,7 +78,7 @@ def inspect_parquet(path: str | Path, detected: Detected, records_digest: bool =
 _READER_OPTIONS: dict[str, Any] = {}
 
 
-def _footer(content: bytes) -> tuple[int, pyarrow.Schema]:
+def _footer(content: bytes | memoryview) -> tuple[int, pyarrow.Schema]:
     """(row count, Arrow schema) of the Parquet file whose bytes are `content`, from its footer.
 
     pyarrow's ParquetReader, opened as ParquetFile opens it, without ParquetFile's own work (a filesystem

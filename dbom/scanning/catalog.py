@@ -17,10 +17,10 @@ METADATA_NAMES = frozenset({
 
 def doc_kind(relpath: str) -> str | None:
     """The kind of a non-data file ("card", "license", "code", "metadata"), or None if it may be data."""
+    if relpath.lower().endswith(DATA_FILE_SUFFIXES):  # the common case, at once: no name below ends so (see
+        return None  # is_license_file_name), and a suffix holds no "/": the path's end is the name's
     name = relpath.rsplit("/", 1)[-1]
     lower = name.lower()
-    if lower.endswith(DATA_FILE_SUFFIXES):  # the common case, at once: no name below ends so (see is_license_file_name)
-        return None
     if lower in CARD_FILE_NAMES:
         return "card"
     if is_license_file_name(name) or lower in ("notice", "notice.txt", "notice.md"):

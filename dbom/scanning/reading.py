@@ -8,6 +8,7 @@ and writers (about 45 ms of a worker's start, paid again by each worker of each 
 from __future__ import annotations
 
 import os
+import threading
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -78,14 +79,35 @@ def read_batch(batch: list[tuple[Job, Settings]]) -> list[ReadResult]:
 # The bytes of the files read in one group by `read_batch`: each small file's content is kept from its read to
 # its inspection.
 GROUP_BYTES = 8 << 20
+_buffers = threading.local()
+
+
+def _group_buffer() -> memoryview:
+    """This thread's buffer that the small files of a group are read into, one after another (`_read_group`), or
+    one file (`scan_file`): GROUP_BYTES and one file's CONTENT_BYTES more, made once."""
+    buffer = getattr(_buffers, "view", None)
+    if buffer is None:
+        from dbom.fingerprint.hashing import CONTENT_BYTES
+
+        buffer = _buffers.view = memoryview(bytearray(GROUP_BYTES + CONTENT_BYTES + 1))
+    return buffer
 
 
 def _read_group(group: list[tuple[Job, Settings]], inspector: Inspector) -> list[ReadResult]:
-    """`read_batch` of one group of files: their reads, their inspections, their stats, each pass in turn."""
+    """`read_batch` of one group of files: their reads, their inspections, their stats, each pass in turn.
+
+    The files are read one after another into this thread's buffer (those that do not fit, if they grew since
+    their stat, into memory of their own), where their contents stay until the group is inspected."""
     read: list[_Hashed | Exception] = []
+    buffer = _group_buffer()
+    used = 0
     for job, (algorithms, keep_going, _, _) in group:
         try:
-            read.append(_hash_step(job, algorithms, keep_going))
+            hashed = _hash_step(job, algorithms, keep_going, buffer[used:])
+            content = hashed[2].content if hashed[2] is not None else None
+            if isinstance(content, memoryview):
+                used += len(content)
+            read.append(hashed)
         except Exception as exc:  # raised in its turn, below
             read.append(exc)
     inspected: list[tuple[Shard | DocFile, _Identity | None, Any] | Exception] = []
@@ -184,21 +206,22 @@ def _read_file(job: Job, algorithms: tuple[str, ...], inspector: Inspector, keep
                records_digest: bool, profiler: Any = None) -> tuple[Shard | DocFile, _Identity | None, Any]:
     """One read of one file: its result, the identity of the file it read (None: it changed meanwhile), and
     its content profile when `profiler` made it from the blocks the inspection read."""
-    hashed = _hash_step(job, algorithms, keep_going)
+    hashed = _hash_step(job, algorithms, keep_going, _group_buffer())
     if hashed[0] is not None:
         return hashed[0], hashed[1], None
     return _inspect_step(job, hashed, inspector, keep_going, records_digest, profiler)
 
 
-def _hash_step(job: Job, algorithms: tuple[str, ...], keep_going: bool) -> _Hashed:
-    """The first half of `_read_file`: the file's bytes read and digested, its format named by its name."""
+def _hash_step(job: Job, algorithms: tuple[str, ...], keep_going: bool, into: memoryview | None = None) -> _Hashed:
+    """The first half of `_read_file`: the file's bytes read (a small one into `into`, when it fits) and digested,
+    its format named by its name."""
     from dbom.fingerprint.hashing import hash_file
     from dbom.formats import detect
 
     local = job.file
     location = local.location  # no Path: the readers make one when they open the file by path
     try:
-        digests = hash_file(location, algorithms)
+        digests = hash_file(location, algorithms, into)
     except OSError as exc:
         error = DbomError(job.display, f"cannot read: {exc.strerror or exc}")
         if not keep_going or job.doc is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -46,15 +47,14 @@ from dbom.scanning.reading import ReadResult as _ReadResult
 from dbom.scanning.reading import Settings as _Settings
 from dbom.scanning.reading import display as _display
 from dbom.scanning.reading import new_job as _new_job
-from dbom.scanning.reading import read_batch, scan_batch, scan_file, warm_up
+from dbom.scanning.reading import read_batch, scan_batch, scan_file
 from dbom.scanning.snapshot_lines import SnapshotLink
 from dbom.sources.globs import selected
 from dbom.sources.local import Listing, walk
 from dbom.sources.remote import parse_remote
 
 if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached scan needs none of them
-    from concurrent.futures import Future
-
+    from dbom.fingerprint.batch_workers import BatchWorker
     from dbom.fingerprint.inspect_pool import Inspector
     from dbom.fingerprint.ray_executor import RaySession
     from dbom.profile.dataset_profile import ProfileSettings
@@ -314,8 +314,8 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         if profiler is None:
             profiler = profiler_of_every_file()
         # a job (its LocalFile, its stat unpacked) only for each file to read
-        todo = [] if found is not None else [(index, _new_job((walked[picked[index]], kinds[index])))
-                                             for index, result in enumerate(results) if result is None]
+        todo = [] if found is not None else _jobs(walked, picked, kinds,
+                                                  [index for index, result in enumerate(results) if result is None])
         stats.cache_hits += len(picked) - len(todo) if found is None else 0
     if todo:
         _read(todo, results, algorithms, inspector, options, stats, known, profiler, profiles)
@@ -370,6 +370,12 @@ class _Kinds:
         if self._known is not None:
             return self._known[index]
         return doc_kind(self._relpaths[self._picked[index]])
+
+
+def _jobs(walked: Listing, picked: Sequence[int], kinds: _Kinds, indices: Sequence[int]) -> list[tuple[int, _Job]]:
+    """(index, Job) for each index (into the selection) in `indices`: the files to read."""
+    files = walked.files([picked[index] for index in indices])
+    return [(index, _new_job((file, kinds[index]))) for index, file in zip(indices, files, strict=True)]
 
 
 def _selection(walked: Listing, include: tuple[str, ...], exclude: tuple[str, ...]) -> tuple[list[int], _Kinds]:
@@ -435,7 +441,7 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
     results: list[Shard | DocFile | None] = [None] * len(picked)
     for index, result in found.items():
         results[index] = result
-    todo = [(index, _new_job((walked[picked[index]], kinds[index]))) for index in to_read]
+    todo = _jobs(walked, picked, kinds, to_read)
     stats.cache_hits += len(picked) - len(todo)
     options.progress.advance(total_bytes - sum(job.file.stat.st_size for _, job in todo))
     started: list[tuple[Any, Any]] = []  # the patch's start, and the dropped shards' profiles
@@ -538,7 +544,7 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
         done = _on_driver(inspector.ray.ordered_map(scan_batch, [(job, settings) for _, job in todo],
                                                     [job.file.stat.st_size for _, job in todo]))
     elif _in_processes(todo, options, inspector):
-        done = _on_driver(_process_map(inspector.get(), [(job, settings) for _, job in todo], beside))
+        done = _on_driver(_process_map(inspector.batch_workers(), [(job, settings) for _, job in todo], beside))
         beside = None
     else:
         inspector.cool()
@@ -576,72 +582,78 @@ def _in_processes(todo: Sequence[tuple[int, _Job]], options: ScanOptions, reader
     """Whether the files of `todo` are read in worker processes: many small files, automatic -j, two CPUs or more."""
     if not options.worker_processes or options.jobs or len(todo) < PROCESS_MIN_FILES or _auto_jobs(todo) > 1:
         return False
+    from dbom.fingerprint.batch_workers import available
     from dbom.fingerprint.executor import default_jobs
 
-    return default_jobs() > 1
+    return available() and default_jobs() > 1
 
 
-def _process_map(inspector: Inspector, items: list[tuple[_Job, _Settings]],
+WORKER_BATCHES = 2  # batches sent to a worker ahead of its replies: it never waits for the next one
+
+
+def _process_map(workers: list[BatchWorker], items: list[tuple[_Job, _Settings]],
                  beside: Callable[[], None] | None = None) -> Iterator[_ReadResult]:
-    """`read_batch` over `items` in batches, results in order: on the inspector's worker processes (one CPU
-    fewer than it may use), a few batches a worker in flight, and in this process too, which reads the next
-    batch itself whenever the oldest one is not back (a worker's first batch waits for its start, about a
-    quarter of a second). With `beside` (other work of this process's), every batch goes to the workers
-    first; this process runs `beside`, then takes back the batches they have not begun, the last first, and
-    reads them itself. An error is raised when its batch is reached (the scan's close kills the rest)."""
+    """`read_batch` over `items` in batches, results in order: on `workers`, WORKER_BATCHES each in flight, and in
+    this process too, which reads the next batch itself whenever the oldest one is not back (a worker's first
+    batch waits for its start, about a quarter of a second). `beside` (other work of this process's) runs in a
+    thread meanwhile, the workers kept fed; this process reads no batch itself until it is done. An error is
+    raised when its batch is reached (the scan's close kills the workers), or `beside`'s at the end."""
     from collections import deque
-    from concurrent.futures import Future
 
-    batches = deque(_batches(items))
-    workers = inspector.start(max(1, inspector.processes - 1))
-    window = len(batches) if beside is not None else 2 * workers
-    # in batch order: (its results, whether in a worker, the batch)
-    pending: deque[tuple[Future[list[_ReadResult]], bool, list[Any]]] = deque()
-    in_flight = 0
-    taking_back = beside is not None
+    from dbom.fingerprint.batch_workers import wait
 
-    def here(batch: list[Any]) -> Future[list[_ReadResult]]:
-        done: Future[list[_ReadResult]] = Future()
+    beside_thread, beside_failed = _start_beside(beside)
+    batches = list(_batches(items))
+    replies: dict[int, tuple[bool, Any]] = {}  # by batch number: (True, its results) or (False, its error)
+    sent: list[deque[int]] = [deque() for _ in workers]  # the batches each worker has not replied to, in order
+    handed = 0  # the batches sent to a worker or read here
+    try:
+        for number in range(len(batches)):
+            while number not in replies:
+                for worker, numbers in zip(workers, sent, strict=True):
+                    for reply in worker.replies():
+                        replies[numbers.popleft()] = reply
+                    while handed < len(batches) and len(numbers) < WORKER_BATCHES:
+                        worker.send(read_batch, batches[handed])
+                        numbers.append(handed)
+                        handed += 1
+                if number in replies:
+                    break
+                if handed < len(batches) and not (beside_thread and beside_thread.is_alive()):
+                    try:
+                        replies[handed] = (True, read_batch(batches[handed]))
+                    except Exception as exc:  # raised when its batch is reached, as a worker's error is
+                        replies[handed] = (False, exc)
+                    handed += 1
+                else:
+                    wait(workers)
+            ok, value = replies.pop(number)
+            batches[number] = []  # its jobs are no longer needed
+            if not ok:
+                raise value
+            yield from value
+    finally:
+        if beside_thread is not None:
+            beside_thread.join()
+    if beside_failed:
+        raise beside_failed[0]
+
+
+def _start_beside(beside: Callable[[], None] | None) -> tuple[threading.Thread | None, list[BaseException]]:
+    """`beside` started in a thread (None without it), and the list its exception goes to."""
+    failed: list[BaseException] = []
+    if beside is None:
+        return None, failed
+
+    def run() -> None:
         try:
-            done.set_result(read_batch(batch))
-        except Exception as exc:  # raised when its batch is reached, as a worker's error is
-            done.set_exception(exc)
-        return done
-
-    while batches or pending:
-        while batches and in_flight < window:
-            batch = batches.popleft()
-            pending.append((inspector.submit(read_batch, batch), True, batch))
-            in_flight += 1
-        if beside is not None:
             beside()
-            beside = None
-            continue
-        oldest, in_worker, _ = pending[0]
-        if batches and not oldest.done():
-            pending.append((here(batches.popleft()), False, []))
-            continue
-        if taking_back and not oldest.done():
-            taking_back = _take_back(pending, here)
-            if taking_back:
-                in_flight -= 1
-                continue
-        pending.popleft()
-        in_flight -= in_worker
-        yield from oldest.result()
+        except BaseException as exc:  # raised by `_process_map` once the batches are read
+            failed.append(exc)
 
-
-def _take_back(pending: Any, here: Callable[[list[Any]], Any]) -> bool:
-    """Take back the last batch of `pending` that no worker has begun (its future cancelled) and read it `here`,
-    in its place; False when every batch left is begun."""
-    for at in range(len(pending) - 1, -1, -1):
-        future, in_worker, batch = pending[at]
-        if in_worker:
-            if not future.cancel():
-                return False
-            pending[at] = (here(batch), False, [])
-            return True
-    return False
+    thread = threading.Thread(target=run, name="dbom-beside", daemon=True)
+    thread.start()
+    return thread, failed
 
 
 def _batches(items: list[T]) -> Iterator[list[T]]:
@@ -900,12 +912,14 @@ _PATH = attrgetter("path")
 
 
 class _Readers:
-    """The inspector of the files that must be read, made on first need: a cached scan imports no reader."""
+    """The inspector of the files that must be read, made on first need: a cached scan imports no reader. And the
+    worker processes that many small files are read by (`_process_map`), started on first need or ahead (`warm`)."""
 
     def __init__(self, jobs: int, worker_processes: bool) -> None:
         self._jobs = jobs
         self._worker_processes = worker_processes
         self._inspector: Inspector | None = None
+        self._workers: list[BatchWorker] = []
         self.ray: RaySession | None = None  # with the ray executor: the cluster the files are read on
 
     def get(self) -> Inspector:
@@ -917,24 +931,44 @@ class _Readers:
             self._inspector = Inspector(self._jobs or default_jobs(), self._worker_processes)
         return self._inspector
 
-    def warm(self) -> None:
-        """Start the worker process that many small files would be read by (`_process_map`), before they are
-        listed: when the program may start processes, with automatic -j, on two CPUs or more."""
-        if not self._worker_processes or self._jobs:
-            return
-        from dbom.fingerprint.executor import default_jobs
+    def batch_workers(self) -> list[BatchWorker]:
+        """The worker processes of `_process_map`: one CPU fewer than there are (the scan's process reads too)."""
+        if not self._workers:
+            self._start_workers()
+        return self._workers
 
-        if default_jobs() > 1:
-            inspector = self.get()
-            inspector.warm(max(1, inspector.processes - 1), warm_up)
+    def _start_workers(self) -> None:
+        from dbom.fingerprint.batch_workers import SCAN_WARM_UP, BatchWorker, take_ahead, workers_beside
+
+        self._workers = take_ahead() or [BatchWorker(SCAN_WARM_UP) for _ in range(max(1, workers_beside()))]
+
+    def warm(self) -> None:
+        """Start the worker processes of `batch_workers` before the files are listed (their start, about half a
+        second of imports, overlaps the walk), or take those the command started ahead (`batch_workers.start_ahead`):
+        when the program may start processes, with automatic -j, on two CPUs or more."""
+        if not self._worker_processes or self._jobs or self._workers:
+            return
+        from dbom.fingerprint.batch_workers import available, workers_beside
+
+        if available() and workers_beside():
+            self._start_workers()
 
     def cool(self) -> None:
         """Kill the worker processes `warm` started if they were not used since: the files are read otherwise."""
-        if self._inspector is not None:
-            self._inspector.cool()
+        if not any(worker.used for worker in self._workers):
+            self._kill_workers()
+
+    def _kill_workers(self) -> None:
+        from dbom.fingerprint.batch_workers import take_ahead
+
+        workers, self._workers = [*self._workers, *take_ahead()], []  # with those started ahead and not taken
+        for worker in workers:
+            worker.kill()
 
     def close(self, abort: bool = False) -> None:
-        """Close the inspector, if one was made (killing its workers with `abort`), and the Ray session."""
+        """Close the inspector, if one was made (killing its workers with `abort`), the batch workers (they hold
+        no work once the scan is over, or failed; those started ahead too) and the Ray session."""
+        self._kill_workers()
         if self._inspector is not None:
             self._inspector.close(abort)
         if self.ray is not None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
@@ -55,6 +56,8 @@ class LocalFile(NamedTuple):
 
 STAT_PACKING = struct.Struct("<qqqQQ")  # a FileStat packed: size, mtime, ctime, inode, device
 STAT_BYTES = STAT_PACKING.size
+_new_file = partial(tuple.__new__, LocalFile)  # LocalFile((relpath, location, stat)) without its __new__'s call
+_new_stat = partial(tuple.__new__, FileStat)
 
 
 class Listing(Sequence[LocalFile]):
@@ -80,6 +83,16 @@ class Listing(Sequence[LocalFile]):
             return [self[i] for i in range(*index.indices(len(self)))]
         relpath = self.relpaths[index]
         return LocalFile(relpath, self.location(index), self.stat(index))
+
+    def files(self, indices: Iterable[int]) -> list[LocalFile]:
+        """`[self[i] for i in indices]` (each index in range, not negative), made without a call a file: a
+        scan makes one for each file it reads, and `self[i]` took as long as walking to the file."""
+        if self._single is not None:
+            return [self[i] for i in indices]
+        relpaths, head, packed = self.relpaths, self.head, self.packed
+        unpack = STAT_PACKING.unpack_from
+        return [_new_file((relpaths[i], head + relpaths[i], _new_stat(unpack(packed, i * STAT_BYTES))))
+                for i in indices]
 
     def location(self, index: int) -> str:
         """The path of file `index` as reached from the root."""

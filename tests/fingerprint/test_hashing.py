@@ -54,3 +54,18 @@ def test_a_small_file_that_grows_while_it_is_read_has_no_identity(tmp_path: Path
     assert digests.identity is None
     data = path.read_bytes()
     assert digests.size == len(data) and digests.sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.skipif(not hasattr(os, "readv"), reason="a small file is read into a buffer only with readv")
+def test_a_small_file_read_into_a_buffer_has_the_same_digests_and_its_content_is_a_view_of_it(tmp_path: Path) -> None:
+    buffer = memoryview(bytearray(1000))
+    for size, fits in ((0, True), (999, True), (1000, False), (5000, False)):
+        data = os.urandom(size)
+        path = tmp_path / f"{size}.bin"
+        path.write_bytes(data)
+        digests = hash_file(path, ("sha256",), buffer)
+        assert digests == hash_file(path, ("sha256",))  # the content compares by value, a view or bytes
+        assert isinstance(digests.content, memoryview) == fits  # a byte more than the file must fit (growth)
+        assert isinstance(digests.head, bytes) and digests.head == data[:HEAD_BYTES]
+        if fits:
+            assert bytes(buffer[:size]) == data

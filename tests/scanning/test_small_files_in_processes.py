@@ -72,32 +72,51 @@ def test_of_two_corrupt_files_the_first_is_the_error_whichever_process_read_them
     assert code == 1 and "part-04/02140.jsonl: invalid JSON" in error and len(error.strip().splitlines()) == 1
 
 
-def test_a_worker_started_ahead_of_the_walk_is_killed_when_not_wanted_and_a_later_need_gets_its_own_pool() -> None:
-    """`--no-cache` starts the worker of `_process_map` before the files are listed; few or large files kill it."""
+def test_a_worker_started_ahead_of_the_walk_is_killed_when_not_wanted_and_a_later_need_starts_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--no-cache` starts the workers of `_process_map` before the files are listed; few or large files kill them."""
     from multiprocessing import active_children
     from multiprocessing.context import SpawnProcess
 
-    from dbom.fingerprint.inspect_pool import Inspector
-    from dbom.scanning.reading import warm_up
+    from dbom.fingerprint import batch_workers, executor
 
+    if not batch_workers.available():
+        pytest.skip("batch workers are POSIX only")
+    monkeypatch.setattr(executor, "default_jobs", lambda: 2)
     earlier = {p.pid for p in active_children() if isinstance(p, SpawnProcess)}  # an earlier test's, exiting
 
     def workers() -> list[SpawnProcess]:
         return [p for p in active_children() if isinstance(p, SpawnProcess) and p.pid not in earlier]
 
-    inspector = Inspector(2, processes=True)
+    readers = scanner._Readers(0, worker_processes=True)
     try:
-        inspector.warm(1, warm_up)
+        readers.warm()
         assert len(workers()) == 1
-        inspector.cool()
+        readers.cool()  # not used: killed
         assert workers() == []
-        assert inspector.start(2) == 2  # not the one process it was warmed with
-        inspector.warm(1, warm_up)  # a started pool is not warmed again, and not killed by `cool`
-        inspector.cool()
-        assert inspector.start(2) == 2
+        started = readers.batch_workers()
+        assert len(started) == 1 and len(workers()) == 1
+        started[0].send(len, "abc")
+        readers.warm()  # started already: not started again, and used: not killed by `cool`
+        readers.cool()
+        assert readers.batch_workers() == started and workers() == [started[0].process]
     finally:
-        inspector.close()
+        readers.close()
     assert workers() == []
+    assert scanner._Readers(1, worker_processes=True).warm() is None  # with -j: none started
+    assert workers() == []
+
+    batch_workers.start_ahead()  # as `dbom scan --no-cache` does before its imports: the scan takes them
+    ahead = [worker.process for worker in batch_workers._ahead]
+    assert len(ahead) == 1 and workers() == ahead
+    readers = scanner._Readers(0, worker_processes=True)
+    readers.warm()
+    assert [worker.process for worker in readers.batch_workers()] == ahead and batch_workers.take_ahead() == []
+    readers.close()
+    batch_workers.start_ahead()  # not taken (the scan read no local file): killed when the scan closes
+    assert len(workers()) == 1
+    scanner._Readers(0, worker_processes=True).close()
+    assert workers() == [] and batch_workers.take_ahead() == []
 
 
 def _jobs(root: Path) -> list[tuple[Job, Settings]]:
@@ -145,33 +164,54 @@ def test_a_file_written_between_its_read_and_its_stat_in_a_batch_is_read_again(
     assert [r[0].path for r in results] == ["0.jsonl", "1.jsonl", "2.jsonl"]
 
 
-def test_work_beside_the_workers_runs_once_and_the_batches_they_did_not_begin_are_taken_back(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A partial rescan's own work runs while every batch is with the worker; then this process takes back the
-    batches not begun, the last first: the results are those of one process, in order, an error still the first."""
-    from dbom.fingerprint.inspect_pool import Inspector
+def test_the_files_of_a_batch_read_into_one_buffer_are_each_inspected_from_their_own_bytes(tmp_path: Path) -> None:
+    """A group's contents sit one after another in one buffer until inspected: each Parquet footer is its own."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for i in range(12):  # schemas and row counts that differ file to file, and sizes too
+        columns = {f"c{j}": pa.array(range(i * 7 + 1)) for j in range(i % 4 + 1)}
+        pq.write_table(pa.table(columns), root / f"{i:02d}.parquet")
+    results = read_batch(_jobs(root))
+    for i, (shard, cacheable, _) in enumerate(results):
+        assert isinstance(shard, Shard) and cacheable
+        assert shard.records == i * 7 + 1
+        assert [c.name for c in shard.columns or ()] == [f"c{j}" for j in range(i % 4 + 1)]
+        assert shard.sha256 == hashlib.sha256((root / f"{i:02d}.parquet").read_bytes()).hexdigest()
+
+
+def test_work_beside_the_workers_runs_once_while_they_read_and_the_results_stay_in_order(tmp_path: Path) -> None:
+    """A partial rescan's own work runs in a thread while the workers read (this process reads no batch until it
+    is done): the results are those of one process, in order, and an error is still the first in file order."""
+    import time
+
+    from dbom.fingerprint.batch_workers import BatchWorker
 
     corpus = _corpus(tmp_path / "corpus")
     jobs = _jobs(corpus)
     alone = [result for start in range(0, len(jobs), 100) for result in read_batch(jobs[start:start + 100])]
-    taken_back: list[bool] = []
-    real_take_back = scanner._take_back
+    got: list[Any] = []
+    seen_beside: list[int] = []
 
-    def counted(pending: Any, here: Any) -> bool:
-        taken_back.append(real_take_back(pending, here))
-        return taken_back[-1]
+    def beside() -> None:  # waits for the worker's results to come in meanwhile
+        deadline = time.monotonic() + 30
+        while len(got) < 2 * scanner.PROCESS_BATCH_FILES and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen_beside.append(len(got))
 
-    monkeypatch.setattr(scanner, "_take_back", counted)
-    ran: list[int] = []
-    inspector = Inspector(2, processes=True)
+    workers = [BatchWorker()]
     try:
-        results = list(scanner._process_map(inspector, jobs, lambda: ran.append(len(ran))))
-        assert ran == [0] and [r[0] for r in results] == [r[0] for r in alone]
-        assert any(taken_back)  # a worker cannot have begun every batch while this process ran `beside`
+        for result in scanner._process_map(workers, jobs, beside):
+            got.append(result)
+        assert len(seen_beside) == 1 and seen_beside[0] >= 2 * scanner.PROCESS_BATCH_FILES
+        assert [r[0] for r in got] == [r[0] for r in alone]
         broken = next(job for job, _ in jobs if job.file.relpath.endswith("00010.jsonl")).file.location
         Path(broken).write_bytes(b'{"cut')
         with pytest.raises(DbomError, match="invalid JSON") as caught:
-            list(scanner._process_map(inspector, jobs, lambda: None))
+            list(scanner._process_map(workers, jobs, lambda: None))
         assert caught.value.path == broken
     finally:
-        inspector.close()
+        for worker in workers:
+            worker.kill()
