@@ -594,19 +594,11 @@ def _write_all(fd: int, buffers: Sequence[bytes | bytearray | memoryview]) -> No
 def _copy(source: BinaryIO, out: BinaryIO, offset: int, chunk: bytes | memoryview) -> None:
     """Put `chunk`, which `source` holds at `offset`, at `out`'s position: copied by the kernel (no
     page of it passes through Python) where the system allows, else written."""
-    copy_range = getattr(os, "copy_file_range", None)
-    if copy_range is not None:
-        at, done = out.tell(), 0
-        with contextlib.suppress(OSError):
-            while done < len(chunk):
-                moved = copy_range(source.fileno(), out.fileno(), len(chunk) - done, offset + done, at + done)
-                if moved <= 0:
-                    break
-                done += moved
-        if done == len(chunk):
-            out.seek(at + done)
-            return
-        out.seek(at)
+    at = out.tell()
+    if _copied_at(source.fileno(), out.fileno(), offset, at, len(chunk)):
+        out.seek(at + len(chunk))
+        return
+    out.seek(at)
     out.write(chunk)
 
 
