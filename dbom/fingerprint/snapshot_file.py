@@ -83,13 +83,11 @@ class SnapshotRead:
         of 8): a numpy array of booleans. Nothing as large as the identities is copied."""
         import numpy as np
 
-        words = width // 8
-        now = np.frombuffer(packed, dtype=np.uint64).reshape(-1, words)
-        same = (np.frombuffer(self._base_identities, dtype=np.uint64).reshape(-1, words) == now).all(axis=1)
+        same = same_rows(self._base_identities, packed, width)
         if self.changed:
             at = np.array(self.changed, dtype=np.int64)
-            rows = np.frombuffer(self._changed_identities, dtype=np.uint64).reshape(-1, words)
-            same[at] = (rows == now[at]).all(axis=1)
+            now = np.frombuffer(packed, dtype=np.uint64).reshape(-1, width // 8)[at]
+            same[at] = same_rows(self._changed_identities, now, width)
         return same
 
     def __len__(self) -> int:
@@ -123,6 +121,17 @@ class SnapshotRead:
     def paths(self) -> str:
         """The paths' JSON text."""
         return bytes(self.paths_json).decode("utf-8", "surrogatepass")
+
+
+def same_rows(a: Any, b: Any, width: int) -> Any:
+    """Whether each `width`-byte row (a multiple of 8) of the buffers `a` and `b` (as long) is the same in both:
+    a numpy array of booleans, compared a word at a time."""
+    import numpy as np
+
+    words = width // 8
+    left = np.frombuffer(a, dtype=np.uint64).reshape(-1, words)
+    right = np.frombuffer(b, dtype=np.uint64).reshape(-1, words)
+    return (left == right).all(axis=1)
 
 
 def snapshot_path(directory: Path, key: str) -> Path:

@@ -30,7 +30,7 @@ from typing import Any, overload
 import orjson
 
 from dbom.fingerprint.cache import FingerprintCache, SnapshotRow, listing_digest, superseded
-from dbom.fingerprint.snapshot_file import SnapshotRead, read_snapshot, snapshot_path
+from dbom.fingerprint.snapshot_file import SnapshotRead, read_snapshot, same_rows, snapshot_path
 from dbom.model import Column, DocFile, Shard, ShardSummary
 from dbom.scanning.snapshot_lines import SnapshotLink
 from dbom.sources.local import STAT_BYTES, Listing
@@ -73,13 +73,11 @@ def from_record(relpath: str, record: list[Any], schemas: dict[str, tuple[Column
     raise ValueError(f"unknown record tag {tag!r}")
 
 
-def _equal_records(a: bytes, b: bytes) -> Any:
+def _equal_records(a: bytes | memoryview, b: bytes | bytearray) -> Any:
     """The indices of the STAT_BYTES-byte records that `a` and `b` (the same length) hold equal (numpy)."""
     import numpy as np
 
-    left = np.frombuffer(a, dtype=np.uint64).reshape(-1, STAT_BYTES // 8)  # five words a record: 5x fewer compares
-    right = np.frombuffer(b, dtype=np.uint64).reshape(-1, STAT_BYTES // 8)
-    return np.flatnonzero((left == right).all(axis=1))
+    return np.flatnonzero(same_rows(a, b, STAT_BYTES))
 
 
 # Up to this many per-file entries looked up, `close` asks the file system whether their files are still there.
