@@ -55,12 +55,20 @@ class Plan:
     digest: str
 
 
+def patchable(result: Shard | DocFile) -> bool:
+    """Whether a file's result can be patched in or out of the kept lines: a shard without an error, with an
+    XXH3-128 and no control character in its path (documents, and the rest, take the whole path)."""
+    return isinstance(result, Shard) and not result.error and bool(result.xxh3_128) and not _CONTROL.search(
+        result.path)
+
+
 @dataclass
 class PatchStart:
     """What a patch needs that the files read again do not change (`start_patch`): made while they are read."""
 
     stored: StoredLines
     dropped: Sequence[Shard]
+    index: SummaryIndex  # the summary's index as kept: `plan_patch` counts the changes in it
     tables: RunTables
     paths: _ShardPaths
     lines: list[int]  # the old line of each dropped shard
@@ -70,10 +78,10 @@ def start_patch(stored: StoredLines, dropped: Sequence[Shard | DocFile]) -> Patc
     """The start of the plan that takes the files `dropped` (gone, or changed: as the snapshot had them) out of
     `stored` (the dataset's lines as last written): their lines found, the tables read; None when it cannot be
     exact."""
-    if not all(isinstance(r, Shard) and not r.error and r.xxh3_128 and not _CONTROL.search(r.path)
-               for r in dropped):
+    if not all(map(patchable, dropped)):
         return None
-    if stored.index() is None:
+    index = stored.index()
+    if index is None:
         return None
     try:
         tables = RunTables.of(stored)
@@ -84,7 +92,7 @@ def start_patch(stored: StoredLines, dropped: Sequence[Shard | DocFile]) -> Patc
     lines = [paths.index_of(shard.path) for shard in dropped]
     if any(line is None for line in lines):
         return None
-    return PatchStart(stored, dropped, tables, paths, lines)  # type: ignore[arg-type]
+    return PatchStart(stored, dropped, index, tables, paths, lines)  # type: ignore[arg-type]
 
 
 def plan_patch(start: PatchStart | None, added: Sequence[Shard | DocFile]) -> Plan | None:
@@ -93,12 +101,9 @@ def plan_patch(start: PatchStart | None, added: Sequence[Shard | DocFile]) -> Pl
 
     A shard read again that is the one dropped at its path, field for field (a file touched: the same content),
     has the same line: the pair is left out, and the old line stays in its run."""
-    if start is None or not all(isinstance(r, Shard) and not r.error and r.xxh3_128 and not _CONTROL.search(r.path)
-                                for r in added):
+    if start is None or not all(map(patchable, added)):
         return None
-    stored = start.stored
-    index = stored.index()
-    assert index is not None
+    stored, index = start.stored, start.index
     was = {shard.path: shard for shard in start.dropped}
     same = {shard.path for shard in added if was.get(shard.path) == shard}  # type: ignore[union-attr]
     dropped = [(shard, line) for shard, line in zip(start.dropped, start.lines, strict=True) if shard.path not in same]

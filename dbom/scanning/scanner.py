@@ -416,7 +416,7 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
     None when it does not apply (nothing is read then); every file's result when the changed files were
     read but the patch could not be exact (the caller goes on as if it had looked them all up).
     """
-    from dbom.scanning.incremental import MOST_CHANGED, plan_patch, start_patch
+    from dbom.scanning.incremental import MOST_CHANGED, patchable, plan_patch, start_patch
 
     row = known.snapshot_row()
     if row is None:
@@ -450,7 +450,7 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
         """What the patch needs of the files dropped (their profiles, then dbom.scanning.incremental.start_patch):
         made while worker processes read the changed files."""
         taken = None
-        if not all(isinstance(result, Shard) for result in dropped):  # a document changed: the whole path
+        if not all(map(patchable, dropped)):  # a document changed (or the like): the whole path
             started.append((None, None))
             return
         if profiler is not None and state:
