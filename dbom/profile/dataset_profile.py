@@ -534,20 +534,18 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
         taken_out = dropped_profiles(dropped, profiler, cache)
     folder = root.is_dir()
     left = Counter(taken_out.keys)  # the dropped shards' profiles not cancelled by an added one's
-    new = []
+    new: list[tuple[Shard, str]] = []  # the added shards put in, with their keys
     for shard in profiled_shards(added):
         key = profiler.key(shard)
         if left[key]:
             left[key] -= 1
         else:
-            new.append(shard)
+            new.append((shard, key))
     # a file changed back: its profile may be cached already
-    cached = {**taken_out.texts, **cache.values_of(key for key in map(profiler.key, new) if key not in taken_out.texts)}
-    reads = profiler.read_each(((shard, root / shard.path if folder else root) for shard in new
-                                if profiler.key(shard) not in ready and profiler.key(shard) not in cached),
-                               default_jobs())
-    for shard in new:  # put in first: a shard changed in place keeps its dates' count
-        key = profiler.key(shard)
+    cached = {**taken_out.texts, **cache.values_of(key for _, key in new if key not in taken_out.texts)}
+    reads = profiler.read_each(((shard, root / shard.path if folder else root) for shard, key in new
+                                if key not in ready and key not in cached), default_jobs())
+    for shard, key in new:  # put in first: a shard changed in place keeps its dates' count
         one = ready.get(key)
         try:
             if one is None:
