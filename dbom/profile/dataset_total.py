@@ -87,10 +87,13 @@ class DatasetTotal:
 
     # --- taking out ------------------------------------------------------------------------------------
 
-    def remove(self, data: ProfileAccumulator | Mapping[str, Any]) -> None:
-        """Take out a shard's profile (or its JSON, as `to_json` wrote it; NotExact when that cannot be exact; the
-        total may be left part-changed then: the caller drops it)."""
-        one = data if isinstance(data, ProfileAccumulator) else decoded_profile(data)
+    def remove(self, data: Mapping[str, Any]) -> None:
+        """Take out a shard's profile as `to_json` wrote it (NotExact when that cannot be exact; the total
+        may be left part-changed then: the caller drops it)."""
+        try:
+            one = ProfileAccumulator.from_json(data)
+        except (LookupError, TypeError, ValueError) as exc:
+            raise NotExact(f"a damaged cached profile: {exc}") from None
         total = self.total
         if one.tokenizer_identity != total.tokenizer_identity or (
                 (one.sample.threshold, one.sample.seed) != (total.sample.threshold, total.sample.seed)):
@@ -204,11 +207,3 @@ def _bounds(dates: tuple[str | None, str | None]) -> tuple[str | None, str | Non
     """A shard's earliest and latest date (as `ProfileAccumulator.merge` takes them: either may be the other)."""
     present = [date for date in dates if date is not None]
     return (min(present), max(present)) if present else (None, None)
-
-
-def decoded_profile(data: Mapping[str, Any]) -> ProfileAccumulator:
-    """A shard's profile from its JSON (`ProfileAccumulator.to_json`'s); NotExact when it is damaged."""
-    try:
-        return ProfileAccumulator.from_json(data)
-    except (LookupError, TypeError, ValueError) as exc:
-        raise NotExact(f"a damaged cached profile: {exc}") from None
