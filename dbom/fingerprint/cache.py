@@ -183,12 +183,13 @@ class FingerprintCache:
         """The key of the snapshot of the dataset whose files' keys start with `prefix`, scanned so."""
         return f"{prefix}\0{_tail(algorithms, records_digest)}\0{json.dumps(selection)}"
 
-    def snapshot(self, key: str) -> SnapshotRow | None:
-        """The (listing digest, the snapshot as read, records digest) last stored for `key`, or None."""
+    def snapshot(self, key: str, verify: bool = True) -> SnapshotRow | None:
+        """The (listing digest, the snapshot as read, records digest) last stored for `key`, or None. Without
+        `verify`, its records are not checked against their digest (dbom.fingerprint.snapshot_file.read_snapshot)."""
         head = self.snapshot_head(key)
         if head is None:
             return None
-        found = read_snapshot(snapshot_path(self.path.parent, key), *head)
+        found = read_snapshot(snapshot_path(self.path.parent, key), *head, verify=verify)
         return None if found is None else (head[0], found, head[1])
 
     def snapshot_head(self, key: str) -> tuple[str, str] | None:

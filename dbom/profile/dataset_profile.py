@@ -90,6 +90,11 @@ class DatasetProfiler:
         self.sample = RecordSample(sample_rate(rate_bytes, settings.mode))
         self._setting = json.dumps([PROFILE_FORMAT, self.sample.threshold, settings.identity(spec)])
 
+    @property
+    def setting(self) -> str:
+        """All a shard's profile depends on but its content: two profilers of the same setting profile alike."""
+        return self._setting
+
     def key(self, shard: Shard) -> str:
         """The cache key of the shard's profile: its content digest and all the profile depends on."""
         digest = shard.xxh3_128 or f"sha256:{shard.sha256}"

@@ -38,8 +38,17 @@ class Job(NamedTuple):  # a named tuple: one per file, made cheaply
 new_job = partial(tuple.__new__, Job)  # as dbom.sources.local makes its LocalFile: once per file
 # how the files are read: (hash algorithms, keep_going, records_digest, the dataset's DatasetProfiler or None)
 Settings = tuple[tuple[str, ...], bool, bool, Any]
-# one file read: (its result, whether the cache may keep it, its profile made as it was read: InlineProfile.result)
+# one file read: (its result, whether the cache may keep it, its profile made as it was read: InlineProfile.result,
+# or made from that by `read_batch`: MadeProfile)
 ReadResult = tuple["Shard | DocFile", bool, Any]
+
+
+class MadeProfile(NamedTuple):
+    """A shard's content profile made where its file was read (`read_batch`): its JSON text (the profile's
+    `to_json`), or, when the shard is left out of the profile, why (`error`)."""
+
+    text: str | None
+    error: str | None
 
 
 def display(path: Path) -> str:
@@ -73,6 +82,26 @@ def read_batch(batch: list[tuple[Job, Settings]]) -> list[ReadResult]:
         if size >= GROUP_BYTES or end == len(batch):
             results += _read_group(batch[start:end], inspector)
             start, size = end, 0
+    return _profiled(batch, results)
+
+
+def _profiled(batch: list[tuple[Job, Settings]], results: list[ReadResult]) -> list[ReadResult]:
+    """`results`, each shard's lines sampled as it was read made into its profile (MadeProfile) here, where the
+    batch was read: in a worker, that work is off the scan's own process. The shards of a batch are profiled
+    together (`DatasetProfiler.profile_sampled`), as the scan profiles those it reads itself."""
+    profiler = batch[0][1][3] if batch else None
+    if profiler is None or any(settings[3] is not profiler for _, settings in batch):
+        return results
+    at = [n for n, (_, _, made) in enumerate(results) if made is not None and not isinstance(made, str)]
+    if not at:
+        return results
+    import orjson
+
+    made = profiler.profile_sampled([(results[n][0], results[n][2]) for n in at])
+    for n, one in zip(at, made, strict=True):
+        result, cacheable, _ = results[n]
+        results[n] = (result, cacheable, MadeProfile(None, one.cause) if isinstance(one, DbomError)
+                      else MadeProfile(orjson.dumps(one.to_json()).decode(), None))
     return results
 
 

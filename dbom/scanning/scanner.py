@@ -43,11 +43,11 @@ from dbom.scanning.cache import DatasetCache, SnapshotShards, lines_path, snapsh
 from dbom.scanning.catalog import doc_kind
 from dbom.scanning.dataset_docs import dataset_metadata
 from dbom.scanning.reading import Job as _Job
+from dbom.scanning.reading import MadeProfile, read_batch, scan_batch, scan_file
 from dbom.scanning.reading import ReadResult as _ReadResult
 from dbom.scanning.reading import Settings as _Settings
 from dbom.scanning.reading import display as _display
 from dbom.scanning.reading import new_job as _new_job
-from dbom.scanning.reading import read_batch, scan_batch, scan_file
 from dbom.scanning.snapshot_lines import SnapshotLink
 from dbom.sources.globs import selected
 from dbom.sources.local import Listing, walk
@@ -60,6 +60,7 @@ if TYPE_CHECKING:  # the readers are imported when a file must be read: a cached
     from dbom.profile.dataset_profile import ProfileSettings
     from dbom.profile.dataset_total import DatasetTotal
     from dbom.profile.fields import FieldSpec
+    from dbom.scanning.read_ahead import ReadAhead
 
 EXTRA_HASHES = (HASH_SHA256, HASH_BLAKE3)
 T = TypeVar("T")
@@ -112,6 +113,7 @@ class ScanStats:
     files_read: int = 0
     bytes_read: int = 0
     cache_hits: int = 0
+    read_ahead: int = 0  # of the files read, those read while the walk went on (dbom.scanning.read_ahead)
     executor: str = "local"
     workers: int = 0  # the Ray cluster's CPUs, with the ray executor
 
@@ -241,9 +243,12 @@ def _profiles_read(profiler: Any, read: list[tuple[Shard, Any, _Job]], profiles:
     import orjson
 
     read = [item for item in read if profiler.key(item[0]) not in profiles]  # known: the content was profiled
-    sampled = [(shard, lines) for shard, lines, _ in read if not isinstance(lines, str)]
+    sampled = [(shard, lines) for shard, lines, _ in read if not isinstance(lines, str | MadeProfile)]
     made = iter(profiler.profile_sampled(sampled) if sampled else ())
     for shard, lines, job in read:
+        if isinstance(lines, MadeProfile):  # made where the file was read
+            profiles[profiler.key(shard)] = lines.text if lines.error is None else DbomError(job.display, lines.error)
+            continue
         one = DbomError(job.display, lines) if isinstance(lines, str) else next(made)
         profiles[profiler.key(shard)] = (DbomError(job.display, one.cause) if isinstance(one, DbomError)
                                          else orjson.dumps(one.to_json()).decode())
@@ -268,13 +273,17 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
             left_out.append(message)
             options.warn(f"{entry.name}/{message}")
 
-        walked = walk(root, walk_warn, provenance.link_roots, keep_going=options.keep_going)
         algorithms = tuple(sorted(options.hashes))
+        ahead = (_read_ahead(entry, root, options, cache, inspector, algorithms)
+                 if cache is not None and provenance.hub is None else None)
+        walked = walk(root, walk_warn, provenance.link_roots, keep_going=options.keep_going, found_so_far=ahead)
         whole = None
         if cache is not None and provenance.hub is None:  # a hub snapshot's blobs are looked at shard by shard
             whole = whole_listing_digest(walked)
             unchanged = _unchanged_dataset(entry, root, options, provenance, cache, walked, whole, left_out)
             if unchanged is not None:
+                if ahead is not None:
+                    ahead.results()  # the workers left idle (a guess read ahead when the snapshot was stale)
                 stats.cache_hits += len(walked)
                 return unchanged
         picked, kinds = _selection(walked, include, exclude)
@@ -302,8 +311,10 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
                                  whole)
             patched, profiler = _patched_dataset(entry, root, options, provenance, known, walked, picked, kinds,
                                                  left_out, inspector, stats, total_bytes, profiler_of_every_file,
-                                                 profiles)
+                                                 profiles, ahead)
             if isinstance(patched, Dataset):
+                if ahead is not None:
+                    ahead.results()  # the workers left idle (nothing was read: the guesses were not needed)
                 return patched
             found = patched
             if found is None:
@@ -318,7 +329,9 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
                                                   [index for index, result in enumerate(results) if result is None])
         stats.cache_hits += len(picked) - len(todo) if found is None else 0
     if todo:
-        _read(todo, results, algorithms, inspector, options, stats, known, profiler, profiles)
+        _read(todo, results, algorithms, inspector, options, stats, known, profiler, profiles, ahead=ahead)
+    elif ahead is not None:
+        ahead.results()  # the workers left idle
     link = None
     if known is not None:
         known.close(lambda: {walked.location(i) for i in range(len(walked))})
@@ -405,7 +418,7 @@ def _selection(walked: Listing, include: tuple[str, ...], exclude: tuple[str, ..
 def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, provenance: DatasetProvenance,
                      known: DatasetCache, walked: Listing, picked: list[int], kinds: _Kinds,
                      left_out: Sequence[str], inspector: _Readers, stats: ScanStats, total_bytes: int,
-                     profiler_of_every_file: Callable[[], Any], profiles: dict[str, Any]
+                     profiler_of_every_file: Callable[[], Any], profiles: dict[str, Any], ahead: ReadAhead | None
                      ) -> tuple[Dataset | list[Shard | DocFile | None] | None, Any]:
     """The dataset, when some of its files changed since its snapshot and the lines of the last write can
     be patched (dbom.scanning.incremental), and its profile too (dbom.profile.dataset_total): only the
@@ -469,7 +482,7 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
 
     if todo:
         _read(todo, results, tuple(sorted(options.hashes)), inspector, options, stats, known, profiler, profiles,
-              beside=start)
+              beside=start, ahead=ahead)
     else:
         start()
     begun, taken_out = started[0]
@@ -528,36 +541,44 @@ def _same_rate(state: Any, profiler: Any) -> bool:
 
 def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None], algorithms: tuple[str, ...],
           inspector: _Readers, options: ScanOptions, stats: ScanStats, known: DatasetCache | None,
-          profiler: Any = None, profiles: dict[str, Any] | None = None, beside: Callable[[], None] | None = None
-          ) -> None:
+          profiler: Any = None, profiles: dict[str, Any] | None = None, beside: Callable[[], None] | None = None,
+          ahead: ReadAhead | None = None) -> None:
     """Read the files of `todo` ((index, job) pairs), into `results` and the cache; with a DatasetProfiler,
     the profiles of the shards profiled as they were read go to `profiles`, by key (dbom.profile). `beside`:
-    work of this process's to run while worker processes read, if they do (else first)."""
+    work of this process's to run while worker processes read, if they do (else first). The files `ahead` read
+    during the walk (the same file, read the same way) are not read again."""
     from dbom.fingerprint.executor import ordered_map
 
     def work(item: tuple[int, _Job]) -> _ReadResult:
         return scan_file(item[1], algorithms, inspector.get(), options.keep_going, options.records_digest, profiler)
 
     settings = (algorithms, options.keep_going, options.records_digest, profiler)
-    if inspector.ray is not None:
+    ready = _read_already(todo, ahead, settings) if ahead is not None else {}
+    stats.read_ahead += len(ready)
+    rest = [item for item in todo if item[0] not in ready] if ready else todo
+    if not rest:
+        done: Iterator[_ReadResult] = iter(())
+    elif inspector.ray is not None:
         stats.workers = inspector.ray.connect().workers
-        done = _on_driver(inspector.ray.ordered_map(scan_batch, [(job, settings) for _, job in todo],
-                                                    [job.file.stat.st_size for _, job in todo]))
-    elif _in_processes(todo, options, inspector):
-        done = _on_driver(_process_map(inspector.batch_workers(), [(job, settings) for _, job in todo], beside))
+        done = _on_driver(inspector.ray.ordered_map(scan_batch, [(job, settings) for _, job in rest],
+                                                    [job.file.stat.st_size for _, job in rest]))
+    elif _in_processes(rest, options, inspector):
+        done = _on_driver(_process_map(inspector.batch_workers(), [(job, settings) for _, job in rest], beside))
         beside = None
     else:
         inspector.cool()
-        done = ordered_map(work, todo, options.jobs or _auto_jobs(todo))
+        done = ordered_map(work, rest, options.jobs or _auto_jobs(rest))
     if beside is not None:
         beside()
+    if ready:
+        done = (ready[index] if index in ready else next(done) for index, _ in todo)
     sampled: list[tuple[Shard, Any, _Job]] = []  # shards sampled as they were read, profiled together
     sampled_rows = 0
     for (index, job), (result, cacheable, profile) in zip(todo, done, strict=True):
         results[index] = result
         if profile is not None and profiles is not None:
             sampled.append((result, profile, job))
-            sampled_rows += 1 if isinstance(profile, str) else len(profile.rows)
+            sampled_rows += 1 if isinstance(profile, str | MadeProfile) else len(profile.rows)
             if sampled_rows >= PROFILE_BATCH_ROWS:
                 _profiles_read(profiler, sampled, profiles)
                 sampled, sampled_rows = [], 0
@@ -568,6 +589,54 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
             known.remember(index, result)
     if sampled:
         _profiles_read(profiler, sampled, profiles)  # type: ignore[arg-type]
+
+
+def _read_already(todo: Sequence[tuple[int, _Job]], ahead: ReadAhead, settings: _Settings) -> dict[int, _ReadResult]:
+    """The results of the files of `todo` that `ahead` read (the same path and stat, read with `settings`), by index."""
+    read = ahead.results()
+    if not read or not ahead.same_settings(settings):
+        return {}
+    ready = {}
+    for index, job in todo:
+        found = read.get(job.file.relpath)
+        if found is not None and found[0] == job.file.stat:
+            ready[index] = found[1]
+    return ready
+
+
+def _read_ahead(entry: DatasetEntry, root: Path, options: ScanOptions, cache: FingerprintCache, readers: _Readers,
+                algorithms: tuple[str, ...]) -> ReadAhead | None:
+    """What reads the files of `entry` that changed since its snapshot while the walk goes on
+    (dbom.scanning.read_ahead), when it has a snapshot and its files would be read in worker processes."""
+    if readers.ray is not None or not options.worker_processes or options.jobs or not root.is_dir():
+        return None
+    from dbom.fingerprint.batch_workers import available, workers_beside
+
+    if not (available() and workers_beside()):
+        return None
+    key = snapshot_key(cache, root, algorithms, options.records_digest, (entry.include, entry.exclude))
+    row = cache.snapshot(key, verify=False)  # a guide only: what is read ahead is checked after the walk
+    if row is None:
+        return None
+    from dbom.scanning.read_ahead import BATCH_FILES, ReadAhead
+
+    def settings() -> _Settings | None:
+        profiler = None
+        if options.profile != "off":  # sampled at the rate of the last scan: a rescan that changed 1% keeps it
+            stored = SnapshotLink(lines_path(cache, key), row[0], row[2], file_ref(entry.name, "")).stored()
+            try:
+                profiler = dataset_profiler(entry, options, int(stored.profile_state["rate_bytes"]))  # type: ignore
+            except (AttributeError, LookupError, TypeError, ValueError):
+                return None
+        return algorithms, options.keep_going, options.records_digest, profiler
+
+    include, exclude = entry.include, entry.exclude
+
+    def wanted(relpath: str) -> bool:
+        return doc_kind(relpath) is None and selected(relpath, include, exclude)
+
+    head = str(root) if str(root).endswith(os.sep) else str(root) + os.sep
+    return ReadAhead(row[1], head, wanted, settings, readers.batch_workers, max(4 * BATCH_FILES, len(row[1]) // 20))
 
 
 # Small files are read in worker processes when there are at least this many to read (and the program may

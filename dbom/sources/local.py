@@ -110,10 +110,12 @@ class Listing(Sequence[LocalFile]):
 
 
 def walk(root: Path, warn: Callable[[str], None], link_roots: Sequence[Path] = (), *,
-         keep_going: bool = False) -> Listing:
+         keep_going: bool = False, found_so_far: Callable[[list[str], bytearray], None] | None = None) -> Listing:
     """The regular files under `root` in walk order (each folder's entries sorted by name).
 
-    Symlinks may also point into the folders `link_roots` (a hub cache's blob store).
+    Symlinks may also point into the folders `link_roots` (a hub cache's blob store). `found_so_far` is called
+    with the files found so far (the relative paths and the packed stats the Listing will hold, appended to in
+    walk order: what is there is final) after each folder, and every FOUND_CHUNK entries of a larger one.
 
     Raises DbomError when `root` does not exist or is not readable, and when a folder below it is
     not (unless `keep_going`: then it is reported through `warn` and skipped). Escaping symlinks,
@@ -134,8 +136,9 @@ def walk(root: Path, warn: Callable[[str], None], link_roots: Sequence[Path] = (
     relpaths: list[str] = []
     packed = bytearray()
     head = str(root)
+    progress = None if found_so_far is None else partial(found_so_far, relpaths, packed)
     _walk_dir(head, "", _Walk(real_root, seen_dirs, warn, tuple(os.path.realpath(p) for p in link_roots),
-                              relpaths.append, packed.extend, keep_going))
+                              relpaths.append, packed.extend, keep_going, progress))
     return Listing(head if head.endswith(os.sep) else head + os.sep, relpaths, packed)
 
 
@@ -153,6 +156,10 @@ class _Walk(NamedTuple):
     found: Callable[[str], None]  # a file's relative path
     found_stat: Callable[[bytes], None]  # then its stat, packed
     keep_going: bool
+    progress: Callable[[], None] | None  # told after each folder and FOUND_CHUNK entries (see `walk`)
+
+
+FOUND_CHUNK = 4096
 
 
 def _walk_dir(folder: str, prefix: str, walk: _Walk) -> None:
@@ -160,7 +167,13 @@ def _walk_dir(folder: str, prefix: str, walk: _Walk) -> None:
         handle = os.open(folder, _FOLDER_FLAGS) if _LIST_BY_DESCRIPTOR else None
         try:
             names = sorted(os.listdir(folder if handle is None else handle))
-            _walk_names(names, handle, folder if folder.endswith(os.sep) else folder + os.sep, prefix, walk)
+            folder_head = folder if folder.endswith(os.sep) else folder + os.sep
+            if walk.progress is None:
+                _walk_names(names, handle, folder_head, prefix, walk)
+            else:
+                for first in range(0, len(names), FOUND_CHUNK):
+                    _walk_names(names[first:first + FOUND_CHUNK], handle, folder_head, prefix, walk)
+                    walk.progress()
         finally:
             if handle is not None:
                 os.close(handle)
@@ -182,7 +195,7 @@ def _walk_names(names: list[str], handle: int | None, head: str, prefix: str, wa
     path again: a tenth less system time on 20,000 files), from names listed and sorted as strings:
     `os.scandir`'s entries, made and sorted by a key, cost a fifth of a walk of 10^6 files.
     """
-    real_root, seen_dirs, warn, link_roots, found, found_stat, keep_going = walk
+    real_root, seen_dirs, warn, link_roots, found, found_stat, keep_going, _ = walk
     pack = STAT_PACKING.pack
     stat = os.stat
     for name in names:
