@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 IN_FLIGHT = WORKER_BATCHES  # batches a worker holds that it has not replied to yet: it never waits for the next one
 BATCH_FILES = PROCESS_BATCH_FILES  # files sent to a worker at once
+# The walk's files are compared with the snapshot's once at least this many more were found: a comparison
+# after each folder of a thousand files cost a rescan of 10^6 unchanged files 0.2 s.
+COMPARE_FILES = 16384
 
 
 class ReadAhead:
@@ -58,13 +61,15 @@ class ReadAhead:
         self._in_flight: list[list[int]] = []  # the batches each worker has not replied to, in order
         self._read: dict[str, tuple[FileStat, ReadResult]] = {}  # by relative path
         self._stopped = False  # too many guesses, or a worker failed: nothing more is sent
+        self._lists: tuple[list[str], bytearray] | None = None  # the walk's lists, as last told
 
     def __call__(self, relpaths: list[str], packed: bytearray) -> None:
         """The walk found the files `relpaths` so far (their stats `packed`): send those that changed to be read."""
+        self._lists = (relpaths, packed)
         if self._stopped:
             return
         found = len(relpaths)
-        if found > self._seen:
+        if found - self._seen >= COMPARE_FILES:  # compared in steps: a rescan of a dataset unchanged pays little
             self._compare(relpaths, packed, found)
         try:
             self._collect()
@@ -129,6 +134,8 @@ class ReadAhead:
         files still pending are read too, when there are workers already). The workers are left idle."""
         from dbom.fingerprint.batch_workers import wait
 
+        if self._lists is not None and not self._stopped and len(self._lists[0]) > self._seen:  # the last step
+            self._compare(*self._lists, len(self._lists[0]))
         try:
             while self._pending and self._workers and not self._stopped:
                 self._collect()

@@ -19,6 +19,7 @@ import dbom
 from dbom.fingerprint.batch_workers import available, workers_beside
 from dbom.fingerprint.cache import default_cache_dir
 from dbom.fingerprint.snapshot_file import read_snapshot, write_delta, write_snapshot
+from dbom.scanning import read_ahead
 from dbom.scanning.scanner import ScanStats
 from dbom.sources.local import FOUND_CHUNK, walk
 
@@ -30,6 +31,7 @@ READ_AHEAD = available() and workers_beside() > 0  # a worker beside this proces
 @pytest.fixture(autouse=True)
 def _epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(read_ahead, "COMPARE_FILES", 64)  # compared as the walk goes on, though it is short
 
 
 def _path(data: Path, i: int) -> Path:
