@@ -287,10 +287,14 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
                 stats.cache_hits += len(walked)
                 return unchanged
         picked, kinds = _selection(walked, include, exclude)
-        sizes = walked.sizes()
-        total_bytes = sum(sizes[i] for i in picked)
+        total_bytes = walked.total_size(None if len(picked) == len(walked) else picked)
         profiles: dict[str, Any] = {}
         options.progress.start_dataset(entry.name, len(picked), total_bytes)
+
+        def picked_sizes() -> list[int]:
+            """The size of each file selected, in order (made when needed: a patched rescan needs none)."""
+            sizes = walked.sizes()
+            return sizes if len(picked) == len(sizes) else [sizes[i] for i in picked]
 
         def profiler_of_every_file() -> Any:
             """The dataset's DatasetProfiler, its rate set from every file's name and size (None when off)."""
@@ -298,8 +302,10 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
                 return None
             from dbom.profile.dataset_profile import profiled_bytes
 
+            relpaths = walked.relpaths
             return dataset_profiler(entry, options, profiled_bytes(
-                (walked.relpaths[index], sizes[index]) for n, index in enumerate(picked) if kinds[n] is None))
+                (relpaths[index], size) for n, (index, size) in enumerate(zip(picked, picked_sizes(), strict=True))
+                if kinds[n] is None))
 
         known: DatasetCache | None = None
         found: list[Shard | DocFile | None] | None = None
@@ -319,7 +325,8 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
             found = patched
             if found is None:
                 results = known.lookup()
-                options.progress.advance(sum(sizes[i] for i, result in zip(picked, results, strict=True) if result))
+                options.progress.advance(sum(size for size, result in zip(picked_sizes(), results, strict=True)
+                                             if result))
             else:
                 results = found
         if profiler is None:

@@ -108,6 +108,13 @@ class Listing(Sequence[LocalFile]):
         """Every file's size, in order."""
         return [fields[0] for fields in STAT_PACKING.iter_unpack(self.packed)]
 
+    def total_size(self, indices: Sequence[int] | None = None) -> int:
+        """The sum of the sizes of the files `indices` (of every file when None), without a list of 10^6 sizes."""
+        import numpy as np
+
+        sizes = np.frombuffer(self.packed, dtype="<i8").reshape(-1, STAT_BYTES // 8)[:, 0]  # size: the first field
+        return int(sizes.sum() if indices is None else sizes[np.asarray(indices, dtype=np.int64)].sum())
+
 
 def walk(root: Path, warn: Callable[[str], None], link_roots: Sequence[Path] = (), *,
          keep_going: bool = False, found_so_far: Callable[[list[str], bytearray], None] | None = None) -> Listing:

@@ -32,3 +32,14 @@ def test_a_file_is_data_by_the_end_of_its_name_whatever_its_folders_are_named() 
     assert doc_kind("tables.parquet/LICENSE") == "license"  # a folder named like data: its files by their names
     assert doc_kind("docs.csv/README.md") == "card" and doc_kind("a.arrow/run.py") == "code"
     assert doc_kind("notes.txt") is None
+
+
+def test_the_total_size_of_some_files_or_all_is_the_sum_of_their_sizes(tmp_path: Path) -> None:
+    for i in range(7):
+        (tmp_path / f"{i}.bin").write_bytes(b"x" * (i * 1000 + 3))
+    listing = walk(tmp_path, lambda message: None)
+    sizes = listing.sizes()
+    assert listing.total_size() == sum(sizes) == sum(i * 1000 + 3 for i in range(7))
+    assert listing.total_size([1, 4, 6]) == sizes[1] + sizes[4] + sizes[6]
+    assert listing.total_size([]) == 0
+    assert walk(tmp_path / "0.bin", lambda message: None).total_size() == 3  # a one-file dataset
