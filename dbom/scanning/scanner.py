@@ -575,10 +575,27 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
     else:
         inspector.cool()
         done = ordered_map(work, rest, options.jobs or _auto_jobs(rest))
-    if beside is not None:
+    beside_thread: threading.Thread | None = None
+    beside_failed: list[BaseException] = []
+    if beside is not None and ready:  # much was read ahead: `beside` runs while the results are taken in
+        beside_thread, beside_failed = _start_beside(beside)
+    elif beside is not None:
         beside()
     if ready:
         done = (ready[index] if index in ready else next(done) for index, _ in todo)
+    try:
+        _take_results(todo, done, results, options, stats, known, profiler, profiles)
+    finally:
+        if beside_thread is not None:
+            beside_thread.join()
+    if beside_failed:
+        raise beside_failed[0]
+
+
+def _take_results(todo: Sequence[tuple[int, _Job]], done: Iterator[_ReadResult], results: list[Shard | DocFile | None],
+                  options: ScanOptions, stats: ScanStats, known: DatasetCache | None, profiler: Any,
+                  profiles: dict[str, Any] | None) -> None:
+    """`_read`'s results, in order: into `results`, the stats, the cache and (profiled together) `profiles`."""
     sampled: list[tuple[Shard, Any, _Job]] = []  # shards sampled as they were read, profiled together
     sampled_rows = 0
     for (index, job), (result, cacheable, profile) in zip(todo, done, strict=True):
