@@ -582,7 +582,7 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
     elif beside is not None:
         beside()
     if ready:
-        done = (ready[index] if index in ready else next(done) for index, _ in todo)
+        done = _merged(todo, ready, done)
     try:
         _take_results(todo, done, results, options, stats, known, profiler, profiles)
     finally:
@@ -590,6 +590,13 @@ def _read(todo: Sequence[tuple[int, _Job]], results: list[Shard | DocFile | None
             beside_thread.join()
     if beside_failed:
         raise beside_failed[0]
+
+
+def _merged(todo: Sequence[tuple[int, _Job]], ready: dict[int, _ReadResult], rest: Iterator[_ReadResult]
+            ) -> Iterator[_ReadResult]:
+    """The result of each file of `todo`, in order: from `ready` (by index) where it is, else the next of `rest`."""
+    for index, _ in todo:
+        yield ready[index] if index in ready else next(rest)
 
 
 def _take_results(todo: Sequence[tuple[int, _Job]], done: Iterator[_ReadResult], results: list[Shard | DocFile | None],

@@ -94,6 +94,23 @@ def test_a_file_inserted_first_shifts_every_guess_and_none_is_taken(tmp_path: Pa
     assert written == _fresh(data, tmp_path / "fresh.json")
 
 
+def test_past_the_most_guesses_the_changed_files_are_read_after_the_walk_beside_those_read_ahead(
+        tmp_path: Path) -> None:
+    data = _corpus(tmp_path)
+    _rescan(data, tmp_path / "first.json")
+    write_jsonl_changed(data / "a-first" / "new.jsonl", [{"text": "a new file, walked first"}])  # every guess misses
+    early, late = range(0, 200, 5), range(1000, 1200, 5)  # guessed before the most guesses are made, and after
+    _rewrite(data, early)
+    _rewrite(data, late)
+    patched, ahead, written = _rescan(data, tmp_path / "second.json")
+    assert patched
+    if READ_AHEAD:  # the new file and some early ones were read ahead; the late ones after the walk
+        assert 1 < ahead <= 1 + len(early)
+    else:
+        assert ahead == 0
+    assert written == _fresh(data, tmp_path / "fresh.json")
+
+
 def test_files_read_at_a_sampling_rate_the_change_moved_are_read_again(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from dbom.profile import sampling
@@ -157,3 +174,17 @@ def test_a_snapshot_read_unverified_still_refuses_another_listing(tmp_path: Path
     assert read_snapshot(path, "listing", digest) is None
     assert read_snapshot(path, "listing", digest, verify=False) is not None
 
+
+
+def test_a_changed_file_that_cannot_be_read_is_the_same_one_line_error(tmp_path: Path) -> None:
+    data = _corpus(tmp_path)
+    _rescan(data, tmp_path / "first.json")
+    _rewrite(data, CHANGED)
+    _path(data, 600).write_bytes(b'{"text": "cut sh')  # among the changed files, in a batch read ahead
+    with pytest.raises(dbom.DbomError) as raised:
+        _rescan(data, tmp_path / "second.json")
+    assert "part-3/0000.jsonl" in str(raised.value)
+    assert "\n" not in str(raised.value)
+    with pytest.raises(dbom.DbomError) as alone:  # as a scan without the cache says it
+        _fresh(data, tmp_path / "fresh.json")
+    assert str(alone.value) == str(raised.value)
