@@ -45,7 +45,7 @@ class ReadAhead:
 
     def __init__(self, snapshot: SnapshotRead, head: str, wanted: Callable[[str], bool],
                  settings: Callable[[], Settings | None], workers: Callable[[], list[BatchWorker]], most: int) -> None:
-        self._snapshot = snapshot
+        self._snapshot: SnapshotRead | None = snapshot
         self._known = snapshot.identities_bytes // STAT_BYTES  # files the snapshot holds
         self._head = head
         self._wanted = wanted
@@ -83,7 +83,7 @@ class ReadAhead:
 
         first, known = self._seen, min(found, self._known)
         differ: list[int] = []
-        if known > first:
+        if known > first and self._snapshot is not None:
             same = self._snapshot.same_identities(memoryview(packed)[first * STAT_BYTES:known * STAT_BYTES],
                                                   STAT_BYTES, first)
             differ = (np.flatnonzero(~same) + first).tolist()
@@ -149,6 +149,8 @@ class ReadAhead:
         except DbomError:  # a worker that stopped: the scan's own read says so
             self._read.clear()
         self._pending.clear()
+        self._stopped = True
+        self._snapshot = None  # its mapping goes: the pages compared no longer count in the process's memory
         return self._read
 
     def same_settings(self, settings: Settings) -> bool:
