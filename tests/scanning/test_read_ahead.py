@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from corpora import write_jsonl_changed
@@ -188,3 +189,54 @@ def test_a_changed_file_that_cannot_be_read_is_the_same_one_line_error(tmp_path:
     with pytest.raises(dbom.DbomError) as alone:  # as a scan without the cache says it
         _fresh(data, tmp_path / "fresh.json")
     assert str(alone.value) == str(raised.value)
+
+
+def _guessing(tmp_path: Path, files: int) -> tuple[read_ahead.ReadAhead, list[str], bytearray, list[Any]]:
+    """A ReadAhead over a snapshot of `files` files whose stats all differ now (every file a guess), its workers
+    (real ones, started when first asked for) kept in the list returned."""
+    from dbom.fingerprint.batch_workers import BatchWorker
+
+    path = tmp_path / "snapshot.bin"
+    relpaths = [f"f{i:04d}.jsonl" for i in range(files)]
+    digest = write_snapshot(path, "listing", "\n".join(["[]"] * files).encode(), json.dumps(relpaths).encode(),
+                            bytes(40 * files))
+    snapshot = read_snapshot(path, "listing", digest, verify=False)
+    assert snapshot is not None
+    workers: list[Any] = []
+
+    def start() -> list[Any]:
+        workers.append(BatchWorker())
+        return workers
+
+    ahead = read_ahead.ReadAhead(snapshot, str(tmp_path / "data") + os.sep, lambda relpath: True,
+                                 lambda: (("sha256",), False, False, None), start, 10 * files)
+    packed = bytearray(b"\x01" * 40 * files)
+    return ahead, relpaths, packed, workers
+
+
+@pytest.mark.skipif(not available(), reason="batch workers are POSIX only")
+def test_guesses_whose_files_cannot_be_read_are_left_to_the_scan(tmp_path: Path) -> None:
+    ahead, relpaths, packed, workers = _guessing(tmp_path, 450)  # no such files: each batch fails in the worker
+    try:
+        ahead(relpaths, packed)
+        assert workers and workers[0].used
+        assert ahead.results() == {}
+    finally:
+        for worker in workers:
+            worker.kill()
+
+
+@pytest.mark.skipif(not available(), reason="batch workers are POSIX only")
+def test_a_worker_that_stops_while_reading_ahead_leaves_the_scan_to_say_so(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    ahead, relpaths, packed, workers = _guessing(tmp_path, 450)
+    for relpath in relpaths:
+        (data / relpath).write_text('{"text": "x"}\n')
+    try:
+        ahead(relpaths, packed)
+        workers[0].process.kill()  # gone with batches sent: no reply will come
+        assert ahead.results() == {}  # at once, not a wait for replies that never come
+    finally:
+        for worker in workers:
+            worker.kill()
