@@ -215,11 +215,24 @@ _Identity = tuple[int, int, int, int, int]  # dbom.fingerprint.hashing.file_iden
 _Hashed = tuple["Shard | DocFile | None", "_Identity | None", "Digests | None", "Detected | None"]
 
 
+# (hash_file, detect, file_identity): imported on the first file read (a cached scan reads none), then looked up
+# once a file as a global, not imported again twice a file (a microsecond each)
+_TOOLS: tuple[Any, Any, Any] | None = None
+
+
+def _tools() -> tuple[Any, Any, Any]:
+    global _TOOLS
+    from dbom.fingerprint.hashing import file_identity, hash_file
+    from dbom.formats import detect
+
+    _TOOLS = hash_file, detect, file_identity
+    return _TOOLS
+
+
 def _checked(job: Job, result: Shard | DocFile, identity: _Identity | None, profile: Any) -> ReadResult | None:
     """The read of `job` as `scan_file` returns it, once the path's stat after it says the file is the one that
     was read; None when it is not (written or replaced meanwhile: to be read again)."""
-    from dbom.fingerprint.hashing import file_identity
-
+    file_identity = (_TOOLS or _tools())[2]
     if identity is None and isinstance(result, Shard) and result.error:
         return result, False, None  # unreadable: recorded under keep_going, never cached
     try:
@@ -244,9 +257,7 @@ def _read_file(job: Job, algorithms: tuple[str, ...], inspector: Inspector, keep
 def _hash_step(job: Job, algorithms: tuple[str, ...], keep_going: bool, into: memoryview | None = None) -> _Hashed:
     """The first half of `_read_file`: the file's bytes read (a small one into `into`, when it fits) and digested,
     its format named by its name."""
-    from dbom.fingerprint.hashing import hash_file
-    from dbom.formats import detect
-
+    hash_file, detect, _ = _TOOLS or _tools()
     local = job.file
     location = local.location  # no Path: the readers make one when they open the file by path
     try:
