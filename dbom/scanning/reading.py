@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dbom.errors import DbomError
 from dbom.model import DocFile, Shard
-from dbom.sources.local import LocalFile
+from dbom.sources.local import FileStat, LocalFile
 
 if TYPE_CHECKING:  # the readers are imported when a file must be read
     from dbom.fingerprint.hashing import Digests
@@ -83,6 +83,25 @@ def read_batch(batch: list[tuple[Job, Settings]]) -> list[ReadResult]:
             results += _read_group(batch[start:end], inspector)
             start, size = end, 0
     return _profiled(batch, results)
+
+
+# A batch as `packed` makes it: each job's (relpath, location, stat fields, doc kind, settings)
+Packed = list[tuple[str, str, tuple[int, ...], "str | None", Settings]]
+_new_file = partial(tuple.__new__, LocalFile)
+_new_stat = partial(tuple.__new__, FileStat)
+
+
+def packed(batch: list[tuple[Job, Settings]]) -> Packed:
+    """`batch` as plain tuples, for `read_packed` in a worker process. A Job is three named tuples (Job, LocalFile,
+    FileStat), each pickled through Python (`__getnewargs__`): 3.7 us a file of the scan's own process, where plain
+    tuples take 0.6 (and the worker unpickles and makes them again in 1.0 us, not 1.2)."""
+    return [(job.file.relpath, job.file.location, tuple(job.file.stat), job.doc, settings) for job, settings in batch]
+
+
+def read_packed(batch: Packed) -> list[ReadResult]:
+    """`read_batch` of the jobs `packed` made `batch` of: the same jobs, made again."""
+    return read_batch([(new_job((_new_file((relpath, location, _new_stat(stat))), doc)), settings)
+                       for relpath, location, stat, doc, settings in batch])
 
 
 def _profiled(batch: list[tuple[Job, Settings]], results: list[ReadResult]) -> list[ReadResult]:
