@@ -81,7 +81,7 @@ def hash_file(path: Path | str, algorithms: tuple[str, ...], into: memoryview | 
     OSError when the file cannot be read. `into`: where a small file is read, when it fits (and the
     platform has readv); `Digests.content` is then a view of it.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, _OPEN_FLAGS)
     try:
         before = file_identity(os.fstat(fd))
         first: bytes | memoryview = b""
@@ -113,6 +113,7 @@ def hash_file(path: Path | str, algorithms: tuple[str, ...], into: memoryview | 
 
 
 _READV = hasattr(os, "readv")
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # looked up once: the getattr that fails is a microsecond
 
 
 def _whole(data: bytes | memoryview, algorithms: tuple[str, ...],

@@ -43,7 +43,7 @@ from dbom.scanning.cache import DatasetCache, SnapshotShards, lines_path, snapsh
 from dbom.scanning.catalog import doc_kind
 from dbom.scanning.dataset_docs import dataset_metadata
 from dbom.scanning.reading import Job as _Job
-from dbom.scanning.reading import MadeProfile, read_batch, scan_batch, scan_file
+from dbom.scanning.reading import MadeProfile, packed, read_batch, read_packed, scan_batch, scan_file
 from dbom.scanning.reading import ReadResult as _ReadResult
 from dbom.scanning.reading import Settings as _Settings
 from dbom.scanning.reading import display as _display
@@ -714,7 +714,7 @@ def _process_map(workers: list[BatchWorker], items: list[tuple[_Job, _Settings]]
                     for reply in worker.replies():
                         replies[numbers.popleft()] = reply
                     while handed < len(batches) and len(numbers) < WORKER_BATCHES:
-                        worker.send(read_batch, batches[handed])
+                        worker.send(read_packed, packed(batches[handed]))
                         numbers.append(handed)
                         handed += 1
                 if number in replies:

@@ -15,7 +15,7 @@ from dbom.errors import DbomError
 from dbom.fingerprint import inspect_pool
 from dbom.model import Shard
 from dbom.scanning import scanner
-from dbom.scanning.reading import Job, Settings, new_job, read_batch
+from dbom.scanning.reading import Job, Settings, new_job, packed, read_batch, read_packed
 from dbom.sources.local import walk
 
 FILES = scanner.PROCESS_MIN_FILES + 150  # over the threshold, and a batch left part-full
@@ -123,6 +123,30 @@ def _jobs(root: Path) -> list[tuple[Job, Settings]]:
     settings: Settings = (("sha256",), False, False, None)
     walked = walk(root, lambda message: None)
     return [(new_job((walked[i], None)), settings) for i in range(len(walked))]
+
+
+def test_a_batch_sent_packed_to_a_worker_is_read_as_the_batch_itself(tmp_path: Path) -> None:
+    """The jobs of a batch go to a worker process as plain tuples (`packed`): made again there, they are the same
+    jobs (file, stat, doc kind, settings), read to the same results, and a broken file is the same error."""
+    import pickle
+
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for i in range(5):
+        (root / f"{i}.jsonl").write_text(f'{{"n": {i}}}\n' * (i + 1))
+    (root / "README.md").write_text("# card\n")
+    settings: Settings = (("blake3", "sha256"), False, True, None)
+    walked = walk(root, lambda message: None)
+    jobs = [(new_job((walked[i], "card" if walked[i].relpath == "README.md" else None)), settings)
+            for i in range(len(walked))]
+    sent = pickle.loads(pickle.dumps(packed(jobs), protocol=pickle.HIGHEST_PROTOCOL))
+    assert read_packed(sent) == read_batch(jobs)
+    assert [result[0].path for result in read_packed(sent)] == [job.file.relpath for job, _ in jobs]
+    assert any(job.doc == "card" for job, _ in jobs) and len(jobs) == 6
+    (root / "3.jsonl").write_bytes(b'{"cut')
+    with pytest.raises(DbomError, match="invalid JSON") as caught:
+        read_packed(sent)
+    assert caught.value.path == str(root / "3.jsonl")
 
 
 def test_a_batch_read_in_passes_raises_the_error_of_its_first_broken_file(tmp_path: Path) -> None:
