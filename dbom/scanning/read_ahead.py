@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from dbom.errors import DbomError
 from dbom.fingerprint.snapshot_file import SnapshotRead
-from dbom.scanning.reading import Job, ReadResult, Settings, new_job, read_batch
+from dbom.scanning.reading import Job, ReadResult, Settings, new_job, packed, read_packed
 from dbom.scanning.scanner import PROCESS_BATCH_FILES, WORKER_BATCHES
 from dbom.sources.local import STAT_BYTES, STAT_PACKING, FileStat, LocalFile
 
@@ -114,7 +114,7 @@ class ReadAhead:
         if len(self._in_flight[at]) >= IN_FLIGHT:
             return False
         batch, self._pending = self._pending[:BATCH_FILES], self._pending[BATCH_FILES:]
-        self._workers[at].send(read_batch, batch)
+        self._workers[at].send(read_packed, packed(batch))
         self._in_flight[at].append(len(self._batches))
         self._batches.append([job for job, _ in batch])
         self._sent += len(batch)
