@@ -291,10 +291,14 @@ def _scan_dataset(entry: DatasetEntry, options: ScanOptions, cache: FingerprintC
         profiles: dict[str, Any] = {}
         options.progress.start_dataset(entry.name, len(picked), total_bytes)
 
+        made_sizes: list[list[int]] = []
+
         def picked_sizes() -> list[int]:
-            """The size of each file selected, in order (made when needed: a patched rescan needs none)."""
-            sizes = walked.sizes()
-            return sizes if len(picked) == len(sizes) else [sizes[i] for i in picked]
+            """The size of each file selected, in order (made once, when needed: a patched rescan needs none)."""
+            if not made_sizes:
+                sizes = walked.sizes()
+                made_sizes.append(sizes if len(picked) == len(sizes) else [sizes[i] for i in picked])
+            return made_sizes[0]
 
         def profiler_of_every_file() -> Any:
             """The dataset's DatasetProfiler, its rate set from every file's name and size (None when off)."""
