@@ -90,6 +90,9 @@ def run() -> None:
     scan of 20,000 files. By then every file dbom wrote is closed and in place; the streams are
     flushed and the exit handlers run here. (The approach mypy takes for its own command.)
     """
+    from dbom.util.blas import single_blas_thread
+
+    single_blas_thread()
     try:
         main()
         code: object = 0

@@ -172,6 +172,9 @@ def wait(workers: Iterable[BatchWorker], timeout: float | None = None) -> None:
 
 def _serve(work: Connection, replies: Connection, warm: str | None) -> None:
     """A worker's loop: run each message `(fn, args)` and write its reply, until the pipe is closed."""
+    from dbom.util.blas import single_blas_thread
+
+    single_blas_thread()
     if warm is not None:
         module, _, function = warm.partition(":")
         getattr(importlib.import_module(module), function)()

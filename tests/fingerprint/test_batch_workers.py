@@ -89,3 +89,26 @@ def _fork_and_exit() -> None:
 
 def _raise_format_error() -> None:
     raise FormatError("f.parquet", "corrupt Parquet footer")
+
+
+def _blas_threads_and_numpy() -> tuple[str | None, bool]:
+    import sys
+
+    return os.environ.get("OPENBLAS_NUM_THREADS"), "numpy" in sys.modules
+
+
+@pytest.mark.parametrize("asked", [None, "3"])
+def test_a_worker_starts_one_blas_thread_unless_the_user_set_how_many(monkeypatch: pytest.MonkeyPatch,
+                                                                        asked: str | None) -> None:
+    if asked is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", asked)
+    worker = BatchWorker()
+    try:
+        worker.send(_blas_threads_and_numpy)
+        # numpy reads the setting once, as it is imported: the worker must not have imported it before
+        assert _all_replies(worker, 1) == [(True, ("1" if asked is None else asked, False))]
+    finally:
+        worker.kill()
+    assert os.environ.get("OPENBLAS_NUM_THREADS") == asked  # the caller's environment is left as it was
