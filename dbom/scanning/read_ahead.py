@@ -26,8 +26,6 @@ from dbom.sources.local import STAT_BYTES, STAT_PACKING, FileStat, LocalFile
 if TYPE_CHECKING:
     from dbom.fingerprint.batch_workers import BatchWorker
 
-IN_FLIGHT = WORKER_BATCHES  # batches a worker holds that it has not replied to yet: it never waits for the next one
-BATCH_FILES = PROCESS_BATCH_FILES  # files sent to a worker at once
 # The walk's files are compared with the snapshot's once at least this many more were found: a comparison
 # after each folder of a thousand files cost a rescan of 10^6 unchanged files 0.2 s.
 COMPARE_FILES = 16384
@@ -73,7 +71,7 @@ class ReadAhead:
             self._compare(relpaths, packed, found)
         try:
             self._collect()
-            while len(self._pending) >= BATCH_FILES and self._send():
+            while len(self._pending) >= PROCESS_BATCH_FILES and self._send():
                 pass
         except DbomError:
             self._stopped = True
@@ -111,9 +109,9 @@ class ReadAhead:
             self._workers = self._workers_of()
             self._in_flight = [[] for _ in self._workers]
         at = min(range(len(self._workers)), key=lambda n: len(self._in_flight[n]))
-        if len(self._in_flight[at]) >= IN_FLIGHT:
+        if len(self._in_flight[at]) >= WORKER_BATCHES:
             return False
-        batch, self._pending = self._pending[:BATCH_FILES], self._pending[BATCH_FILES:]
+        batch, self._pending = self._pending[:PROCESS_BATCH_FILES], self._pending[PROCESS_BATCH_FILES:]
         self._workers[at].send(read_packed, packed(batch))
         self._in_flight[at].append(len(self._batches))
         self._batches.append([job for job, _ in batch])

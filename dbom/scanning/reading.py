@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dbom.errors import DbomError
 from dbom.model import DocFile, Shard
-from dbom.sources.local import FileStat, LocalFile
+from dbom.sources.local import LocalFile, new_file, new_stat
 
 if TYPE_CHECKING:  # the readers are imported when a file must be read
     from dbom.fingerprint.hashing import Digests
@@ -87,8 +87,6 @@ def read_batch(batch: list[tuple[Job, Settings]]) -> list[ReadResult]:
 
 # A batch as `packed` makes it: each job's (relpath, location, stat fields, doc kind, settings)
 Packed = list[tuple[str, str, tuple[int, ...], "str | None", Settings]]
-_new_file = partial(tuple.__new__, LocalFile)
-_new_stat = partial(tuple.__new__, FileStat)
 
 
 def packed(batch: list[tuple[Job, Settings]]) -> Packed:
@@ -100,7 +98,7 @@ def packed(batch: list[tuple[Job, Settings]]) -> Packed:
 
 def read_packed(batch: Packed) -> list[ReadResult]:
     """`read_batch` of the jobs `packed` made `batch` of: the same jobs, made again."""
-    return read_batch([(new_job((_new_file((relpath, location, _new_stat(stat))), doc)), settings)
+    return read_batch([(new_job((new_file((relpath, location, new_stat(stat))), doc)), settings)
                        for relpath, location, stat, doc, settings in batch])
 
 

@@ -531,14 +531,21 @@ def _patched_rate_bytes(state: Any, walked: Listing, picked: Sequence[int], kind
     had them), plus the files `changed` (new or changed: their indices in the selection). None when not kept."""
     from dbom.profile.dataset_profile import profiled_bytes
 
-    try:
-        kept = int(state["rate_bytes"])
-    except (LookupError, TypeError, ValueError):
+    kept = _kept_rate_bytes(state)
+    if kept is None:
         return None
     relpaths = walked.relpaths
     left = kept - profiled_bytes((r.path, r.bytes) for r in dropped if doc_kind(r.path) is None)
     return left + profiled_bytes((relpaths[picked[i]], walked.stat(picked[i]).st_size)
                                  for i in changed if kinds[i] is None)
+
+
+def _kept_rate_bytes(state: Any) -> int | None:
+    """The bytes the sampling rate was set from, as kept with a dataset's profile (`state`); None when not kept."""
+    try:
+        return int(state["rate_bytes"])
+    except (LookupError, TypeError, ValueError):
+        return None
 
 
 def _same_rate(state: Any, profiler: Any) -> bool:
@@ -653,16 +660,16 @@ def _read_ahead(entry: DatasetEntry, root: Path, options: ScanOptions, cache: Fi
     row = cache.snapshot(key, verify=False)  # a guide only: what is read ahead is checked after the walk
     if row is None:
         return None
-    from dbom.scanning.read_ahead import BATCH_FILES, ReadAhead
+    from dbom.scanning.read_ahead import ReadAhead
 
     def settings() -> _Settings | None:
         profiler = None
         if options.profile != "off":  # sampled at the rate of the last scan: a rescan that changed 1% keeps it
             stored = SnapshotLink(lines_path(cache, key), row[0], row[2], file_ref(entry.name, "")).stored()
-            try:
-                profiler = dataset_profiler(entry, options, int(stored.profile_state["rate_bytes"]))  # type: ignore
-            except (AttributeError, LookupError, TypeError, ValueError):
+            rate_bytes = _kept_rate_bytes(getattr(stored, "profile_state", None))
+            if rate_bytes is None:
                 return None
+            profiler = dataset_profiler(entry, options, rate_bytes)
         return algorithms, options.keep_going, options.records_digest, profiler
 
     include, exclude = entry.include, entry.exclude
@@ -671,7 +678,8 @@ def _read_ahead(entry: DatasetEntry, root: Path, options: ScanOptions, cache: Fi
         return doc_kind(relpath) is None and selected(relpath, include, exclude)
 
     head = str(root) if str(root).endswith(os.sep) else str(root) + os.sep
-    return ReadAhead(row[1], head, wanted, settings, readers.batch_workers, max(4 * BATCH_FILES, len(row[1]) // 20))
+    most = max(4 * PROCESS_BATCH_FILES, len(row[1]) // 20)
+    return ReadAhead(row[1], head, wanted, settings, readers.batch_workers, most)
 
 
 # Small files are read in worker processes when there are at least this many to read (and the program may

@@ -56,8 +56,8 @@ class LocalFile(NamedTuple):
 
 STAT_PACKING = struct.Struct("<qqqQQ")  # a FileStat packed: size, mtime, ctime, inode, device
 STAT_BYTES = STAT_PACKING.size
-_new_file = partial(tuple.__new__, LocalFile)  # LocalFile((relpath, location, stat)) without its __new__'s call
-_new_stat = partial(tuple.__new__, FileStat)
+new_file = partial(tuple.__new__, LocalFile)  # LocalFile((relpath, location, stat)) without its __new__'s call
+new_stat = partial(tuple.__new__, FileStat)  # FileStat(fields) likewise
 
 
 class Listing(Sequence[LocalFile]):
@@ -91,7 +91,7 @@ class Listing(Sequence[LocalFile]):
             return [self[i] for i in indices]
         relpaths, head, packed = self.relpaths, self.head, self.packed
         unpack = STAT_PACKING.unpack_from
-        return [_new_file((relpaths[i], head + relpaths[i], _new_stat(unpack(packed, i * STAT_BYTES))))
+        return [new_file((relpaths[i], head + relpaths[i], new_stat(unpack(packed, i * STAT_BYTES))))
                 for i in indices]
 
     def location(self, index: int) -> str:
