@@ -29,6 +29,7 @@ from dbom.profile.dataset_profile import PROFILE_KEY, profiled_shards
 from dbom.provenance import DatasetProvenance
 from dbom.scanning.cache import from_record, to_record
 from dbom.scanning.catalog import doc_kind
+from dbom.scanning.reading import MadeProfile
 from dbom.sources.globs import selected
 from dbom.sources.remote import (
     IN_FLIGHT,
@@ -108,10 +109,7 @@ def scan_remote_dataset(entry: DatasetEntry, root: RemoteRoot, options: ScanOpti
             if cache is not None and not (isinstance(result, Shard) and result.error):
                 cache.put(keys[index], to_record(result))
 
-        if inspector.ray is not None and profiler is not None and todo:
-            options.warn(f"{entry.name}: read on this machine, not on Ray: the content profile reads a remote "
-                         "dataset's records as they are fetched")
-        elif inspector.ray is not None:  # the shards on the cluster; the documents here, where their text is read
+        if inspector.ray is not None:  # the shards on the cluster; the documents here, where their text is read
             todo = _on_ray(inspector.ray, root, settings, jobs, todo, stats, reader, done)
         for index, result in zip(todo, ordered_map(lambda i: reader.read(*jobs[i]), todo, IN_FLIGHT), strict=True):
             done(index, result, reader.bytes_read.pop(jobs[index][0].relpath, 0))
@@ -171,32 +169,48 @@ def _on_ray(ray: Any, root: RemoteRoot, settings: ReadSettings, jobs: Sequence[t
         return todo
     stats.workers = ray.connect().workers
     left = [index for index in todo if jobs[index][1] is not None]
-    found = ray.ordered_map(read_remote_batch, [(root, settings, jobs[index][0]) for index in shards],
+    profiler = reader.profiler
+    found = ray.ordered_map(read_remote_batch, [(root, settings, jobs[index][0], profiler) for index in shards],
                             [jobs[index][0].size for index in shards])
-    for index, (result, fetched) in zip(shards, found, strict=True):
+    for index, (result, fetched, made) in zip(shards, found, strict=True):
         if isinstance(result, Shard) and result.columns and license_column(result.columns) is not None \
                 and not result.error:
             left.append(index)  # fetched again below, into the driver's folder
             continue
+        if made is not None and isinstance(result, Shard):
+            reader.profiles[profiler.key(result)] = (
+                made.text if made.error is None else DbomError(object_url(root, jobs[index][0]), made.error))
         done(index, result, fetched)
     return sorted(left)
 
 
-def read_remote_batch(batch: list[tuple[RemoteRoot, ReadSettings, RemoteObject]]) -> list[tuple[Shard | DocFile, int]]:
-    """A Ray task's work: each object of `batch` read as the driver would, with the bytes fetched for it."""
+def read_remote_batch(batch: list[tuple[RemoteRoot, ReadSettings, RemoteObject, Any]]
+                      ) -> list[tuple[Shard | DocFile, int, MadeProfile | None]]:
+    """A Ray task's work: each object of `batch` read as the driver would, with the bytes fetched for it and,
+    when a DatasetProfiler comes with it, the shard's profile made while its file was here (as JSON text, or
+    why it is left out)."""
+    import orjson
+
     from dbom.fingerprint.inspect_pool import Inspector
 
     inspector = Inspector(1, processes=False)
-    readers: dict[str, _ObjectReader] = {}
+    readers: dict[tuple[str, int], _ObjectReader] = {}
     workdir = Path(tempfile.mkdtemp(prefix="dbom-remote-"))
     try:
-        results = []
-        for root, settings, obj in batch:
-            reader = readers.get(root.url)
+        results: list[tuple[Shard | DocFile, int, MadeProfile | None]] = []
+        for root, settings, obj, profiler in batch:  # one profiler object per dataset (pickled once a batch)
+            reader = readers.get((root.url, id(profiler)))
             if reader is None:
-                reader = readers[root.url] = _ObjectReader(root, filesystem(root), settings, inspector, workdir)
+                reader = readers[(root.url, id(profiler))] = _ObjectReader(
+                    root, filesystem(root), settings, inspector, workdir, profiler)
             result = reader.read(obj, None)
-            results.append((result, reader.bytes_read.pop(obj.relpath, 0)))
+            made = None
+            one = reader.profiles.pop(profiler.key(result), None) if isinstance(result, Shard) and profiler else None
+            if isinstance(one, DbomError):
+                made = MadeProfile(None, one.cause)
+            elif one is not None:
+                made = MadeProfile(orjson.dumps(one.to_json()).decode(), None)
+            results.append((result, reader.bytes_read.pop(obj.relpath, 0), made))
         return results
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

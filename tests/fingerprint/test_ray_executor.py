@@ -161,7 +161,7 @@ from pathlib import Path
 import boto3
 from moto.server import ThreadedMotoServer
 
-folder, out = Path(sys.argv[1]), Path(sys.argv[2])
+folder, out, profile = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 server.start()
 host, port = server.get_host_and_port()
@@ -176,7 +176,7 @@ urls = sorted(f"s3://lab/{p.name}/" for p in folder.iterdir())
 runs = {}
 for executor in ("local", "ray"):
     done = subprocess.run([sys.executable, "-m", "dbom", "scan", *urls, "-o", str(out / f"{executor}.json"),
-                           "--no-cache", "--executor", executor, "--profile", "off"],  # a profile reads here
+                           "--no-cache", "--executor", executor, "--profile", profile],
                           capture_output=True, text=True)
     runs[executor] = [done.returncode, done.stderr]
 server.stop()
@@ -184,8 +184,11 @@ print(json.dumps(runs))
 '''
 
 
-def test_a_remote_corpus_is_read_by_the_ray_workers_with_the_same_dbom(tmp_path: Path) -> None:
+@pytest.mark.parametrize("profile", ["off", "sample"])
+def test_a_remote_corpus_is_read_by_the_ray_workers_with_the_same_dbom(tmp_path: Path, profile: str) -> None:
     pytest.importorskip("moto.server", reason="the test extra's moto[server]")
+    if profile != "off":
+        pytest.importorskip("pycld2", reason="the profile extra")
     samples = copy_samples(tmp_path / "samples")
     corpus = tmp_path / "bucket"
     shutil.copytree(samples / "web-text", corpus / "web-text")
@@ -198,7 +201,7 @@ def test_a_remote_corpus_is_read_by_the_ray_workers_with_the_same_dbom(tmp_path:
         (licensed / f"part-{part}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     script = tmp_path / "s3_scan.py"
     script.write_text(_S3_SCRIPT)
-    done = subprocess.run([*NETNS, sys.executable, str(script), str(corpus), str(tmp_path)],
+    done = subprocess.run([*NETNS, sys.executable, str(script), str(corpus), str(tmp_path), profile],
                           env={**os.environ, **ENV}, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     runs = json.loads(done.stdout.splitlines()[-1])
@@ -206,7 +209,10 @@ def test_a_remote_corpus_is_read_by_the_ray_workers_with_the_same_dbom(tmp_path:
     assert runs["ray"][0] == 0, runs["ray"][1]
     assert (tmp_path / "ray.json").read_bytes() == (tmp_path / "local.json").read_bytes()
     assert "on Ray (2 workers)" in runs["ray"][1].splitlines()[-1]
+    assert "warning" not in runs["ray"][1]  # with a profile too, the shards were read (and profiled) by the workers
     doc = json.loads((tmp_path / "ray.json").read_text())
+    web_text = next({p["name"] for p in c["properties"]} for c in doc["components"] if c.get("name") == "web-text")
+    assert ("dbom:profile:languages" in web_text) is (profile != "off")
     licensed_props = next({p["name"]: p["value"] for p in c["properties"]}
                           for c in doc["components"] if c.get("name") == "licensed")
     shares = {license_: records for license_, records, _ in json.loads(licensed_props["dbom:license:records"])}
