@@ -66,6 +66,30 @@ class BatchWorker:
         self.used = True
         self._flush()
 
+    def call(self, fn: Callable[..., object], *args: object) -> Callable[[], Any]:
+        """Have the worker, which holds no other work, run `fn(*args)` while the caller goes on: sent whole now
+        (a message larger than a pipe would wait for the caller's next look), and what is returned waits for the
+        result (raising the worker's exception, or DbomError if it stopped). The result must be waited for before
+        the worker is sent anything else."""
+        if self.waiting:
+            raise ValueError("a worker that holds other work")
+        self.send(fn, *args)
+        came: list[tuple[bool, Any]] = []
+        while self._out:
+            wait([self])
+            came += self.replies()
+
+        def result() -> Any:
+            while not came:
+                wait([self])
+                came.extend(self.replies())
+            ok, value = came[0]
+            if not ok:
+                raise value
+            return value
+
+        return result
+
     def replies(self) -> list[tuple[bool, Any]]:
         """The replies that came in since the last call, in order, without waiting for any."""
         self._flush()

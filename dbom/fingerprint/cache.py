@@ -19,7 +19,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -257,13 +257,21 @@ class FingerprintCache:
             return found
         asked = [key for key in wanted if key not in found]
         try:
-            for start in range(0, len(asked), 500):  # below SQLite's limit on a statement's parameters
-                part = asked[start:start + 500]
-                found.update(self._db.execute(
-                    f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(part))})", part))
+            found.update(_select_values(self._db, asked))
         except sqlite3.Error as exc:
             self._fail(exc)
         return found
+
+    @staticmethod
+    def stored_values(path: Path, keys: list[str]) -> dict[str, str]:
+        """The record texts of those `keys` the cache file at `path` holds, as written (not what a
+        FingerprintCache has pending): for another process, which opens it read-only. sqlite3.Error when it
+        cannot be read."""
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            return dict(_select_values(db, keys))
+        finally:
+            db.close()
 
     def entries_of(self, locations: Iterable[str]) -> dict[str, str]:
         """The entries of the files at `locations` (absolute paths), whatever their stat: key -> record text.
@@ -314,6 +322,12 @@ class FingerprintCache:
         self.flush()
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
+
+
+def _select_values(db: sqlite3.Connection, keys: list[str]) -> Iterator[tuple[str, str]]:
+    for start in range(0, len(keys), 500):  # below SQLite's limit on a statement's parameters
+        part = keys[start:start + 500]
+        yield from db.execute(f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(part))})", part)
 
 
 def _drop_older_formats(directory: Path) -> None:

@@ -221,6 +221,13 @@ class ProfileAccumulator:
                     or self.dated_records or self.domains.records or self.domains.counts or self.language_bytes
                     or self.domains._hll is not None or not self.domains.exact)
 
+    def blank(self) -> ProfileAccumulator:
+        """An accumulator that counted nothing and merges with this one (its tokenizer, sample and domain limit),
+        to merge profiles into that are not fed (it holds no tokenizer)."""
+        other = ProfileAccumulator(domain_limit=self.domains.limit)
+        other.sample, other.tokenizer_identity = self.sample, self.tokenizer_identity
+        return other
+
     def merge(self, other: ProfileAccumulator) -> None:
         """Add another shard's profile (same tokenizer, same sample rate and seed)."""
         if other.tokenizer_identity != self.tokenizer_identity:

@@ -21,6 +21,7 @@ A shard's accumulator is cached under its content digest and everything the prof
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -497,36 +498,72 @@ class DroppedProfiles:
     texts: dict[str, str]  # by key, as the cache holds them: a touched file's are its new profile too
 
 
-def dropped_profiles(dropped: Sequence[Shard], profiler: DatasetProfiler, cache: FingerprintCache
+def dropped_profiles(dropped: Sequence[Shard], profiler: DatasetProfiler, cache: FingerprintCache | None
                      ) -> DroppedProfiles:
     """The cached profiles of the shards `dropped` (gone or changed, as last scanned): what `patched_total` takes
-    out, fetched while the changed files are read. NotExact when one is gone."""
+    out, fetched while the changed files are read. NotExact when one is gone. With no `cache`, their keys only:
+    `patched_total` has those it takes out summed elsewhere (`summed_profiles`), or fetches them itself."""
     from dbom.profile.dataset_total import NotExact
 
     if any(shard.hash_source == HASH_SOURCE_STORE for shard in dropped):
         raise NotExact("a shard whose records are not read")
     keys = [profiler.key(shard) for shard in profiled_shards(dropped)]
+    if cache is None:
+        return DroppedProfiles(keys, {})
     texts = cache.values_of(keys)
     if any(key not in texts for key in keys):
         raise NotExact("a changed shard's cached profile is gone")
     return DroppedProfiles(keys, texts)
 
 
+# Fewer profiles than this to take out are taken out by the scan's own process: a worker's reply costs more.
+SUMMED_BESIDE = 1000
+
+
+def summed_profiles(path: Path, keys: list[str], blank: ProfileAccumulator) -> DatasetTotal | None:
+    """In a worker process: the profiles the cache file at `path` holds under `keys` (a key as often as it is
+    taken out), added up in a DatasetTotal of `blank` that `DatasetTotal.subtract` takes out at once. None when
+    one is missing, damaged or counted otherwise, or when their domains are past exact counting: the scan's
+    process then takes each out, and says why if it cannot."""
+    import sqlite3
+
+    import orjson
+
+    from dbom.fingerprint.cache import FingerprintCache
+    from dbom.profile.dataset_total import DatasetTotal
+
+    try:
+        texts = FingerprintCache.stored_values(path, list(dict.fromkeys(keys)))
+    except sqlite3.Error:
+        return None
+    summed = DatasetTotal(blank)
+    for key in keys:
+        text = texts.get(key)
+        if text is None:
+            return None
+        try:
+            summed.add(orjson.loads(text))
+        except (LookupError, TypeError, ValueError):
+            return None
+    return summed if summed.total.domains.exact else None
+
+
 def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], root: Path,
                   profiler: DatasetProfiler, ready: Mapping[str, Any], cache: FingerprintCache,
-                  taken_out: DroppedProfiles | None = None) -> DatasetTotal:
+                  taken_out: DroppedProfiles | None = None,
+                  summing: Callable[[list[str], ProfileAccumulator], Callable[[], Any]] | None = None) -> DatasetTotal:
     """The dataset's profile as kept with its lines (`state`: `DatasetTotal.to_json`'s), with the shards `dropped`
     (gone or changed, as last scanned: their profiles are the cache's, `taken_out` when already fetched by
     `dropped_profiles`) taken out and the shards `added` (new or changed, just read under `root`: their profiles
     in `ready` by key, else read here) put in: what `profile_total` makes of the whole dataset, with the bytes
     by modality. A shard put in whose content a shard taken out had (a file touched) changes nothing: the pair
-    is left out, its profile neither decoded nor merged. NotExact when it cannot be."""
+    is left out, its profile neither decoded nor merged. NotExact when it cannot be.
+
+    `summing(keys, blank)`: has `summed_profiles` of the profiles to take out made elsewhere (a worker process)
+    while the shards are put in here, and returns what waits for it; used for SUMMED_BESIDE of them or more."""
     import orjson
 
-    from dbom.fingerprint.executor import default_jobs
-    from dbom.profile.accumulator import ProfileAccumulator
     from dbom.profile.dataset_total import DatasetTotal, NotExact
-    from dbom.profile.modality import TEXT_FORMATS
 
     total = DatasetTotal.from_json(state)
     sample = total.total.sample
@@ -546,6 +583,51 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
             left[key] -= 1
         else:
             new.append((shard, key))
+    out: list[str] = []  # the dropped shards' keys taken out, each as often as dropped
+    for key in taken_out.keys:
+        if left[key]:
+            left[key] -= 1
+            out.append(key)
+    summed = summing(out, total.total.blank()) if summing is not None and len(out) >= SUMMED_BESIDE else None
+    try:
+        _put_in(total, new, added, root, folder, profiler, ready, cache, taken_out)
+    finally:  # waited for even when putting in failed: the worker must be left holding no reply
+        removed = None
+        if summed is not None:
+            with contextlib.suppress(DbomError):  # the worker stopped: each is taken out here (the next read says so)
+                removed = summed()
+    if removed is not None:
+        total.subtract(removed)
+        total.readable -= len(out)
+    else:
+        texts = taken_out.texts if all(key in taken_out.texts for key in out) else cache.values_of(out)
+        for key in out:
+            if key not in texts:
+                raise NotExact("a changed shard's cached profile is gone")
+            try:
+                total.remove(orjson.loads(texts[key]))
+            except orjson.JSONDecodeError:
+                raise NotExact("a damaged cached profile") from None
+            total.readable -= 1
+    for shard in dropped:
+        if not shard.error:
+            total.remove_modality(shard)
+    total.check_exact()
+    return total
+
+
+def _put_in(total: DatasetTotal, new: list[tuple[Shard, str]], added: Sequence[Shard], root: Path, folder: bool,
+            profiler: DatasetProfiler, ready: Mapping[str, Any], cache: FingerprintCache,
+            taken_out: DroppedProfiles) -> None:
+    """`patched_total`'s putting in: the profiles of the shards `new` (by key), and the bytes by modality of all
+    `added`."""
+    import orjson
+
+    from dbom.fingerprint.executor import default_jobs
+    from dbom.profile.accumulator import ProfileAccumulator
+    from dbom.profile.dataset_total import NotExact
+    from dbom.profile.modality import TEXT_FORMATS
+
     # a file changed back: its profile may be cached already
     cached = {**taken_out.texts, **cache.values_of(key for _, key in new if key not in taken_out.texts)}
     reads = profiler.read_each(((shard, root / shard.path if folder else root) for shard, key in new
@@ -568,17 +650,3 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
     for shard in added:
         if not shard.error:
             total.add_modality(shard, None if shard.format in TEXT_FORMATS else root / shard.path if folder else root)
-    for key in taken_out.keys:
-        if not left[key]:
-            continue
-        left[key] -= 1
-        try:
-            total.remove(orjson.loads(taken_out.texts[key]))
-        except orjson.JSONDecodeError:
-            raise NotExact("a damaged cached profile") from None
-        total.readable -= 1
-    for shard in dropped:
-        if not shard.error:
-            total.remove_modality(shard)
-    total.check_exact()
-    return total

@@ -94,14 +94,28 @@ class DatasetTotal:
             one = ProfileAccumulator.from_json(data)
         except (LookupError, TypeError, ValueError) as exc:
             raise NotExact(f"a damaged cached profile: {exc}") from None
-        total = self.total
-        if one.tokenizer_identity != total.tokenizer_identity or (
-                (one.sample.threshold, one.sample.seed) != (total.sample.threshold, total.sample.seed)):
+        if one.presampled:  # as `add` merged it: counted on its sample
+            one.domains = one.domains.scaled(UNIT // one.sample.threshold)
+        one.first_date, one.last_date = _bounds((one.first_date, one.last_date))
+        alone = DatasetTotal(one)
+        alone.fields = {role: dict.fromkeys(one.fields_seen[role], 1) for role in _ROLES}
+        alone.presampled = int(one.presampled)
+        alone.at_first = alone.at_last = int(one.first_date is not None)
+        self.subtract(alone)
+
+    def subtract(self, removed: DatasetTotal) -> None:
+        """Take out the shards' profiles `removed` holds (a DatasetTotal of a `blank` accumulator that they were
+        `add`ed to): what `remove` of each gives, NotExact where it would raise (the total may be left
+        part-changed then: the caller drops it). A sum subtracts at once what the shards' do one by one; the
+        shards held at a bound are `removed`'s at its own bound, when that is this total's."""
+        total, taken = self.total, removed.total
+        if taken.tokenizer_identity != total.tokenizer_identity or (
+                (taken.sample.threshold, taken.sample.seed) != (total.sample.threshold, total.sample.seed)):
             raise NotExact("a profile counted otherwise")
         for role in _ROLES:
             seen = self.fields[role]
-            for name in one.fields_seen[role]:
-                left = seen.get(name, 0) - 1
+            for name, count in removed.fields[role].items():
+                left = seen.get(name, 0) - count
                 if left < 0:
                     raise NotExact(f"a field no shard was counted with: {name}")
                 if left:
@@ -110,41 +124,39 @@ class DatasetTotal:
                     del seen[name]
                     total.fields_seen[role].discard(name)
         for attribute in _COUNTERS:
-            left = getattr(total, attribute) - getattr(one, attribute)
+            left = getattr(total, attribute) - getattr(taken, attribute)
             if left < 0:
                 raise NotExact(f"more {attribute} taken out than counted")
             setattr(total, attribute, left)
-        self.presampled -= one.presampled
+        self.presampled -= removed.presampled
         if self.presampled < 0:
             raise NotExact("more presampled shards taken out than counted")
         total.presampled = self.presampled > 0
-        for key, sums in one.sums.items():
+        for key, sums in taken.sums.items():
             held = total.sums.get(key)
             if held is None:
                 raise NotExact(f"sums of {key} taken out that were never counted")
             total.sums[key] = RatioSums(held.y - sums.y, held.yy - sums.yy, held.xy - sums.xy)
-        for code, size in one.language_bytes.items():
+        for code, size in taken.language_bytes.items():
             left = total.language_bytes.get(code, 0) - size
             if left < 0:
                 raise NotExact(f"more bytes of {code} taken out than counted")
             if left:
                 total.language_bytes[code] = left
-            else:  # the profile shows no language without bytes
+            else:
                 total.language_bytes.pop(code, None)
         try:
-            total.domains.subtract(one.domains.scaled(UNIT // one.sample.threshold) if one.presampled else one.domains)
+            total.domains.subtract(taken.domains)  # each presampled shard's scaled as `add` merged it
         except ValueError as exc:
             raise NotExact(str(exc)) from None
-        self._remove_bounds(one)
-
-    def _remove_bounds(self, one: ProfileAccumulator) -> None:
-        total = self.total
-        low, high = _bounds((one.first_date, one.last_date))
-        if low is None or high is None:
+        if taken.first_date is None:
             return
-        self.at_first -= low == total.first_date
-        self.at_last -= high == total.last_date
-        if not total.dated_records:  # no dated record left: no period
+        if (taken.first_date < (total.first_date or taken.first_date)
+                or taken.last_date > (total.last_date or taken.last_date)):
+            raise NotExact("dates taken out that the profile's period does not hold")
+        self.at_first -= removed.at_first if taken.first_date == total.first_date else 0
+        self.at_last -= removed.at_last if taken.last_date == total.last_date else 0
+        if not total.dated_records:
             total.first_date = total.last_date = None
             self.at_first = self.at_last = 0
         elif self.at_first <= 0 or self.at_last <= 0:

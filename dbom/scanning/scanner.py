@@ -481,8 +481,9 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
             from dbom.profile.dataset_profile import dropped_profiles
             from dbom.profile.dataset_total import NotExact
 
-            try:
-                taken = dropped_profiles(dropped, profiler, known.fingerprints)  # type: ignore[arg-type]
+            try:  # with a worker process, their keys only: it sums those taken out (`_summing`)
+                taken = dropped_profiles(dropped, profiler,  # type: ignore[arg-type]
+                                         None if inspector.has_workers() else known.fingerprints)
             except NotExact:
                 started.append((None, None))
                 return
@@ -507,7 +508,7 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
         try:
             # plan_patch took only shards: `dropped` and `added` hold no document
             total = patched_total(state, dropped, added, root, profiler, profiles,  # type: ignore[arg-type]
-                                  known.fingerprints, taken_out)
+                                  known.fingerprints, taken_out, _summing(inspector, known.fingerprints))
         except NotExact:
             plan = None
     known.close(lambda: {walked.location(i) for i in range(len(walked))})
@@ -522,6 +523,17 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
     return _assembled(entry, root, options, provenance, shards, stored.docs, plan.digest, (), left_out,
                       replace(link, patch=plan.patch),
                       total.properties(options.sme) if total is not None else ()), profiler
+
+
+def _summing(inspector: _Readers, cache: Any) -> Callable[[list[str], Any], Callable[[], Any]] | None:
+    """What has a worker process sum the cached profiles a patch takes out (dbom.profile.dataset_profile.
+    summed_profiles) while this process puts the new ones in; None with no worker started, or no cache file."""
+    worker = inspector.idle_worker()
+    if worker is None or cache.failed:
+        return None
+    from dbom.profile.dataset_profile import summed_profiles
+
+    return lambda keys, blank: worker.call(summed_profiles, cache.path, keys, blank)
 
 
 def _patched_rate_bytes(state: Any, walked: Listing, picked: Sequence[int], kinds: _Kinds, changed: Sequence[int],
@@ -1048,6 +1060,14 @@ class _Readers:
         if not self._workers:
             self._start_workers()
         return self._workers
+
+    def has_workers(self) -> bool:
+        """Whether the worker processes of `batch_workers` were started."""
+        return bool(self._workers)
+
+    def idle_worker(self) -> BatchWorker | None:
+        """A worker process of `batch_workers` already started that holds no work, if there is one."""
+        return next((worker for worker in self._workers if not worker.waiting), None)
 
     def _start_workers(self) -> None:
         from dbom.fingerprint.batch_workers import SCAN_WARM_UP, BatchWorker, take_ahead, workers_beside

@@ -246,6 +246,48 @@ def test_taking_shards_out_and_putting_others_in_gives_the_whole_merge() -> None
     assert exact > 60 and inexact > 5  # both kinds met
 
 
+def test_the_sum_of_the_shards_taken_out_subtracts_as_each_of_them_does() -> None:
+    """`DatasetTotal.subtract` of the removed shards' sum (made in a worker process by `summed_profiles`) gives what
+    removing them one by one gives; it may also succeed where one by one cannot (the last shards at a bound gone
+    with every dated record), and then gives the whole merge of what is left."""
+    rng = random.Random(23)
+    sample = RecordSample(0.5)
+    same = beyond = 0
+    for _trial in range(200):
+        shards = {f"s{n}": _shard_profile(rng, f"s{n}", sample, rng.random() < 0.3) for n in range(rng.randrange(1, 9))}
+        state = json.loads(json.dumps(_merged(list(shards.values()), sample).to_json()))
+        gone = rng.sample(sorted(shards), rng.randrange(0, len(shards) + 1))
+        one_by_one, summed = DatasetTotal.from_json(state), DatasetTotal.from_json(state)
+        removed = DatasetTotal(summed.total.blank())
+        for key in gone:
+            removed.add(json.loads(json.dumps(shards[key].to_json())))
+        try:
+            for key in gone:
+                one_by_one.remove(shards[key].to_json())
+                one_by_one.readable -= 1
+            one_by_one.check_exact()
+        except NotExact:
+            one_by_one = None
+        try:
+            if not removed.total.domains.exact:  # summed_profiles leaves those to be taken out one by one
+                raise NotExact("past exact counting")
+            summed.subtract(removed)
+            summed.readable -= len(gone)
+            summed.check_exact()
+        except NotExact:
+            assert one_by_one is None  # never refused where one by one succeeds, but past exact domain counts
+            continue
+        whole = _merged([one for key, one in shards.items() if key not in gone], sample)
+        assert summed.total.to_json() == whole.total.to_json()
+        assert summed.properties(False) == whole.properties(False)
+        if one_by_one is None:
+            beyond += 1
+            continue
+        same += 1
+        assert summed.to_json() == one_by_one.to_json()
+    assert same > 80  # both taken out exactly, the same way
+
+
 def test_domain_counts_past_exact_counting_are_not_subtracted() -> None:
     counts, other = DomainCounts(2), DomainCounts(2)
     counts.add([("a.com", 5, 1), ("b.com", 3, 1)])

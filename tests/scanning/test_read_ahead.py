@@ -84,6 +84,27 @@ def test_files_rewritten_in_place_are_read_during_the_walk_and_the_dbom_is_a_ful
     assert written == (tmp_path / "first.json").read_bytes()
 
 
+def test_the_profiles_taken_out_are_summed_by_a_worker_while_the_new_ones_are_put_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dbom.profile import dataset_profile
+    from dbom.profile.dataset_total import DatasetTotal
+
+    monkeypatch.setattr(dataset_profile, "SUMMED_BESIDE", 10)
+    if READ_AHEAD:  # with a worker, this process takes out no profile one by one
+        def one_by_one(*args: Any) -> None:
+            raise AssertionError("a profile taken out by the scan's own process")
+
+        monkeypatch.setattr(DatasetTotal, "remove", one_by_one)
+    data = _corpus(tmp_path)
+    _rescan(data, tmp_path / "first.json")
+    _rewrite(data, CHANGED)
+    patched, _, written = _rescan(data, tmp_path / "second.json")
+    assert patched and written == _fresh(data, tmp_path / "fresh.json")
+    _rewrite(data, CHANGED, "record {i}, the weather is fine")
+    patched, _, written = _rescan(data, tmp_path / "third.json")
+    assert patched and written == (tmp_path / "first.json").read_bytes()
+
+
 def test_a_file_inserted_first_shifts_every_guess_and_none_is_taken(tmp_path: Path) -> None:
     data = _corpus(tmp_path)
     _rescan(data, tmp_path / "first.json")
