@@ -8,12 +8,11 @@ from contextlib import closing
 from pathlib import Path
 
 from dbom.errors import FormatError
-from dbom.formats.base import Detected, Inspection
+from dbom.formats.base import Detected, Inspection, shared_columns
 from dbom.formats.compression import iter_blocks
 from dbom.formats.limits import CSV_FIELD_BYTES
 from dbom.formats.lines import ByteCounter, iter_line_batches
 from dbom.formats.records_digest import CsvRecords
-from dbom.model import Column
 
 
 def inspect_csv(path: Path, detected: Detected, records_digest: bool = False) -> Inspection:
@@ -56,7 +55,7 @@ def inspect_csv(path: Path, detected: Detected, records_digest: bool = False) ->
                     digest.add(row)
         except csv.Error as exc:
             raise FormatError(name, f"malformed {kind} on line {reader.line_num}: {exc}") from None
-    columns = tuple(Column(field, "string") for field in header) if header is not None else None
+    columns = shared_columns(tuple((field, "string") for field in header)) if header is not None else None
     if records_digest and digest is None:  # no header: no rows either
         digest = CsvRecords([])
     return Inspection(records, columns, counter.bytes if detected.compression else None,

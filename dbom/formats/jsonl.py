@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dbom.errors import FormatError
-from dbom.formats.base import Detected, Inspection
+from dbom.formats.base import Detected, Inspection, shared_columns
 from dbom.formats.compression import iter_blocks
 from dbom.formats.limits import JSON_MAX_BYTES, MAX_JSON_COLUMNS
 from dbom.formats.lines import UTF8_BOM, ByteCounter, iter_line_batches
@@ -69,9 +69,8 @@ class _Schema:
         """The columns in first-seen order, or None when no record was an object."""
         if not self.saw_object:
             return None
-        return tuple(
-            Column(key, "|".join(name for name in _TYPE_ORDER if name in seen)) for key, seen in self.types.items()
-        )
+        return shared_columns(tuple((key, "|".join(name for name in _TYPE_ORDER if name in seen))
+                                    for key, seen in self.types.items()))
 
 
 def inspect_jsonl(path: Path, detected: Detected, records_digest: bool = False, profile: Any = None) -> Inspection:

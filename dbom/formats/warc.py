@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from dbom.errors import DbomError, FormatError
-from dbom.formats.base import Detected, Inspection
+from dbom.formats.base import Detected, Inspection, shared_columns
 from dbom.formats.compression import MAGIC, iter_blocks
 from dbom.formats.limits import (
     MAX_WARC_MEDIA_TYPES,
@@ -45,7 +45,6 @@ from dbom.formats.limits import (
     WARC_HEADER_PROBE_BYTES,
     WARC_MAX_TEXT_BYTES,
 )
-from dbom.model import Column
 
 INSTALL_HINT = "pip install 'dbom[warc]'"
 CONTENT_RECORD_TYPES = ("response", "conversion")
@@ -121,8 +120,8 @@ def inspect_warc(path: Path, detected: Detected) -> Inspection:
         by_name[name] = by_name.get(name, 0) + count
     columns = None
     if records:
-        columns = (Column("WARC-Target-URI", "string"), Column("WARC-Date", "timestamp"),
-                   Column("payload", "|".join(sorted(media)) or "bytes"))
+        columns = shared_columns((("WARC-Target-URI", "string"), ("WARC-Date", "timestamp"),
+                                  ("payload", "|".join(sorted(media)) or "bytes")))
     return Inspection(records, columns, walk.uncompressed_bytes, record_types=tuple(sorted(by_name.items())))
 
 

@@ -7,8 +7,7 @@ import tarfile
 from pathlib import Path
 
 from dbom.errors import FormatError
-from dbom.formats.base import Detected, Inspection
-from dbom.model import Column
+from dbom.formats.base import Detected, Inspection, shared_columns
 
 # WebDataset's split of a member path into sample key and extension: the key is the path up to
 # the first dot of the file name ("a/b/0001.seg.png" -> "a/b/0001", "seg.png").
@@ -50,7 +49,7 @@ def inspect_webdataset(path: Path, detected: Detected) -> Inspection:
         raise FormatError(name, f"truncated tar archive: no end-of-archive marker at offset {end}")
     if marker.count(0) != _BLOCK:
         raise FormatError(name, f"corrupt tar archive: invalid header at offset {end}")
-    return Inspection(len(keys), tuple(Column(ext, "bytes") for ext in sorted(extensions)))
+    return Inspection(len(keys), shared_columns(tuple((ext, "bytes") for ext in sorted(extensions))))
 
 
 def _utf8_text(name: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from conftest import assert_one_line_error
 from dbom.errors import FormatError
 from dbom.formats import Detected, detect, inspect_shard
 from dbom.formats.lines import iter_line_batches
-from dbom.model import Column
+from dbom.model import Column, Shard
 
 Write = Callable[..., Path]
 CODECS = [None, "gzip", "zstd", "bz2", "xz"]
@@ -62,6 +63,22 @@ def test_jsonl_records_and_columns(write_file: Write, compression: str | None) -
     assert inspection.records == 2000
     assert inspection.columns == EXPECTED_COLUMNS
     assert inspection.uncompressed_bytes == (len(data) if compression else None)
+
+
+def test_shards_of_one_schema_share_one_columns_tuple(write_file: Write) -> None:
+    """What is done once per schema (its text in the cache's record and the DBOM, the summary's) is memoised by
+    the tuple's identity: two files with the same fields must give the very same tuple."""
+    from dbom.scanning.cache import to_record
+
+    one, two = write_file("a.jsonl", _jsonl(_records(9))), write_file("b.jsonl", _jsonl(_records(12)))
+    first = inspect_shard(one, detect(one, b"")).columns
+    second = inspect_shard(two, detect(two, b"")).columns
+    assert first == second == EXPECTED_COLUMNS and first is second
+    other = write_file("c.jsonl", _jsonl([{"id": 1}]))
+    assert inspect_shard(other, detect(other, b"")).columns == (Column("id", "integer"),)
+    record = to_record(Shard(path="a.jsonl", bytes=1, format="jsonl", xxh3_128="0" * 32, columns=first))
+    assert json.loads(record[[f.name for f in fields(Shard)].index("columns")]) == [
+        [c.name, c.type] for c in EXPECTED_COLUMNS]
 
 
 def test_jsonl_large_file_spans_many_blocks(write_file: Write) -> None:
