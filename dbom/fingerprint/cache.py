@@ -257,7 +257,7 @@ class FingerprintCache:
             return found
         asked = [key for key in wanted if key not in found]
         try:
-            found.update(_select_values(self._db, asked))
+            found.update(_select(self._db, "key, value", asked))
         except sqlite3.Error as exc:
             self._fail(exc)
         return found
@@ -269,7 +269,16 @@ class FingerprintCache:
         cannot be read."""
         db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
         try:
-            return dict(_select_values(db, keys))
+            return dict(_select(db, "key, value", keys))
+        finally:
+            db.close()
+
+    @staticmethod
+    def stored_keys(path: Path, keys: list[str]) -> set[str]:
+        """Which of `keys` the cache file at `path` holds, as written (`stored_values`, without their texts)."""
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            return {key for key, in _select(db, "key", keys)}
         finally:
             db.close()
 
@@ -324,10 +333,10 @@ class FingerprintCache:
             self._db.close()
 
 
-def _select_values(db: sqlite3.Connection, keys: list[str]) -> Iterator[tuple[str, str]]:
+def _select(db: sqlite3.Connection, columns: str, keys: list[str]) -> Iterator[Any]:
     for start in range(0, len(keys), 500):  # below SQLite's limit on a statement's parameters
         part = keys[start:start + 500]
-        yield from db.execute(f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(part))})", part)
+        yield from db.execute(f"SELECT {columns} FROM entries WHERE key IN ({','.join('?' * len(part))})", part)
 
 
 def _drop_older_formats(directory: Path) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -589,13 +589,19 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
             left[key] -= 1
             out.append(key)
     summed = summing(out, total.total.blank()) if summing is not None and len(out) >= SUMMED_BESIDE else None
+    made = [key for _, key in new if key in ready and key not in taken_out.texts]  # cached unless held already
+    held = _HeldKeys(cache, made) if len(made) >= SUMMED_BESIDE and not cache.failed else None
     try:
-        _put_in(total, new, added, root, folder, profiler, ready, cache, taken_out)
+        to_put = _put_in(total, new, added, root, folder, profiler, ready, cache, taken_out, held is None)
     finally:  # waited for even when putting in failed: the worker must be left holding no reply
         removed = None
         if summed is not None:
             with contextlib.suppress(DbomError):  # the worker stopped: each is taken out here (the next read says so)
                 removed = summed()
+    known = held.keys() if held is not None else ()
+    for key, one in to_put:
+        if key not in known:
+            cache.put(key, one)
     if removed is not None:
         total.subtract(removed)
         total.readable -= len(out)
@@ -616,11 +622,38 @@ def patched_total(state: Any, dropped: Sequence[Shard], added: Sequence[Shard], 
     return total
 
 
+class _HeldKeys:
+    """Which of `keys` the cache holds, looked up on a thread of its own (a connection of its own to the file)
+    while the profiles are put in: when its pages are no longer in memory, the lookup waits on the disk."""
+
+    def __init__(self, cache: FingerprintCache, keys: list[str]) -> None:
+        import threading
+
+        self._cache, self._keys = cache, keys
+        self._found: set[str] | None = None
+        self._thread = threading.Thread(target=self._look_up, daemon=True)
+        self._thread.start()
+
+    def _look_up(self) -> None:
+        import sqlite3
+
+        from dbom.fingerprint.cache import FingerprintCache
+
+        with contextlib.suppress(sqlite3.Error):
+            self._found = FingerprintCache.stored_keys(self._cache.path, self._keys)
+
+    def keys(self) -> Container[str]:
+        """The keys held (asked of the cache itself, pending entries included, if the file could not be read)."""
+        self._thread.join()
+        return self._found if self._found is not None else self._cache.values_of(self._keys).keys()
+
+
 def _put_in(total: DatasetTotal, new: list[tuple[Shard, str]], added: Sequence[Shard], root: Path, folder: bool,
             profiler: DatasetProfiler, ready: Mapping[str, Any], cache: FingerprintCache,
-            taken_out: DroppedProfiles) -> None:
+            taken_out: DroppedProfiles, look_up_made: bool) -> list[tuple[str, Any]]:
     """`patched_total`'s putting in: the profiles of the shards `new` (by key), and the bytes by modality of all
-    `added`."""
+    `added`. Returns the profiles to put in the cache, unless it holds them (those of `ready`, made as their files
+    were read, are looked up here only with `look_up_made`)."""
     import orjson
 
     from dbom.fingerprint.executor import default_jobs
@@ -629,7 +662,9 @@ def _put_in(total: DatasetTotal, new: list[tuple[Shard, str]], added: Sequence[S
     from dbom.profile.modality import TEXT_FORMATS
 
     # a file changed back: its profile may be cached already
-    cached = {**taken_out.texts, **cache.values_of(key for _, key in new if key not in taken_out.texts)}
+    cached = {**taken_out.texts, **cache.values_of(key for _, key in new if key not in taken_out.texts
+                                                   and (look_up_made or key not in ready))}
+    to_put: list[tuple[str, Any]] = []
     reads = profiler.read_each(((shard, root / shard.path if folder else root) for shard, key in new
                                 if key not in ready and key not in cached), default_jobs())
     for shard, key in new:  # put in first: a shard changed in place keeps its dates' count
@@ -646,7 +681,8 @@ def _put_in(total: DatasetTotal, new: list[tuple[Shard, str]], added: Sequence[S
             raise NotExact(f"{shard.path}: {exc}") from None  # the whole path warns of it, or stops
         total.readable += 1
         if key not in cached:
-            cache.put(key, one.to_json() if isinstance(one, ProfileAccumulator) else one)
+            to_put.append((key, one.to_json() if isinstance(one, ProfileAccumulator) else one))
     for shard in added:
         if not shard.error:
             total.add_modality(shard, None if shard.format in TEXT_FORMATS else root / shard.path if folder else root)
+    return to_put

@@ -469,6 +469,7 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
     stats.cache_hits += len(picked) - len(todo)
     options.progress.advance(total_bytes - sum(job.file.stat.st_size for _, job in todo))
     started: list[tuple[Any, Any]] = []  # the patch's start, and the dropped shards' profiles
+    read_before = stats.read_ahead
 
     def start() -> None:
         """What the patch needs of the files dropped (their profiles, then dbom.scanning.incremental.start_patch):
@@ -481,9 +482,12 @@ def _patched_dataset(entry: DatasetEntry, root: Path, options: ScanOptions, prov
             from dbom.profile.dataset_profile import dropped_profiles
             from dbom.profile.dataset_total import NotExact
 
-            try:  # with a worker process, their keys only: it sums those taken out (`_summing`)
+            # every changed file read ahead: their keys only (a worker process sums those taken out, `_summing`);
+            # else their profiles, which this process then need not make for the files it reads (a file touched)
+            all_ahead = stats.read_ahead - read_before >= len(todo)
+            try:
                 taken = dropped_profiles(dropped, profiler,  # type: ignore[arg-type]
-                                         None if inspector.has_workers() else known.fingerprints)
+                                         None if all_ahead else known.fingerprints)
             except NotExact:
                 started.append((None, None))
                 return
@@ -1060,10 +1064,6 @@ class _Readers:
         if not self._workers:
             self._start_workers()
         return self._workers
-
-    def has_workers(self) -> bool:
-        """Whether the worker processes of `batch_workers` were started."""
-        return bool(self._workers)
 
     def idle_worker(self) -> BatchWorker | None:
         """A worker process of `batch_workers` already started that holds no work, if there is one."""
