@@ -217,15 +217,21 @@ def _merged(profiles: list[ProfileAccumulator], sample: RecordSample) -> Dataset
     return total
 
 
+def _random_dataset(rng: random.Random, sample: RecordSample
+                    ) -> tuple[dict[str, ProfileAccumulator], dict[str, Any], list[str]]:
+    """A few random shards' profiles by key, their merged state as a dataset keeps it, and some keys to take out."""
+    shards = {f"s{n}": _shard_profile(rng, f"s{n}", sample, rng.random() < 0.3) for n in range(rng.randrange(1, 9))}
+    state = json.loads(json.dumps(_merged(list(shards.values()), sample).to_json()))
+    return shards, state, rng.sample(sorted(shards), rng.randrange(0, len(shards) + 1))
+
+
 def test_taking_shards_out_and_putting_others_in_gives_the_whole_merge() -> None:
     rng = random.Random(11)
     sample = RecordSample(0.5)
     exact = inexact = 0
     for _trial in range(150):
-        shards = {f"s{n}": _shard_profile(rng, f"s{n}", sample, rng.random() < 0.3) for n in range(rng.randrange(1, 9))}
-        state = json.loads(json.dumps(_merged(list(shards.values()), sample).to_json()))
+        shards, state, gone = _random_dataset(rng, sample)
         total = DatasetTotal.from_json(state)
-        gone = rng.sample(sorted(shards), rng.randrange(0, len(shards) + 1))
         new = {f"n{n}": _shard_profile(rng, f"n{n}", sample, rng.random() < 0.3) for n in range(rng.randrange(0, 3))}
         try:
             for one in new.values():
@@ -254,9 +260,7 @@ def test_the_sum_of_the_shards_taken_out_subtracts_as_each_of_them_does() -> Non
     sample = RecordSample(0.5)
     same = beyond = 0
     for _trial in range(200):
-        shards = {f"s{n}": _shard_profile(rng, f"s{n}", sample, rng.random() < 0.3) for n in range(rng.randrange(1, 9))}
-        state = json.loads(json.dumps(_merged(list(shards.values()), sample).to_json()))
-        gone = rng.sample(sorted(shards), rng.randrange(0, len(shards) + 1))
+        shards, state, gone = _random_dataset(rng, sample)
         one_by_one, summed = DatasetTotal.from_json(state), DatasetTotal.from_json(state)
         removed = DatasetTotal(summed.total.blank())
         for key in gone:
