@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,22 @@ def shared_columns(pairs: tuple[tuple[str, str], ...]) -> tuple[Column, ...]:
             _COLUMNS.clear()
         columns = _COLUMNS[pairs] = tuple(Column(name, kind) for name, kind in pairs)
     return columns
+
+
+# The compact JSON text of each columns tuple met, by its id (the tuple kept with it: its id is not reused while
+# it is here): made once a schema, since the shards of one schema share their tuple (`shared_columns`, and
+# pickling a worker's batch keeps that). Cleared when COLUMNS_KEPT are kept.
+_TEXTS: dict[int, tuple[tuple[Column, ...], str]] = {}
+
+
+def schema_text(columns: tuple[Column, ...]) -> str:
+    """`columns` as compact JSON, `[[name, type], ...]`: how the cache's records and a dataset's summary keep it."""
+    known = _TEXTS.get(id(columns))
+    if known is None:
+        if len(_TEXTS) >= COLUMNS_KEPT:
+            _TEXTS.clear()
+        known = _TEXTS[id(columns)] = (columns, json.dumps([[c.name, c.type] for c in columns], separators=(",", ":")))
+    return known[1]
 
 
 FORMATS = ("parquet", "arrow", "arrow-stream", "jsonl", "json", "csv", "tsv", "text", "webdataset", "warc")

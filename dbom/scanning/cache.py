@@ -31,6 +31,7 @@ import orjson
 
 from dbom.fingerprint.cache import FingerprintCache, SnapshotRow, listing_digest, superseded
 from dbom.fingerprint.snapshot_file import SnapshotRead, read_snapshot, same_rows, snapshot_path
+from dbom.formats.base import schema_text
 from dbom.model import Column, DocFile, Shard, ShardSummary
 from dbom.scanning.snapshot_lines import SnapshotLink
 from dbom.sources.local import STAT_BYTES, Listing
@@ -49,24 +50,8 @@ def to_record(result: Shard | DocFile) -> list[Any]:
         return [_DOC_TAG, *(getattr(result, name) for name in _DOC_FIELDS[1:])]
     record = [_SHARD_TAG, *(getattr(result, name) for name in _SHARD_FIELDS[1:])]
     if result.columns is not None:  # as text, so that the shards of one schema decode it once
-        record[_COLUMNS] = _schema_text(result.columns)
+        record[_COLUMNS] = schema_text(result.columns)
     return record
-
-
-# The text of each columns tuple met, by its id: the shards of one schema share the tuple (dbom.formats.base.
-# shared_columns, and pickling a worker's batch keeps that), so it is made once a schema, not once a shard. The
-# tuple is kept with its text: its id is not reused while it is here.
-_SCHEMA_TEXTS: dict[int, tuple[tuple[Column, ...], str]] = {}
-
-
-def _schema_text(columns: tuple[Column, ...]) -> str:
-    known = _SCHEMA_TEXTS.get(id(columns))
-    if known is None:
-        if len(_SCHEMA_TEXTS) >= 1024:
-            _SCHEMA_TEXTS.clear()
-        known = _SCHEMA_TEXTS[id(columns)] = (columns, json.dumps([[c.name, c.type] for c in columns],
-                                                                   separators=(",", ":")))
-    return known[1]
 
 
 def from_record(relpath: str, record: list[Any], schemas: dict[str, tuple[Column, ...]]) -> Shard | DocFile:

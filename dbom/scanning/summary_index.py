@@ -129,10 +129,10 @@ class SummaryIndex:
     def _schema(self, columns: tuple[Column, ...]) -> tuple[tuple[Column, ...], str, bool]:
         known = self._texts.get(id(columns))
         if known is None:
+            from dbom.formats.base import schema_text
             from dbom.licensing.record_licenses import license_column  # it imports dbom.model
 
-            text = json.dumps([[c.name, c.type] for c in columns], separators=(",", ":"))
-            known = self._texts[id(columns)] = (columns, text, license_column(columns) is not None)
+            known = self._texts[id(columns)] = (columns, schema_text(columns), license_column(columns) is not None)
         return known
 
     def summary(self) -> ShardSummary:
