@@ -267,20 +267,14 @@ class FingerprintCache:
         """The record texts of those `keys` the cache file at `path` holds, as written (not what a
         FingerprintCache has pending): for another process, which opens it read-only. sqlite3.Error when it
         cannot be read."""
-        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-        try:
+        with _read_only(path) as db:
             return dict(_select(db, "key, value", keys))
-        finally:
-            db.close()
 
     @staticmethod
     def stored_keys(path: Path, keys: list[str]) -> set[str]:
         """Which of `keys` the cache file at `path` holds, as written (`stored_values`, without their texts)."""
-        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-        try:
+        with _read_only(path) as db:
             return {key for key, in _select(db, "key", keys)}
-        finally:
-            db.close()
 
     def entries_of(self, locations: Iterable[str]) -> dict[str, str]:
         """The entries of the files at `locations` (absolute paths), whatever their stat: key -> record text.
@@ -331,6 +325,11 @@ class FingerprintCache:
         self.flush()
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
+
+
+def _read_only(path: Path) -> contextlib.closing[sqlite3.Connection]:
+    """A connection of its own to the cache file at `path` that cannot write, closed when the `with` ends."""
+    return contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True))
 
 
 def _select(db: sqlite3.Connection, columns: str, keys: list[str]) -> Iterator[Any]:

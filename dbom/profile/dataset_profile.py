@@ -516,7 +516,8 @@ def dropped_profiles(dropped: Sequence[Shard], profiler: DatasetProfiler, cache:
     return DroppedProfiles(keys, texts)
 
 
-# Fewer profiles than this to take out are taken out by the scan's own process: a worker's reply costs more.
+# Fewer profiles than this to take out are taken out by the scan's own process (a worker's reply costs more),
+# and fewer new ones are looked up in the cache by it, not beside it on a thread (`_HeldKeys`).
 SUMMED_BESIDE = 1000
 
 
